@@ -1,0 +1,5 @@
+export * from './kinds.js';
+export * from './subjects.js';
+export * from './streams.js';
+export * from './codec.js';
+export { FACT_SCHEMA_FILE, schemaDirectory } from './schemas.js';

@@ -1,0 +1,52 @@
+import { subjects } from './subjects.js';
+
+/**
+ * JetStream streams Vigil creates on first use. Facts are a work queue shared by
+ * every engine replica; alerts and dead letters are kept for late subscribers.
+ * Verdicts are not stored: they are high-volume and published on core NATS.
+ */
+export interface StreamSpec {
+  readonly name: string;
+  readonly subjects: string[];
+  readonly retention: 'workqueue' | 'limits';
+  readonly maxAgeMs: number;
+  readonly maxBytes: number;
+  /** Window in which a repeated `Nats-Msg-Id` is dropped by the server. */
+  readonly duplicateWindowMs: number;
+}
+
+const HOUR = 60 * 60 * 1000;
+const GIB = 1024 * 1024 * 1024;
+
+export const streams = {
+  facts: {
+    name: 'VIGIL_FACTS',
+    subjects: [subjects.allFacts],
+    retention: 'workqueue',
+    maxAgeMs: 24 * HOUR,
+    maxBytes: 4 * GIB,
+    duplicateWindowMs: 10 * 60 * 1000,
+  },
+  alerts: {
+    name: 'VIGIL_ALERTS',
+    subjects: [subjects.allAlerts],
+    retention: 'limits',
+    maxAgeMs: 7 * 24 * HOUR,
+    maxBytes: 1 * GIB,
+    duplicateWindowMs: 10 * 60 * 1000,
+  },
+  deadLetters: {
+    name: 'VIGIL_DLQ',
+    subjects: [subjects.allDeadLetters],
+    retention: 'limits',
+    maxAgeMs: 7 * 24 * HOUR,
+    maxBytes: 1 * GIB,
+    duplicateWindowMs: 2 * 60 * 1000,
+  },
+} as const satisfies Record<string, StreamSpec>;
+
+/** The durable consumer every engine replica binds to, so replicas share the work. */
+export const ENGINE_CONSUMER = 'vigil-engine';
+
+/** Header carrying the JetStream message id used for server-side dedup. */
+export const MSG_ID_HEADER = 'Nats-Msg-Id';

@@ -1,0 +1,27 @@
+# Shared by the set-up, build and test scripts. Source it; it defines no side effects.
+VIGIL_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# Tools live outside the checkout so that fresh clones on the same machine reuse them.
+VIGIL_CACHE="${VIGIL_CACHE:-$HOME/.cache/vigil}"
+VIGIL_NODE_MAJOR=24
+VIGIL_NODE_MIN="22.22.0"
+OPA_VERSION="v1.22.2"
+NATS_SERVER_VERSION="v2.15.2"
+
+version_at_least() { # version_at_least HAVE WANT
+  [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n 1)" = "$2" ]
+}
+
+# Prints the path of a Node.js binary that meets VIGIL_NODE_MIN, or the system node as a last resort.
+vigil_node() {
+  local own="$VIGIL_CACHE/node$VIGIL_NODE_MAJOR/node_modules/node/bin/node"
+  if [ -n "${VIGIL_NODE:-}" ]; then echo "$VIGIL_NODE"; return; fi
+  local sys
+  sys="$(command -v node || true)"
+  if [ -n "$sys" ] && version_at_least "$("$sys" -p process.versions.node)" "$VIGIL_NODE_MIN"; then
+    echo "$sys"; return
+  fi
+  if [ -x "$own" ]; then echo "$own"; return; fi
+  echo "${sys:-node}"
+}
+
+vigil_bin_dir() { echo "$VIGIL_CACHE/bin"; }
