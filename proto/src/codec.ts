@@ -14,6 +14,7 @@ export type Alert = vigil.v1.Alert;
 export type AlertInit = vigil.v1.IAlert;
 export type DeadLetterInit = vigil.v1.IDeadLetter;
 export type SubjectInit = vigil.v1.ISubject;
+export type SourceInit = vigil.v1.ISource;
 
 /**
  * The JSON shape policies receive as `input`: the whole `Fact` envelope with

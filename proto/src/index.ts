@@ -3,3 +3,4 @@ export * from './subjects.js';
 export * from './streams.js';
 export * from './codec.js';
 export { FACT_SCHEMA_FILE, schemaDirectory } from './schemas.js';
+export { ensureStreams } from './jetstream.js';

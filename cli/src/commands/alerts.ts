@@ -1,0 +1,18 @@
+import { parseArgs } from 'node:util';
+import { createLogger } from '../logger.js';
+import { connectNats, natsUrl, untilSignal } from '../nats.js';
+import { parseAlertFormat, printAlerts } from '../alert-printer.js';
+
+export async function alertsCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { nats: { type: 'string' }, subject: { type: 'string' }, format: { type: 'string' } },
+  });
+  const logger = createLogger();
+  const nc = await connectNats(natsUrl(values.nats, true)!, 'vigil-alerts');
+  const format = parseAlertFormat(values.format);
+  printAlerts(nc, { subject: values.subject, format, onError: (err) => logger.warn({ err }, 'undecodable alert') });
+  await untilSignal();
+  await nc.drain();
+  return 0;
+}

@@ -1,0 +1,77 @@
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { COLLECTOR_NAMES, startAgent, type CollectorName } from '../../../collectors/src/index.js';
+import { defaultBundlePath, PolicyEvaluator, readBundleFile, startEngine } from '../../../engine/src/index.js';
+import { ensureStreams } from '../../../proto/src/index.js';
+import { parseAlertFormat, printAlerts } from '../alert-printer.js';
+import { startEmbeddedNats, type EmbeddedNats } from '../embedded-nats.js';
+import { UsageError } from '../errors.js';
+import { createLogger } from '../logger.js';
+import { connectNats, natsUrl, untilSignal } from '../nats.js';
+
+export const UP_USAGE = `vigil up [--nats URL] [--format pretty|json] [--collectors container,host,image,runtime]
+         [--host-root DIR] [--socket PATH] [--bundle FILE] [--host NAME]
+  Starts an embedded nats-server unless --nats (or VIGIL_NATS_URL) is given, the engine and this
+  host's collectors, and prints alerts to stdout until interrupted.`;
+
+export async function upCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      nats: { type: 'string' },
+      format: { type: 'string' },
+      collectors: { type: 'string' },
+      'host-root': { type: 'string' },
+      socket: { type: 'string' },
+      bundle: { type: 'string' },
+      host: { type: 'string' },
+    },
+  });
+  const format = parseAlertFormat(values.format);
+  const collectors = parseCollectors(values.collectors);
+  const logger = createLogger();
+  const evaluator = await PolicyEvaluator.load(await readBundleFile(values.bundle ?? process.env.VIGIL_BUNDLE ?? defaultBundlePath()));
+
+  let embedded: EmbeddedNats | undefined;
+  let url = natsUrl(values.nats, false);
+  if (!url) {
+    embedded = await startEmbeddedNats();
+    url = embedded.url;
+    logger.info({ url }, 'started embedded nats-server');
+  }
+  const nc = await connectNats(url, 'vigil-up');
+  try {
+    await ensureStreams(nc);
+    // Subscribe before anything can raise an alert, so none is missed.
+    printAlerts(nc, { format, onError: (err) => logger.warn({ err }, 'undecodable alert') });
+    const engine = await startEngine({ nc, evaluator, logger: logger.child({ component: 'engine' }) });
+    const agent = await startAgent({
+      nc,
+      host: values.host ?? os.hostname(),
+      hostRoot: values['host-root'] ?? '/',
+      socketPath: values.socket,
+      collectors,
+      logger: logger.child({ component: 'collector' }),
+    });
+    const signal = await untilSignal();
+    logger.info({ signal }, 'shutting down');
+    await agent.stop();
+    await engine.stop();
+    await nc.drain();
+  } finally {
+    if (!nc.isClosed()) await nc.close();
+    await embedded?.stop();
+  }
+  return 0;
+}
+
+export function parseCollectors(value: string | undefined): CollectorName[] {
+  if (value === undefined) return [...COLLECTOR_NAMES];
+  const names = value.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const name of names) {
+    if (!(COLLECTOR_NAMES as readonly string[]).includes(name)) {
+      throw new UsageError(`unknown collector ${name}: expected some of ${COLLECTOR_NAMES.join(', ')}`);
+    }
+  }
+  return names as CollectorName[];
+}

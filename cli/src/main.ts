@@ -1,0 +1,64 @@
+import { VigilEngineError } from '../../engine/src/index.js';
+import { alertsCommand } from './commands/alerts.js';
+import { collectCommand } from './commands/collect.js';
+import { engineCommand } from './commands/engine.js';
+import { policyCommand, POLICY_USAGE } from './commands/policy.js';
+import { scanCommand, SCAN_USAGE } from './commands/scan.js';
+import { upCommand, UP_USAGE } from './commands/up.js';
+import { EXIT_ERROR, UsageError } from './errors.js';
+
+const USAGE = `vigil — container-security policy engine
+
+Usage:
+  vigil scan [--format table|json] [--fail-on SEVERITY] TARGET...   one-shot scan, no NATS needed
+  vigil up [--nats URL] [--format pretty|json]                       NATS (embedded if none), engine, collectors; alerts to stdout
+  vigil engine --nats URL [--bundle FILE]                            the engine alone
+  vigil collect container|host|image|runtime --nats URL              one collector alone
+  vigil alerts --nats URL [--subject S] [--format pretty|json]       print alerts as they arrive
+  vigil policy list|build|test|eval                                  policy tooling
+
+${SCAN_USAGE}
+
+${UP_USAGE}
+
+${POLICY_USAGE}
+`;
+
+export async function runCli(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'scan':
+        return await scanCommand(rest);
+      case 'up':
+        return await upCommand(rest);
+      case 'engine':
+        return await engineCommand(rest);
+      case 'collect':
+        return await collectCommand(rest);
+      case 'alerts':
+        return await alertsCommand(rest);
+      case 'policy':
+        return await policyCommand(rest);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(USAGE);
+        return command === undefined ? EXIT_ERROR : 0;
+      default:
+        throw new UsageError(`unknown command ${command}; see \`vigil --help\``);
+    }
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof VigilEngineError || isParseArgsError(error)) {
+      process.stderr.write(`vigil: ${(error as Error).message}\n`);
+      return EXIT_ERROR;
+    }
+    process.stderr.write(`vigil: ${(error as Error)?.stack ?? String(error)}\n`);
+    return EXIT_ERROR;
+  }
+}
+
+function isParseArgsError(error: unknown): boolean {
+  return typeof (error as { code?: unknown })?.code === 'string' && String((error as { code: string }).code).startsWith('ERR_PARSE_ARGS');
+}

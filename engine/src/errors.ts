@@ -1,0 +1,28 @@
+/**
+ * The engine's error catalogue. Codes are stable and never reused; each message
+ * says what to do about it. Expected failures (a malformed fact, a policy that
+ * errors on one input) are values, not exceptions; these are for the rest.
+ */
+export const ENGINE_ERRORS = {
+  VIGIL_ERR_BUNDLE_NOT_FOUND: 'policy bundle not found at %s: run `npm run build` or pass --bundle',
+  VIGIL_ERR_BUNDLE_INVALID: 'policy bundle %s is not a valid Vigil bundle: %s',
+  VIGIL_ERR_BUNDLE_BUILTIN: 'policy bundle needs built-in %s, which the WASM runtime lacks: keep policies off it or add it to engine/src/policy/builtins.ts',
+  VIGIL_ERR_POLICY_COMPILE: 'policies in %s do not compile:\n%s',
+  VIGIL_ERR_POLICY_METADATA: 'policy metadata is invalid:\n%s',
+  VIGIL_ERR_TOOL_NOT_FOUND: '%s not found: run `npm run setup`, or set %s to its path',
+  VIGIL_ERR_CONFIG: 'invalid configuration: expected %s (actual: %s)',
+} as const;
+
+export type EngineErrorCode = keyof typeof ENGINE_ERRORS;
+
+export class VigilEngineError extends Error {
+  readonly code: EngineErrorCode;
+
+  constructor(code: EngineErrorCode, args: readonly string[], options?: { cause?: unknown }) {
+    let index = 0;
+    const message = ENGINE_ERRORS[code].replace(/%s/g, () => args[index++] ?? '');
+    super(message, options);
+    this.name = 'VigilEngineError';
+    this.code = code;
+  }
+}

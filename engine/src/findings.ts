@@ -1,0 +1,52 @@
+import crypto from 'node:crypto';
+import { severityValue, type AlertInit, type FactInit, type FindingInit, type SubjectInit } from '../../proto/src/index.js';
+import type { RuleHit } from './policy/evaluator.js';
+
+/** One finding per message of every rule that fired. */
+export function findingsFrom(hits: readonly RuleHit[], subject: SubjectInit): FindingInit[] {
+  const findings: FindingInit[] = [];
+  for (const { rule, messages } of hits) {
+    const frameworks = Object.fromEntries(Object.entries(rule.frameworks).map(([name, ids]) => [name, { ids }]));
+    for (const message of messages) {
+      findings.push({
+        rule_id: rule.id,
+        severity: severityValue(rule.severity),
+        title: rule.title,
+        message,
+        recommended_action: rule.recommended_action,
+        frameworks,
+        subject,
+        package: rule.package,
+      });
+    }
+  }
+  return findings;
+}
+
+/**
+ * Alert ids are derived from the fact and the finding, so evaluating the same
+ * fact again (redelivery, a second replica) yields the same id and the alert
+ * stream's duplicate window drops the copy.
+ */
+export function alertId(factId: string, finding: FindingInit): string {
+  return crypto
+    .createHash('sha256')
+    .update(`${factId}\u0000${finding.rule_id ?? ''}\u0000${finding.message ?? ''}`)
+    .digest('hex')
+    .slice(0, 32);
+}
+
+export function alertsFrom(fact: FactInit, findings: readonly FindingInit[], now: number): AlertInit[] {
+  const factId = fact.id ?? '';
+  return findings.map((finding) => ({
+    id: alertId(factId, finding),
+    finding,
+    fact_id: factId,
+    source: fact.source ?? null,
+    observed_at_ms: fact.observed_at_ms ?? 0,
+    raised_at_ms: now,
+    count: 1,
+    first_seen_ms: fact.observed_at_ms ?? now,
+    last_seen_ms: fact.observed_at_ms ?? now,
+  }));
+}

@@ -1,0 +1,10 @@
+export { startEngine, type EngineOptions, type EngineStats, type RunningEngine } from './engine.js';
+export { PolicyEvaluator, type RuleHit } from './policy/evaluator.js';
+export { readBundleFile, parseBundle, type Bundle } from './policy/bundle.js';
+export { buildBundle, inspectRules, generateMain, type BuildOptions, type BuildResult } from './policy/build.js';
+export type { RuleMeta } from './policy/rules.js';
+export type { VigilManifest } from './policy/manifest.js';
+export { findingsFrom, alertsFrom, alertId } from './findings.js';
+export { subjectOf } from './subject.js';
+export { resolveTool, packageRoot, defaultBundlePath } from './tools.js';
+export { VigilEngineError, ENGINE_ERRORS, type EngineErrorCode } from './errors.js';

@@ -1,0 +1,105 @@
+import { FACT_KINDS, isFactKind, isSeverityName, type FactKind, type SeverityName } from '../../../proto/src/index.js';
+
+/** A rule's metadata as written in its METADATA block, checked and normalised. */
+export interface RuleMeta {
+  id: string;
+  title: string;
+  description: string;
+  kind: FactKind;
+  severity: SeverityName;
+  maturity: 'stable' | 'incubating';
+  recommended_action: string;
+  frameworks: Record<string, string[]>;
+  /** Rego package, e.g. `vigil.container.privileged`. */
+  package: string;
+  file: string;
+}
+
+/** One annotation as printed by `opa inspect -a --format json`. */
+export interface InspectAnnotation {
+  annotations: {
+    scope?: string;
+    title?: string;
+    description?: string;
+    custom?: Record<string, unknown>;
+  };
+  location?: { file?: string };
+  path: { type: string; value: string }[];
+}
+
+const MATURITIES = ['stable', 'incubating'] as const;
+
+/**
+ * Turns package-scoped annotations of rule packages (`vigil.<domain>.<rule>`,
+ * not `vigil.lib.*`) into rule metadata. Returns every problem found rather
+ * than the first, so an author fixes them in one go.
+ */
+export function rulesFromAnnotations(annotations: readonly InspectAnnotation[]): { rules: RuleMeta[]; problems: string[] } {
+  const rules: RuleMeta[] = [];
+  const problems: string[] = [];
+  const seenIds = new Map<string, string>();
+
+  for (const entry of annotations) {
+    if (entry.annotations.scope !== 'package') continue;
+    const pkg = entry.path.slice(1).map((p) => p.value).join('.');
+    if (!pkg.startsWith('vigil.') || pkg.startsWith('vigil.lib.') || pkg.startsWith('vigil.main')) continue;
+    const custom = entry.annotations.custom ?? {};
+    if (custom.library === true) continue;
+    const where = `${entry.location?.file ?? '?'} (${pkg})`;
+    const fail = (what: string): void => {
+      problems.push(`${where}: ${what}`);
+    };
+
+    const id = custom.id;
+    const kind = custom.kind;
+    const severity = typeof custom.severity === 'string' ? custom.severity.toUpperCase() : custom.severity;
+    const maturity = custom.maturity ?? 'stable';
+    const action = custom.recommended_action;
+    const frameworks = custom.frameworks;
+
+    if (typeof id !== 'string' || id.length === 0) fail('custom.id is missing');
+    if (typeof kind !== 'string' || !isFactKind(kind)) fail(`custom.kind must be one of ${FACT_KINDS.join(', ')} (actual: ${String(kind)})`);
+    if (typeof severity !== 'string' || !isSeverityName(severity)) fail(`custom.severity must be LOW, MEDIUM, HIGH or CRITICAL (actual: ${String(severity)})`);
+    if (typeof maturity !== 'string' || !(MATURITIES as readonly string[]).includes(maturity)) fail(`custom.maturity must be stable or incubating (actual: ${String(maturity)})`);
+    if (typeof action !== 'string' || action.length === 0) fail('custom.recommended_action is missing');
+    const normalisedFrameworks = normaliseFrameworks(frameworks);
+    if (normalisedFrameworks === undefined) fail('custom.frameworks must map framework names to non-empty lists of ids');
+    if (!entry.annotations.title) fail('title is missing');
+    if (typeof id === 'string' && seenIds.has(id)) fail(`duplicate id ${id}, also used by ${seenIds.get(id)}`);
+    if (typeof id === 'string') seenIds.set(id, where);
+
+    if (
+      typeof id === 'string' && id.length > 0 &&
+      typeof kind === 'string' && isFactKind(kind) &&
+      typeof severity === 'string' && isSeverityName(severity) &&
+      typeof action === 'string' && action.length > 0 &&
+      normalisedFrameworks !== undefined &&
+      (maturity === 'stable' || maturity === 'incubating')
+    ) {
+      rules.push({
+        id,
+        title: entry.annotations.title ?? '',
+        description: (entry.annotations.description ?? '').trim(),
+        kind,
+        severity,
+        maturity,
+        recommended_action: action,
+        frameworks: normalisedFrameworks,
+        package: pkg,
+        file: entry.location?.file ?? '',
+      });
+    }
+  }
+  rules.sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
+  return { rules, problems };
+}
+
+function normaliseFrameworks(value: unknown): Record<string, string[]> | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const out: Record<string, string[]> = {};
+  for (const [name, ids] of Object.entries(value)) {
+    if (!Array.isArray(ids) || ids.length === 0) return undefined;
+    out[name] = ids.map((x) => String(x));
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}

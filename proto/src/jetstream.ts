@@ -1,0 +1,34 @@
+import { jetstreamManager, RetentionPolicy, StorageType, type JetStreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { streams, type StreamSpec } from './streams.js';
+
+const MS_TO_NS = 1_000_000;
+
+/** Creates Vigil's streams when missing; existing streams are left as the operator configured them. */
+export async function ensureStreams(nc: NatsConnection, options: { replicas?: number } = {}): Promise<JetStreamManager> {
+  const jsm = await jetstreamManager(nc);
+  for (const spec of Object.values(streams) as StreamSpec[]) {
+    try {
+      await jsm.streams.info(spec.name);
+    } catch {
+      try {
+        await jsm.streams.add({
+          name: spec.name,
+          subjects: spec.subjects,
+          retention: spec.retention === 'workqueue' ? RetentionPolicy.Workqueue : RetentionPolicy.Limits,
+          storage: StorageType.File,
+          max_age: spec.maxAgeMs * MS_TO_NS,
+          max_bytes: spec.maxBytes,
+          duplicate_window: spec.duplicateWindowMs * MS_TO_NS,
+          num_replicas: options.replicas ?? 1,
+        });
+      } catch (error) {
+        // Another replica may have created it between our info and add.
+        await jsm.streams.info(spec.name).catch(() => {
+          throw error;
+        });
+      }
+    }
+  }
+  return jsm;
+}
