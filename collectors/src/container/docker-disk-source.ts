@@ -86,7 +86,8 @@ const CONTAINER_ID = /^[0-9a-f]{64}$/;
  *
  * Config in config.v2.json already holds the image's defaults (dockerd merges
  * the image config into the container config at create time), so `image` only
- * fills a User or Healthcheck key that is missing from the file.
+ * fills a User key missing from the file, or a Healthcheck the file has none of
+ * (which for files dockerd wrote means the image has none either).
  */
 export function inspectFromDisk(
   config: DockerDiskConfig,
@@ -102,7 +103,7 @@ export function inspectFromDisk(
   const containerConfig: DockerContainerConfig = { ...(config.Config ?? {}) };
   if (options.image) {
     if (!('User' in containerConfig) && options.image.User !== undefined) containerConfig.User = options.image.User;
-    if (!('Healthcheck' in containerConfig) && options.image.Healthcheck) {
+    if (containerConfig.Healthcheck == null && options.image.Healthcheck) {
       containerConfig.Healthcheck = options.image.Healthcheck;
     }
   }
@@ -245,10 +246,14 @@ export class DockerDiskSource implements ContainerSource {
     return entry;
   }
 
-  /** Read only when Config lacks User or Healthcheck altogether (never, for files dockerd wrote). */
+  /**
+   * Read only when Config lacks User (a key dockerd always writes) or has no
+   * Healthcheck (omitted when none). dockerd merged the image's values in at
+   * create time, so for files it wrote this finds nothing new.
+   */
   private async imageDefaults(config: DockerDiskConfig): Promise<DockerImageDefaults | undefined> {
     const containerConfig = config.Config ?? {};
-    if ('User' in containerConfig && 'Healthcheck' in containerConfig) return undefined;
+    if ('User' in containerConfig && containerConfig.Healthcheck != null) return undefined;
     const imageId = (config.Image ?? '').replace(/^sha256:/, '');
     if (!/^[0-9a-f]{64}$/.test(imageId)) return undefined;
     if (this.images.has(imageId)) return this.images.get(imageId);
