@@ -46,9 +46,11 @@ export class ContainerCollectorError extends Error {
 /** A short reason for a caught error: its errno code when it has one, else its message. */
 export function reason(error: unknown): string {
   if (error instanceof ContainerCollectorError) return error.message;
-  if (error instanceof Error) {
+  // Not `instanceof Error`: errors from Node's internals may come from another realm.
+  if (typeof error === 'object' && error !== null && typeof (error as Error).message === 'string') {
+    const { message } = error as Error;
     const code = (error as NodeJS.ErrnoException).code;
-    return code && !error.message.includes(code) ? `${code} ${error.message}` : error.message;
+    return typeof code === 'string' && !message.includes(code) ? `${code} ${message}` : message;
   }
   return String(error);
 }
