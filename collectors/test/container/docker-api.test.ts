@@ -284,7 +284,7 @@ describe('collector - container events', () => {
       );
       expect(Date.now() - started).toBeLessThan(3_000);
       await expect(new DockerApiSource({ socketPath: path.join(dir, 'none.sock') }).list()).rejects.toThrow(
-        /VIGIL_ERR_CONTAINER_DOCKER_UNREACHABLE: .*none\.sock is not reachable \(ENOENT/,
+        /VIGIL_ERR_CONTAINER_DOCKER_UNREACHABLE: .*none\.sock is not reachable \(connect ENOENT/,
       );
     } finally {
       for (const socket of held) socket.destroy();
