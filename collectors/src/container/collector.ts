@@ -103,7 +103,8 @@ export function startContainerCollector(options: ContainerCollectorOptions): Con
   };
 
   for (const source of sources) {
-    track(sweep(source, true));
+    // Not forced: whatever the watch's first report already published is not sent twice.
+    track(sweep(source, false));
     if (source.watch) {
       try {
         watches.push(
