@@ -1,0 +1,37 @@
+# METADATA
+# title: Container runs without AppArmor
+# description: >-
+#   The container's AppArmor profile is explicitly "unconfined" (or its
+#   Kubernetes AppArmor annotation says so), which removes the mandatory access
+#   control that blocks writes to /proc and /sys and mounting. An empty profile
+#   means the host has no AppArmor and is not reported.
+# scope: package
+# schemas:
+#   - input: schema.fact
+# custom:
+#   id: VGL-CTR-010
+#   kind: container
+#   severity: HIGH
+#   maturity: stable
+#   recommended_action: >-
+#     Remove --security-opt apparmor=unconfined (appArmorProfile Unconfined); use
+#     docker-default / RuntimeDefault or a profile written for the workload.
+#   frameworks:
+#     cis-docker: ["5.2"]
+#     pss: ["baseline/apparmor"]
+#     mitre: ["T1611"]
+package vigil.container.apparmor_unconfined
+
+import data.vigil.lib.container
+
+deny contains msg if {
+	_unconfined(input.container)
+	msg := sprintf("container %q runs without an AppArmor profile (unconfined)", [container.display_name(input.container)])
+}
+
+_unconfined(c) if lower(c.apparmor_profile) == "unconfined"
+
+_unconfined(c) if {
+	annotations := object.get(container.k8s(c), "annotations", {})
+	lower(annotations[concat("", ["container.apparmor.security.beta.kubernetes.io/", c.name])]) == "unconfined"
+}

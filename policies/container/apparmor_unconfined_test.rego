@@ -1,0 +1,31 @@
+package vigil.container.apparmor_unconfined_test
+
+import data.vigil.container.apparmor_unconfined
+
+test_unconfined_denied if {
+	r := apparmor_unconfined.deny with input as {"kind": "container", "container": {"name": "web", "apparmor_profile": "unconfined", "kubernetes": null}}
+	r == {"container \"web\" runs without an AppArmor profile (unconfined)"}
+}
+
+test_kubernetes_annotation_denied if {
+	r := apparmor_unconfined.deny with input as {"kind": "container", "container": {
+		"name": "web",
+		"apparmor_profile": "",
+		"kubernetes": {"annotations": {"container.apparmor.security.beta.kubernetes.io/web": "unconfined"}},
+	}}
+	r == {"container \"web\" runs without an AppArmor profile (unconfined)"}
+}
+
+test_no_apparmor_on_host_allowed if {
+	r := apparmor_unconfined.deny with input as {"kind": "container", "container": {"name": "web", "apparmor_profile": "", "kubernetes": null}}
+	count(r) == 0
+}
+
+test_profile_allowed if {
+	r := apparmor_unconfined.deny with input as {"kind": "container", "container": {
+		"name": "web",
+		"apparmor_profile": "docker-default",
+		"kubernetes": {"annotations": {"container.apparmor.security.beta.kubernetes.io/other": "unconfined"}},
+	}}
+	count(r) == 0
+}

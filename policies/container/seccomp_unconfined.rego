@@ -1,0 +1,29 @@
+# METADATA
+# title: Container runs without seccomp
+# description: >-
+#   The container's seccomp profile is "unconfined", so every system call is
+#   available to it, including those the default profile blocks to stop escapes
+#   (keyctl, add_key, unshare, mount, bpf, ...).
+# scope: package
+# schemas:
+#   - input: schema.fact
+# custom:
+#   id: VGL-CTR-009
+#   kind: container
+#   severity: HIGH
+#   maturity: stable
+#   recommended_action: >-
+#     Remove --security-opt seccomp=unconfined (seccompProfile Unconfined); use the
+#     runtime's default profile or a custom profile that allows what the workload needs.
+#   frameworks:
+#     cis-docker: ["5.22"]
+#     pss: ["baseline/seccomp", "restricted/seccomp"]
+#     mitre: ["T1611"]
+package vigil.container.seccomp_unconfined
+
+import data.vigil.lib.container
+
+deny contains msg if {
+	lower(input.container.seccomp_profile) == "unconfined"
+	msg := sprintf("container %q runs without a seccomp profile (unconfined)", [container.display_name(input.container)])
+}

@@ -1,0 +1,72 @@
+# METADATA
+# title: Policy configuration with defaults
+# description: >-
+#   Tuning values for the default rules. Each key of data.vigil.config overrides
+#   the built-in default of the same name, so a partial configuration keeps the
+#   defaults of every key it does not mention.
+# scope: package
+# custom:
+#   library: true
+package vigil.lib.config
+
+# value returns the configured value of key, or its built-in default.
+value(key) := object.get(_configured, key, defaults[key])
+
+default _configured := {}
+
+_configured := data.vigil.config if is_object(data.vigil.config)
+
+# defaults mirrors the "config" key of policies/data.json (a test keeps them equal).
+defaults := {
+	"default_capabilities": [
+		"AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD",
+		"NET_BIND_SERVICE", "NET_RAW", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT",
+	],
+	"allowed_capabilities": [],
+	"sensitive_host_paths": ["/", "/boot", "/dev", "/etc", "/lib", "/proc", "/sys", "/usr"],
+	"read_only_host_paths_allowed": ["/etc/localtime", "/etc/timezone"],
+	"runtime_sockets": [
+		"/var/run/docker.sock", "/run/docker.sock",
+		"/var/run/containerd/containerd.sock", "/run/containerd/containerd.sock",
+		"/var/run/crio/crio.sock", "/run/crio/crio.sock",
+		"/var/run/podman/podman.sock", "/run/podman/podman.sock",
+		"/var/run/cri-dockerd.sock", "/run/cri-dockerd.sock",
+		"/run/k3s/containerd/containerd.sock",
+	],
+	"runtime_socket_names": ["docker.sock", "containerd.sock", "crio.sock", "podman.sock", "cri-dockerd.sock"],
+	"untrusted_labels": {"vigil.dev/untrusted": "true"},
+	"untrusted_namespaces": [],
+	"sandboxed_runtimes": [
+		"runsc", "kata", "kata-runtime", "kata-qemu", "kata-fc",
+		"io.containerd.runsc.v1", "io.containerd.kata.v2",
+	],
+	"require_sandboxed_runtime": false,
+	"privileged_port_max": 1024,
+	"max_restart_retries": 5,
+	"allowed_devices": [],
+	"allowed_host_ports": [],
+	"allowed_sysctls": [
+		"kernel.shm_rmid_forced",
+		"net.ipv4.ip_local_port_range",
+		"net.ipv4.ip_local_reserved_ports",
+		"net.ipv4.ip_unprivileged_port_start",
+		"net.ipv4.ping_group_range",
+		"net.ipv4.tcp_fin_timeout",
+		"net.ipv4.tcp_keepalive_intvl",
+		"net.ipv4.tcp_keepalive_probes",
+		"net.ipv4.tcp_keepalive_time",
+		"net.ipv4.tcp_rmem",
+		"net.ipv4.tcp_syncookies",
+		"net.ipv4.tcp_wmem",
+	],
+	"allowed_selinux_types": ["", "container_t", "container_init_t", "container_kvm_t", "container_engine_t"],
+	"allowed_volume_types": [
+		"configMap", "csi", "downwardAPI", "emptyDir", "ephemeral",
+		"persistentVolumeClaim", "projected", "secret",
+	],
+	"allowed_insecure_registries": ["127.0.0.0/8", "::1/128"],
+	"allowed_cgroup_parents": ["", "/docker", "system.slice"],
+	"local_log_drivers": ["", "json-file", "local", "none"],
+	"docker_files": [],
+	"audit_paths": [],
+}
