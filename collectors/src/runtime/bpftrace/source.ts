@@ -1,0 +1,148 @@
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { RuntimeError } from '../errors.js';
+import type { RuntimeEventHandler } from '../events.js';
+import { silentLogger, type RuntimeLogger, type RuntimeSource } from '../source.js';
+import { detectEbpf, DEFAULT_BPFTRACE, type EbpfSupport } from './detect.js';
+import { BpftraceLineParser } from './parser.js';
+import {
+  buildScript,
+  DEFAULT_SENSITIVE_PATHS,
+  DEFAULT_SOCKET_PATHS,
+  DEFAULT_WRITE_WATCHED_PATHS,
+  PROBE_NAMES,
+  PROBE_TRACEPOINTS,
+  type ProbeName,
+} from './script.js';
+
+export interface BpftraceSourceOptions {
+  bpftrace?: string;
+  sensitivePaths?: readonly string[];
+  writeWatchedPaths?: readonly string[];
+  socketPaths?: readonly string[];
+  /** Probes to use (default: all the kernel supports). */
+  probes?: readonly ProbeName[];
+  /** cgroup id whose processes are dropped in the kernel (the host's root cgroup, when host processes are not wanted). */
+  excludeCgroupId?: string;
+  /** Extra pids to ignore; the collector's own pid always is. */
+  excludePids?: readonly number[];
+  /** Per-CPU perf ring buffer pages (BPFTRACE_PERF_RB_PAGES). */
+  ringPages?: number;
+  /** How long bpftrace may take to compile and attach. */
+  startTimeoutMs?: number;
+  logger?: RuntimeLogger;
+  /** Result of detectEbpf(), when the caller already has it. */
+  support?: EbpfSupport;
+}
+
+/**
+ * eBPF through bpftrace: a generated program runs as a child process and
+ * prints one compact record per event (script.ts), parsed by parser.ts.
+ */
+export class BpftraceSource implements RuntimeSource {
+  readonly name = 'ebpf';
+  private child: ChildProcessByStdio<null, Readable, Readable> | undefined;
+  private readonly parser = new BpftraceLineParser('ebpf');
+  private stopping = false;
+  private exited: Promise<void> | undefined;
+  /** Probes attached, after start. */
+  attached: ProbeName[] = [];
+  script = '';
+
+  constructor(private readonly options: BpftraceSourceOptions = {}) {}
+
+  lost(): number {
+    return this.parser.lost + this.parser.malformed;
+  }
+
+  async start(onEvent: RuntimeEventHandler): Promise<void> {
+    const logger = this.options.logger ?? silentLogger;
+    const bpftrace = this.options.bpftrace ?? DEFAULT_BPFTRACE;
+    const support = this.options.support ?? (await detectEbpf(bpftrace));
+    if (!support.usable) throw new RuntimeError('VIGIL_ERR_RUNTIME_BPFTRACE_START', ['not usable', support.reason ?? '']);
+    const wanted = new Set(this.options.probes ?? PROBE_NAMES);
+    const probes = new Set(
+      PROBE_NAMES.filter((p) => wanted.has(p) && PROBE_TRACEPOINTS[p].every((tp) => support.tracepoints.has(tp))),
+    );
+    this.attached = [...probes];
+    const missing = [...wanted].filter((p) => !probes.has(p));
+    if (missing.length) logger.info('runtime: eBPF probes unavailable on this kernel', { missing });
+    this.script = buildScript(
+      {
+        sensitivePaths: this.options.sensitivePaths ?? DEFAULT_SENSITIVE_PATHS,
+        writeWatchedPaths: this.options.writeWatchedPaths ?? DEFAULT_WRITE_WATCHED_PATHS,
+        socketPaths: this.options.socketPaths ?? DEFAULT_SOCKET_PATHS,
+        probes,
+        excludePids: [process.pid, ...(this.options.excludePids ?? [])],
+        excludeCgroupId: this.options.excludeCgroupId,
+        heartbeatMs: 1000,
+      },
+      support.tracepoints,
+    );
+    const child = spawn(bpftrace, ['-B', 'line', '-f', 'text', '--no-warnings', '-e', this.script], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        BPFTRACE_STRLEN: '200',
+        BPFTRACE_PERF_RB_PAGES: String(this.options.ringPages ?? 256),
+        BPFTRACE_MAP_KEYS_MAX: '16384',
+      },
+    });
+    this.child = child;
+    const stderr: string[] = [];
+    createInterface({ input: child.stderr }).on('line', (line) => {
+      if (line.includes('RLIMIT_MEMLOCK')) return; // harmless on kernels that account BPF memory to the cgroup
+      const lost = /^Lost (\d+) events/.exec(line);
+      if (lost) {
+        this.parser.lost += Number(lost[1]);
+        return;
+      }
+      stderr.push(line);
+      if (stderr.length > 20) stderr.shift();
+      logger.warn('runtime: bpftrace', { line });
+    });
+    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    await new Promise<void>((resolve, reject) => {
+      let ready = false;
+      const timer = setTimeout(() => {
+        if (ready) return;
+        child.kill('SIGKILL');
+        reject(new RuntimeError('VIGIL_ERR_RUNTIME_BPFTRACE_START', ['timeout', stderr.join(' | ')]));
+      }, this.options.startTimeoutMs ?? 60_000);
+      const lines = createInterface({ input: child.stdout });
+      lines.on('line', (line) => {
+        if (!ready && line === 'H') {
+          ready = true;
+          clearTimeout(timer);
+          resolve();
+        }
+        const event = this.parser.parse(line);
+        if (event) onEvent(event);
+      });
+      child.once('error', (error) => {
+        clearTimeout(timer);
+        reject(new RuntimeError('VIGIL_ERR_RUNTIME_BPFTRACE_START', ['spawn', error.message], { cause: error }));
+      });
+      child.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        if (!ready) {
+          reject(new RuntimeError('VIGIL_ERR_RUNTIME_BPFTRACE_START', [`exit ${code ?? signal}`, stderr.join(' | ')]));
+        } else if (!this.stopping) {
+          logger.warn('runtime: bpftrace exited', { code, signal, stderr: stderr.join(' | ') });
+        }
+      });
+    });
+    logger.info('runtime: eBPF source attached', { probes: this.attached, version: support.version });
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGINT');
+    const killer = setTimeout(() => child.kill('SIGKILL'), 3000);
+    await this.exited;
+    clearTimeout(killer);
+  }
+}

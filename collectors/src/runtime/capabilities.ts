@@ -1,0 +1,35 @@
+/** Linux capability numbers → names (without the CAP_ prefix), as in linux/capability.h. */
+const CAPABILITY_NAMES = [
+  'CHOWN', 'DAC_OVERRIDE', 'DAC_READ_SEARCH', 'FOWNER', 'FSETID', 'KILL', 'SETGID', 'SETUID',
+  'SETPCAP', 'LINUX_IMMUTABLE', 'NET_BIND_SERVICE', 'NET_BROADCAST', 'NET_ADMIN', 'NET_RAW',
+  'IPC_LOCK', 'IPC_OWNER', 'SYS_MODULE', 'SYS_RAWIO', 'SYS_CHROOT', 'SYS_PTRACE', 'SYS_PACCT',
+  'SYS_ADMIN', 'SYS_BOOT', 'SYS_NICE', 'SYS_RESOURCE', 'SYS_TIME', 'SYS_TTY_CONFIG', 'MKNOD',
+  'LEASE', 'AUDIT_WRITE', 'AUDIT_CONTROL', 'SETFCAP', 'MAC_OVERRIDE', 'MAC_ADMIN', 'SYSLOG',
+  'WAKE_ALARM', 'BLOCK_SUSPEND', 'AUDIT_READ', 'PERFMON', 'BPF', 'CHECKPOINT_RESTORE',
+] as const;
+
+/** Names of the bits set in a capability mask (hex string as in /proc/<pid>/status, or bigint). */
+export function capabilityNames(mask: bigint | string): string[] {
+  let bits: bigint;
+  try {
+    bits = typeof mask === 'bigint' ? mask : BigInt(mask.startsWith('0x') ? mask : `0x${mask || '0'}`);
+  } catch {
+    return [];
+  }
+  const names: string[] = [];
+  for (let bit = 0; bit < 64 && bits >> BigInt(bit) !== 0n; bit++) {
+    if ((bits >> BigInt(bit)) & 1n) names.push(CAPABILITY_NAMES[bit] ?? `CAP_${bit}`);
+  }
+  return names;
+}
+
+/** Bits in `next` that are not in `previous`, by name. */
+export function capabilitiesGained(previous: bigint, next: bigint): string[] {
+  return capabilityNames(next & ~previous);
+}
+
+/** Normalises "CAP_SYS_ADMIN" / "cap_sys_admin" / "SYS_ADMIN" to "SYS_ADMIN". */
+export function normaliseCapabilityName(name: string): string {
+  const upper = name.trim().toUpperCase();
+  return upper.startsWith('CAP_') ? upper.slice(4) : upper;
+}

@@ -1,0 +1,179 @@
+import type { FactInit } from '../../../proto/src/index.js';
+import { AncestryReader, Attributor } from './attribution.js';
+import { capabilityNames } from './capabilities.js';
+import type { CgroupIndex } from './cgroup-index.js';
+import type { RuntimeEvent } from './events.js';
+import { exeDrift, type ContainerMetadata, type ContainerMetadataResolver } from './metadata.js';
+import { ProcReader } from './procfs/proc.js';
+
+type ProcessExecInit = NonNullable<FactInit['process_exec']>;
+export type ProcessInfoInit = NonNullable<ProcessExecInit['process']>;
+export type ContainerRefInit = NonNullable<ProcessExecInit['container']>;
+
+export interface EnrichedEvent {
+  fact: FactInit;
+  host: boolean;
+  containerId: string;
+}
+
+interface ProcessDetails {
+  exe?: string;
+  args?: string[];
+  cwd?: string;
+  at: number;
+}
+
+/**
+ * Turns a source's event into a fact: container attribution and metadata,
+ * process details from /proc (best effort, never required), ancestry and
+ * drift. Everything here tolerates the process being gone already.
+ */
+export class Enricher {
+  private readonly proc: ProcReader;
+  private readonly attributor: Attributor;
+  private readonly ancestry: AncestryReader;
+  private readonly details = new Map<number, ProcessDetails>();
+
+  constructor(
+    private readonly hostRoot: string,
+    private readonly resolver: ContainerMetadataResolver,
+    index: CgroupIndex | undefined,
+  ) {
+    this.proc = new ProcReader(hostRoot);
+    this.attributor = new Attributor(this.proc, index);
+    this.ancestry = new AncestryReader(this.proc, this.attributor);
+  }
+
+  /** Container id (or "" for the host) of an event; cheap when cached. */
+  async containerOf(event: RuntimeEvent): Promise<{ id: string; host: boolean; podUid?: string }> {
+    if (event.container?.id) return { id: event.container.id, host: false };
+    if (event.container?.host) return { id: '', host: true };
+    const found = await this.attributor.attribute(event.process.pid, event.process.ppid, event.cgroupId);
+    if (found) return { id: found.id, host: false, ...(found.podUid ? { podUid: found.podUid } : {}) };
+    return { id: '', host: true };
+  }
+
+  async enrich(event: RuntimeEvent, owner?: { id: string; host: boolean }): Promise<EnrichedEvent> {
+    const container = owner ?? (await this.containerOf(event));
+    const metadata = container.id ? await this.resolver.resolve(container.id) : undefined;
+    const process = await this.processInfo(event, container.id, metadata);
+    const ref = containerRef(event, container, metadata);
+    return { fact: toFact(event, process, ref), host: container.host, containerId: container.id };
+  }
+
+  private async processInfo(
+    event: RuntimeEvent,
+    containerId: string,
+    metadata: ContainerMetadata | undefined,
+  ): Promise<ProcessInfoInit> {
+    const snap = event.process;
+    const pid = snap.pid;
+    const needStatus = snap.uid === undefined || snap.capabilities === undefined;
+    const [status, stat, stdio, details, ancestry] = await Promise.all([
+      needStatus ? this.proc.status(pid) : undefined,
+      snap.comm === undefined || snap.tty === undefined ? this.proc.stat(pid) : undefined,
+      snap.stdio ? snap.stdio : this.proc.stdio(pid),
+      this.processDetails(event),
+      snap.ancestry ? snap.ancestry : this.ancestry.ancestry(snap.ppid, containerId || undefined),
+    ]);
+    const exe = details.exe ?? '';
+    const info: ProcessInfoInit = {
+      pid,
+      ppid: snap.ppid ?? status?.ppid ?? stat?.ppid ?? 0,
+      uid: snap.uid ?? status?.uid[0] ?? 0,
+      gid: snap.gid ?? status?.gid[0] ?? 0,
+      euid: snap.euid ?? status?.uid[1] ?? snap.uid ?? 0,
+      comm: snap.comm ?? stat?.comm ?? status?.name ?? '',
+      exe,
+      args: details.args ?? [],
+      cwd: details.cwd ?? snap.cwd ?? '',
+      tty: snap.tty ?? (stat ? stat.ttyNr !== 0 : false),
+      capabilities: snap.capabilities ?? (status ? capabilityNames(status.capEff) : []),
+      ancestry: ancestry ?? [],
+      stdio: stdio ?? [],
+      exe_known: false,
+      exe_in_image: false,
+    };
+    if (containerId && exe) Object.assign(info, await exeDrift(this.hostRoot, metadata, exe));
+    return info;
+  }
+
+  /** exe/args/cwd: from the event, else /proc (cached per pid between execs). */
+  private async processDetails(event: RuntimeEvent): Promise<ProcessDetails> {
+    const snap = event.process;
+    const pid = snap.pid;
+    const cached = event.kind === 'exec' ? undefined : this.details.get(pid);
+    if (cached && Date.now() - cached.at < 5_000) return cached;
+    let exe = snap.exe;
+    if (exe === undefined || exe === '' || !exe.startsWith('/') || exe === '/proc/self/exe' || exe.startsWith('/dev/fd/')) {
+      const viaProc = await this.proc.exe(pid);
+      // /proc/self/exe as exec target means "the caller's binary again" (busybox, runc).
+      const viaParent = viaProc === undefined && exe === '/proc/self/exe' && snap.ppid ? await this.proc.exe(snap.ppid) : undefined;
+      exe = viaProc ?? viaParent ?? exe ?? '';
+    }
+    const [args, cwd] = await Promise.all([
+      snap.args ? snap.args : this.proc.cmdline(pid),
+      snap.cwd !== undefined ? snap.cwd : this.proc.cwd(pid),
+    ]);
+    const details: ProcessDetails = { exe, at: Date.now() };
+    if (args) details.args = args;
+    if (cwd !== undefined) details.cwd = cwd;
+    if (this.details.size > 20_000) this.details.clear();
+    this.details.set(pid, details);
+    return details;
+  }
+}
+
+function containerRef(
+  event: RuntimeEvent,
+  container: { id: string; host: boolean; podUid?: string },
+  metadata: ContainerMetadata | undefined,
+): ContainerRefInit {
+  const hint = event.container ?? {};
+  return {
+    id: container.id,
+    name: metadata?.name || hint.name || '',
+    image: metadata?.image || hint.image || '',
+    image_id: metadata?.image_id || hint.image_id || '',
+    runtime: metadata?.runtime || hint.runtime || '',
+    host: container.host,
+    pod: metadata?.pod || hint.pod || '',
+    namespace: metadata?.namespace || hint.namespace || '',
+    image_user: metadata?.image_user ?? '',
+  };
+}
+
+function toFact(event: RuntimeEvent, process: ProcessInfoInit, container: ContainerRefInit): FactInit {
+  const common = { process, container, source: event.source, count: 1 };
+  switch (event.kind) {
+    case 'exec':
+      return { process_exec: common };
+    case 'file':
+      return {
+        file_access: { ...common, path: event.path, operation: event.operation, read: event.read, write: event.write },
+      };
+    case 'network':
+      return {
+        network_connection: {
+          ...common,
+          direction: event.direction,
+          protocol: event.protocol,
+          local_address: event.localAddress,
+          local_port: event.localPort,
+          remote_address: event.remoteAddress,
+          remote_port: event.remotePort,
+        },
+      };
+    case 'privilege':
+      return {
+        privilege_change: {
+          ...common,
+          change: event.change,
+          old_uid: event.oldUid ?? -1,
+          new_uid: event.newUid ?? -1,
+          capabilities_gained: event.capabilitiesGained ?? [],
+          target: event.target ?? '',
+        },
+      };
+  }
+}

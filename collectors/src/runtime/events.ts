@@ -1,0 +1,90 @@
+/**
+ * What a runtime source reports, before attribution and enrichment. Every
+ * source (eBPF, procfs, Falco, Tetragon) emits these; the collector turns them
+ * into ProcessExec/FileAccess/NetworkConnection/PrivilegeChange facts.
+ */
+
+/** Kind of what a process's fd 0, 1 or 2 is. */
+export type StdioKind = 'file' | 'pipe' | 'socket' | 'tty' | 'null' | 'char' | 'none' | 'unknown';
+
+export interface ProcessSnapshot {
+  pid: number;
+  tid?: number;
+  ppid?: number;
+  uid?: number;
+  gid?: number;
+  euid?: number;
+  comm?: string;
+  /** Path of the executable when the source knows it. */
+  exe?: string;
+  args?: string[];
+  cwd?: string;
+  tty?: boolean;
+  /** Effective capability names (no CAP_ prefix). */
+  capabilities?: string[];
+  stdio?: StdioKind[];
+  /** Ancestors the source already knows (Falco's proc.aname, Tetragon's parent). */
+  ancestry?: Array<{ pid: number; comm: string; exe: string }>;
+}
+
+/** Container identity a source may already know (Falco, Tetragon); the rest comes from the resolver. */
+export interface ContainerHint {
+  id?: string;
+  name?: string;
+  image?: string;
+  image_id?: string;
+  runtime?: string;
+  pod?: string;
+  namespace?: string;
+  /** True when the source says the process is on the host. */
+  host?: boolean;
+}
+
+interface EventBase {
+  /** Source name: ebpf, procfs, falco, tetragon. */
+  source: string;
+  observedAtMs: number;
+  process: ProcessSnapshot;
+  /** Kernel cgroup v2 id (decimal string) from eBPF. */
+  cgroupId?: string;
+  container?: ContainerHint;
+}
+
+export interface ExecEvent extends EventBase {
+  kind: 'exec';
+  /** Effective uid before the exec, when known: a change means a setuid/setgid binary ran. */
+  previousEuid?: number;
+}
+
+export interface FileEvent extends EventBase {
+  kind: 'file';
+  path: string;
+  operation: 'open' | 'unlink' | 'rename' | 'chmod' | 'connect';
+  read: boolean;
+  write: boolean;
+}
+
+export interface NetworkEvent extends EventBase {
+  kind: 'network';
+  direction: 'outbound' | 'inbound' | 'listen';
+  protocol: string;
+  localAddress: string;
+  localPort: number;
+  remoteAddress: string;
+  remotePort: number;
+}
+
+export type PrivilegeChange = 'setuid' | 'capset' | 'ptrace' | 'mount' | 'module_load' | 'unshare' | 'setns';
+
+export interface PrivilegeEvent extends EventBase {
+  kind: 'privilege';
+  change: PrivilegeChange;
+  oldUid?: number;
+  newUid?: number;
+  capabilitiesGained?: string[];
+  target?: string;
+}
+
+export type RuntimeEvent = ExecEvent | FileEvent | NetworkEvent | PrivilegeEvent;
+
+export type RuntimeEventHandler = (event: RuntimeEvent) => void;

@@ -1,0 +1,48 @@
+/**
+ * Vigil's runtime collector: watches what processes in containers do and
+ * publishes ProcessExec, FileAccess, NetworkConnection and PrivilegeChange
+ * facts. See docs/runtime.md.
+ */
+export { startRuntimeCollector } from './collector.js';
+export type { RuntimeCollector, RuntimeCollectorOptions, RuntimeCollectorStats } from './collector.js';
+export { selectRuntimeSource } from './select.js';
+export type { SelectOptions } from './select.js';
+export type { RuntimeSource, RuntimeLogger } from './source.js';
+export type {
+  RuntimeEvent,
+  RuntimeEventHandler,
+  ExecEvent,
+  FileEvent,
+  NetworkEvent,
+  PrivilegeEvent,
+  PrivilegeChange,
+  ProcessSnapshot,
+  ContainerHint,
+  StdioKind,
+} from './events.js';
+export { BpftraceSource } from './bpftrace/source.js';
+export type { BpftraceSourceOptions } from './bpftrace/source.js';
+export { detectEbpf } from './bpftrace/detect.js';
+export type { EbpfSupport } from './bpftrace/detect.js';
+export {
+  buildScript,
+  PROBE_NAMES,
+  DEFAULT_SENSITIVE_PATHS,
+  DEFAULT_WRITE_WATCHED_PATHS,
+  DEFAULT_SOCKET_PATHS,
+} from './bpftrace/script.js';
+export type { ProbeName, ScriptOptions } from './bpftrace/script.js';
+export { BpftraceLineParser } from './bpftrace/parser.js';
+export { ProcfsSource, parseProcNetTcp } from './procfs/source.js';
+export type { ProcfsSourceOptions } from './procfs/source.js';
+export { JsonLinesSource, falcoSource, tetragonSource } from './adapters/json-lines.js';
+export { falcoToEvent } from './adapters/falco.js';
+export { tetragonToEvent } from './adapters/tetragon.js';
+export { containerFromCgroupPath, containerFromProcCgroup, parseProcCgroup } from './cgroup.js';
+export type { CgroupAttribution, ContainerEngineHint } from './cgroup.js';
+export { CgroupIndex } from './cgroup-index.js';
+export { DockerDiskResolver, CachedResolver, exeDrift } from './metadata.js';
+export type { ContainerMetadata, ContainerMetadataResolver, Drift } from './metadata.js';
+export { capabilityNames } from './capabilities.js';
+export { RUNTIME_ERRORS, RuntimeError } from './errors.js';
+export type { RuntimeErrorCode } from './errors.js';
