@@ -1,0 +1,38 @@
+# METADATA
+# title: Container does not drop all capabilities
+# description: >-
+#   The restricted Pod Security Standard requires dropping ALL capabilities and adding
+#   back at most NET_BIND_SERVICE.
+# scope: package
+# schemas:
+#   - input: schema.fact
+# custom:
+#   id: VGL-CTR-039
+#   kind: container
+#   severity: MEDIUM
+#   maturity: stable
+#   recommended_action: >-
+#     Run with --cap-drop ALL (capabilities.drop [ALL]) and add back only
+#     NET_BIND_SERVICE if the service binds a low port.
+#   frameworks:
+#     pss: ["restricted/capabilities"]
+package vigil.container.capabilities_not_dropped
+
+import data.vigil.lib.capabilities
+import data.vigil.lib.container
+
+deny contains msg if {
+	c := input.container
+	not capabilities.drops_all(c.cap_drop)
+	msg := sprintf("container %q does not drop ALL capabilities", [container.display_name(c)])
+}
+
+deny contains msg if {
+	c := input.container
+	extra := capabilities.normalize_all(c.cap_add) - {"NET_BIND_SERVICE"}
+	count(extra) > 0
+	msg := sprintf(
+		"container %q adds capabilities other than NET_BIND_SERVICE: %s",
+		[container.display_name(c), capabilities.names(extra)],
+	)
+}

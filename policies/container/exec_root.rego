@@ -1,0 +1,30 @@
+# METADATA
+# title: docker exec with --user root
+# description: >-
+#   A process was started in the container with docker exec --user root (or uid 0),
+#   overriding the non-root user the container was meant to run as.
+# scope: package
+# schemas:
+#   - input: schema.fact
+# custom:
+#   id: VGL-CTR-022
+#   kind: container
+#   severity: MEDIUM
+#   maturity: stable
+#   recommended_action: >-
+#     Do not exec into containers as root; rebuild the image or use a debug container
+#     instead.
+#   frameworks:
+#     cis-docker: ["5.24"]
+package vigil.container.exec_root
+
+import data.vigil.lib.container
+
+deny contains msg if {
+	c := input.container
+	split(c.exec_user, ":")[0] in {"root", "0"}
+	msg := sprintf(
+		"exec as root (user %q) in container %q: %s",
+		[c.exec_user, container.display_name(c), concat(" ", c.exec_command)],
+	)
+}

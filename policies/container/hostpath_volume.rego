@@ -1,0 +1,43 @@
+# METADATA
+# title: Kubernetes pod uses hostPath volumes
+# description: >-
+#   The baseline Pod Security Standard forbids hostPath volumes: they give the pod
+#   direct access to the node's file system. Sensitive directories are reported
+#   separately with higher severity; Docker bind mounts are not reported by this rule.
+# scope: package
+# schemas:
+#   - input: schema.fact
+# custom:
+#   id: VGL-CTR-030
+#   kind: container
+#   severity: MEDIUM
+#   maturity: stable
+#   recommended_action: >-
+#     Replace hostPath volumes with persistentVolumeClaim, emptyDir, configMap or CSI
+#     volumes.
+#   frameworks:
+#     pss: ["baseline/hostpath-volumes"]
+#     mitre: ["T1611"]
+package vigil.container.hostpath_volume
+
+import data.vigil.lib.container
+
+deny contains msg if {
+	c := input.container
+	container.is_kubernetes(c)
+	some m in container.host_mounts(c)
+	msg := sprintf(
+		"container %q mounts hostPath volume %q at %q",
+		[container.display_name(c), m.source, m.destination],
+	)
+}
+
+deny contains msg if {
+	c := input.container
+	"hostPath" in object.get(container.k8s(c), "volume_types", [])
+	count(container.host_mounts(c)) == 0
+	msg := sprintf(
+		"container %q belongs to pod %q, which declares hostPath volumes",
+		[container.display_name(c), c.kubernetes.pod],
+	)
+}

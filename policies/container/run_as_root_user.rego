@@ -1,0 +1,28 @@
+# METADATA
+# title: Container runs as uid 0
+# description: >-
+#   The container's user is root (runAsUser 0, --user root or 0, or an image that
+#   defaults to root as resolved by the collector). The restricted Pod Security Standard
+#   forbids runAsUser 0.
+# scope: package
+# schemas:
+#   - input: schema.fact
+# custom:
+#   id: VGL-CTR-037
+#   kind: container
+#   severity: MEDIUM
+#   maturity: stable
+#   recommended_action: >-
+#     Run as a non-zero uid: securityContext.runAsUser, --user, or a USER instruction in
+#     the image.
+#   frameworks:
+#     pss: ["restricted/running-as-non-root-user"]
+package vigil.container.run_as_root_user
+
+import data.vigil.lib.container
+
+deny contains msg if {
+	c := input.container
+	container.uid(c) == 0
+	msg := sprintf("container %q runs as root (uid 0)", [container.display_name(c)])
+}

@@ -1,0 +1,29 @@
+# METADATA
+# title: Container does not set a seccomp profile
+# description: >-
+#   The restricted Pod Security Standard requires an explicit seccomp profile
+#   (RuntimeDefault or Localhost); without one Kubernetes runs the container unconfined
+#   unless the kubelet defaults to RuntimeDefault. An explicit Unconfined profile is
+#   reported by VGL-CTR-009.
+# scope: package
+# schemas:
+#   - input: schema.fact
+# custom:
+#   id: VGL-CTR-038
+#   kind: container
+#   severity: MEDIUM
+#   maturity: stable
+#   recommended_action: >-
+#     Set securityContext.seccompProfile.type to RuntimeDefault (or Localhost with a
+#     reviewed profile).
+#   frameworks:
+#     pss: ["restricted/seccomp"]
+package vigil.container.seccomp_not_set
+
+import data.vigil.lib.container
+
+deny contains msg if {
+	c := input.container
+	c.seccomp_profile == ""
+	msg := sprintf("container %q does not set a seccomp profile", [container.display_name(c)])
+}

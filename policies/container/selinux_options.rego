@@ -1,0 +1,57 @@
+# METADATA
+# title: Container sets unsafe SELinux options
+# description: >-
+#   The baseline Pod Security Standard allows only the container SELinux types
+#   (container_t, container_init_t, container_kvm_t, container_engine_t) and forbids
+#   custom SELinux users and roles; label=disable turns SELinux separation off entirely.
+# scope: package
+# schemas:
+#   - input: schema.fact
+# custom:
+#   id: VGL-CTR-032
+#   kind: container
+#   severity: MEDIUM
+#   maturity: stable
+#   recommended_action: >-
+#     Remove the SELinux type, user and role overrides and label=disable; set only the
+#     MCS level if needed.
+#   frameworks:
+#     pss: ["baseline/selinux"]
+package vigil.container.selinux_options
+
+import data.vigil.lib.config
+import data.vigil.lib.container
+
+deny contains msg if {
+	c := input.container
+	some option in c.selinux_options
+	_option(option) == "disable"
+	msg := sprintf("container %q disables SELinux labelling", [container.display_name(c)])
+}
+
+deny contains msg if {
+	c := input.container
+	some option in c.selinux_options
+	[key, value] := _pair(_option(option))
+	key == "type"
+	not value in config.value("allowed_selinux_types")
+	msg := sprintf("container %q sets SELinux type %q", [container.display_name(c), value])
+}
+
+deny contains msg if {
+	c := input.container
+	some option in c.selinux_options
+	[key, value] := _pair(_option(option))
+	key in {"user", "role"}
+	value != ""
+	msg := sprintf("container %q sets SELinux %s %q", [container.display_name(c), key, value])
+}
+
+# Docker spells options "label=type:spc_t" (older: "label:type:spc_t");
+# Kubernetes facts carry "type:spc_t".
+_option(option) := trim_prefix(trim_prefix(option, "label="), "label:")
+
+_pair(option) := [lower(parts[0]), concat(":", array.slice(parts, 1, count(parts)))] if {
+	parts := split(option, ":")
+	count(parts) > 1
+}

@@ -1,0 +1,33 @@
+# METADATA
+# title: Pod uses a volume type outside the restricted set
+# description: >-
+#   The restricted Pod Security Standard allows only configMap, csi, downwardAPI,
+#   emptyDir, ephemeral, persistentVolumeClaim, projected and secret volumes
+#   (data.vigil.config.allowed_volume_types). hostPath is reported by the baseline rule.
+# scope: package
+# schemas:
+#   - input: schema.fact
+# custom:
+#   id: VGL-CTR-035
+#   kind: container
+#   severity: MEDIUM
+#   maturity: stable
+#   recommended_action: >-
+#     Use a persistentVolumeClaim (or CSI) volume instead of in-line volume sources.
+#   frameworks:
+#     pss: ["restricted/volume-types"]
+package vigil.container.volume_types
+
+import data.vigil.lib.config
+import data.vigil.lib.container
+
+deny contains msg if {
+	c := input.container
+	some volume_type in object.get(container.k8s(c), "volume_types", [])
+	volume_type != "hostPath"
+	not volume_type in config.value("allowed_volume_types")
+	msg := sprintf(
+		"container %q belongs to pod %q, which uses volume type %q",
+		[container.display_name(c), c.kubernetes.pod, volume_type],
+	)
+}
