@@ -6,6 +6,7 @@ import { Enricher } from './enrich.js';
 import { RuntimeError } from './errors.js';
 import type { ExecEvent, RuntimeEvent } from './events.js';
 import { CachedResolver, DockerDiskResolver, type ContainerMetadataResolver } from './metadata.js';
+import { ProcessMemory } from './process-memory.js';
 import { TokenBuckets } from './rate-limit.js';
 import { selectRuntimeSource } from './select.js';
 import { silentLogger, type RuntimeLogger, type RuntimeSource } from './source.js';
@@ -80,7 +81,8 @@ export async function startRuntimeCollector(options: RuntimeCollectorOptions): P
   await index.rescan();
   const source = options.source ?? (await selectRuntimeSource({ hostRoot, logger, hostProcesses, index }));
   const resolver = new CachedResolver(options.resolver ?? new DockerDiskResolver(hostRoot));
-  const enricher = new Enricher(hostRoot, resolver, index);
+  const memory = new ProcessMemory();
+  const enricher = new Enricher(hostRoot, resolver, index, memory);
   const buckets = new TokenBuckets(
     positive('ratePerSec', options.ratePerSec ?? 200),
     positive('burst', options.burst ?? 400),
@@ -160,6 +162,7 @@ export async function startRuntimeCollector(options: RuntimeCollectorOptions): P
   };
 
   const onEvent = (event: RuntimeEvent): void => {
+    memory.observe(event);
     admit(event);
     const derived = setuidExec(event);
     if (derived) admit(derived);

@@ -5,6 +5,7 @@ import type { CgroupIndex } from './cgroup-index.js';
 import type { RuntimeEvent } from './events.js';
 import { exeDrift, type ContainerMetadata, type ContainerMetadataResolver } from './metadata.js';
 import { ProcReader } from './procfs/proc.js';
+import type { ProcessMemory } from './process-memory.js';
 
 type ProcessExecInit = NonNullable<FactInit['process_exec']>;
 export type ProcessInfoInit = NonNullable<ProcessExecInit['process']>;
@@ -38,6 +39,7 @@ export class Enricher {
     private readonly hostRoot: string,
     private readonly resolver: ContainerMetadataResolver,
     index: CgroupIndex | undefined,
+    private readonly memory?: ProcessMemory,
   ) {
     this.proc = new ProcReader(hostRoot);
     this.attributor = new Attributor(this.proc, index);
@@ -74,7 +76,7 @@ export class Enricher {
       snap.comm === undefined || snap.tty === undefined ? this.proc.stat(pid) : undefined,
       snap.stdio ? snap.stdio : this.proc.stdio(pid),
       this.processDetails(event),
-      snap.ancestry ? snap.ancestry : this.ancestry.ancestry(snap.ppid, containerId || undefined),
+      snap.ancestry ? snap.ancestry : this.ancestryOf(event, containerId),
     ]);
     const exe = details.exe ?? '';
     const info: ProcessInfoInit = {
@@ -98,6 +100,17 @@ export class Enricher {
     return info;
   }
 
+  /**
+   * Ancestors from the exec events remembered (exact, and available after the
+   * processes exited), continued from /proc where memory has no entry.
+   */
+  private async ancestryOf(event: RuntimeEvent, containerId: string): Promise<Array<{ pid: number; comm: string; exe: string }>> {
+    const known = this.memory?.ancestryOf(event) ?? { chain: [], next: event.process.ppid ?? 0 };
+    if (known.next <= 0) return known.chain;
+    const rest = await this.ancestry.ancestry(known.next, containerId || undefined);
+    return [...known.chain, ...rest];
+  }
+
   /** exe/args/cwd: from the event, else /proc (cached per pid between execs). */
   private async processDetails(event: RuntimeEvent): Promise<ProcessDetails> {
     const snap = event.process;
@@ -106,10 +119,7 @@ export class Enricher {
     if (cached && Date.now() - cached.at < 5_000) return cached;
     let exe = snap.exe;
     if (exe === undefined || exe === '' || !exe.startsWith('/') || exe === '/proc/self/exe' || exe.startsWith('/dev/fd/')) {
-      const viaProc = await this.proc.exe(pid);
-      // /proc/self/exe as exec target means "the caller's binary again" (busybox, runc).
-      const viaParent = viaProc === undefined && exe === '/proc/self/exe' && snap.ppid ? await this.proc.exe(snap.ppid) : undefined;
-      exe = viaProc ?? viaParent ?? exe ?? '';
+      exe = (await this.proc.exe(pid)) ?? exe ?? '';
     }
     const [args, cwd] = await Promise.all([
       snap.args ? snap.args : this.proc.cmdline(pid),
