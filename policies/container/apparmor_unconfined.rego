@@ -23,10 +23,14 @@
 package vigil.container.apparmor_unconfined
 
 import data.vigil.lib.container
+import data.vigil.lib.text
 
 deny contains msg if {
 	_unconfined(input.container)
-	msg := sprintf("container %q runs without an AppArmor profile (unconfined)", [container.display_name(input.container)])
+	msg := sprintf(
+		"container %s runs without an AppArmor profile (unconfined)",
+		[text.quote(container.display_name(input.container))],
+	)
 }
 
 _unconfined(c) if lower(c.apparmor_profile) == "unconfined"

@@ -25,6 +25,7 @@ package vigil.container.capabilities
 import data.vigil.lib.capabilities
 import data.vigil.lib.config
 import data.vigil.lib.container
+import data.vigil.lib.text
 
 deny contains msg if {
 	c := input.container
@@ -32,8 +33,8 @@ deny contains msg if {
 	extra := _extra(c)
 	count(extra) > 0
 	msg := sprintf(
-		"container %q has capabilities beyond Docker's default set: %s",
-		[container.display_name(c), capabilities.names(extra)],
+		"container %s has capabilities beyond Docker's default set: %s",
+		[text.quote(container.display_name(c)), capabilities.names(extra)],
 	)
 }
 

@@ -20,11 +20,15 @@ package vigil.container.capabilities_not_dropped
 
 import data.vigil.lib.capabilities
 import data.vigil.lib.container
+import data.vigil.lib.text
 
 deny contains msg if {
 	c := input.container
 	not capabilities.drops_all(c.cap_drop)
-	msg := sprintf("container %q does not drop ALL capabilities", [container.display_name(c)])
+	msg := sprintf(
+		"container %s does not drop ALL capabilities",
+		[text.quote(container.display_name(c))],
+	)
 }
 
 deny contains msg if {
@@ -32,7 +36,7 @@ deny contains msg if {
 	extra := capabilities.normalize_all(c.cap_add) - {"NET_BIND_SERVICE"}
 	count(extra) > 0
 	msg := sprintf(
-		"container %q adds capabilities other than NET_BIND_SERVICE: %s",
-		[container.display_name(c), capabilities.names(extra)],
+		"container %s adds capabilities other than NET_BIND_SERVICE: %s",
+		[text.quote(container.display_name(c)), capabilities.names(extra)],
 	)
 }

@@ -20,10 +20,14 @@ package vigil.container.cgroup_parent
 
 import data.vigil.lib.config
 import data.vigil.lib.container
+import data.vigil.lib.text
 
 deny contains msg if {
 	c := input.container
 	parent := container.resource(c, "cgroup_parent", "")
 	not parent in config.value("allowed_cgroup_parents")
-	msg := sprintf("container %q runs under non-default cgroup parent %q", [container.display_name(c), parent])
+	msg := sprintf(
+		"container %s runs under non-default cgroup parent %s",
+		[text.quote(container.display_name(c)), text.quote(parent)],
+	)
 }

@@ -19,10 +19,14 @@
 package vigil.container.cpu_priority
 
 import data.vigil.lib.container
+import data.vigil.lib.text
 
 deny contains msg if {
 	c := input.container
 	container.resource(c, "cpu_shares", 0) in {0, 1024}
 	container.resource(c, "nano_cpus", 0) <= 0
-	msg := sprintf("container %q has neither CPU shares nor a CPU limit set", [container.display_name(c)])
+	msg := sprintf(
+		"container %s has neither CPU shares nor a CPU limit set",
+		[text.quote(container.display_name(c))],
+	)
 }

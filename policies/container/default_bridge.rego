@@ -20,10 +20,14 @@
 package vigil.container.default_bridge
 
 import data.vigil.lib.container
+import data.vigil.lib.text
 
 deny contains msg if {
 	c := input.container
 	not container.is_kubernetes(c)
 	container.namespace_mode(c, "network") in {"bridge", "default"}
-	msg := sprintf("container %q is attached to the default bridge network (docker0)", [container.display_name(c)])
+	msg := sprintf(
+		"container %s is attached to the default bridge network (docker0)",
+		[text.quote(container.display_name(c))],
+	)
 }

@@ -21,12 +21,13 @@
 package vigil.container.exec_privileged
 
 import data.vigil.lib.container
+import data.vigil.lib.text
 
 deny contains msg if {
 	c := input.container
 	c.exec_privileged
 	msg := sprintf(
-		"privileged exec in container %q: %s",
-		[container.display_name(c), concat(" ", c.exec_command)],
+		"privileged exec in container %s: %s",
+		[text.quote(container.display_name(c)), concat(" ", c.exec_command)],
 	)
 }

@@ -19,12 +19,13 @@
 package vigil.container.exec_root
 
 import data.vigil.lib.container
+import data.vigil.lib.text
 
 deny contains msg if {
 	c := input.container
 	split(c.exec_user, ":")[0] in {"root", "0"}
 	msg := sprintf(
-		"exec as root (user %q) in container %q: %s",
-		[c.exec_user, container.display_name(c), concat(" ", c.exec_command)],
+		"exec as root (user %s) in container %s: %s",
+		[text.quote(c.exec_user), text.quote(container.display_name(c)), concat(" ", c.exec_command)],
 	)
 }

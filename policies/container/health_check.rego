@@ -19,19 +19,26 @@
 package vigil.container.health_check
 
 import data.vigil.lib.container
+import data.vigil.lib.text
 
 deny contains msg if {
 	c := input.container
 	not container.is_kubernetes(c)
 	_missing(c.health_check)
-	msg := sprintf("container %q has no health check", [container.display_name(c)])
+	msg := sprintf(
+		"container %s has no health check",
+		[text.quote(container.display_name(c))],
+	)
 }
 
 deny contains msg if {
 	c := input.container
 	not container.is_kubernetes(c)
 	upper(c.health_check.test[0]) == "NONE"
-	msg := sprintf("container %q has its health check disabled", [container.display_name(c)])
+	msg := sprintf(
+		"container %s has its health check disabled",
+		[text.quote(container.display_name(c))],
+	)
 }
 
 _missing(null)

@@ -21,13 +21,14 @@ package vigil.container.host_devices
 
 import data.vigil.lib.config
 import data.vigil.lib.container
+import data.vigil.lib.text
 
 deny contains msg if {
 	c := input.container
 	some d in c.devices
 	not d.path_on_host in config.value("allowed_devices")
 	msg := sprintf(
-		"container %q has host device %q mapped at %q (%s)",
-		[container.display_name(c), d.path_on_host, d.path_in_container, d.permissions],
+		"container %s has host device %s mapped at %s (%s)",
+		[text.quote(container.display_name(c)), text.quote(d.path_on_host), text.quote(d.path_in_container), d.permissions],
 	)
 }

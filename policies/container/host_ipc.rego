@@ -18,8 +18,12 @@
 package vigil.container.host_ipc
 
 import data.vigil.lib.container
+import data.vigil.lib.text
 
 deny contains msg if {
 	container.shares_host(input.container, "ipc")
-	msg := sprintf("container %q shares the host's IPC namespace", [container.display_name(input.container)])
+	msg := sprintf(
+		"container %s shares the host's IPC namespace",
+		[text.quote(container.display_name(input.container))],
+	)
 }

@@ -18,8 +18,12 @@
 package vigil.container.host_network
 
 import data.vigil.lib.container
+import data.vigil.lib.text
 
 deny contains msg if {
 	container.shares_host(input.container, "network")
-	msg := sprintf("container %q shares the host's network namespace", [container.display_name(input.container)])
+	msg := sprintf(
+		"container %s shares the host's network namespace",
+		[text.quote(container.display_name(input.container))],
+	)
 }

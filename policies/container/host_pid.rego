@@ -18,8 +18,12 @@
 package vigil.container.host_pid
 
 import data.vigil.lib.container
+import data.vigil.lib.text
 
 deny contains msg if {
 	container.shares_host(input.container, "pid")
-	msg := sprintf("container %q shares the host's PID namespace", [container.display_name(input.container)])
+	msg := sprintf(
+		"container %s shares the host's PID namespace",
+		[text.quote(container.display_name(input.container))],
+	)
 }

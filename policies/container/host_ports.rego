@@ -22,6 +22,7 @@ package vigil.container.host_ports
 
 import data.vigil.lib.config
 import data.vigil.lib.container
+import data.vigil.lib.text
 
 deny contains msg if {
 	c := input.container
@@ -30,7 +31,7 @@ deny contains msg if {
 	p.host_port != 0
 	not p.host_port in config.value("allowed_host_ports")
 	msg := sprintf(
-		"container %q uses host port %d for container port %d/%s",
-		[container.display_name(c), p.host_port, p.container_port, p.protocol],
+		"container %s uses host port %d for container port %d/%s",
+		[text.quote(container.display_name(c)), p.host_port, p.container_port, p.protocol],
 	)
 }

@@ -21,13 +21,14 @@
 package vigil.container.host_process
 
 import data.vigil.lib.container
+import data.vigil.lib.text
 
 deny contains msg if {
 	c := input.container
 	fields := object.get(container.k8s(c), "windows_host_process", [])
 	count(fields) > 0
 	msg := sprintf(
-		"container %q runs as a Windows HostProcess container (%s)",
-		[container.display_name(c), concat(", ", fields)],
+		"container %s runs as a Windows HostProcess container (%s)",
+		[text.quote(container.display_name(c)), concat(", ", fields)],
 	)
 }

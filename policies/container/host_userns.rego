@@ -19,8 +19,12 @@
 package vigil.container.host_userns
 
 import data.vigil.lib.container
+import data.vigil.lib.text
 
 deny contains msg if {
 	container.shares_host(input.container, "userns")
-	msg := sprintf("container %q shares the host's user namespace", [container.display_name(input.container)])
+	msg := sprintf(
+		"container %s shares the host's user namespace",
+		[text.quote(container.display_name(input.container))],
+	)
 }

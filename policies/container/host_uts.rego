@@ -16,8 +16,12 @@
 package vigil.container.host_uts
 
 import data.vigil.lib.container
+import data.vigil.lib.text
 
 deny contains msg if {
 	container.shares_host(input.container, "uts")
-	msg := sprintf("container %q shares the host's UTS namespace", [container.display_name(input.container)])
+	msg := sprintf(
+		"container %s shares the host's UTS namespace",
+		[text.quote(container.display_name(input.container))],
+	)
 }

@@ -21,14 +21,15 @@
 package vigil.container.hostpath_volume
 
 import data.vigil.lib.container
+import data.vigil.lib.text
 
 deny contains msg if {
 	c := input.container
 	container.is_kubernetes(c)
 	some m in container.host_mounts(c)
 	msg := sprintf(
-		"container %q mounts hostPath volume %q at %q",
-		[container.display_name(c), m.source, m.destination],
+		"container %s mounts hostPath volume %s at %s",
+		[text.quote(container.display_name(c)), text.quote(m.source), text.quote(m.destination)],
 	)
 }
 
@@ -37,7 +38,7 @@ deny contains msg if {
 	"hostPath" in object.get(container.k8s(c), "volume_types", [])
 	count(container.host_mounts(c)) == 0
 	msg := sprintf(
-		"container %q belongs to pod %q, which declares hostPath volumes",
-		[container.display_name(c), c.kubernetes.pod],
+		"container %s belongs to pod %s, which declares hostPath volumes",
+		[text.quote(container.display_name(c)), text.quote(c.kubernetes.pod)],
 	)
 }

@@ -18,9 +18,13 @@
 package vigil.container.memory_limit
 
 import data.vigil.lib.container
+import data.vigil.lib.text
 
 deny contains msg if {
 	c := input.container
 	container.resource(c, "memory_bytes", 0) <= 0
-	msg := sprintf("container %q has no memory limit", [container.display_name(c)])
+	msg := sprintf(
+		"container %s has no memory limit",
+		[text.quote(container.display_name(c))],
+	)
 }

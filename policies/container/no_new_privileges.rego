@@ -22,12 +22,13 @@
 package vigil.container.no_new_privileges
 
 import data.vigil.lib.container
+import data.vigil.lib.text
 
 deny contains msg if {
 	c := input.container
 	not c.no_new_privileges
 	msg := sprintf(
-		"container %q can gain new privileges (no-new-privileges is not set)",
-		[container.display_name(c)],
+		"container %s can gain new privileges (no-new-privileges is not set)",
+		[text.quote(container.display_name(c))],
 	)
 }

@@ -18,9 +18,13 @@
 package vigil.container.pids_limit
 
 import data.vigil.lib.container
+import data.vigil.lib.text
 
 deny contains msg if {
 	c := input.container
 	container.resource(c, "pids_limit", 0) <= 0
-	msg := sprintf("container %q has no PIDs limit", [container.display_name(c)])
+	msg := sprintf(
+		"container %s has no PIDs limit",
+		[text.quote(container.display_name(c))],
+	)
 }

@@ -19,6 +19,7 @@
 package vigil.container.ports_all_interfaces
 
 import data.vigil.lib.container
+import data.vigil.lib.text
 
 deny contains msg if {
 	c := input.container
@@ -26,7 +27,7 @@ deny contains msg if {
 	p.host_port > 0
 	p.host_ip in {"", "0.0.0.0", "::", "[::]"}
 	msg := sprintf(
-		"container %q publishes port %d/%s on every host interface",
-		[container.display_name(c), p.host_port, p.protocol],
+		"container %s publishes port %d/%s on every host interface",
+		[text.quote(container.display_name(c)), p.host_port, p.protocol],
 	)
 }

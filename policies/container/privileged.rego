@@ -19,8 +19,12 @@
 package vigil.container.privileged
 
 import data.vigil.lib.container
+import data.vigil.lib.text
 
 deny contains msg if {
 	input.container.privileged
-	msg := sprintf("container %q runs privileged", [container.display_name(input.container)])
+	msg := sprintf(
+		"container %s runs privileged",
+		[text.quote(container.display_name(input.container))],
+	)
 }

@@ -21,6 +21,7 @@ package vigil.container.privileged_ports
 
 import data.vigil.lib.config
 import data.vigil.lib.container
+import data.vigil.lib.text
 
 deny contains msg if {
 	c := input.container
@@ -28,7 +29,7 @@ deny contains msg if {
 	p.host_port > 0
 	p.host_port <= config.value("privileged_port_max")
 	msg := sprintf(
-		"container %q maps privileged host port %d to container port %d/%s",
-		[container.display_name(c), p.host_port, p.container_port, p.protocol],
+		"container %s maps privileged host port %d to container port %d/%s",
+		[text.quote(container.display_name(c)), p.host_port, p.container_port, p.protocol],
 	)
 }

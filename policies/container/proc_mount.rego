@@ -19,10 +19,14 @@
 package vigil.container.proc_mount
 
 import data.vigil.lib.container
+import data.vigil.lib.text
 
 deny contains msg if {
 	c := input.container
 	mount_type := object.get(container.k8s(c), "proc_mount", "")
 	not lower(mount_type) in {"", "default"}
-	msg := sprintf("container %q uses procMount %q, which unmasks /proc", [container.display_name(c), mount_type])
+	msg := sprintf(
+		"container %s uses procMount %s, which unmasks /proc",
+		[text.quote(container.display_name(c)), text.quote(mount_type)],
+	)
 }

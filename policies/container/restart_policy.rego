@@ -21,14 +21,15 @@ package vigil.container.restart_policy
 
 import data.vigil.lib.config
 import data.vigil.lib.container
+import data.vigil.lib.text
 
 deny contains msg if {
 	c := input.container
 	not container.is_kubernetes(c)
 	c.restart_policy.name in {"always", "unless-stopped"}
 	msg := sprintf(
-		"container %q restarts without limit (restart policy %q)",
-		[container.display_name(c), c.restart_policy.name],
+		"container %s restarts without limit (restart policy %s)",
+		[text.quote(container.display_name(c)), text.quote(c.restart_policy.name)],
 	)
 }
 
@@ -38,8 +39,8 @@ deny contains msg if {
 	c.restart_policy.name == "on-failure"
 	not _bounded(c.restart_policy.maximum_retry_count)
 	msg := sprintf(
-		"container %q restarts on failure %s (at most %d allowed)",
-		[container.display_name(c), _retries(c.restart_policy.maximum_retry_count), config.value("max_restart_retries")],
+		"container %s restarts on failure %s (at most %d allowed)",
+		[text.quote(container.display_name(c)), _retries(c.restart_policy.maximum_retry_count), config.value("max_restart_retries")],
 	)
 }
 

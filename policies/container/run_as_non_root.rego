@@ -20,11 +20,15 @@
 package vigil.container.run_as_non_root
 
 import data.vigil.lib.container
+import data.vigil.lib.text
 
 deny contains msg if {
 	c := input.container
 	_explicitly_false(c)
-	msg := sprintf("container %q sets runAsNonRoot to false", [container.display_name(c)])
+	msg := sprintf(
+		"container %s sets runAsNonRoot to false",
+		[text.quote(container.display_name(c))],
+	)
 }
 
 deny contains msg if {
@@ -32,8 +36,8 @@ deny contains msg if {
 	not _explicitly_false(c)
 	not _required(c)
 	msg := sprintf(
-		"container %q is not required to run as non-root (no runAsNonRoot and no non-zero user)",
-		[container.display_name(c)],
+		"container %s is not required to run as non-root (no runAsNonRoot and no non-zero user)",
+		[text.quote(container.display_name(c))],
 	)
 }
 

@@ -20,9 +20,13 @@
 package vigil.container.run_as_root_user
 
 import data.vigil.lib.container
+import data.vigil.lib.text
 
 deny contains msg if {
 	c := input.container
 	container.uid(c) == 0
-	msg := sprintf("container %q runs as root (uid 0)", [container.display_name(c)])
+	msg := sprintf(
+		"container %s runs as root (uid 0)",
+		[text.quote(container.display_name(c))],
+	)
 }

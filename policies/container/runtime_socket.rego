@@ -23,14 +23,15 @@ package vigil.container.runtime_socket
 import data.vigil.lib.config
 import data.vigil.lib.container
 import data.vigil.lib.paths
+import data.vigil.lib.text
 
 deny contains msg if {
 	c := input.container
 	some m in container.host_mounts(c)
 	_is_socket(m.source)
 	msg := sprintf(
-		"container %q mounts the container runtime socket %q at %q",
-		[container.display_name(c), paths.clean(m.source), m.destination],
+		"container %s mounts the container runtime socket %s at %s",
+		[text.quote(container.display_name(c)), text.quote(paths.clean(m.source)), text.quote(m.destination)],
 	)
 }
 
@@ -42,8 +43,8 @@ deny contains msg if {
 	some socket in config.value("runtime_sockets")
 	paths.within(socket, m.source)
 	msg := sprintf(
-		"container %q mounts host directory %q at %q, which contains the container runtime socket %q",
-		[container.display_name(c), paths.clean(m.source), m.destination, socket],
+		"container %s mounts host directory %s at %s, which contains the container runtime socket %s",
+		[text.quote(container.display_name(c)), text.quote(paths.clean(m.source)), text.quote(m.destination), text.quote(socket)],
 	)
 }
 

@@ -21,9 +21,13 @@
 package vigil.container.seccomp_not_set
 
 import data.vigil.lib.container
+import data.vigil.lib.text
 
 deny contains msg if {
 	c := input.container
 	c.seccomp_profile == ""
-	msg := sprintf("container %q does not set a seccomp profile", [container.display_name(c)])
+	msg := sprintf(
+		"container %s does not set a seccomp profile",
+		[text.quote(container.display_name(c))],
+	)
 }

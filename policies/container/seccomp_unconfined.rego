@@ -22,8 +22,12 @@
 package vigil.container.seccomp_unconfined
 
 import data.vigil.lib.container
+import data.vigil.lib.text
 
 deny contains msg if {
 	lower(input.container.seccomp_profile) == "unconfined"
-	msg := sprintf("container %q runs without a seccomp profile (unconfined)", [container.display_name(input.container)])
+	msg := sprintf(
+		"container %s runs without a seccomp profile (unconfined)",
+		[text.quote(container.display_name(input.container))],
+	)
 }

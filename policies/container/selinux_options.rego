@@ -21,12 +21,16 @@ package vigil.container.selinux_options
 
 import data.vigil.lib.config
 import data.vigil.lib.container
+import data.vigil.lib.text
 
 deny contains msg if {
 	c := input.container
 	some option in c.selinux_options
 	_option(option) == "disable"
-	msg := sprintf("container %q disables SELinux labelling", [container.display_name(c)])
+	msg := sprintf(
+		"container %s disables SELinux labelling",
+		[text.quote(container.display_name(c))],
+	)
 }
 
 deny contains msg if {
@@ -35,7 +39,10 @@ deny contains msg if {
 	[key, value] := _pair(_option(option))
 	key == "type"
 	not value in config.value("allowed_selinux_types")
-	msg := sprintf("container %q sets SELinux type %q", [container.display_name(c), value])
+	msg := sprintf(
+		"container %s sets SELinux type %s",
+		[text.quote(container.display_name(c)), text.quote(value)],
+	)
 }
 
 deny contains msg if {
@@ -44,7 +51,10 @@ deny contains msg if {
 	[key, value] := _pair(_option(option))
 	key in {"user", "role"}
 	value != ""
-	msg := sprintf("container %q sets SELinux %s %q", [container.display_name(c), key, value])
+	msg := sprintf(
+		"container %s sets SELinux %s %s",
+		[text.quote(container.display_name(c)), key, text.quote(value)],
+	)
 }
 
 # Docker spells options "label=type:spc_t" (older: "label:type:spc_t");

@@ -27,6 +27,7 @@ package vigil.container.sensitive_mounts
 import data.vigil.lib.config
 import data.vigil.lib.container
 import data.vigil.lib.paths
+import data.vigil.lib.text
 
 deny contains msg if {
 	c := input.container
@@ -34,8 +35,8 @@ deny contains msg if {
 	_sensitive(m.source)
 	not _tolerated(m)
 	msg := sprintf(
-		"container %q mounts sensitive host path %q at %q (%s)",
-		[container.display_name(c), paths.clean(m.source), m.destination, container.access(m)],
+		"container %s mounts sensitive host path %s at %s (%s)",
+		[text.quote(container.display_name(c)), text.quote(paths.clean(m.source)), text.quote(m.destination), container.access(m)],
 	)
 }
 

@@ -20,13 +20,14 @@
 package vigil.container.shared_propagation
 
 import data.vigil.lib.container
+import data.vigil.lib.text
 
 deny contains msg if {
 	c := input.container
 	some m in c.mounts
 	lower(m.propagation) in {"shared", "rshared"}
 	msg := sprintf(
-		"container %q mounts %q at %q with %s propagation",
-		[container.display_name(c), m.source, m.destination, lower(m.propagation)],
+		"container %s mounts %s at %s with %s propagation",
+		[text.quote(container.display_name(c)), text.quote(m.source), text.quote(m.destination), lower(m.propagation)],
 	)
 }

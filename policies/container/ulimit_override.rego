@@ -20,10 +20,14 @@
 package vigil.container.ulimit_override
 
 import data.vigil.lib.container
+import data.vigil.lib.text
 
 deny contains msg if {
 	c := input.container
 	count(c.ulimits) > 0
 	names := sort({u.name | some u in c.ulimits})
-	msg := sprintf("container %q overrides the daemon's default ulimits: %s", [container.display_name(c), concat(", ", names)])
+	msg := sprintf(
+		"container %s overrides the daemon's default ulimits: %s",
+		[text.quote(container.display_name(c)), concat(", ", names)],
+	)
 }

@@ -21,10 +21,14 @@ package vigil.container.unsafe_sysctls
 
 import data.vigil.lib.config
 import data.vigil.lib.container
+import data.vigil.lib.text
 
 deny contains msg if {
 	c := input.container
 	some name, value in c.sysctls
 	not name in config.value("allowed_sysctls")
-	msg := sprintf("container %q sets sysctl %s=%s, which is not in the safe set", [container.display_name(c), name, value])
+	msg := sprintf(
+		"container %s sets sysctl %s=%s, which is not in the safe set",
+		[text.quote(container.display_name(c)), name, value],
+	)
 }

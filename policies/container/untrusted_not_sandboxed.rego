@@ -22,6 +22,7 @@ package vigil.container.untrusted_not_sandboxed
 
 import data.vigil.lib.config
 import data.vigil.lib.container
+import data.vigil.lib.text
 
 deny contains msg if {
 	c := input.container
@@ -29,8 +30,8 @@ deny contains msg if {
 	count(reasons) > 0
 	not _sandboxed(c)
 	msg := sprintf(
-		"container %q is untrusted (%s) but runs on runtime %q, which is not sandboxed",
-		[container.display_name(c), concat(", ", sort(reasons)), _runtime_name(c)],
+		"container %s is untrusted (%s) but runs on runtime %s, which is not sandboxed",
+		[text.quote(container.display_name(c)), concat(", ", sort(reasons)), text.quote(_runtime_name(c))],
 	)
 }
 

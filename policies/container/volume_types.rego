@@ -20,6 +20,7 @@ package vigil.container.volume_types
 
 import data.vigil.lib.config
 import data.vigil.lib.container
+import data.vigil.lib.text
 
 deny contains msg if {
 	c := input.container
@@ -27,7 +28,7 @@ deny contains msg if {
 	volume_type != "hostPath"
 	not volume_type in config.value("allowed_volume_types")
 	msg := sprintf(
-		"container %q belongs to pod %q, which uses volume type %q",
-		[container.display_name(c), c.kubernetes.pod, volume_type],
+		"container %s belongs to pod %s, which uses volume type %s",
+		[text.quote(container.display_name(c)), text.quote(c.kubernetes.pod), text.quote(volume_type)],
 	)
 }

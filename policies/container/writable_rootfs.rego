@@ -19,9 +19,13 @@
 package vigil.container.writable_rootfs
 
 import data.vigil.lib.container
+import data.vigil.lib.text
 
 deny contains msg if {
 	c := input.container
 	not c.read_only_rootfs
-	msg := sprintf("container %q has a writable root filesystem", [container.display_name(c)])
+	msg := sprintf(
+		"container %s has a writable root filesystem",
+		[text.quote(container.display_name(c))],
+	)
 }
