@@ -25,3 +25,15 @@ vigil_node() {
 }
 
 vigil_bin_dir() { echo "$VIGIL_CACHE/bin"; }
+
+# Local test images, built by `scripts/setup.sh --test` (no registry is needed or used).
+VIGIL_BUSYBOX_IMAGE="vigil-test/busybox:1"
+VIGIL_NATS_IMAGE="vigil-test/nats:${NATS_SERVER_VERSION#v}"
+# Bump when the contents of a test image change, so that set-up rebuilds it.
+VIGIL_TEST_IMAGE_REVISION="2"
+
+# One short line per step: `vigil_step node "ok (v24.1.0)"`.
+vigil_step() { printf '%-10s %s\n' "$1:" "$2"; }
+
+# Stops with a message a person can act on.
+vigil_die() { printf 'error: %s\n' "$*" >&2; exit 1; }

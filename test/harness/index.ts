@@ -1,0 +1,9 @@
+// Test harness: real NATS servers and real Docker containers for integration tests.
+export { startNats, startLocalNats, NATS_CONTAINER_PREFIX } from './nats.js';
+export type { NatsServer, ContainerNats, LocalNats, NatsOptions } from './nats.js';
+export { docker, createContainer, removeContainersByPrefix } from './docker.js';
+export type { ContainerSpec, TestContainer } from './docker.js';
+export { freePort } from './ports.js';
+export { vigilCacheDir, vigilBinDir, BUSYBOX_IMAGE, NATS_IMAGE } from './paths.js';
+export { HarnessError } from './errors.js';
+export type { HarnessErrorCode } from './errors.js';
