@@ -1,0 +1,119 @@
+import { readAuditRules } from './audit.js';
+import { effectiveDaemonConfig, mergeSettings } from './daemon-config.js';
+import { parseDaemonJson } from './daemon-json.js';
+import { findDockerd } from './dockerd-process.js';
+import { parseSecurityOptions, unixSocketEngineApi, type EngineApi, type EngineInfo, type EngineVersion } from './engine-api.js';
+import { hostError, reason } from './errors.js';
+import { DEFAULT_DAEMON_JSON, fileOwnership, watchedPaths } from './files.js';
+import { parseDockerdFlags } from './flags.js';
+import { HostRoot } from './host-root.js';
+import { HostReader } from './reader.js';
+import { runtimeList } from './runtimes.js';
+import { readSystemFacts } from './system.js';
+import type { HostFactInit } from './types.js';
+
+export const DEFAULT_HOST_ROOT = '/';
+export const DEFAULT_API_TIMEOUT_MS = 5_000;
+const DOCKER_SOCKET = '/var/run/docker.sock';
+
+export interface HostCollectOptions {
+  /** Where the host's / is visible: "/" on the host, "/host" in a container that mounts it. Default "/". */
+  hostRoot?: string;
+  /** Path of the Engine API socket as this process sees it. Default: <hostRoot>/var/run/docker.sock. */
+  dockerSocket?: string;
+  /** Timeout of each Engine API request. Default 5 s. */
+  timeoutMs?: number;
+}
+
+export interface HostCollection {
+  fact: HostFactInit;
+  /** Expected failures met on the way (`VIGIL_ERR_HOST_*: …`); the fact holds what could be learnt. */
+  errors: string[];
+}
+
+interface Engine {
+  version: EngineVersion;
+  info: EngineInfo;
+}
+
+async function askEngine(api: EngineApi, where: string, errors: string[]): Promise<Engine | undefined> {
+  try {
+    const [version, info] = await Promise.all([api.version(), api.info()]);
+    return { version, info };
+  } catch (error) {
+    errors.push(hostError('VIGIL_ERR_HOST_DOCKER_API', where, reason(error)));
+    return undefined;
+  }
+}
+
+async function engineSocket(root: HostRoot, options: HostCollectOptions, errors: string[]): Promise<string | undefined> {
+  if (options.dockerSocket !== undefined) return options.dockerSocket;
+  try {
+    return await root.resolve(DOCKER_SOCKET);
+  } catch (error) {
+    errors.push(hostError('VIGIL_ERR_HOST_DOCKER_API', root.describe(DOCKER_SOCKET), reason(error)));
+    return undefined;
+  }
+}
+
+/**
+ * One look at the Docker host: daemon configuration (daemon.json, dockerd's
+ * flags, the Engine API), kernel security features, runtimes, ownership of
+ * Docker's files and the audit rules watching them. Missing or unreadable
+ * sources are reported in `errors`; the fact carries what the rest told.
+ */
+export async function collectHostFact(options: HostCollectOptions = {}): Promise<HostCollection> {
+  const root = new HostRoot(options.hostRoot ?? DEFAULT_HOST_ROOT);
+  const errors: string[] = [];
+  const reader = new HostReader(root, errors);
+
+  const dockerd = await findDockerd(reader);
+  if (dockerd === undefined) errors.push(hostError('VIGIL_ERR_HOST_DOCKERD_NOT_FOUND', root.describe('/proc')));
+  const flags = parseDockerdFlags(dockerd?.argv ?? []);
+  errors.push(...flags.errors);
+
+  const daemonJsonPath = flags.configFile === undefined ? DEFAULT_DAEMON_JSON : `/${flags.configFile.replace(/^\/+/, '')}`;
+  const daemonJsonText = await reader.text(daemonJsonPath);
+  const file = daemonJsonText === undefined ? { settings: {}, errors: [] } : parseDaemonJson(daemonJsonText, root.describe(daemonJsonPath));
+  errors.push(...file.errors);
+
+  const socket = await engineSocket(root, options, errors);
+  const engine =
+    socket === undefined ? undefined : await askEngine(unixSocketEngineApi(socket, options.timeoutMs ?? DEFAULT_API_TIMEOUT_MS), socket, errors);
+  const info = engine?.info;
+
+  const system = await readSystemFacts(reader);
+  const securityOptions = parseSecurityOptions(info?.SecurityOptions);
+  const securityModules = [...system.security_modules];
+  for (const lsm of ['apparmor', 'selinux']) {
+    if (securityOptions.has(lsm) && !securityModules.includes(lsm)) securityModules.push(lsm);
+  }
+  const engineCgroup = Number(info?.CgroupVersion);
+
+  const daemon = effectiveDaemonConfig({
+    file: file.settings,
+    flags: flags.settings,
+    commandLine: dockerd?.argv ?? [],
+    configFilePresent: daemonJsonText !== undefined,
+    ...(info === undefined ? {} : { engine: info }),
+  });
+  const runtimes = runtimeList(mergeSettings(file.settings, flags.settings).runtimes, info);
+
+  const fact: HostFactInit = {
+    hostname: system.hostname || info?.Name || '',
+    kernel_version: system.kernel_version || info?.KernelVersion || '',
+    os: system.os || info?.OperatingSystem || '',
+    docker_version: engine?.version.Version ?? '',
+    docker_api_version: engine?.version.ApiVersion ?? '',
+    daemon,
+    security_modules: securityModules,
+    seccomp_supported: system.seccomp_supported || securityOptions.has('seccomp'),
+    cgroup_version: engineCgroup === 1 || engineCgroup === 2 ? engineCgroup : system.cgroup_version,
+    runtimes,
+    default_runtime: daemon.default_runtime ?? 'runc',
+    files: await fileOwnership(reader, watchedPaths(daemon, daemonJsonPath)),
+    audit_rules: await readAuditRules(reader),
+    docker_socket_reachable: engine !== undefined,
+  };
+  return { fact, errors };
+}
