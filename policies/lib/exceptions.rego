@@ -25,7 +25,7 @@ excepted(rule_id, fact, today) if {
 
 default _entries := []
 
-_entries := data.vigil.exceptions
+_entries := data.vigil.exceptions if is_array(data.vigil.exceptions)
 
 # applies is true when entry waives rule_id for the subject on the date today.
 applies(entry, rule_id, subj, today) if {

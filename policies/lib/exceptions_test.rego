@@ -134,3 +134,7 @@ test_host_scope if {
 test_no_exceptions_configured if {
 	not exceptions.excepted("VGL-CTR-001", _web, "2026-05-01") with data.vigil.exceptions as []
 }
+
+test_malformed_exceptions_ignored if {
+	not exceptions.excepted("VGL-CTR-001", _web, "2026-05-01") with data.vigil.exceptions as {"rules": ["*"]}
+}
