@@ -26,6 +26,7 @@ export class ProcfsSource implements RuntimeSource {
   private readonly proc: ProcReader;
   private readonly seen = new Map<number, number>(); // pid → start time
   private readonly sockets = new Set<string>(); // netns:inode
+  private readonly netnsOf = new Map<number, string>(); // pid → net namespace, valid while the pid's start time is unchanged
   private timer: NodeJS.Timeout | undefined;
   private polling: Promise<void> | undefined;
   private missed = 0;
@@ -67,8 +68,12 @@ export class ProcfsSource implements RuntimeSource {
       const known = this.seen.get(pid);
       const fresh = known !== stat.startTime;
       if (fresh) this.seen.set(pid, stat.startTime);
-      if (this.options.connections ?? true) {
-        const ns = await readlink(this.proc.file(pid, 'ns/net')).catch(() => undefined);
+      if ((this.options.connections ?? true) && stat.state !== 'Z') {
+        let ns = fresh ? undefined : this.netnsOf.get(pid);
+        if (ns === undefined) {
+          ns = await readlink(this.proc.file(pid, 'ns/net')).catch(() => undefined);
+          if (ns) this.netnsOf.set(pid, ns);
+        }
         if (ns) netns.set(ns, [...(netns.get(ns) ?? []), pid]);
       }
       if (!fresh || !report || stat.state === 'Z') continue;
@@ -100,18 +105,31 @@ export class ProcfsSource implements RuntimeSource {
         },
       });
     }
-    for (const pid of this.seen.keys()) if (!alive.has(pid)) this.seen.delete(pid);
+    for (const pid of this.seen.keys()) {
+      if (!alive.has(pid)) {
+        this.seen.delete(pid);
+        this.netnsOf.delete(pid);
+      }
+    }
     if (this.options.connections ?? true) await this.pollSockets(netns, onEvent, report);
   }
 
   private async pollSockets(netns: Map<string, number[]>, onEvent: RuntimeEventHandler, report: boolean): Promise<void> {
     const current = new Set<string>();
     for (const [ns, members] of netns) {
-      const reader = members[0]!;
-      const entries = [
-        ...parseProcNetTcp((await readFile(this.proc.file(reader, 'net/tcp'), 'utf8').catch(() => '')), false),
-        ...parseProcNetTcp((await readFile(this.proc.file(reader, 'net/tcp6'), 'utf8').catch(() => '')), true),
-      ];
+      // Any live member can show the namespace's sockets; one that exited meanwhile cannot.
+      let entries: ProcNetEntry[] | undefined;
+      for (const reader of members.slice(0, 5)) {
+        const v4 = await readFile(this.proc.file(reader, 'net/tcp'), 'utf8').catch(() => undefined);
+        if (v4 === undefined || v4 === '') continue;
+        const v6 = await readFile(this.proc.file(reader, 'net/tcp6'), 'utf8').catch(() => '');
+        entries = [...parseProcNetTcp(v4, false), ...parseProcNetTcp(v6, true)];
+        break;
+      }
+      if (!entries) {
+        for (const key of this.sockets) if (key.startsWith(`${ns}:`)) current.add(key); // unknown this round: keep
+        continue;
+      }
       const listening = new Set(entries.filter((e) => e.state === 'LISTEN').map((e) => e.localPort));
       const fresh = entries.filter((e) => {
         const key = `${ns}:${e.inode}`;

@@ -1,0 +1,48 @@
+import { describe, expect, it } from '@jest/globals';
+import { buildScript, DEFAULT_SENSITIVE_PATHS, DEFAULT_SOCKET_PATHS, DEFAULT_WRITE_WATCHED_PATHS } from '../../src/runtime/index.js';
+import { prefixCondition } from '../../src/runtime/bpftrace/script.js';
+
+/** Evaluates a generated prefix condition the way the BPF program would, on a path. */
+function matches(condition: string, path: string): boolean {
+  const bytes = Buffer.alloc(24);
+  Buffer.from(path).copy(bytes);
+  const words = [0, 8, 16].map((o) => bytes.readBigUInt64LE(o));
+  const js = condition
+    .replace(/\$w(\d)/g, (_, i: string) => `w[${i}]`)
+    .replace(/0x([0-9a-f]+)/g, (_, hex: string) => `0x${hex}n`);
+  return new Function('w', `return ${js};`)(words) as boolean;
+}
+
+describe('runtime - bpftrace program generator', () => {
+  it('bpftrace script - prefix words match the prefix and nothing shorter or different', () => {
+    const shadow = prefixCondition('/etc/shadow');
+    expect(matches(shadow, '/etc/shadow')).toBe(true);
+    expect(matches(shadow, '/etc/shadow-')).toBe(true);
+    expect(matches(shadow, '/etc/shado')).toBe(false);
+    expect(matches(shadow, '/etc/passwd')).toBe(false);
+    const sock = prefixCondition('/var/run/docker.sock');
+    expect(matches(sock, '/var/run/docker.sock')).toBe(true);
+    expect(matches(sock, '/var/run/docker.pid')).toBe(false);
+  });
+
+  it('bpftrace script - only probes whose tracepoints exist, in-kernel filters present', () => {
+    const available = new Set(['sched:sched_process_exec', 'syscalls:sys_enter_execve', 'syscalls:sys_exit_execve', 'syscalls:sys_enter_openat']);
+    const script = buildScript(
+      {
+        sensitivePaths: DEFAULT_SENSITIVE_PATHS,
+        writeWatchedPaths: DEFAULT_WRITE_WATCHED_PATHS,
+        socketPaths: DEFAULT_SOCKET_PATHS,
+        probes: new Set(['exec', 'open']),
+        excludePids: [4242],
+        excludeCgroupId: '1',
+        heartbeatMs: 1000,
+      },
+      available,
+    );
+    expect(script).toContain('tracepoint:sched:sched_process_exec /pid != 4242 && cgroup != 1/');
+    expect(script).toContain('tracepoint:syscalls:sys_enter_openat /pid != 4242 && cgroup != 1 && strncmp(comm, "runc:[", 6) != 0/');
+    expect(script).not.toContain('sys_enter_openat2');
+    expect(script).not.toContain('sys_enter_connect');
+    expect(script.trimEnd().split('\n').pop()).toBe('interval:ms:1000 { printf("H\\n"); }');
+  });
+});
