@@ -6,6 +6,8 @@ VIGIL_NODE_MAJOR=24
 VIGIL_NODE_MIN="22.22.0"
 OPA_VERSION="v1.22.2"
 NATS_SERVER_VERSION="v2.15.2"
+# Used for `npm ci` only when the machine's npm rejects the lockfile (see setup.sh).
+NPM_FALLBACK_VERSION="10.9.9"
 
 version_at_least() { # version_at_least HAVE WANT
   [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n 1)" = "$2" ]

@@ -46,9 +46,23 @@ setup_node() {
 }
 
 # --- npm packages ------------------------------------------------------------------------------
+# npm ≥ 11.16 rejects in `npm ci` the lockfiles its own `npm install` writes when a package has
+# optional per-platform builds ("Missing: @unrs/resolver-binding-... from lock file",
+# https://github.com/npm/cli/issues/9846). npm 10 installs the same lockfile faithfully, so it is
+# the fallback for exactly that error.
+npm_fallback() {
+  local prefix="$VIGIL_CACHE/npm$NPM_FALLBACK_VERSION" cli
+  cli="$prefix/node_modules/npm/bin/npm-cli.js"
+  if [ ! -f "$cli" ]; then
+    npm install --prefix "$prefix" --no-save --no-audit --no-fund --loglevel=error "npm@$NPM_FALLBACK_VERSION" >/dev/null \
+      || vigil_die "could not install npm@$NPM_FALLBACK_VERSION from the npm registry into $prefix"
+  fi
+  "$(vigil_node)" "$cli" "$@"
+}
+
 setup_npm() {
   # npm writes node_modules/.package-lock.json on every install: it dates node_modules.
-  local stamp=node_modules/.package-lock.json
+  local stamp=node_modules/.package-lock.json out how="npm ci"
   if [ -f "$stamp" ] && ! [ package-lock.json -nt "$stamp" ]; then
     vigil_step npm ok
     return
@@ -56,10 +70,19 @@ setup_npm() {
   # Run npm under the new Node so install scripts (and native builds) see it.
   local node_dir
   node_dir="$(dirname "$(vigil_node)")"
-  PATH="$node_dir:$PATH" npm ci --no-audit --no-fund --loglevel=error >/dev/null \
-    || vigil_die "npm ci failed (run 'npm ci' to see why)"
+  export PATH="$node_dir:$PATH"
+  if ! out="$(npm ci --no-audit --no-fund --loglevel=error 2>&1)"; then
+    if grep -q 'from lock file' <<<"$out"; then  # npm 10 still checks the lockfile is in sync
+      how="npm $NPM_FALLBACK_VERSION ci; npm $(npm -v) rejects its own lockfile, npm/cli#9846"
+      out="$(npm_fallback ci --no-audit --no-fund --loglevel=error 2>&1)" \
+        || { printf '%s\n' "$out" >&2; vigil_die "npm ci (npm $NPM_FALLBACK_VERSION) failed"; }
+    else
+      printf '%s\n' "$out" >&2
+      vigil_die "npm ci failed (package.json and package-lock.json out of sync? run 'npm install' and commit the lockfile)"
+    fi
+  fi
   touch "$stamp"
-  vigil_step npm "installed (npm ci)"
+  vigil_step npm "installed ($how)"
 }
 
 # --- Go tools: opa, nats-server -----------------------------------------------------------------
