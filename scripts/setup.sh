@@ -6,7 +6,8 @@
 #                                  the local test images vigil-test/busybox:1 and vigil-test/nats:<v>
 #
 # Idempotent: every step checks first and does nothing slow when it is already done.
-# Needs root for --test (apt-get, dockerd, mount). Prints one line per step.
+# Needs root for --test (apt-get, dockerd, mount). Prints one line per step; on failure, a message
+# saying what to do (and, with --test, "0 passed, 1 failed" as the last line, like scripts/test.sh).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$VIGIL_ROOT"
@@ -15,10 +16,16 @@ with_test=0
 for arg in "$@"; do
   case "$arg" in
     --test) with_test=1 ;;
-    -h|--help) sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) vigil_die "unknown argument '$arg' (expected: --test)" ;;
   esac
 done
+
+# Under --test the caller is the test gate, whose last line is always "N passed, N failed":
+# a set-up that cannot finish counts as one failed test.
+if [ "$with_test" -eq 1 ]; then
+  trap 'status=$?; if [ "$status" -ne 0 ]; then echo "0 passed, 1 failed"; fi; exit "$status"' EXIT
+fi
 
 BIN_DIR="$(vigil_bin_dir)"
 mkdir -p "$BIN_DIR"
