@@ -1,0 +1,34 @@
+import type { ContainerFactInit } from '../../../proto/src/index.js';
+import type { ManifestErrorCode } from './errors.js';
+
+export type { ContainerFactInit };
+
+/** One container declared by a manifest, normalised like a running one. */
+export interface ManifestContainer {
+  fact: ContainerFactInit;
+  /** The file it was read from. */
+  source: string;
+  /** 0-based index of the YAML document in the file (0 for compose files). */
+  document: number;
+  /** `<namespace>/<kind>/<name>` for Kubernetes, `<project>/<service>` for compose. */
+  workload: string;
+}
+
+/**
+ * A document or file that could not be used. Expected failures are values:
+ * the other documents and files are still read.
+ */
+export interface ManifestError {
+  file: string;
+  /** 0-based document index; absent when the error is about the whole file. */
+  document?: number;
+  code: ManifestErrorCode;
+  message: string;
+}
+
+export interface ManifestScan {
+  containers: ManifestContainer[];
+  errors: ManifestError[];
+}
+
+export type FileKind = 'kubernetes' | 'compose' | 'docker-inspect' | 'unknown';
