@@ -1,0 +1,32 @@
+# METADATA
+# title: Build downloads a script and pipes it to a shell
+# description: >-
+#   A RUN instruction fetched content with curl or wget and piped it straight into a
+#   shell or interpreter (curl ... | sh). Whatever the server returned at build time
+#   ran unverified as the build user. Read from the image history.
+# scope: package
+# schemas:
+#   - input: schema.fact
+# custom:
+#   id: VGL-IMG-011
+#   kind: image
+#   severity: MEDIUM
+#   maturity: stable
+#   recommended_action: Download to a file, verify a pinned checksum or signature, then run it; or install from a signed package repository.
+#   frameworks:
+#     cis-docker: ["4.11"]
+#     mitre: ["T1195.002"]
+package vigil.image.pipe_to_shell
+
+_pattern := `(?i)\b(curl|wget)\b[^|;&]*\|\s*(sudo\s+(-\S+\s+)*)?(\S*/)?(sh|bash|dash|ash|zsh|ksh|python[0-9.]*|perl|ruby|php|node)\b`
+
+deny contains msg if {
+	some entry in input.image.history
+	regex.match(_pattern, entry.created_by)
+	msg := sprintf("image %q pipes a download into a shell at build time: %s", [_name, substring(entry.created_by, 0, 160)])
+}
+
+_name := ref if {
+	ref := input.image.reference
+	ref != ""
+} else := input.image.id

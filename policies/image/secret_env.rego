@@ -1,0 +1,44 @@
+# METADATA
+# title: Credential-like environment variable baked into the image
+# description: >-
+#   The image configuration sets a non-empty environment variable whose name says
+#   it holds a credential (PASSWORD, PASSWD, SECRET, TOKEN, API_KEY, ACCESS_KEY,
+#   PRIVATE_KEY, CREDENTIALS). ENV values are stored in the image config and shown by
+#   docker inspect. Names ending in _FILE, _PATH, _DIR, _URL or _ENDPOINT are
+#   references and are ignored; data.vigil.config.image_secret_env_allowed_names
+#   lists further names to ignore. The value is never printed.
+# scope: package
+# schemas:
+#   - input: schema.fact
+# custom:
+#   id: VGL-IMG-008
+#   kind: image
+#   severity: MEDIUM
+#   maturity: stable
+#   recommended_action: Remove the ENV from the Dockerfile and inject the value at run time from a secret store (or point to a mounted file with NAME_FILE).
+#   frameworks:
+#     cis-docker: ["4.10"]
+#     mitre: ["T1552.001"]
+package vigil.image.secret_env
+
+default _configured := {}
+
+_configured := data.vigil.config
+
+_ignored := {n | some n in object.get(_configured, "image_secret_env_allowed_names", [])}
+
+deny contains msg if {
+	some entry in input.image.config.env
+	parts := split(entry, "=")
+	name := parts[0]
+	trim_space(concat("=", array.slice(parts, 1, count(parts)))) != ""
+	regex.match(`(?i)(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?)`, name)
+	not regex.match(`(?i)_(FILE|PATH|DIR|URL|ENDPOINT)$`, name)
+	not name in _ignored
+	msg := sprintf("image %q sets credential-like environment variable %s in its config", [_name, name])
+}
+
+_name := ref if {
+	ref := input.image.reference
+	ref != ""
+} else := input.image.id

@@ -1,0 +1,40 @@
+# METADATA
+# title: Package index update without install in the same RUN
+# description: >-
+#   A RUN instruction refreshes the package index (apt-get update, apk update,
+#   yum/dnf update or makecache, zypper refresh) without installing in the same
+#   instruction. The build cache keeps the stale index layer, so later installs
+#   get outdated, possibly vulnerable package versions. Read from the image history;
+#   metadata-only (#(nop)) entries are ignored.
+# scope: package
+# schemas:
+#   - input: schema.fact
+# custom:
+#   id: VGL-IMG-003
+#   kind: image
+#   severity: LOW
+#   maturity: stable
+#   recommended_action: Update and install in one RUN (RUN apt-get update && apt-get install -y --no-install-recommends pkg && rm -rf /var/lib/apt/lists/*).
+#   frameworks:
+#     cis-docker: ["4.7"]
+package vigil.image.update_alone
+
+_managers := `\b(apt-get|apt|aptitude|apk|yum|dnf|microdnf|tdnf|zypper)\b[^;&|]*\s`
+
+_update := concat("", [`(?i)`, _managers, `(update|makecache|refresh)\b`])
+
+_install := concat("", [`(?i)`, _managers, `(install|add|in|upgrade|dist-upgrade|full-upgrade)\b`])
+
+deny contains msg if {
+	some entry in input.image.history
+	cmd := entry.created_by
+	not contains(cmd, "#(nop)")
+	regex.match(_update, cmd)
+	not regex.match(_install, cmd)
+	msg := sprintf("image %q updates the package index without installing in the same RUN: %s", [_name, substring(cmd, 0, 160)])
+}
+
+_name := ref if {
+	ref := input.image.reference
+	ref != ""
+} else := input.image.id

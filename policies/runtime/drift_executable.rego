@@ -1,0 +1,52 @@
+# METADATA
+# title: Executable not from the image (drift)
+# description: >-
+#   A process ran a binary that is not part of the container's image: it was written
+#   (or modified) in the container's writable layer after start. Immutable containers
+#   never do this; downloaded tools and malware do. Needs the collector's drift
+#   check (exe_known true, exe_in_image false). Paths matching the globs in
+#   data.vigil.config.runtime_drift_allowed_paths are ignored.
+# scope: package
+# schemas:
+#   - input: schema.fact
+# custom:
+#   id: VGL-RUN-003
+#   kind: process_exec
+#   severity: HIGH
+#   maturity: stable
+#   recommended_action: "Treat the container as compromised or mutated: find how the binary arrived (the writable layer), rebuild instead of patching running containers, and run with a read-only root filesystem."
+#   frameworks:
+#     mitre: ["T1105"]
+package vigil.runtime.drift_executable
+
+default _configured := {}
+
+_configured := data.vigil.config
+
+deny contains msg if {
+	fact := input.process_exec
+	_in_container(fact.container)
+	p := fact.process
+	p.exe_known
+	not p.exe_in_image
+	not _path_allowed(p.exe)
+	msg := sprintf("container %q executed %s (pid %d), a binary that is not part of image %s", [_name(fact.container), _exe(p), p.pid, fact.container.image])
+}
+
+_path_allowed(path) if {
+	some pattern in object.get(_configured, "runtime_drift_allowed_paths", [])
+	glob.match(pattern, ["/"], path)
+}
+
+_in_container(c) if {
+	not c.host
+	c.id != ""
+}
+
+_name(c) := c.name if {
+	c.name != ""
+} else := c.id
+
+_exe(p) := p.exe if {
+	p.exe != ""
+} else := p.comm

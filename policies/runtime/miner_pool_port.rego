@@ -1,0 +1,64 @@
+# METADATA
+# title: Connection to a common mining pool port
+# description: >-
+#   A process in a container connected out to a port commonly used by
+#   cryptocurrency mining pools (3333, 4444, 5555, 7777, 14444, 45700). The port
+#   alone is not proof, so this is HIGH rather than CRITICAL; a workload whose profile
+#   (data.vigil.profiles) lists the port in outbound_ports is not reported.
+# scope: package
+# schemas:
+#   - input: schema.fact
+# custom:
+#   id: VGL-RUN-027
+#   kind: network_connection
+#   severity: HIGH
+#   maturity: stable
+#   recommended_action: "Check the destination and the process (often also reported by VGL-RUN-004/003); if the port is legitimate for this workload add it to its profile's outbound_ports."
+#   frameworks:
+#     mitre: ["T1496"]
+package vigil.runtime.miner_pool_port
+
+_ports := {3333, 4444, 5555, 7777, 14444, 45700}
+
+deny contains msg if {
+	fact := input.network_connection
+	_in_container(fact.container)
+	fact.direction == "outbound"
+	fact.remote_port in _ports
+	not _profile_allows(fact.container, fact.remote_port)
+	p := fact.process
+	msg := sprintf("%s (pid %d) in container %q connected to %s:%d, a common mining pool port", [_exe(p), p.pid, _name(fact.container), fact.remote_address, fact.remote_port])
+}
+
+_profile_allows(c, port) if port in object.get(_profile(c), "outbound_ports", [])
+
+default _profiles := {}
+
+_profiles := data.vigil.profiles
+
+# _profile finds the workload profile by container name, image reference, then
+# image repository (reference without tag or digest).
+_profile(c) := profile if {
+	profile := _profiles[trim_prefix(c.name, "/")]
+} else := profile if {
+	profile := _profiles[c.image]
+} else := profile if {
+	profile := _profiles[_repository(c.image)]
+}
+
+_repository(image) := concat("/", array.concat(array.slice(parts, 0, count(parts) - 1), [split(parts[count(parts) - 1], ":")[0]])) if {
+	parts := split(split(image, "@")[0], "/")
+}
+
+_in_container(c) if {
+	not c.host
+	c.id != ""
+}
+
+_name(c) := c.name if {
+	c.name != ""
+} else := c.id
+
+_exe(p) := p.exe if {
+	p.exe != ""
+} else := p.comm

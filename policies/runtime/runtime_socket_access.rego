@@ -1,0 +1,43 @@
+# METADATA
+# title: Container runtime socket accessed from a container
+# description: >-
+#   A process in a container opened or connected to a container runtime's API socket
+#   (Docker, containerd, CRI-O, Podman, cri-dockerd; the runtime_sockets list of
+#   data.vigil.config). Whoever talks to that socket can start a privileged
+#   container and own the host. The collector reports Unix connects to these
+#   sockets as file_access with operation "connect".
+# scope: package
+# schemas:
+#   - input: schema.fact
+# custom:
+#   id: VGL-RUN-021
+#   kind: file_access
+#   severity: HIGH
+#   maturity: stable
+#   recommended_action: "Remove the runtime socket mount (CIS 5.32); a container that can talk to the runtime controls the host."
+#   frameworks:
+#     mitre: ["T1609", "T1611"]
+package vigil.runtime.runtime_socket_access
+
+import data.vigil.lib.config
+
+deny contains msg if {
+	fact := input.file_access
+	_in_container(fact.container)
+	fact.path in config.value("runtime_sockets")
+	p := fact.process
+	msg := sprintf("%s (pid %d) in container %q accessed container runtime socket %s (%s)", [_exe(p), p.pid, _name(fact.container), fact.path, fact.operation])
+}
+
+_in_container(c) if {
+	not c.host
+	c.id != ""
+}
+
+_name(c) := c.name if {
+	c.name != ""
+} else := c.id
+
+_exe(p) := p.exe if {
+	p.exe != ""
+} else := p.comm

@@ -1,0 +1,51 @@
+# METADATA
+# title: Namespace joined from a container (setns)
+# description: >-
+#   A process in a container joined another namespace with setns (nsenter): with the
+#   host's PID namespace and CAP_SYS_ADMIN this is a one-line escape to the host
+#   (nsenter -t 1 -m -u -n -i sh). The collector drops runc's own setns calls.
+#   Executables listed (exe path or comm) in
+#   data.vigil.config.runtime_setns_allowed_exes are ignored.
+# scope: package
+# schemas:
+#   - input: schema.fact
+# custom:
+#   id: VGL-RUN-034
+#   kind: privilege_change
+#   severity: HIGH
+#   maturity: stable
+#   recommended_action: "Find the process (nsenter?); a container joining other namespaces is escaping its isolation. Drop CAP_SYS_ADMIN and do not share the host PID namespace."
+#   frameworks:
+#     mitre: ["T1611"]
+package vigil.runtime.setns
+
+default _configured := {}
+
+_configured := data.vigil.config
+
+deny contains msg if {
+	fact := input.privilege_change
+	_in_container(fact.container)
+	fact.change == "setns"
+	p := fact.process
+	not _exe_allowed(p, "runtime_setns_allowed_exes")
+	msg := sprintf("%s (pid %d) in container %q joined namespace %s (setns)", [_exe(p), p.pid, _name(fact.container), fact.target])
+}
+
+_exe_allowed(p, key) if {
+	some allowed in object.get(_configured, key, [])
+	allowed in {p.exe, p.comm}
+}
+
+_in_container(c) if {
+	not c.host
+	c.id != ""
+}
+
+_name(c) := c.name if {
+	c.name != ""
+} else := c.id
+
+_exe(p) := p.exe if {
+	p.exe != ""
+} else := p.comm

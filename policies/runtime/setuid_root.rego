@@ -1,0 +1,56 @@
+# METADATA
+# title: Process gained root through a uid change
+# description: >-
+#   A process in a container changed its uid from non-root to root (setuid family
+#   syscall, or exec of a setuid-root binary): su, sudo, a planted setuid binary or a
+#   kernel exploit. Executables listed (exe path or comm) in
+#   data.vigil.config.runtime_setuid_allowed_exes are ignored.
+# scope: package
+# schemas:
+#   - input: schema.fact
+# custom:
+#   id: VGL-RUN-028
+#   kind: privilege_change
+#   severity: HIGH
+#   maturity: stable
+#   recommended_action: "Identify the binary or exploit that changed the uid; strip setuid bits from the image and run with no-new-privileges."
+#   frameworks:
+#     mitre: ["T1548.001", "T1068"]
+package vigil.runtime.setuid_root
+
+default _configured := {}
+
+_configured := data.vigil.config
+
+deny contains msg if {
+	fact := input.privilege_change
+	_in_container(fact.container)
+	fact.change == "setuid"
+	fact.old_uid != 0
+	fact.new_uid == 0
+	p := fact.process
+	not _exe_allowed(p, "runtime_setuid_allowed_exes")
+	msg := sprintf("%s (pid %d) in container %q changed uid %d to 0 (root)%s", [_exe(p), p.pid, _name(fact.container), fact.old_uid, _via(fact.target)])
+}
+
+_via(target) := sprintf(" via %s", [target]) if {
+	target != ""
+} else := ""
+
+_exe_allowed(p, key) if {
+	some allowed in object.get(_configured, key, [])
+	allowed in {p.exe, p.comm}
+}
+
+_in_container(c) if {
+	not c.host
+	c.id != ""
+}
+
+_name(c) := c.name if {
+	c.name != ""
+} else := c.id
+
+_exe(p) := p.exe if {
+	p.exe != ""
+} else := p.comm

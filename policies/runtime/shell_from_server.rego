@@ -1,0 +1,81 @@
+# METADATA
+# title: Shell spawned by a server process
+# description: >-
+#   A non-interactive shell was started directly by a network-facing server
+#   (web servers, PHP-FPM, Java, databases, application servers). Servers rarely
+#   need a shell; a shell under one is the typical sign of remote code execution
+#   (web shell, deserialisation, Log4Shell). The parent is the first ancestor in the
+#   process's ancestry; images in data.vigil.config.runtime_shell_allowed_images
+#   are ignored.
+# scope: package
+# schemas:
+#   - input: schema.fact
+# custom:
+#   id: VGL-RUN-002
+#   kind: process_exec
+#   severity: HIGH
+#   maturity: stable
+#   recommended_action: Inspect the command line and the server's recent requests; if legitimate, replace the shell-out with a direct exec or allow the image.
+#   frameworks:
+#     mitre: ["T1059.004", "T1190"]
+package vigil.runtime.shell_from_server
+
+import data.vigil.lib.paths
+
+default _configured := {}
+
+_configured := data.vigil.config
+
+_shells := {"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "csh", "tcsh", "fish"}
+
+_servers := {
+	"nginx", "httpd", "apache2", "lighttpd", "caddy", "traefik", "envoy", "haproxy",
+	"java", "tomcat", "jboss", "php-fpm", "php", "gunicorn", "uwsgi", "puma", "unicorn",
+	"postgres", "mysqld", "mariadbd", "mongod", "redis-server", "memcached",
+}
+
+deny contains msg if {
+	fact := input.process_exec
+	_in_container(fact.container)
+	p := fact.process
+	not p.tty
+	_is_shell(p)
+	parent := p.ancestry[0]
+	_is_server(parent)
+	not _image_allowed(fact.container.image)
+	msg := sprintf("server process %s (pid %d) spawned shell %s in container %q: %s", [
+		_exe(parent), parent.pid, _exe(p), _name(fact.container),
+		substring(concat(" ", p.args), 0, 200),
+	])
+}
+
+_is_shell(p) if p.comm in _shells
+
+_is_shell(p) if paths.basename(p.exe) in _shells
+
+_is_server(parent) if _server_name(parent.comm)
+
+_is_server(parent) if _server_name(paths.basename(parent.exe))
+
+# php-fpm8.2, postgres: workers and the like keep the server's name as a prefix.
+_server_name(name) if name in _servers
+
+_server_name(name) if regex.match(`^(php-fpm|php|java|postgres|httpd|apache2|nginx)[0-9.:_-]`, name)
+
+_image_allowed(image) if {
+	some pattern in object.get(_configured, "runtime_shell_allowed_images", [])
+	glob.match(pattern, ["/"], image)
+}
+
+_in_container(c) if {
+	not c.host
+	c.id != ""
+}
+
+_name(c) := c.name if {
+	c.name != ""
+} else := c.id
+
+_exe(p) := p.exe if {
+	p.exe != ""
+} else := p.comm
