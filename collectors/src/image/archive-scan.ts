@@ -225,10 +225,12 @@ async function readMember(source: JsonSource, name: string, plan: ImagePlan, tar
 function labelsFor(plan: ImagePlan, target: ArchiveTarget): FactLabels {
   const reference =
     target.labels?.reference ?? (target.reference && plan.repoTags.includes(target.reference) ? target.reference : undefined) ?? plan.repoTags[0] ?? target.label;
-  const labels: FactLabels = { reference, source: target.labels?.source ?? plan.format };
-  if (target.labels?.repoTags) labels.repoTags = target.labels.repoTags;
-  if (target.labels?.repoDigests) labels.repoDigests = target.labels.repoDigests;
-  return labels;
+  return {
+    reference,
+    source: target.labels?.source ?? plan.format,
+    repoTags: target.labels?.repoTags ?? plan.repoTags,
+    repoDigests: target.labels?.repoDigests ?? [],
+  };
 }
 
 /** Decides from the first non-blank byte whether a blob is JSON (config, manifest) or a layer. */

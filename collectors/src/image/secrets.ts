@@ -143,7 +143,7 @@ export function detectSecrets(text: string, fileName?: string): SecretMatch[] {
       const value = match[rule.group] ?? match[0];
       const start = match.index + match[0].lastIndexOf(value);
       const end = start + value.length;
-      if (rule.name === 'generic-api-key' && spans.some(([s, e]) => start < e && s < end)) continue;
+      if (spans.some(([s, e]) => start < e && s < end)) continue;
       if (rule.accept && !rule.accept(value)) continue;
       spans.push([start, end]);
       const redacted = rule.excerpt ? rule.excerpt(match) : `${clip(match[0].slice(0, match[0].lastIndexOf(value)))}${redact(value)}`;
