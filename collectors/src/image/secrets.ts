@@ -114,7 +114,8 @@ const RULES: readonly Rule[] = [
   {
     name: 'generic-api-key',
     pattern:
-      /([A-Za-z0-9_.-]*(?:api[_.-]?key|apikey|secret|token|passw(?:or)?d|access[_.-]?key|auth[_.-]?key|private[_.-]?key|client[_.-]?secret|credentials?)[A-Za-z0-9_.-]*["']?\s*[:=]\s*["']?)([^\s"'`;,]{16,256})/gi,
+      // Bounded and anchored at a token start: unbounded `[\w.-]*` around the keyword is quadratic on long runs.
+      /(?<![A-Za-z0-9_.-])([A-Za-z0-9_.-]{0,40}?(?:api[_.-]?key|apikey|secret|token|passw(?:or)?d|access[_.-]?key|auth[_.-]?key|private[_.-]?key|client[_.-]?secret|credentials?)[A-Za-z0-9_.-]{0,40}["']?[ \t]{0,8}[:=][ \t]{0,8}["']?)([^\s"'`;,]{16,256})/gi,
     group: 2,
     accept: genericValueOk,
   },

@@ -68,3 +68,13 @@ describe('image secrets', () => {
     ]);
   });
 });
+
+describe('image secrets on adversarial text', () => {
+  it('secrets - long runs without separators are scanned in linear time', () => {
+    for (const text of ['B'.repeat(1 << 20), 'secret'.repeat(100_000), 'token:'.repeat(100_000), `https://${'a'.repeat(1 << 20)}`]) {
+      const started = Date.now();
+      expect(detectSecrets(text, '.npmrc')).toEqual([]);
+      expect(Date.now() - started).toBeLessThan(1_000);
+    }
+  });
+});
