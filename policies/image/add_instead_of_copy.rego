@@ -24,7 +24,7 @@ deny contains msg if {
 	args := _add_args(entry.created_by)
 	not regex.match(`(?i)(https?|ftp)://|git@`, args)
 	not regex.match(`^(file:[0-9a-f]+ in /|\S+\.(tar|tar\.gz|tgz|tar\.xz|txz|tar\.bz2|tar\.zst) /)$`, args)
-	msg := sprintf("image %q uses ADD instead of COPY: ADD %s", [_name, substring(args, 0, 160)])
+	msg := sprintf("image \"%s\" uses ADD instead of COPY: ADD %s", [_name, substring(args, 0, 160)])
 }
 
 # _add_args returns the arguments of an ADD history entry, classic builder

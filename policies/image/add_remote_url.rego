@@ -24,7 +24,7 @@ deny contains msg if {
 	args := _add_args(entry.created_by)
 	regex.match(`(?i)(https?|ftp)://|git@`, args)
 	not contains(args, "--checksum=")
-	msg := sprintf("image %q downloads remote content with ADD: ADD %s", [_name, substring(args, 0, 160)])
+	msg := sprintf("image \"%s\" downloads remote content with ADD: ADD %s", [_name, substring(args, 0, 160)])
 }
 
 _add_args(created_by) := trim_space(substring(instruction, 4, -1)) if {

@@ -21,18 +21,16 @@ package vigil.image.file_capabilities
 
 import data.vigil.lib.capabilities
 
-default _configured := {}
-
-_configured := data.vigil.config
-
-_allowlist := object.get(_configured, "image_file_capabilities_allowed", {})
-
 deny contains msg if {
 	some file in input.image.files
-	extra := _caps(file) - capabilities.normalize_all(object.get(_allowlist, file.path, []))
+	extra := _caps(file) - capabilities.normalize_all(_allowed_caps(file.path))
 	count(extra) > 0
-	msg := sprintf("image %q grants file capabilities %s to %s", [_name, capabilities.names(extra), file.path])
+	msg := sprintf("image \"%s\" grants file capabilities %s to %s", [_name, capabilities.names(extra), file.path])
 }
+
+_allowed_caps(path) := caps if {
+	caps := data.vigil.config.image_file_capabilities_allowed[path]
+} else := []
 
 # _caps reads "cap_net_raw+ep", "cap_net_raw,cap_net_admin=eip" or "NET_RAW" alike.
 _caps(file) := {capabilities.normalize(name) |

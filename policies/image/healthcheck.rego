@@ -19,12 +19,12 @@ package vigil.image.healthcheck
 
 deny contains msg if {
 	_missing(input.image.config)
-	msg := sprintf("image %q has no HEALTHCHECK instruction", [_name])
+	msg := sprintf("image \"%s\" has no HEALTHCHECK instruction", [_name])
 }
 
 deny contains msg if {
 	upper(input.image.config.health_check.test[0]) == "NONE"
-	msg := sprintf("image %q disables its health check (HEALTHCHECK NONE)", [_name])
+	msg := sprintf("image \"%s\" disables its health check (HEALTHCHECK NONE)", [_name])
 }
 
 _missing(config) if config.health_check == null

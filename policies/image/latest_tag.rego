@@ -21,7 +21,7 @@ package vigil.image.latest_tag
 deny contains msg if {
 	some tag in input.image.repo_tags
 	endswith(tag, ":latest")
-	msg := sprintf("image %q is tagged %s; the tag is mutable and does not identify a build", [_name, tag])
+	msg := sprintf("image \"%s\" is tagged %s; the tag is mutable and does not identify a build", [_name, tag])
 }
 
 _name := ref if {

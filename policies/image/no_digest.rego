@@ -21,7 +21,7 @@ package vigil.image.no_digest
 
 deny contains msg if {
 	count(input.image.repo_digests) == 0
-	msg := sprintf("image %q has no registry digest; it cannot be pinned or verified by digest", [_name])
+	msg := sprintf("image \"%s\" has no registry digest; it cannot be pinned or verified by digest", [_name])
 }
 
 _name := ref if {

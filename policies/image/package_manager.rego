@@ -28,7 +28,7 @@ _found contains pkg.name if {
 
 deny contains msg if {
 	count(_found) > 0
-	msg := sprintf("image %q ships package manager packages: %s", [_name, concat(", ", sort(_found))])
+	msg := sprintf("image \"%s\" ships package manager packages: %s", [_name, concat(", ", sort(_found))])
 }
 
 _name := ref if {

@@ -23,7 +23,7 @@ _pattern := `(?i)\b(curl|wget)\b[^|;&]*\|\s*(sudo\s+(-\S+\s+)*)?(\S*/)?(sh|bash|
 deny contains msg if {
 	some entry in input.image.history
 	regex.match(_pattern, entry.created_by)
-	msg := sprintf("image %q pipes a download into a shell at build time: %s", [_name, substring(entry.created_by, 0, 160)])
+	msg := sprintf("image \"%s\" pipes a download into a shell at build time: %s", [_name, substring(entry.created_by, 0, 160)])
 }
 
 _name := ref if {

@@ -21,13 +21,13 @@ package vigil.image.root_user
 deny contains msg if {
 	user := trim_space(input.image.config.user)
 	user == ""
-	msg := sprintf("image %q declares no USER and runs as root", [_name])
+	msg := sprintf("image \"%s\" declares no USER and runs as root", [_name])
 }
 
 deny contains msg if {
 	user := trim_space(input.image.config.user)
 	split(user, ":")[0] in {"root", "0"}
-	msg := sprintf("image %q runs as root (USER %s)", [_name, user])
+	msg := sprintf("image \"%s\" runs as root (USER %s)", [_name, user])
 }
 
 _name := ref if {

@@ -21,11 +21,7 @@
 #     mitre: ["T1552.001"]
 package vigil.image.secret_env
 
-default _configured := {}
-
-_configured := data.vigil.config
-
-_ignored := {n | some n in object.get(_configured, "image_secret_env_allowed_names", [])}
+_ignored := {n | some n in data.vigil.config.image_secret_env_allowed_names}
 
 deny contains msg if {
 	some entry in input.image.config.env
@@ -35,7 +31,7 @@ deny contains msg if {
 	regex.match(`(?i)(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?)`, name)
 	not regex.match(`(?i)_(FILE|PATH|DIR|URL|ENDPOINT)$`, name)
 	not name in _ignored
-	msg := sprintf("image %q sets credential-like environment variable %s in its config", [_name, name])
+	msg := sprintf("image \"%s\" sets credential-like environment variable %s in its config", [_name, name])
 }
 
 _name := ref if {

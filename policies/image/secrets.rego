@@ -21,7 +21,7 @@ package vigil.image.secrets
 
 deny contains msg if {
 	some secret in input.image.secrets
-	msg := sprintf("image %q stores a %s secret in %s%s", [_name, secret.rule, _where(secret), _deleted(secret)])
+	msg := sprintf("image \"%s\" stores a %s secret in %s%s", [_name, secret.rule, _where(secret), _deleted(secret)])
 }
 
 _where(secret) := sprintf("file %s (layer %d)", [secret.path, secret.layer]) if {

@@ -22,11 +22,7 @@
 #     mitre: ["T1548.001"]
 package vigil.image.setuid_files
 
-default _configured := {}
-
-_configured := data.vigil.config
-
-_allowed := {p | some p in object.get(_configured, "image_setuid_allowed_paths", [])}
+_allowed := {p | some p in data.vigil.config.image_setuid_allowed_paths}
 
 _found contains sprintf("%s (%s)", [file.path, _bits(file)]) if {
 	some file in input.image.files
@@ -37,7 +33,7 @@ _found contains sprintf("%s (%s)", [file.path, _bits(file)]) if {
 
 deny contains msg if {
 	count(_found) > 0
-	msg := sprintf("image %q contains %d setuid/setgid files: %s", [_name, count(_found), concat(", ", sort(_found))])
+	msg := sprintf("image \"%s\" contains %d setuid/setgid files: %s", [_name, count(_found), concat(", ", sort(_found))])
 }
 
 _special(file) if file.setuid

@@ -31,7 +31,7 @@ _found contains sprintf("file %s", [file.path]) if {
 
 deny contains msg if {
 	count(_found) > 0
-	msg := sprintf("image %q contains an SSH server: %s", [_name, concat(", ", sort(_found))])
+	msg := sprintf("image \"%s\" contains an SSH server: %s", [_name, concat(", ", sort(_found))])
 }
 
 _name := ref if {

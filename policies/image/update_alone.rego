@@ -31,7 +31,7 @@ deny contains msg if {
 	not contains(cmd, "#(nop)")
 	regex.match(_update, cmd)
 	not regex.match(_install, cmd)
-	msg := sprintf("image %q updates the package index without installing in the same RUN: %s", [_name, substring(cmd, 0, 160)])
+	msg := sprintf("image \"%s\" updates the package index without installing in the same RUN: %s", [_name, substring(cmd, 0, 160)])
 }
 
 _name := ref if {

@@ -24,18 +24,14 @@
 #     mitre: ["T1190"]
 package vigil.image.vulnerable_packages
 
-default _feed := []
-
-_feed := data.vigil.vulnerabilities
-
 deny contains msg if {
 	some pkg in input.image.packages
-	some vuln in _feed
+	some vuln in data.vigil.vulnerabilities
 	some affected in vuln.affected
 	_name_matches(affected.package.name, pkg)
 	_ecosystem_matches(affected.package.ecosystem, pkg.ecosystem)
 	pkg.version in affected.versions
-	msg := sprintf("image %q: package %s %s (%s) is affected by %s [%s]: %s", [
+	msg := sprintf("image \"%s\": package %s %s (%s) is affected by %s [%s]: %s", [
 		_name, pkg.name, pkg.version, pkg.ecosystem, vuln.id,
 		object.get(vuln, "severity", "UNKNOWN"), object.get(vuln, "summary", ""),
 	])

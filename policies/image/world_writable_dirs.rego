@@ -23,7 +23,7 @@ deny contains msg if {
 	file.is_dir
 	file.world_writable
 	not file.sticky
-	msg := sprintf("image %q has world-writable directory %s without the sticky bit", [_name, file.path])
+	msg := sprintf("image \"%s\" has world-writable directory %s without the sticky bit", [_name, file.path])
 }
 
 _name := ref if {

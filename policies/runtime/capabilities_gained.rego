@@ -18,31 +18,18 @@
 #     mitre: ["T1548"]
 package vigil.runtime.capabilities_gained
 
+import data.vigil.runtime.lib.event
+
 import data.vigil.lib.capabilities
-
-default _configured := {}
-
-_configured := data.vigil.config
 
 deny contains msg if {
 	fact := input.privilege_change
-	_in_container(fact.container)
+	event.in_container(fact.container)
 	fact.change == "capset"
-	gained := capabilities.normalize_all(fact.capabilities_gained) - capabilities.normalize_all(object.get(_configured, "runtime_capset_allowed_capabilities", []))
+	gained := capabilities.normalize_all(fact.capabilities_gained) - _allowed
 	count(gained) > 0
 	p := fact.process
-	msg := sprintf("%s (pid %d) in container %q gained capabilities %s", [_exe(p), p.pid, _name(fact.container), capabilities.names(gained)])
+	msg := sprintf("%s (pid %d) in container \"%s\" gained capabilities %s", [event.exe(p), p.pid, event.name(fact.container), capabilities.names(gained)])
 }
 
-_in_container(c) if {
-	not c.host
-	c.id != ""
-}
-
-_name(c) := c.name if {
-	c.name != ""
-} else := c.id
-
-_exe(p) := p.exe if {
-	p.exe != ""
-} else := p.comm
+_allowed := capabilities.normalize_all([c | some c in data.vigil.config.runtime_capset_allowed_capabilities])

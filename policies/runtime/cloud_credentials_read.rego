@@ -20,9 +20,7 @@
 #     mitre: ["T1552.001"]
 package vigil.runtime.cloud_credentials_read
 
-default _configured := {}
-
-_configured := data.vigil.config
+import data.vigil.runtime.lib.event
 
 _patterns := [
 	`/\.aws/credentials$`,
@@ -34,29 +32,11 @@ _patterns := [
 
 deny contains msg if {
 	fact := input.file_access
-	_in_container(fact.container)
+	event.in_container(fact.container)
 	fact.read
 	some pattern in _patterns
 	regex.match(pattern, fact.path)
 	p := fact.process
-	not _exe_allowed(p, "runtime_cloud_credentials_allowed_exes")
-	msg := sprintf("%s (pid %d) in container %q read credential file %s", [_exe(p), p.pid, _name(fact.container), fact.path])
+	not event.process_listed(p, "runtime_cloud_credentials_allowed_exes")
+	msg := sprintf("%s (pid %d) in container \"%s\" read credential file %s", [event.exe(p), p.pid, event.name(fact.container), fact.path])
 }
-
-_exe_allowed(p, key) if {
-	some allowed in object.get(_configured, key, [])
-	allowed in {p.exe, p.comm}
-}
-
-_in_container(c) if {
-	not c.host
-	c.id != ""
-}
-
-_name(c) := c.name if {
-	c.name != ""
-} else := c.id
-
-_exe(p) := p.exe if {
-	p.exe != ""
-} else := p.comm

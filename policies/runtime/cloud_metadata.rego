@@ -19,36 +19,16 @@
 #     mitre: ["T1552.005"]
 package vigil.runtime.cloud_metadata
 
-default _configured := {}
-
-_configured := data.vigil.config
+import data.vigil.runtime.lib.event
 
 _addresses := {"169.254.169.254", "fd00:ec2::254", "100.100.100.200"}
 
 deny contains msg if {
 	fact := input.network_connection
-	_in_container(fact.container)
+	event.in_container(fact.container)
 	fact.direction == "outbound"
 	trim_prefix(fact.remote_address, "::ffff:") in _addresses
-	not _image_allowed(fact.container.image)
+	not event.image_listed(fact.container.image, "runtime_metadata_allowed_images")
 	p := fact.process
-	msg := sprintf("%s (pid %d) in container %q contacted the cloud metadata service at %s:%d", [_exe(p), p.pid, _name(fact.container), fact.remote_address, fact.remote_port])
+	msg := sprintf("%s (pid %d) in container \"%s\" contacted the cloud metadata service at %s:%d", [event.exe(p), p.pid, event.name(fact.container), fact.remote_address, fact.remote_port])
 }
-
-_image_allowed(image) if {
-	some pattern in object.get(_configured, "runtime_metadata_allowed_images", [])
-	glob.match(pattern, ["/"], image)
-}
-
-_in_container(c) if {
-	not c.host
-	c.id != ""
-}
-
-_name(c) := c.name if {
-	c.name != ""
-} else := c.id
-
-_exe(p) := p.exe if {
-	p.exe != ""
-} else := p.comm

@@ -19,6 +19,8 @@
 #     mitre: ["T1496"]
 package vigil.runtime.crypto_miner
 
+import data.vigil.runtime.lib.event
+
 import data.vigil.lib.paths
 
 _miners := {
@@ -29,10 +31,10 @@ _miners := {
 
 deny contains msg if {
 	fact := input.process_exec
-	_in_container(fact.container)
+	event.in_container(fact.container)
 	p := fact.process
 	_looks_like_miner(p)
-	msg := sprintf("crypto-miner %s (pid %d) running in container %q: %s", [_exe(p), p.pid, _name(fact.container), substring(concat(" ", p.args), 0, 200)])
+	msg := sprintf("crypto-miner %s (pid %d) running in container \"%s\": %s", [event.exe(p), p.pid, event.name(fact.container), substring(concat(" ", p.args), 0, 200)])
 }
 
 _looks_like_miner(p) if lower(p.comm) in _miners
@@ -43,16 +45,3 @@ _looks_like_miner(p) if {
 	some arg in p.args
 	regex.match(`(?i)(stratum2?\+(tcp|ssl|tls)://|--donate-level|cryptonight|randomx|--coin[= ]monero)`, arg)
 }
-
-_in_container(c) if {
-	not c.host
-	c.id != ""
-}
-
-_name(c) := c.name if {
-	c.name != ""
-} else := c.id
-
-_exe(p) := p.exe if {
-	p.exe != ""
-} else := p.comm

@@ -19,34 +19,14 @@
 #     mitre: ["T1105"]
 package vigil.runtime.drift_executable
 
-default _configured := {}
-
-_configured := data.vigil.config
+import data.vigil.runtime.lib.event
 
 deny contains msg if {
 	fact := input.process_exec
-	_in_container(fact.container)
+	event.in_container(fact.container)
 	p := fact.process
 	p.exe_known
 	not p.exe_in_image
-	not _path_allowed(p.exe)
-	msg := sprintf("container %q executed %s (pid %d), a binary that is not part of image %s", [_name(fact.container), _exe(p), p.pid, fact.container.image])
+	not event.path_listed(p.exe, "runtime_drift_allowed_paths")
+	msg := sprintf("container \"%s\" executed %s (pid %d), a binary that is not part of image %s", [event.name(fact.container), event.exe(p), p.pid, fact.container.image])
 }
-
-_path_allowed(path) if {
-	some pattern in object.get(_configured, "runtime_drift_allowed_paths", [])
-	glob.match(pattern, ["/"], path)
-}
-
-_in_container(c) if {
-	not c.host
-	c.id != ""
-}
-
-_name(c) := c.name if {
-	c.name != ""
-} else := c.id
-
-_exe(p) := p.exe if {
-	p.exe != ""
-} else := p.comm

@@ -18,32 +18,16 @@
 #     mitre: ["T1059", "T1036.005"]
 package vigil.runtime.exec_from_tmp
 
-default _configured := {}
-
-_configured := data.vigil.config
+import data.vigil.runtime.lib.event
 
 _dirs := ["/tmp/", "/var/tmp/", "/dev/shm/", "/run/shm/", "/dev/mqueue/"]
 
 deny contains msg if {
 	fact := input.process_exec
-	_in_container(fact.container)
+	event.in_container(fact.container)
 	p := fact.process
 	some dir in _dirs
 	startswith(p.exe, dir)
-	not _path_allowed(p.exe)
-	msg := sprintf("container %q executed %s (pid %d) from temporary directory %s", [_name(fact.container), p.exe, p.pid, trim_suffix(dir, "/")])
+	not event.path_listed(p.exe, "runtime_tmp_exec_allowed_paths")
+	msg := sprintf("container \"%s\" executed %s (pid %d) from temporary directory %s", [event.name(fact.container), p.exe, p.pid, trim_suffix(dir, "/")])
 }
-
-_path_allowed(path) if {
-	some pattern in object.get(_configured, "runtime_tmp_exec_allowed_paths", [])
-	glob.match(pattern, ["/"], path)
-}
-
-_in_container(c) if {
-	not c.host
-	c.id != ""
-}
-
-_name(c) := c.name if {
-	c.name != ""
-} else := c.id

@@ -17,23 +17,16 @@
 #     mitre: ["T1620", "T1027"]
 package vigil.runtime.fileless_exec
 
+import data.vigil.runtime.lib.event
+
 deny contains msg if {
 	fact := input.process_exec
-	_in_container(fact.container)
+	event.in_container(fact.container)
 	p := fact.process
 	_fileless(p.exe)
-	msg := sprintf("container %q executed %s (pid %d) from memory or a deleted file", [_name(fact.container), p.exe, p.pid])
+	msg := sprintf("container \"%s\" executed %s (pid %d) from memory or a deleted file", [event.name(fact.container), p.exe, p.pid])
 }
 
 _fileless(exe) if startswith(trim_prefix(exe, "/"), "memfd:")
 
 _fileless(exe) if endswith(exe, " (deleted)")
-
-_in_container(c) if {
-	not c.host
-	c.id != ""
-}
-
-_name(c) := c.name if {
-	c.name != ""
-} else := c.id

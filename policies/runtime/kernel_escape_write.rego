@@ -18,6 +18,8 @@
 #     mitre: ["T1611"]
 package vigil.runtime.kernel_escape_write
 
+import data.vigil.runtime.lib.event
+
 _patterns := [
 	`^/sys/fs/cgroup/(.*/)?release_agent$`,
 	`^/proc/sys/kernel/(core_pattern|modprobe|hotplug)$`,
@@ -28,23 +30,10 @@ _patterns := [
 
 deny contains msg if {
 	fact := input.file_access
-	_in_container(fact.container)
+	event.in_container(fact.container)
 	fact.write
 	some pattern in _patterns
 	regex.match(pattern, fact.path)
 	p := fact.process
-	msg := sprintf("%s (pid %d) in container %q wrote to %s, a container escape path", [_exe(p), p.pid, _name(fact.container), fact.path])
+	msg := sprintf("%s (pid %d) in container \"%s\" wrote to %s, a container escape path", [event.exe(p), p.pid, event.name(fact.container), fact.path])
 }
-
-_in_container(c) if {
-	not c.host
-	c.id != ""
-}
-
-_name(c) := c.name if {
-	c.name != ""
-} else := c.id
-
-_exe(p) := p.exe if {
-	p.exe != ""
-} else := p.comm

@@ -20,20 +20,18 @@
 #     mitre: ["T1070.002", "T1070.003"]
 package vigil.runtime.log_tampering
 
+import data.vigil.runtime.lib.event
+
 import data.vigil.lib.paths
-
-default _configured := {}
-
-_configured := data.vigil.config
 
 deny contains msg if {
 	fact := input.file_access
-	_in_container(fact.container)
+	event.in_container(fact.container)
 	_evidence(fact.path)
 	p := fact.process
 	_tampering(fact, p)
-	not _exe_allowed(p, "runtime_log_tamper_allowed_exes")
-	msg := sprintf("%s (pid %d) in container %q tampered with %s (%s)", [_exe(p), p.pid, _name(fact.container), fact.path, fact.operation])
+	not event.process_listed(p, "runtime_log_tamper_allowed_exes")
+	msg := sprintf("%s (pid %d) in container \"%s\" tampered with %s (%s)", [event.exe(p), p.pid, event.name(fact.container), fact.path, fact.operation])
 }
 
 _evidence(path) if startswith(path, "/var/log/")
@@ -50,21 +48,3 @@ _tampering(fact, p) if {
 _wiper(p) if p.comm in {"truncate", "shred"}
 
 _wiper(p) if paths.basename(p.exe) in {"truncate", "shred"}
-
-_in_container(c) if {
-	not c.host
-	c.id != ""
-}
-
-_name(c) := c.name if {
-	c.name != ""
-} else := c.id
-
-_exe(p) := p.exe if {
-	p.exe != ""
-} else := p.comm
-
-_exe_allowed(p, key) if {
-	some allowed in object.get(_configured, key, [])
-	allowed in {p.exe, p.comm}
-}

@@ -18,47 +18,18 @@
 #     mitre: ["T1496"]
 package vigil.runtime.miner_pool_port
 
+import data.vigil.runtime.lib.event
+
 _ports := {3333, 4444, 5555, 7777, 14444, 45700}
 
 deny contains msg if {
 	fact := input.network_connection
-	_in_container(fact.container)
+	event.in_container(fact.container)
 	fact.direction == "outbound"
 	fact.remote_port in _ports
 	not _profile_allows(fact.container, fact.remote_port)
 	p := fact.process
-	msg := sprintf("%s (pid %d) in container %q connected to %s:%d, a common mining pool port", [_exe(p), p.pid, _name(fact.container), fact.remote_address, fact.remote_port])
+	msg := sprintf("%s (pid %d) in container \"%s\" connected to %s:%d, a common mining pool port", [event.exe(p), p.pid, event.name(fact.container), fact.remote_address, fact.remote_port])
 }
 
-_profile_allows(c, port) if port in object.get(_profile(c), "outbound_ports", [])
-
-default _profiles := {}
-
-_profiles := data.vigil.profiles
-
-# _profile finds the workload profile by container name, image reference, then
-# image repository (reference without tag or digest).
-_profile(c) := profile if {
-	profile := _profiles[trim_prefix(c.name, "/")]
-} else := profile if {
-	profile := _profiles[c.image]
-} else := profile if {
-	profile := _profiles[_repository(c.image)]
-}
-
-_repository(image) := concat("/", array.concat(array.slice(parts, 0, count(parts) - 1), [split(parts[count(parts) - 1], ":")[0]])) if {
-	parts := split(split(image, "@")[0], "/")
-}
-
-_in_container(c) if {
-	not c.host
-	c.id != ""
-}
-
-_name(c) := c.name if {
-	c.name != ""
-} else := c.id
-
-_exe(p) := p.exe if {
-	p.exe != ""
-} else := p.comm
+_profile_allows(c, port) if port in object.get(event.profile(c), "outbound_ports", [])

@@ -19,33 +19,13 @@
 #     mitre: ["T1611"]
 package vigil.runtime.mount
 
-default _configured := {}
-
-_configured := data.vigil.config
+import data.vigil.runtime.lib.event
 
 deny contains msg if {
 	fact := input.privilege_change
-	_in_container(fact.container)
+	event.in_container(fact.container)
 	fact.change == "mount"
 	p := fact.process
-	not _exe_allowed(p, "runtime_mount_allowed_exes")
-	msg := sprintf("%s (pid %d) in container %q mounted %s", [_exe(p), p.pid, _name(fact.container), fact.target])
+	not event.process_listed(p, "runtime_mount_allowed_exes")
+	msg := sprintf("%s (pid %d) in container \"%s\" mounted %s", [event.exe(p), p.pid, event.name(fact.container), fact.target])
 }
-
-_exe_allowed(p, key) if {
-	some allowed in object.get(_configured, key, [])
-	allowed in {p.exe, p.comm}
-}
-
-_in_container(c) if {
-	not c.host
-	c.id != ""
-}
-
-_name(c) := c.name if {
-	c.name != ""
-} else := c.id
-
-_exe(p) := p.exe if {
-	p.exe != ""
-} else := p.comm

@@ -18,41 +18,15 @@
 #     mitre: ["T1095", "T1059.004"]
 package vigil.runtime.netcat
 
-import data.vigil.lib.paths
-
-default _configured := {}
-
-_configured := data.vigil.config
+import data.vigil.runtime.lib.event
 
 _tools := {"nc", "ncat", "netcat", "nc.openbsd", "nc.traditional", "socat"}
 
 deny contains msg if {
 	fact := input.process_exec
-	_in_container(fact.container)
+	event.in_container(fact.container)
 	p := fact.process
-	_is_tool(p)
-	not _image_allowed(fact.container.image)
-	msg := sprintf("%s (pid %d) run in container %q: %s", [_exe(p), p.pid, _name(fact.container), substring(concat(" ", p.args), 0, 200)])
+	event.named(p, _tools)
+	not event.image_listed(fact.container.image, "runtime_network_tool_allowed_images")
+	msg := sprintf("%s (pid %d) run in container \"%s\": %s", [event.exe(p), p.pid, event.name(fact.container), substring(concat(" ", p.args), 0, 200)])
 }
-
-_is_tool(p) if p.comm in _tools
-
-_is_tool(p) if paths.basename(p.exe) in _tools
-
-_image_allowed(image) if {
-	some pattern in object.get(_configured, "runtime_network_tool_allowed_images", [])
-	glob.match(pattern, ["/"], image)
-}
-
-_in_container(c) if {
-	not c.host
-	c.id != ""
-}
-
-_name(c) := c.name if {
-	c.name != ""
-} else := c.id
-
-_exe(p) := p.exe if {
-	p.exe != ""
-} else := p.comm

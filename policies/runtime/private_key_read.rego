@@ -19,34 +19,14 @@
 #     mitre: ["T1552.004"]
 package vigil.runtime.private_key_read
 
-default _configured := {}
-
-_configured := data.vigil.config
+import data.vigil.runtime.lib.event
 
 deny contains msg if {
 	fact := input.file_access
-	_in_container(fact.container)
+	event.in_container(fact.container)
 	fact.read
 	regex.match(`(^|/)\.ssh/id_[A-Za-z0-9_-]+$|^/etc/ssh/ssh_host_[a-z0-9]+_key$`, fact.path)
 	p := fact.process
-	not _exe_allowed(p, "runtime_private_key_allowed_exes")
-	msg := sprintf("%s (pid %d) in container %q read SSH private key %s", [_exe(p), p.pid, _name(fact.container), fact.path])
+	not event.process_listed(p, "runtime_private_key_allowed_exes")
+	msg := sprintf("%s (pid %d) in container \"%s\" read SSH private key %s", [event.exe(p), p.pid, event.name(fact.container), fact.path])
 }
-
-_exe_allowed(p, key) if {
-	some allowed in object.get(_configured, key, [])
-	allowed in {p.exe, p.comm}
-}
-
-_in_container(c) if {
-	not c.host
-	c.id != ""
-}
-
-_name(c) := c.name if {
-	c.name != ""
-} else := c.id
-
-_exe(p) := p.exe if {
-	p.exe != ""
-} else := p.comm

@@ -17,36 +17,17 @@
 #     mitre: ["T1059.004", "T1071"]
 package vigil.runtime.reverse_shell
 
-import data.vigil.lib.paths
-
-_shells := {"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "csh", "tcsh", "fish"}
+import data.vigil.runtime.lib.event
 
 deny contains msg if {
 	fact := input.process_exec
-	_in_container(fact.container)
+	event.in_container(fact.container)
 	p := fact.process
-	_is_shell(p)
+	event.is_shell(p)
 	_socket_stdio(p.stdio)
-	msg := sprintf("reverse shell: %s (pid %d) in container %q has stdio connected to a socket (%s)", [_exe(p), p.pid, _name(fact.container), concat(",", p.stdio)])
+	msg := sprintf("reverse shell: %s (pid %d) in container \"%s\" has stdio connected to a socket (%s)", [event.exe(p), p.pid, event.name(fact.container), concat(",", p.stdio)])
 }
-
-_is_shell(p) if p.comm in _shells
-
-_is_shell(p) if paths.basename(p.exe) in _shells
 
 _socket_stdio(stdio) if stdio[0] == "socket"
 
 _socket_stdio(stdio) if stdio[1] == "socket"
-
-_in_container(c) if {
-	not c.host
-	c.id != ""
-}
-
-_name(c) := c.name if {
-	c.name != ""
-} else := c.id
-
-_exe(p) := p.exe if {
-	p.exe != ""
-} else := p.comm

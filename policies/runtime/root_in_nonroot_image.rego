@@ -19,36 +19,16 @@
 #     mitre: ["T1548", "T1078.003"]
 package vigil.runtime.root_in_nonroot_image
 
-default _configured := {}
-
-_configured := data.vigil.config
+import data.vigil.runtime.lib.event
 
 deny contains msg if {
 	fact := input.process_exec
-	_in_container(fact.container)
+	event.in_container(fact.container)
 	user := trim_space(fact.container.image_user)
 	user != ""
 	not split(user, ":")[0] in {"root", "0"}
 	p := fact.process
 	p.uid == 0
-	not _image_allowed(fact.container.image)
-	msg := sprintf("%s (pid %d) runs as root in container %q although image %s declares user %s", [_exe(p), p.pid, _name(fact.container), fact.container.image, user])
+	not event.image_listed(fact.container.image, "runtime_root_allowed_images")
+	msg := sprintf("%s (pid %d) runs as root in container \"%s\" although image %s declares user %s", [event.exe(p), p.pid, event.name(fact.container), fact.container.image, user])
 }
-
-_image_allowed(image) if {
-	some pattern in object.get(_configured, "runtime_root_allowed_images", [])
-	glob.match(pattern, ["/"], image)
-}
-
-_in_container(c) if {
-	not c.host
-	c.id != ""
-}
-
-_name(c) := c.name if {
-	c.name != ""
-} else := c.id
-
-_exe(p) := p.exe if {
-	p.exe != ""
-} else := p.comm

@@ -18,26 +18,15 @@
 #     mitre: ["T1609", "T1613"]
 package vigil.runtime.runtime_api_connection
 
+import data.vigil.runtime.lib.event
+
 _ports := {2375, 2376, 10250, 10255}
 
 deny contains msg if {
 	fact := input.network_connection
-	_in_container(fact.container)
+	event.in_container(fact.container)
 	fact.direction == "outbound"
 	fact.remote_port in _ports
 	p := fact.process
-	msg := sprintf("%s (pid %d) in container %q connected to %s:%d, a container runtime or kubelet API port", [_exe(p), p.pid, _name(fact.container), fact.remote_address, fact.remote_port])
+	msg := sprintf("%s (pid %d) in container \"%s\" connected to %s:%d, a container runtime or kubelet API port", [event.exe(p), p.pid, event.name(fact.container), fact.remote_address, fact.remote_port])
 }
-
-_in_container(c) if {
-	not c.host
-	c.id != ""
-}
-
-_name(c) := c.name if {
-	c.name != ""
-} else := c.id
-
-_exe(p) := p.exe if {
-	p.exe != ""
-} else := p.comm

@@ -19,25 +19,14 @@
 #     mitre: ["T1609", "T1611"]
 package vigil.runtime.runtime_socket_access
 
+import data.vigil.runtime.lib.event
+
 import data.vigil.lib.config
 
 deny contains msg if {
 	fact := input.file_access
-	_in_container(fact.container)
+	event.in_container(fact.container)
 	fact.path in config.value("runtime_sockets")
 	p := fact.process
-	msg := sprintf("%s (pid %d) in container %q accessed container runtime socket %s (%s)", [_exe(p), p.pid, _name(fact.container), fact.path, fact.operation])
+	msg := sprintf("%s (pid %d) in container \"%s\" accessed container runtime socket %s (%s)", [event.exe(p), p.pid, event.name(fact.container), fact.path, fact.operation])
 }
-
-_in_container(c) if {
-	not c.host
-	c.id != ""
-}
-
-_name(c) := c.name if {
-	c.name != ""
-} else := c.id
-
-_exe(p) := p.exe if {
-	p.exe != ""
-} else := p.comm

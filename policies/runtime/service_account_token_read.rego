@@ -19,7 +19,7 @@
 #     mitre: ["T1528", "T1552.001"]
 package vigil.runtime.service_account_token_read
 
-import data.vigil.lib.paths
+import data.vigil.runtime.lib.event
 
 _tools := {
 	"sh", "bash", "dash", "ash", "zsh", "ksh", "cat", "head", "tail", "less", "more", "grep",
@@ -29,27 +29,10 @@ _tools := {
 
 deny contains msg if {
 	fact := input.file_access
-	_in_container(fact.container)
+	event.in_container(fact.container)
 	fact.read
 	regex.match(`^(/var)?/run/secrets/[^/]+/serviceaccount/(\.\.[^/]+/)?token$`, fact.path)
 	p := fact.process
-	_is_tool(p)
-	msg := sprintf("%s (pid %d) in container %q read service account token %s", [_exe(p), p.pid, _name(fact.container), fact.path])
+	event.named(p, _tools)
+	msg := sprintf("%s (pid %d) in container \"%s\" read service account token %s", [event.exe(p), p.pid, event.name(fact.container), fact.path])
 }
-
-_is_tool(p) if p.comm in _tools
-
-_is_tool(p) if paths.basename(p.exe) in _tools
-
-_in_container(c) if {
-	not c.host
-	c.id != ""
-}
-
-_name(c) := c.name if {
-	c.name != ""
-} else := c.id
-
-_exe(p) := p.exe if {
-	p.exe != ""
-} else := p.comm

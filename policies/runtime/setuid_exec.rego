@@ -18,34 +18,14 @@
 #     mitre: ["T1548.001"]
 package vigil.runtime.setuid_exec
 
-default _configured := {}
-
-_configured := data.vigil.config
+import data.vigil.runtime.lib.event
 
 deny contains msg if {
 	fact := input.process_exec
-	_in_container(fact.container)
+	event.in_container(fact.container)
 	p := fact.process
 	p.euid == 0
 	p.uid != 0
-	not _exe_allowed(p)
-	msg := sprintf("%s (pid %d) in container %q gained root through setuid (uid %d, euid 0)", [_exe(p), p.pid, _name(fact.container), p.uid])
+	not event.process_listed(p, "runtime_setuid_allowed_exes")
+	msg := sprintf("%s (pid %d) in container \"%s\" gained root through setuid (uid %d, euid 0)", [event.exe(p), p.pid, event.name(fact.container), p.uid])
 }
-
-_exe_allowed(p) if {
-	some allowed in object.get(_configured, "runtime_setuid_allowed_exes", [])
-	allowed in {p.exe, p.comm}
-}
-
-_in_container(c) if {
-	not c.host
-	c.id != ""
-}
-
-_name(c) := c.name if {
-	c.name != ""
-} else := c.id
-
-_exe(p) := p.exe if {
-	p.exe != ""
-} else := p.comm

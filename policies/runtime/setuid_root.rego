@@ -18,39 +18,19 @@
 #     mitre: ["T1548.001", "T1068"]
 package vigil.runtime.setuid_root
 
-default _configured := {}
-
-_configured := data.vigil.config
+import data.vigil.runtime.lib.event
 
 deny contains msg if {
 	fact := input.privilege_change
-	_in_container(fact.container)
+	event.in_container(fact.container)
 	fact.change == "setuid"
 	fact.old_uid != 0
 	fact.new_uid == 0
 	p := fact.process
-	not _exe_allowed(p, "runtime_setuid_allowed_exes")
-	msg := sprintf("%s (pid %d) in container %q changed uid %d to 0 (root)%s", [_exe(p), p.pid, _name(fact.container), fact.old_uid, _via(fact.target)])
+	not event.process_listed(p, "runtime_setuid_allowed_exes")
+	msg := sprintf("%s (pid %d) in container \"%s\" changed uid %d to 0 (root)%s", [event.exe(p), p.pid, event.name(fact.container), fact.old_uid, _via(fact.target)])
 }
 
 _via(target) := sprintf(" via %s", [target]) if {
 	target != ""
 } else := ""
-
-_exe_allowed(p, key) if {
-	some allowed in object.get(_configured, key, [])
-	allowed in {p.exe, p.comm}
-}
-
-_in_container(c) if {
-	not c.host
-	c.id != ""
-}
-
-_name(c) := c.name if {
-	c.name != ""
-} else := c.id
-
-_exe(p) := p.exe if {
-	p.exe != ""
-} else := p.comm

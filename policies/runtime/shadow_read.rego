@@ -19,36 +19,16 @@
 #     mitre: ["T1003.008"]
 package vigil.runtime.shadow_read
 
-default _configured := {}
-
-_configured := data.vigil.config
+import data.vigil.runtime.lib.event
 
 _files := {"/etc/shadow", "/etc/gshadow", "/etc/shadow-", "/etc/gshadow-", "/etc/security/opasswd"}
 
 deny contains msg if {
 	fact := input.file_access
-	_in_container(fact.container)
+	event.in_container(fact.container)
 	fact.read
 	fact.path in _files
 	p := fact.process
-	not _exe_allowed(p, "runtime_shadow_allowed_exes")
-	msg := sprintf("%s (pid %d) in container %q read %s", [_exe(p), p.pid, _name(fact.container), fact.path])
+	not event.process_listed(p, "runtime_shadow_allowed_exes")
+	msg := sprintf("%s (pid %d) in container \"%s\" read %s", [event.exe(p), p.pid, event.name(fact.container), fact.path])
 }
-
-_exe_allowed(p, key) if {
-	some allowed in object.get(_configured, key, [])
-	allowed in {p.exe, p.comm}
-}
-
-_in_container(c) if {
-	not c.host
-	c.id != ""
-}
-
-_name(c) := c.name if {
-	c.name != ""
-} else := c.id
-
-_exe(p) := p.exe if {
-	p.exe != ""
-} else := p.comm

@@ -20,13 +20,9 @@
 #     mitre: ["T1059.004", "T1190"]
 package vigil.runtime.shell_from_server
 
+import data.vigil.runtime.lib.event
+
 import data.vigil.lib.paths
-
-default _configured := {}
-
-_configured := data.vigil.config
-
-_shells := {"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "csh", "tcsh", "fish"}
 
 _servers := {
 	"nginx", "httpd", "apache2", "lighttpd", "caddy", "traefik", "envoy", "haproxy",
@@ -36,22 +32,18 @@ _servers := {
 
 deny contains msg if {
 	fact := input.process_exec
-	_in_container(fact.container)
+	event.in_container(fact.container)
 	p := fact.process
 	not p.tty
-	_is_shell(p)
+	event.is_shell(p)
 	parent := p.ancestry[0]
 	_is_server(parent)
-	not _image_allowed(fact.container.image)
-	msg := sprintf("server process %s (pid %d) spawned shell %s in container %q: %s", [
-		_exe(parent), parent.pid, _exe(p), _name(fact.container),
+	not event.image_listed(fact.container.image, "runtime_shell_allowed_images")
+	msg := sprintf("server process %s (pid %d) spawned shell %s in container \"%s\": %s", [
+		event.exe(parent), parent.pid, event.exe(p), event.name(fact.container),
 		substring(concat(" ", p.args), 0, 200),
 	])
 }
-
-_is_shell(p) if p.comm in _shells
-
-_is_shell(p) if paths.basename(p.exe) in _shells
 
 _is_server(parent) if _server_name(parent.comm)
 
@@ -61,21 +53,3 @@ _is_server(parent) if _server_name(paths.basename(parent.exe))
 _server_name(name) if name in _servers
 
 _server_name(name) if regex.match(`^(php-fpm|php|java|postgres|httpd|apache2|nginx)[0-9.:_-]`, name)
-
-_image_allowed(image) if {
-	some pattern in object.get(_configured, "runtime_shell_allowed_images", [])
-	glob.match(pattern, ["/"], image)
-}
-
-_in_container(c) if {
-	not c.host
-	c.id != ""
-}
-
-_name(c) := c.name if {
-	c.name != ""
-} else := c.id
-
-_exe(p) := p.exe if {
-	p.exe != ""
-} else := p.comm

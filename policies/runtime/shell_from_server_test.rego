@@ -21,6 +21,14 @@ test_php_fpm_worker_denied if {
 	r == {"server process php-fpm8.2 (pid 40) spawned shell /usr/bin/bash in container \"shop\": bash -i"}
 }
 
+test_parent_matched_by_exe_denied if {
+	r := shell_from_server.deny with input as _fact({
+		"pid": 902, "comm": "sh", "exe": "/bin/sh", "args": ["sh", "-c", "id"],
+		"ancestry": [{"pid": 7, "comm": "worker", "exe": "/usr/sbin/nginx"}],
+	})
+	r == {"server process /usr/sbin/nginx (pid 7) spawned shell /bin/sh in container \"shop\": sh -c id"}
+}
+
 test_shell_under_init_allowed if {
 	count(shell_from_server.deny) == 0 with input as _fact({
 		"pid": 2, "comm": "sh", "exe": "/bin/sh", "args": ["sh", "/entrypoint.sh"],

@@ -19,42 +19,14 @@
 #     mitre: ["T1059.004"]
 package vigil.runtime.terminal_shell
 
-import data.vigil.lib.paths
-
-default _configured := {}
-
-_configured := data.vigil.config
-
-_shells := {"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "csh", "tcsh", "fish"}
+import data.vigil.runtime.lib.event
 
 deny contains msg if {
 	fact := input.process_exec
-	_in_container(fact.container)
+	event.in_container(fact.container)
 	p := fact.process
 	p.tty
-	_is_shell(p)
-	not _image_allowed(fact.container.image)
-	msg := sprintf("terminal shell %s (pid %d, uid %d) opened in container %q", [_exe(p), p.pid, p.uid, _name(fact.container)])
+	event.is_shell(p)
+	not event.image_listed(fact.container.image, "runtime_shell_allowed_images")
+	msg := sprintf("terminal shell %s (pid %d, uid %d) opened in container \"%s\"", [event.exe(p), p.pid, p.uid, event.name(fact.container)])
 }
-
-_is_shell(p) if p.comm in _shells
-
-_is_shell(p) if paths.basename(p.exe) in _shells
-
-_image_allowed(image) if {
-	some pattern in object.get(_configured, "runtime_shell_allowed_images", [])
-	glob.match(pattern, ["/"], image)
-}
-
-_in_container(c) if {
-	not c.host
-	c.id != ""
-}
-
-_name(c) := c.name if {
-	c.name != ""
-} else := c.id
-
-_exe(p) := p.exe if {
-	p.exe != ""
-} else := p.comm

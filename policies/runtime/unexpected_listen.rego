@@ -18,43 +18,14 @@
 #     mitre: ["T1571", "T1205"]
 package vigil.runtime.unexpected_listen
 
+import data.vigil.runtime.lib.event
+
 deny contains msg if {
 	fact := input.network_connection
-	_in_container(fact.container)
+	event.in_container(fact.container)
 	fact.direction == "listen"
-	profile := _profile(fact.container)
+	profile := event.profile(fact.container)
 	"listen_ports" in object.keys(profile)
 	not fact.local_port in profile.listen_ports
-	msg := sprintf("%s (pid %d) in container %q listens on %s port %d, which is not in its profile", [_exe(fact.process), fact.process.pid, _name(fact.container), fact.protocol, fact.local_port])
+	msg := sprintf("%s (pid %d) in container \"%s\" listens on %s port %d, which is not in its profile", [event.exe(fact.process), fact.process.pid, event.name(fact.container), fact.protocol, fact.local_port])
 }
-
-default _profiles := {}
-
-_profiles := data.vigil.profiles
-
-# _profile finds the workload profile by container name, image reference, then
-# image repository (reference without tag or digest).
-_profile(c) := profile if {
-	profile := _profiles[trim_prefix(c.name, "/")]
-} else := profile if {
-	profile := _profiles[c.image]
-} else := profile if {
-	profile := _profiles[_repository(c.image)]
-}
-
-_repository(image) := concat("/", array.concat(array.slice(parts, 0, count(parts) - 1), [split(parts[count(parts) - 1], ":")[0]])) if {
-	parts := split(split(image, "@")[0], "/")
-}
-
-_in_container(c) if {
-	not c.host
-	c.id != ""
-}
-
-_name(c) := c.name if {
-	c.name != ""
-} else := c.id
-
-_exe(p) := p.exe if {
-	p.exe != ""
-} else := p.comm

@@ -22,6 +22,8 @@
 #     mitre: ["T1071", "T1571"]
 package vigil.runtime.unexpected_outbound
 
+import data.vigil.runtime.lib.event
+
 _pow2 := [
 	1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768, 65536,
 	131072, 262144, 524288, 1048576, 2097152, 4194304, 8388608, 16777216, 33554432, 67108864,
@@ -30,29 +32,29 @@ _pow2 := [
 
 deny contains msg if {
 	fact := _outbound
-	profile := _profile(fact.container)
+	profile := event.profile(fact.container)
 	"outbound_ports" in object.keys(profile)
 	not fact.remote_port in profile.outbound_ports
-	msg := sprintf("container %q connected to %s:%d (%s by %s); port %d is not in its profile", [
-		_name(fact.container), fact.remote_address, fact.remote_port, fact.protocol,
-		_exe(fact.process), fact.remote_port,
+	msg := sprintf("container \"%s\" connected to %s:%d (%s by %s); port %d is not in its profile", [
+		event.name(fact.container), fact.remote_address, fact.remote_port, fact.protocol,
+		event.exe(fact.process), fact.remote_port,
 	])
 }
 
 deny contains msg if {
 	fact := _outbound
-	profile := _profile(fact.container)
+	profile := event.profile(fact.container)
 	"outbound_networks" in object.keys(profile)
 	not _in_any(_address(fact.remote_address), profile.outbound_networks)
-	msg := sprintf("container %q connected to %s:%d (%s by %s); address %s is not in its profile", [
-		_name(fact.container), fact.remote_address, fact.remote_port, fact.protocol,
-		_exe(fact.process), fact.remote_address,
+	msg := sprintf("container \"%s\" connected to %s:%d (%s by %s); address %s is not in its profile", [
+		event.name(fact.container), fact.remote_address, fact.remote_port, fact.protocol,
+		event.exe(fact.process), fact.remote_address,
 	])
 }
 
 _outbound := fact if {
 	fact := input.network_connection
-	_in_container(fact.container)
+	event.in_container(fact.container)
 	fact.direction == "outbound"
 	not _loopback(_address(fact.remote_address))
 }
@@ -86,34 +88,3 @@ _ipv4(s) := (((((to_number(o[0]) * 256) + to_number(o[1])) * 256) + to_number(o[
 		regex.match(`^[0-9]{1,3}$`, octet)
 	}
 }
-
-default _profiles := {}
-
-_profiles := data.vigil.profiles
-
-# _profile finds the workload profile by container name, image reference, then
-# image repository (reference without tag or digest).
-_profile(c) := profile if {
-	profile := _profiles[trim_prefix(c.name, "/")]
-} else := profile if {
-	profile := _profiles[c.image]
-} else := profile if {
-	profile := _profiles[_repository(c.image)]
-}
-
-_repository(image) := concat("/", array.concat(array.slice(parts, 0, count(parts) - 1), [split(parts[count(parts) - 1], ":")[0]])) if {
-	parts := split(split(image, "@")[0], "/")
-}
-
-_in_container(c) if {
-	not c.host
-	c.id != ""
-}
-
-_name(c) := c.name if {
-	c.name != ""
-} else := c.id
-
-_exe(p) := p.exe if {
-	p.exe != ""
-} else := p.comm

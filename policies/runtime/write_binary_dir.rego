@@ -20,9 +20,7 @@
 #     mitre: ["T1554", "T1574.006"]
 package vigil.runtime.write_binary_dir
 
-default _configured := {}
-
-_configured := data.vigil.config
+import data.vigil.runtime.lib.event
 
 _dirs := [
 	"/bin/", "/sbin/", "/usr/bin/", "/usr/sbin/", "/usr/local/bin/", "/usr/local/sbin/",
@@ -31,33 +29,15 @@ _dirs := [
 
 deny contains msg if {
 	fact := input.file_access
-	_in_container(fact.container)
+	event.in_container(fact.container)
 	_modifies(fact)
 	some dir in _dirs
 	startswith(fact.path, dir)
-	not _path_allowed(fact.path, "runtime_binary_dir_write_allowed_paths")
+	not event.path_listed(fact.path, "runtime_binary_dir_write_allowed_paths")
 	p := fact.process
-	msg := sprintf("%s (pid %d) in container %q modified %s (%s)", [_exe(p), p.pid, _name(fact.container), fact.path, fact.operation])
+	msg := sprintf("%s (pid %d) in container \"%s\" modified %s (%s)", [event.exe(p), p.pid, event.name(fact.container), fact.path, fact.operation])
 }
 
 _modifies(fact) if fact.write
 
 _modifies(fact) if fact.operation in {"unlink", "rename", "chmod"}
-
-_path_allowed(path, key) if {
-	some pattern in object.get(_configured, key, [])
-	glob.match(pattern, ["/"], path)
-}
-
-_in_container(c) if {
-	not c.host
-	c.id != ""
-}
-
-_name(c) := c.name if {
-	c.name != ""
-} else := c.id
-
-_exe(p) := p.exe if {
-	p.exe != ""
-} else := p.comm

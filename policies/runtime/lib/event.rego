@@ -1,0 +1,73 @@
+# METADATA
+# title: Runtime event helpers
+# description: >-
+#   Shared reading of runtime facts (process_exec, file_access,
+#   network_connection, privilege_change): whether the event comes from a
+#   container, names for messages, shells, the rule-specific allowlists of
+#   data.vigil.config and workload profiles of data.vigil.profiles.
+# scope: package
+# custom:
+#   library: true
+package vigil.runtime.lib.event
+
+import data.vigil.lib.paths
+
+# in_container is true for events of container processes: a container id is
+# known and the collector did not mark the process as a host process.
+in_container(c) if {
+	not c.host
+	c.id != ""
+}
+
+# name names a container for messages: its name, else its id.
+name(c) := c.name if {
+	c.name != ""
+} else := c.id
+
+# exe names a process for messages: its executable path, else its comm.
+exe(p) := p.exe if {
+	p.exe != ""
+} else := p.comm
+
+shells := {"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "csh", "tcsh", "fish"}
+
+# named is true when the process's comm or executable base name is in names.
+named(p, names) if p.comm in names
+
+named(p, names) if paths.basename(p.exe) in names
+
+# is_shell is true for shell processes, by comm or executable name.
+is_shell(p) if named(p, shells)
+
+# process_listed is true when the config list key names the process by exe path or comm.
+process_listed(p, key) if {
+	some entry in data.vigil.config[key]
+	entry in {p.exe, p.comm}
+}
+
+# image_listed is true when a glob of the config list key matches the image ("/" separated).
+image_listed(image, key) if {
+	some pattern in data.vigil.config[key]
+	glob.match(pattern, ["/"], image)
+}
+
+# path_listed is true when a glob of the config list key matches the path ("/" separated).
+path_listed(path, key) if {
+	some pattern in data.vigil.config[key]
+	glob.match(pattern, ["/"], path)
+}
+
+# profile finds the workload profile in data.vigil.profiles by container name,
+# image reference, then image repository (reference without tag or digest).
+profile(c) := p if {
+	p := data.vigil.profiles[trim_prefix(c.name, "/")]
+} else := p if {
+	p := data.vigil.profiles[c.image]
+} else := p if {
+	p := data.vigil.profiles[repository(c.image)]
+}
+
+# repository("registry:5000/shop/api:2@sha256:...") == "registry:5000/shop/api"
+repository(image) := concat("/", array.concat(array.slice(parts, 0, count(parts) - 1), [split(parts[count(parts) - 1], ":")[0]])) if {
+	parts := split(split(image, "@")[0], "/")
+}
