@@ -294,7 +294,7 @@ async function* gunzipLimited(input: AsyncIterable<Buffer>, context: ScanContext
     try {
       for await (const chunk of input) {
         compressed += chunk.length;
-        if (!gunzip.write(chunk)) await new Promise<void>((resolve) => gunzip.once('drain', resolve).once('close', resolve));
+        if (!gunzip.write(chunk)) await drainOrClose(gunzip);
         if (gunzip.destroyed) return;
       }
       gunzip.end();
@@ -317,6 +317,18 @@ async function* gunzipLimited(input: AsyncIterable<Buffer>, context: ScanContext
     gunzip.destroy();
     await feeding;
   }
+}
+
+function drainOrClose(stream: NodeJS.WritableStream & NodeJS.EventEmitter): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('close', done);
+  });
 }
 
 async function isGzipFile(path: string): Promise<boolean> {

@@ -73,9 +73,15 @@ export class DockerApiImageSource implements ImageEngineSource {
     } catch (error) {
       return { errors: [scanError('VIGIL_ERR_IMAGE_DOCKER_API', [`GET /images/${image.id}/get: ${reason(error)}`])] };
     }
+    // openStream bounds only the wait for headers; a stream that stalls mid-image is cut after the same time.
+    opened.response.setTimeout(this.client.timeoutMs, () =>
+      opened.response.destroy(new Error(`no data from GET /images/${image.id}/get for ${this.client.timeoutMs} ms`)),
+    );
     try {
       const result = await scanStream(counted(opened.response, context), { label: `docker:${image.id}`, labels }, context);
       context.progress.finish();
+      // The engine's own size (what `docker images` shows, and what the on-disk store records).
+      if (result.fact && image.size > 0) result.fact.size_bytes = image.size;
       return result;
     } finally {
       opened.abort();

@@ -149,7 +149,11 @@ export async function scanDockerDisk(
       const xattrs = await readXattrs(diffDir);
       if (!(xattrs instanceof Map) && xattrProblems.length === 0) xattrProblems.push(xattrs);
       try {
-        return await walkLayer(diffDir, xattrs instanceof Map ? xattrs : new Map(), context);
+        const summary = await walkLayer(diffDir, xattrs instanceof Map ? xattrs : new Map(), context);
+        // Docker's own size of the layer (the tar it would export), so size_bytes matches the other sources.
+        const size = await readFile(path.join(paths.layerdb(chainIds[index]!), 'size'), 'utf8').then(Number, () => Number.NaN);
+        if (Number.isSafeInteger(size) && size > 0) summary.bytes = size;
+        return summary;
       } catch (error) {
         return scanError('VIGIL_ERR_IMAGE_DISK_LAYER', [layer.digest, imageId, reason(error)], index);
       }

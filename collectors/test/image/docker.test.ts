@@ -30,6 +30,7 @@ interface Inspect {
   RepoTags: string[];
   Config: { Cmd: string[] | null; Labels: Record<string, string> | null; Env: string[] | null };
   RootFS: { Layers: string[] };
+  Size: number;
 }
 
 let dir: string;
@@ -132,7 +133,9 @@ describe('image scan of the real Docker engine', () => {
 
     expect(fromFile.fact).toMatchObject({ source: 'docker-save', reference: TEST_IMAGE, repo_tags: [TEST_IMAGE] });
     expect(fromApi.fact).toMatchObject({ source: 'docker', reference: TEST_IMAGE, repo_tags: inspect.RepoTags });
-    expect(fromDisk.fact).toMatchObject({ source: 'docker', reference: inspect.Id });
+    expect(fromDisk.fact).toMatchObject({ source: 'docker', reference: inspect.Id, size_bytes: inspect.Size });
+    expect(fromApi.fact?.size_bytes).toBe(inspect.Size);
+    expect(fromFile.fact?.size_bytes).toBeGreaterThanOrEqual(inspect.Size); // tar bytes: headers and padding included
     expect(progress.length).toBeGreaterThan(0);
   });
 
