@@ -20,5 +20,5 @@ mkdir -p dist/proto/gen
 cp proto/gen/vigil.js dist/proto/gen/vigil.js
 
 if [ -f dist/cli/src/main.js ]; then
-  "$NODE" dist/cli/src/main.js policy build --quiet
+  "$NODE" bin/vigil.js policy build --quiet
 fi

@@ -43,7 +43,7 @@ policy_fmt() {
 
 policy_test() {
   local out rc=0
-  out="$(opa test policies 2>&1)" || rc=$?
+  out="$(opa test --ignore examples policies 2>&1)" || rc=$?
   printf '%s\n' "$out"
   if [ "$rc" -eq 0 ] && ! grep -q '^PASS: ' <<<"$out"; then
     echo "no Rego tests found under policies/"
@@ -55,7 +55,7 @@ policy_test() {
 policy_coverage() {
   local report percent
   # Exits non-zero when a test fails, but still reports coverage; no JSON means nothing loaded.
-  report="$(opa test --coverage policies 2>/dev/null)"
+  report="$(opa test --coverage --ignore examples policies 2>/dev/null)"
   percent="$("$NODE" -e '
     let report;
     try { report = JSON.parse(require("node:fs").readFileSync(0, "utf8")); } catch { process.exit(1); }

@@ -3,7 +3,9 @@ package vigil.lib.config_test
 import data.vigil.lib.config
 
 test_data_json_mirrors_defaults if {
-	data.vigil.config == config.defaults
+	every key, value in config.defaults {
+		data.vigil.config[key] == value
+	}
 }
 
 test_value_falls_back_to_default if {

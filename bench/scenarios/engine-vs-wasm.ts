@@ -1,0 +1,74 @@
+import { loadPolicy } from '@open-policy-agent/opa-wasm';
+import { connect } from '@nats-io/transport-node';
+import pino from 'pino';
+import { JetStreamFactSink } from '../../collectors/src/index.js';
+import { defaultBundlePath, PolicyEvaluator, readBundleFile, startEngine } from '../../engine/src/index.js';
+import { ensureStreams, subjects, toPolicyInput } from '../../proto/src/index.js';
+import { startEmbeddedNats } from '../../cli/src/embedded-nats.js';
+import { containerFacts } from '../facts.js';
+import type { ScenarioResult } from '../report.js';
+
+/**
+ * Container facts through the whole engine over NATS (published as a backlog,
+ * then drained), beside a tight opa-wasm `evaluate` loop on the same facts and
+ * bundle: the loop is the ceiling, the ratio is the cost of everything else.
+ */
+export async function engineVsWasm(options: { facts: number }): Promise<ScenarioResult> {
+  const facts = containerFacts(options.facts);
+  const bundle = await readBundleFile(defaultBundlePath());
+
+  // (b) the ceiling: one instance, inputs prepared up front, nothing but evaluate().
+  const policy = await loadPolicy(bundle.wasm as Uint8Array<ArrayBuffer>, undefined, { 'time.now_ns': () => Date.now() * 1e6 });
+  policy.setData({ ...bundle.data, vigil: { ...(bundle.data.vigil as object), today: new Date().toISOString().slice(0, 10) } });
+  const inputs = facts.map((f) => toPolicyInput(f));
+  for (let i = 0; i < Math.min(500, inputs.length); i++) policy.evaluate(inputs[i], 'vigil/main/container');
+  const rawStart = process.hrtime.bigint();
+  for (const input of inputs) policy.evaluate(input, 'vigil/main/container');
+  const rawSeconds = Number(process.hrtime.bigint() - rawStart) / 1e9;
+  const rawRate = inputs.length / rawSeconds;
+
+  // (a) the engine over NATS: publish the backlog, then time the drain.
+  const nats = await startEmbeddedNats();
+  const nc = await connect({ servers: nats.url });
+  try {
+    await ensureStreams(nc);
+    const sink = new JetStreamFactSink({ nc, source: { host: 'bench', collector: 'bench', version: '0' } });
+    for (const fact of facts) await sink.publish(fact);
+    await sink.flush();
+
+    let verdicts = 0;
+    let done!: () => void;
+    const finished = new Promise<void>((resolve) => (done = resolve));
+    nc.subscribe(subjects.allVerdicts, {
+      callback: () => {
+        if (++verdicts === facts.length) done();
+      },
+    });
+    const evaluator = await PolicyEvaluator.load(bundle);
+    const engineStart = process.hrtime.bigint();
+    const engine = await startEngine({ nc, evaluator, logger: pino({ level: 'silent' }) });
+    await finished;
+    const engineSeconds = Number(process.hrtime.bigint() - engineStart) / 1e9;
+    const stats = engine.stats();
+    await engine.stop();
+    const engineRate = facts.length / engineSeconds;
+    return {
+      scenario: 'engine vs raw opa-wasm (container facts)',
+      metrics: {
+        facts: facts.length,
+        alerts: stats.alerts,
+        engine_facts_per_s: Math.round(engineRate),
+        raw_wasm_evals_per_s: Math.round(rawRate),
+        engine_to_raw_ratio: Number((engineRate / rawRate).toFixed(3)),
+        raw_wasm_us_per_eval: Number(((rawSeconds / inputs.length) * 1e6).toFixed(1)),
+      },
+      notes: [
+        'engine: facts published first as FactBatches of 256, then one engine process drains them; timed from engine start to the last verdict received.',
+        'raw: one opa-wasm instance, policy inputs prepared up front, `evaluate(input, "vigil/main/container")` in a loop.',
+      ],
+    };
+  } finally {
+    await nc.close();
+    await nats.stop();
+  }
+}

@@ -1,0 +1,120 @@
+import type { NatsConnection } from '@nats-io/nats-core';
+import type { Logger } from 'pino';
+import net from 'node:net';
+import path from 'node:path';
+import { ContainerdDiskSource, DockerApiSource, DockerDiskSource, startContainerCollector } from './container/index.js';
+import { startHostCollector } from './host/index.js';
+import { DockerApiImageSource, DockerDiskImageSource, startImageCollector } from './image/index.js';
+import { startRuntimeCollector } from './runtime/index.js';
+import { JetStreamFactSink } from './transport/jetstream-sink.js';
+import type { FactSink } from './sink.js';
+
+export const COLLECTOR_NAMES = ['host', 'container', 'image', 'runtime'] as const;
+export type CollectorName = (typeof COLLECTOR_NAMES)[number];
+
+export interface AgentOptions {
+  nc: NatsConnection;
+  /** Host name facts are published under (`vigil.facts.<kind>.<host>`). */
+  host: string;
+  /** `/` on the host itself, `/host` in the least-privilege parallel container. */
+  hostRoot: string;
+  /** Docker socket; when unreachable the container collector reads on-disk state instead. */
+  socketPath?: string;
+  collectors: readonly CollectorName[];
+  logger: Logger;
+}
+
+export interface RunningAgent {
+  stop(): Promise<void>;
+}
+
+interface Stoppable {
+  stop(): Promise<void>;
+}
+
+export const AGENT_VERSION = '0.1.0';
+
+/** Starts the chosen collectors of one host, all publishing through one JetStream sink. */
+export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
+  const sinks: FactSink[] = [];
+  const running: Stoppable[] = [];
+  const sinkFor = (collector: CollectorName): FactSink => {
+    const sink = new JetStreamFactSink({ nc: options.nc, source: { host: options.host, collector, version: AGENT_VERSION } });
+    sinks.push(sink);
+    return sink;
+  };
+  for (const name of options.collectors) {
+    const logger = options.logger.child({ collector: name });
+    try {
+      running.push(await STARTERS[name](options, sinkFor(name), logger));
+    } catch (error) {
+      // One collector that cannot run (no eBPF, no socket) must not stop the others.
+      logger.error({ err: error }, 'collector did not start');
+    }
+  }
+  return {
+    stop: async () => {
+      await Promise.allSettled(running.map((r) => r.stop()));
+      await Promise.allSettled(sinks.map((s) => s.close()));
+    },
+  };
+}
+
+type Starter = (options: AgentOptions, sink: FactSink, logger: Logger) => Promise<Stoppable>;
+
+const DEFAULT_SOCKET = '/var/run/docker.sock';
+
+/** The Docker socket to use, or undefined when none answers (least-privilege mode reads disk instead). */
+async function reachableSocket(options: AgentOptions): Promise<string | undefined> {
+  const candidates = options.socketPath
+    ? [options.socketPath]
+    : [path.join(options.hostRoot, DEFAULT_SOCKET), DEFAULT_SOCKET];
+  for (const socketPath of candidates) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(socketPath);
+      socket.setTimeout(1_000);
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+      socket.once('timeout', () => {
+        socket.destroy();
+        resolve(false);
+      });
+    });
+    if (ok) return socketPath;
+  }
+  return undefined;
+}
+
+const STARTERS: Record<CollectorName, Starter> = {
+  host: async (options, sink, logger) => {
+    const socketPath = await reachableSocket(options);
+    return startHostCollector({ hostRoot: options.hostRoot, dockerSocket: socketPath, sink, logger });
+  },
+  container: async (options, sink, logger) => {
+    const socketPath = await reachableSocket(options);
+    const docker = socketPath
+      ? new DockerApiSource({ socketPath })
+      : new DockerDiskSource({ hostRoot: options.hostRoot });
+    logger.info({ source: docker.name, socketPath }, 'container source');
+    const sources = [docker, new ContainerdDiskSource({ hostRoot: options.hostRoot })];
+    return startContainerCollector({ sources, sink, logger });
+  },
+  image: async (options, sink, logger) => {
+    const socketPath = await reachableSocket(options);
+    const source = socketPath ? new DockerApiImageSource({ socketPath }) : new DockerDiskImageSource({ hostRoot: options.hostRoot });
+    return startImageCollector({ source, sink, logger });
+  },
+  runtime: async (options, sink, logger) => {
+    const runtimeLogger = {
+      debug: (message: string, context?: Record<string, unknown>) => logger.debug(context ?? {}, message),
+      info: (message: string, context?: Record<string, unknown>) => logger.info(context ?? {}, message),
+      warn: (message: string, context?: Record<string, unknown>) => logger.warn(context ?? {}, message),
+    };
+    const collector = await startRuntimeCollector({ sink, hostRoot: options.hostRoot, logger: runtimeLogger });
+    logger.info({ source: collector.source.name }, 'runtime source');
+    return collector;
+  },
+};

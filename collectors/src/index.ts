@@ -1,0 +1,9 @@
+export type { FactSink } from './sink.js';
+export { JetStreamFactSink, type JetStreamSinkOptions } from './transport/jetstream-sink.js';
+export { EnvelopeStamper } from './transport/envelope.js';
+export { startAgent, COLLECTOR_NAMES, type AgentOptions, type CollectorName, type RunningAgent } from './agent.js';
+export * from './container/index.js';
+export * from './host/index.js';
+export * from './image/index.js';
+export * from './runtime/index.js';
+export * from './manifests/index.js';
