@@ -1,0 +1,69 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { buildBundle, inspectRules, PolicyEvaluator, readBundleFile, resolveTool } from '../engine/src/index.js';
+import { factKindOf, toPolicyInput, type FactInit } from '../proto/src/index.js';
+
+const POLICIES = path.resolve('policies');
+
+interface Example {
+  file: string;
+  description: string;
+  input: FactInit;
+  expect: string[];
+}
+
+async function loadExamples(): Promise<Example[]> {
+  const root = path.join(POLICIES, 'examples');
+  const files = (await fs.readdir(root, { recursive: true })).filter((f) => f.endsWith('.json')).sort();
+  return Promise.all(
+    files.map(async (file) => ({ file, ...(JSON.parse(await fs.readFile(path.join(root, file), 'utf8')) as Omit<Example, 'file'>) })),
+  );
+}
+
+describe('default policy library', () => {
+  let dir: string;
+  let evaluator: PolicyEvaluator;
+  let examples: Example[];
+
+  beforeAll(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'vigil-policies-test-'));
+    const outFile = path.join(dir, 'all.tar.gz');
+    // Incubating rules too: examples show every rule, whether on by default or not.
+    await buildBundle({ policyDir: POLICIES, outFile, includeIncubating: true });
+    evaluator = await PolicyEvaluator.load(await readBundleFile(outFile));
+    examples = await loadExamples();
+  }, 120_000);
+
+  afterAll(async () => {
+    if (dir) await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it('policies - every rule has complete metadata and a unique id', async () => {
+    // inspectRules throws VIGIL_ERR_POLICY_METADATA listing every problem.
+    const { rules } = await inspectRules(resolveTool('opa'), POLICIES);
+    expect(new Set(rules.map((r) => r.id)).size).toBe(rules.length);
+    expect(rules.length).toBeGreaterThanOrEqual(100);
+  });
+
+  it('policies - every example fact gives exactly its expected rules through the compiled WASM bundle', () => {
+    expect(examples.length).toBeGreaterThan(50);
+    const mismatches = [];
+    for (const example of examples) {
+      const kind = factKindOf(example.input);
+      const fired = kind ? evaluator.evaluate(toPolicyInput(example.input), kind).map((h) => h.rule.id).sort() : ['<no kind>'];
+      const expected = [...example.expect].sort();
+      if (JSON.stringify(fired) !== JSON.stringify(expected)) mismatches.push({ file: example.file, fired, expected });
+    }
+    expect(mismatches).toEqual([]);
+  });
+
+  it('policies - every rule fires on at least one example unless it needs user data', () => {
+    const exercised = new Set(examples.flatMap((e) => e.expect));
+    const silent = evaluator.rules.filter((r) => !exercised.has(r.id)).map((r) => r.id);
+    // These need user data to fire (a policy switch, a vulnerability feed, workload profiles).
+    const needData = ['VGL-HST-018', 'VGL-IMG-016', 'VGL-RUN-024', 'VGL-RUN-025'];
+    expect(silent.filter((id) => !needData.includes(id))).toEqual([]);
+  });
+});

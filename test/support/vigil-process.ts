@@ -1,0 +1,50 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import readline from 'node:readline';
+import type { AlertJSON } from '../../proto/src/index.js';
+
+export interface VigilUp {
+  alerts: AlertJSON[];
+  stderr(): string;
+  waitFor(done: (alerts: AlertJSON[]) => boolean, timeoutMs: number): Promise<void>;
+  /** Sends SIGINT and resolves with the exit code. */
+  stop(): Promise<number | null>;
+  child: ChildProcess;
+}
+
+/** Runs `vigil up --format json …` as a real process and collects the alert lines it prints. */
+export function spawnVigilUp(args: string[]): VigilUp {
+  const child = spawn(process.execPath, [path.resolve('bin', 'vigil.js'), 'up', '--format', 'json', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, VIGIL_LOG_LEVEL: 'info' },
+  });
+  const alerts: AlertJSON[] = [];
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  readline.createInterface({ input: child.stdout! }).on('line', (line) => {
+    alerts.push(JSON.parse(line) as AlertJSON);
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    alerts,
+    child,
+    stderr: () => stderr,
+    waitFor: async (done, timeoutMs) => {
+      const deadline = Date.now() + timeoutMs;
+      while (!done(alerts)) {
+        if (child.exitCode !== null) throw new Error(`vigil up exited with ${child.exitCode}:\n${stderr}`);
+        if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms with ${alerts.length} alerts:\n${stderr.slice(-4000)}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGINT');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+}
