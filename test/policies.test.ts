@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { buildBundle, inspectRules, PolicyEvaluator, readBundleFile, resolveTool } from '../engine/src/index.js';
 import { factKindOf, toPolicyInput, type FactInit } from '../proto/src/index.js';
+import { rulesMarkdown } from '../cli/src/commands/policy.js';
 
 const POLICIES = path.resolve('policies');
 
@@ -57,6 +58,11 @@ describe('default policy library', () => {
       if (JSON.stringify(fired) !== JSON.stringify(expected)) mismatches.push({ file: example.file, fired, expected });
     }
     expect(mismatches).toEqual([]);
+  });
+
+  it('policies - docs/policies.md lists the rules as they are', async () => {
+    const docs = await fs.readFile(path.resolve('docs', 'policies.md'), 'utf8');
+    expect(docs).toBe(rulesMarkdown(evaluator.rules));
   });
 
   it('policies - every rule fires on at least one example unless it needs user data', () => {

@@ -20,7 +20,7 @@ import { EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, UsageError } from '../errors.js';
 const run = promisify(execFile);
 
 export const POLICY_USAGE = `Usage:
-  vigil policy list  [--format table|json] [--policies DIR | --bundle FILE]
+  vigil policy list  [--format table|json|markdown] [--policies DIR | --bundle FILE]
   vigil policy build [--policies DIR] [--output FILE] [--include-incubating] [--quiet]
   vigil policy test  [--policies DIR]     opa fmt, opa check --strict --schema, opa test
   vigil policy eval  --input FACT.json [--bundle FILE]`;
@@ -90,7 +90,11 @@ async function policyList(argv: string[]): Promise<number> {
     process.stdout.write(JSON.stringify(list, null, 2) + '\n');
     return EXIT_OK;
   }
-  if (values.format !== 'table') throw new UsageError(`--format must be table or json (actual: ${values.format})`);
+  if (values.format === 'markdown') {
+    process.stdout.write(rulesMarkdown(rules));
+    return EXIT_OK;
+  }
+  if (values.format !== 'table') throw new UsageError(`--format must be table, json or markdown (actual: ${values.format})`);
   for (const r of rules) {
     const frameworks = Object.entries(r.frameworks).map(([k, v]) => `${k}:${v.join(',')}`).join(' ');
     process.stdout.write(`${r.id.padEnd(12)} ${r.severity.padEnd(8)} ${r.kind.padEnd(18)} ${r.title}  [${frameworks}]${r.maturity === 'stable' ? '' : ' (incubating)'}\n`);
@@ -148,3 +152,26 @@ async function policyEval(argv: string[]): Promise<number> {
 }
 
 export { EXIT_ERROR };
+
+/** docs/policies.md: every rule with its metadata, grouped by fact kind. */
+export function rulesMarkdown(rules: readonly RuleMeta[]): string {
+  const lines = [
+    '# Rules',
+    '',
+    'Generated from the rules\' METADATA by `npx vigil policy list --format markdown > docs/policies.md`;',
+    'a test fails when this file is out of date. Incubating rules are off unless the bundle is built',
+    'with `--include-incubating`. How to write and tune rules: [policy-guide.md](policy-guide.md).',
+    '',
+  ];
+  const kinds = [...new Set(rules.map((r) => r.kind))];
+  for (const kind of kinds) {
+    lines.push(`## ${kind}`, '', '| id | title | severity | frameworks | maturity |', '|---|---|---|---|---|');
+    for (const r of rules.filter((x) => x.kind === kind)) {
+      const frameworks = Object.entries(r.frameworks).map(([k, v]) => `${k}: ${v.join(', ')}`).join('<br>');
+      lines.push(`| ${r.id} | ${r.title.replace(/\|/g, '\\|')} | ${r.severity} | ${frameworks} | ${r.maturity} |`);
+    }
+    lines.push('');
+  }
+  lines.push(`${rules.length} rules.`, '');
+  return lines.join('\n');
+}
