@@ -16,7 +16,7 @@ const { values } = parseArgs({
 const quick = values.quick;
 const results: ScenarioResult[] = [];
 
-results.push(await engineVsWasm({ facts: quick ? 5_000 : 50_000 }));
+results.push(await engineVsWasm({ facts: quick ? 5_000 : 20_000 }));
 
 for (const r of results) process.stdout.write(JSON.stringify({ scenario: r.scenario, ...r.metrics }) + '\n');
 process.stdout.write(JSON.stringify(Object.assign({}, ...results.map((r) => r.metrics))) + '\n');

@@ -47,8 +47,8 @@ export async function upCommand(argv: string[]): Promise<number> {
     const engine = await startEngine({ nc, evaluator, logger: logger.child({ component: 'engine' }) });
     const agent = await startAgent({
       nc,
-      host: values.host ?? os.hostname(),
-      hostRoot: values['host-root'] ?? '/',
+      host: values.host ?? process.env.VIGIL_HOST ?? os.hostname(),
+      hostRoot: values['host-root'] ?? process.env.VIGIL_HOST_ROOT ?? '/',
       socketPath: values.socket,
       collectors,
       logger: logger.child({ component: 'collector' }),
