@@ -1,52 +1,11 @@
+import { CAPABILITY_NAMES } from '../linux/capabilities.js';
 /**
  * Linux capabilities as Docker computes them for a container
  * (moby oci/caps TweakCapabilities): names are upper case without "CAP_".
  */
 
 /** Every Linux capability, in kernel number order (0 … CAP_LAST_CAP = 40, Linux 5.9+). */
-export const ALL_CAPABILITIES: readonly string[] = [
-  'CHOWN',
-  'DAC_OVERRIDE',
-  'DAC_READ_SEARCH',
-  'FOWNER',
-  'FSETID',
-  'KILL',
-  'SETGID',
-  'SETUID',
-  'SETPCAP',
-  'LINUX_IMMUTABLE',
-  'NET_BIND_SERVICE',
-  'NET_BROADCAST',
-  'NET_ADMIN',
-  'NET_RAW',
-  'IPC_LOCK',
-  'IPC_OWNER',
-  'SYS_MODULE',
-  'SYS_RAWIO',
-  'SYS_CHROOT',
-  'SYS_PTRACE',
-  'SYS_PACCT',
-  'SYS_ADMIN',
-  'SYS_BOOT',
-  'SYS_NICE',
-  'SYS_RESOURCE',
-  'SYS_TIME',
-  'SYS_TTY_CONFIG',
-  'MKNOD',
-  'LEASE',
-  'AUDIT_WRITE',
-  'AUDIT_CONTROL',
-  'SETFCAP',
-  'MAC_OVERRIDE',
-  'MAC_ADMIN',
-  'SYSLOG',
-  'WAKE_ALARM',
-  'BLOCK_SUSPEND',
-  'AUDIT_READ',
-  'PERFMON',
-  'BPF',
-  'CHECKPOINT_RESTORE',
-];
+export const ALL_CAPABILITIES: readonly string[] = CAPABILITY_NAMES;
 
 /** Docker's default bounding set for an unprivileged container. */
 export const DOCKER_DEFAULT_CAPABILITIES: readonly string[] = [
