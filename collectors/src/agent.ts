@@ -1,12 +1,13 @@
 import type { NatsConnection } from '@nats-io/nats-core';
 import type { Logger } from 'pino';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { ContainerdDiskSource, DockerApiSource, DockerDiskSource, startContainerCollector } from './container/index.js';
 import { startHostCollector } from './host/index.js';
 import { DockerApiImageSource, DockerDiskImageSource, startImageCollector } from './image/index.js';
 import { startRuntimeCollector } from './runtime/index.js';
-import { JetStreamFactSink } from './transport/jetstream-sink.js';
+import { DurableFactSink } from './transport/outbox-sink.js';
 import type { FactSink } from './sink.js';
 
 export const COLLECTOR_NAMES = ['host', 'container', 'image', 'runtime'] as const;
@@ -22,6 +23,8 @@ export interface AgentOptions {
   socketPath?: string;
   collectors: readonly CollectorName[];
   logger: Logger;
+  /** Root of the on-disk outboxes, one directory per collector (default $VIGIL_OUTBOX_DIR or ~/.cache/vigil/outbox/<host>). */
+  outboxDir?: string;
 }
 
 export interface RunningAgent {
@@ -34,12 +37,18 @@ interface Stoppable {
 
 export const AGENT_VERSION = '0.1.0';
 
-/** Starts the chosen collectors of one host, all publishing through one JetStream sink. */
+/** Starts the chosen collectors of one host, each publishing through its own on-disk outbox to JetStream. */
 export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const sinks: FactSink[] = [];
   const running: Stoppable[] = [];
+  const outboxRoot =
+    options.outboxDir ?? process.env['VIGIL_OUTBOX_DIR'] ?? path.join(os.homedir(), '.cache', 'vigil', 'outbox', options.host);
   const sinkFor = (collector: CollectorName): FactSink => {
-    const sink = new JetStreamFactSink({ nc: options.nc, source: { host: options.host, collector, version: AGENT_VERSION } });
+    const sink = new DurableFactSink({
+      nc: options.nc,
+      source: { host: options.host, collector, version: AGENT_VERSION },
+      dir: path.join(outboxRoot, collector),
+    });
     sinks.push(sink);
     return sink;
   };
