@@ -7,6 +7,8 @@ export default {
   moduleFileExtensions: ['js', 'mjs', 'json'],
   transform: {},
   testTimeout: 60_000,
-  maxWorkers: 2,
+  // One suite at a time: the whole-system suites share one Docker engine and kernel, and
+  // runtime events from one suite's containers must not land in another's assertions.
+  maxWorkers: 1,
   verbose: true,
 };
