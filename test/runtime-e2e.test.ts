@@ -118,6 +118,18 @@ describe('vigil up - runtime collector end to end (real kernel, Docker, NATS)', 
     expect(attributed.map((a) => `${a.rule_id} ${a.subject.name} ${a.message}`)).toEqual([]);
   });
 
+  it('runtime e2e - a gVisor container starting raises no runtime alert for its sandbox processes', async () => {
+    // runsc's sandbox and gofer run on the host kernel inside the container's cgroup and
+    // mount, unshare and ptrace while setting up; they are the runtime, not the workload.
+    const before = up.alerts.length;
+    const sandboxed = await createContainer({ name: `${PREFIX}gvisor`, flags: ['--runtime', 'runsc'], cmd: ['sleep', '300'] });
+    await new Promise((resolve) => setTimeout(resolve, LATENCY_BUDGET_MS + 1000));
+    const attributed = up.alerts
+      .slice(before)
+      .filter((a) => RUNTIME_KINDS.has(a.subject.kind) && (a.subject.name === sandboxed.name || a.subject.id === sandboxed.id));
+    expect(attributed.map((a) => `${a.rule_id} ${a.message}`)).toEqual([]);
+  });
+
   it('runtime e2e - idle container raises no runtime alert over the whole run', () => {
     expect(up.alerts.filter((a) => (a.subject.name === idle.name || a.subject.id === idle.id) && RUNTIME_KINDS.has(a.subject.kind))).toEqual([]);
     // the container collector did report the idle container under this name, so the filter above can match

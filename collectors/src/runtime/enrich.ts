@@ -140,13 +140,17 @@ function containerRef(
   metadata: ContainerMetadata | undefined,
 ): ContainerRefInit {
   const hint = event.container ?? {};
+  const runtime = metadata?.runtime || hint.runtime || '';
   return {
     id: container.id,
     name: metadata?.name || hint.name || '',
     image: metadata?.image || hint.image || '',
     image_id: metadata?.image_id || hint.image_id || '',
-    runtime: metadata?.runtime || hint.runtime || '',
-    host: container.host,
+    runtime,
+    // Under a sandboxed runtime the host kernel never sees the workload, only the
+    // sandbox's own processes (runsc sandbox and gofer, a Kata VMM): they are host-side
+    // runtime processes serving the container, so container rules must not judge them.
+    host: container.host || isSandboxRuntime(runtime),
     pod: metadata?.pod || hint.pod || '',
     namespace: metadata?.namespace || hint.namespace || '',
     image_user: metadata?.image_user ?? '',
@@ -186,4 +190,10 @@ function toFact(event: RuntimeEvent, process: ProcessInfoInit, container: Contai
         },
       };
   }
+}
+
+const SANDBOX_RUNTIME = /(^|[./-])(runsc|gvisor|kata)([./-]|$)/i;
+
+export function isSandboxRuntime(runtime: string): boolean {
+  return SANDBOX_RUNTIME.test(runtime);
 }
