@@ -2,25 +2,37 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { packageRoot } from '../engine/src/index.js';
 import { writeMarkdown, type ScenarioResult } from './report.js';
-import { engineVsWasm } from './scenarios/engine-vs-wasm.js';
+import { scenarios } from './scenarios/index.js';
 
 /**
- * Runs every scenario in one process, one after another, and prints one JSON
- * line per scenario and a last line that merges them. Without --quick it also
- * rewrites docs/benchmarks.md.
+ * Runs the scenarios in one process, one after another, and prints one JSON
+ * line per scenario and a last line that merges them. Without --quick and
+ * --only it also rewrites docs/benchmarks.md.
  */
 const { values } = parseArgs({
   args: process.argv.slice(2),
-  options: { quick: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
+  options: {
+    quick: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+    only: { type: 'string', multiple: true },
+  },
 });
 const quick = values.quick;
+const only = values.only ?? [];
+const unknown = only.filter((name) => !scenarios.some((s) => s.name === name));
+if (unknown.length > 0) {
+  process.stderr.write(`bench: unknown scenario ${unknown.join(', ')}; known: ${scenarios.map((s) => s.name).join(', ')}\n`);
+  process.exit(2);
+}
 const results: ScenarioResult[] = [];
-
-results.push(await engineVsWasm({ facts: quick ? 5_000 : 20_000 }));
-
-for (const r of results) process.stdout.write(JSON.stringify({ scenario: r.scenario, ...r.metrics }) + '\n');
+for (const scenario of scenarios) {
+  if (only.length > 0 && !only.includes(scenario.name)) continue;
+  const result = await scenario.run({ quick });
+  results.push(result);
+  process.stdout.write(JSON.stringify({ scenario: result.scenario, ...result.metrics }) + '\n');
+}
 process.stdout.write(JSON.stringify(Object.assign({}, ...results.map((r) => r.metrics))) + '\n');
-if (!quick) {
+if (!quick && only.length === 0) {
   const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
   await writeMarkdown(path.join(packageRoot(), 'docs', 'benchmarks.md'), command, results);
 }
