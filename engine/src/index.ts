@@ -8,3 +8,5 @@ export { findingsFrom, alertsFrom, alertId } from './findings.js';
 export { subjectOf } from './subject.js';
 export { resolveTool, packageRoot, defaultBundlePath } from './tools.js';
 export { VigilEngineError, ENGINE_ERRORS, type EngineErrorCode } from './errors.js';
+export { AlertThrottle, createAlertThrottle, DEFAULT_THROTTLE, type AlertGate, type AlertThrottleOptions, type AlertThrottleStats } from './throttle/throttle.js';
+export { throttleKey } from './throttle/key.js';

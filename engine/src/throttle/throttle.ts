@@ -1,0 +1,280 @@
+import crypto from 'node:crypto';
+import type { AlertInit } from '../../../proto/src/index.js';
+import { VigilEngineError } from '../errors.js';
+import { throttleKey } from './key.js';
+
+export interface AlertThrottleOptions {
+  /** Length of a throttling window in ms; 0 disables throttling (every alert is published). */
+  windowMs: number;
+  /** Most keys (rule + subject + host) tracked at once; when full, the oldest is flushed early. */
+  maxKeys: number;
+  /** Receives each aggregate alert, to publish it. Must not throw. */
+  onFlush(alert: AlertInit): void;
+  /** Clock in epoch ms (default: monotonic, anchored at process start). Inject one in tests. */
+  now?: () => number;
+  /** Close windows with a timer (default true). Off: windows close on admit(), flushDue() or close(). */
+  autoFlush?: boolean;
+  /** Errors thrown by onFlush inside the timer; without it they are rethrown (uncaught). */
+  onError?(error: unknown): void;
+  /** What makes two alerts the same (default: rule id + subject + host). */
+  keyOf?(alert: AlertInit): string;
+}
+
+export interface AlertThrottleStats {
+  /** Keys with an open window right now. */
+  keys: number;
+  /** Alerts admit() let through (published at once). */
+  admitted: number;
+  /** Alerts admit() held back and counted into an aggregate. */
+  suppressed: number;
+  /** Aggregate alerts handed to onFlush. */
+  aggregates: number;
+  /** Windows closed early because maxKeys was reached. */
+  evictions: number;
+}
+
+/** What the engine calls per alert; a throttle or, when disabled, a pass-through. */
+export interface AlertGate {
+  /** true: publish this alert now; false: it was counted into a pending aggregate. */
+  admit(alert: AlertInit): boolean;
+  /** Hands every pending aggregate to onFlush and stops throttling (later alerts pass). */
+  close(): void;
+  stats(): AlertThrottleStats;
+}
+
+export const DEFAULT_THROTTLE = { windowMs: 60_000, maxKeys: 10_000 } as const;
+
+interface Window {
+  readonly key: string;
+  /** When the window closes (clock ms). */
+  readonly endsAt: number;
+  /** Occurrences suppressed in this window. */
+  count: number;
+  firstSeen: number;
+  lastSeen: number;
+  /** Id of the first suppressed alert: makes the aggregate's id deterministic. */
+  firstId: string;
+  /** The latest suppressed alert: the aggregate carries its finding and fact. */
+  last: AlertInit | undefined;
+}
+
+const monotonicEpochMs = (): number => performance.timeOrigin + performance.now();
+
+/**
+ * Throttles alert storms: the same rule on the same subject and host yields
+ * one alert at once, then at most one aggregate per window.
+ *
+ * - The first occurrence passes (admit() returns true): low latency.
+ * - Repeats within `windowMs` are counted, not published.
+ * - When the window closes with repeats, one aggregate alert goes to onFlush with
+ *   `count` = the repeats (not the alert already published, so summing `count`
+ *   over all alerts gives the number of occurrences), `first_seen_ms` and
+ *   `last_seen_ms` of those repeats, and the latest repeat's finding and fact.
+ *   A new window opens at once, so a storm that goes on yields one aggregate per
+ *   window; a window that closes without repeats forgets the key, and the next
+ *   occurrence is published at once again.
+ * - Memory is bounded by `maxKeys`: a new key when full closes the oldest window
+ *   early (its aggregate is flushed) and counts an eviction.
+ * - An aggregate's id is derived from the key and the first repeat's alert id
+ *   (itself derived from the fact), so redelivered facts regrouped the same way
+ *   produce the same id and the alert stream's duplicate window drops the copy.
+ *
+ * Each engine replica throttles on its own: with N replicas sharing the fact
+ * consumer, the bound is one alert per window per key *per replica*. Throttle in
+ * one place per process (where alerts are published), not per worker thread.
+ *
+ * Repeats are counted in memory only: their facts are acked before the
+ * aggregate is published, so a crash inside a window loses that window's count
+ * (never an alert for a new key, which is published at once).
+ */
+export class AlertThrottle implements AlertGate {
+  readonly #windowMs: number;
+  readonly #maxKeys: number;
+  readonly #onFlush: (alert: AlertInit) => void;
+  readonly #onError: ((error: unknown) => void) | undefined;
+  readonly #now: () => number;
+  readonly #keyOf: (alert: AlertInit) => string;
+  readonly #autoFlush: boolean;
+  /** Insertion order is closing order: every window has the same length. */
+  readonly #windows = new Map<string, Window>();
+  #timer: NodeJS.Timeout | undefined;
+  #armedFor: number | undefined;
+  #closed = false;
+  readonly #stats = { admitted: 0, suppressed: 0, aggregates: 0, evictions: 0 };
+
+  constructor(options: AlertThrottleOptions) {
+    validate(options);
+    this.#windowMs = options.windowMs;
+    this.#maxKeys = options.maxKeys;
+    this.#onFlush = options.onFlush;
+    this.#onError = options.onError;
+    this.#now = options.now ?? monotonicEpochMs;
+    this.#keyOf = options.keyOf ?? throttleKey;
+    this.#autoFlush = options.autoFlush ?? true;
+    if (this.#windowMs === 0) this.#closed = true;
+  }
+
+  admit(alert: AlertInit): boolean {
+    if (this.#closed) {
+      this.#stats.admitted++;
+      return true;
+    }
+    const now = this.#now();
+    this.#closeDue(now);
+    const key = this.#keyOf(alert);
+    const window = this.#windows.get(key);
+    if (window === undefined) {
+      while (this.#windows.size >= this.#maxKeys) this.#evictOldest();
+      this.#open(key, now);
+      this.#stats.admitted++;
+      this.#arm();
+      return true;
+    }
+    const first = seenFirst(alert, now);
+    const last = seenLast(alert, now);
+    if (window.count === 0) {
+      window.firstSeen = first;
+      window.lastSeen = last;
+      window.firstId = alert.id ?? '';
+    } else {
+      window.firstSeen = Math.min(window.firstSeen, first);
+      window.lastSeen = Math.max(window.lastSeen, last);
+    }
+    window.count += occurrences(alert);
+    window.last = alert;
+    this.#stats.suppressed++;
+    return false;
+  }
+
+  /** Closes the windows that are due; for callers that turned autoFlush off. */
+  flushDue(): void {
+    if (this.#closed) return;
+    this.#closeDue(this.#now());
+    this.#arm();
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#disarm();
+    const windows = [...this.#windows.values()];
+    this.#windows.clear();
+    for (const window of windows) this.#emit(window);
+  }
+
+  stats(): AlertThrottleStats {
+    return { keys: this.#windows.size, ...this.#stats };
+  }
+
+  #open(key: string, now: number): void {
+    this.#windows.set(key, { key, endsAt: now + this.#windowMs, count: 0, firstSeen: 0, lastSeen: 0, firstId: '', last: undefined });
+  }
+
+  #closeDue(now: number): void {
+    for (const window of this.#windows.values()) {
+      if (window.endsAt > now) break;
+      this.#windows.delete(window.key);
+      if (window.count > 0) {
+        this.#emit(window);
+        // The storm may go on: keep suppressing for another window.
+        this.#open(window.key, now);
+      }
+    }
+  }
+
+  #evictOldest(): void {
+    const oldest = this.#windows.values().next().value;
+    if (oldest === undefined) return;
+    this.#windows.delete(oldest.key);
+    this.#stats.evictions++;
+    this.#emit(oldest);
+  }
+
+  #emit(window: Window): void {
+    if (window.count === 0 || window.last === undefined) return;
+    this.#stats.aggregates++;
+    this.#onFlush({
+      ...window.last,
+      id: aggregateId(window),
+      raised_at_ms: Math.round(this.#now()),
+      count: window.count,
+      first_seen_ms: window.firstSeen,
+      last_seen_ms: window.lastSeen,
+    });
+  }
+
+  #arm(): void {
+    if (!this.#autoFlush) return;
+    const head = this.#windows.values().next().value;
+    if (head === undefined) {
+      this.#disarm();
+      return;
+    }
+    if (this.#armedFor === head.endsAt) return;
+    this.#disarm();
+    this.#armedFor = head.endsAt;
+    this.#timer = setTimeout(() => this.#onTimer(), Math.max(0, head.endsAt - this.#now()));
+    this.#timer.unref();
+  }
+
+  #disarm(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#armedFor = undefined;
+  }
+
+  #onTimer(): void {
+    this.#timer = undefined;
+    this.#armedFor = undefined;
+    try {
+      this.flushDue();
+    } catch (error) {
+      this.#arm();
+      if (this.#onError === undefined) throw error;
+      this.#onError(error);
+    }
+  }
+}
+
+/** A throttle, or a pass-through that costs nothing when `windowMs` is 0. */
+export function createAlertThrottle(options: AlertThrottleOptions): AlertGate {
+  validate(options);
+  if (options.windowMs > 0) return new AlertThrottle(options);
+  let admitted = 0;
+  return {
+    admit: () => {
+      admitted++;
+      return true;
+    },
+    close: () => undefined,
+    stats: () => ({ keys: 0, admitted, suppressed: 0, aggregates: 0, evictions: 0 }),
+  };
+}
+
+function aggregateId(window: Window): string {
+  const anchor = window.firstId !== '' ? window.firstId : String(window.firstSeen);
+  return crypto.createHash('sha256').update(`aggregate\u0000${window.key}\u0000${anchor}`).digest('hex').slice(0, 32);
+}
+
+function occurrences(alert: AlertInit): number {
+  const count = alert.count ?? 0;
+  return count > 0 ? count : 1;
+}
+
+function seenFirst(alert: AlertInit, now: number): number {
+  return alert.first_seen_ms || alert.observed_at_ms || now;
+}
+
+function seenLast(alert: AlertInit, now: number): number {
+  return alert.last_seen_ms || alert.observed_at_ms || now;
+}
+
+function validate(options: AlertThrottleOptions): void {
+  const { windowMs, maxKeys } = options;
+  if (!Number.isFinite(windowMs) || windowMs < 0) {
+    throw new VigilEngineError('VIGIL_ERR_CONFIG', ['alert throttle windowMs to be a number of milliseconds >= 0', String(windowMs)]);
+  }
+  if (!Number.isInteger(maxKeys) || maxKeys < 1) {
+    throw new VigilEngineError('VIGIL_ERR_CONFIG', ['alert throttle maxKeys to be an integer >= 1', String(maxKeys)]);
+  }
+}
