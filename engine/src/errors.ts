@@ -11,6 +11,12 @@ export const ENGINE_ERRORS = {
   VIGIL_ERR_POLICY_METADATA: 'policy metadata is invalid:\n%s',
   VIGIL_ERR_TOOL_NOT_FOUND: '%s not found: run `npm run setup`, or set %s to its path',
   VIGIL_ERR_CONFIG: 'invalid configuration: expected %s (actual: %s)',
+  VIGIL_ERR_BUNDLE_UNSIGNED: 'policy bundle %s is not signed but a verification key is configured: build it with `vigil policy build --signing-key KEY`',
+  VIGIL_ERR_BUNDLE_SIGNATURE: 'policy bundle %s has an invalid signature: %s',
+  VIGIL_ERR_BUNDLE_TAMPERED: 'policy bundle %s does not match its signature: %s',
+  VIGIL_ERR_VERIFICATION_KEY: 'verification key %s cannot be used: %s',
+  VIGIL_ERR_BUNDLE_STORE: 'bundle store %s: %s',
+  VIGIL_ERR_DATA_INVALID: 'data document %s is invalid: %s',
 } as const;
 
 export type EngineErrorCode = keyof typeof ENGINE_ERRORS;
