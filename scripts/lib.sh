@@ -31,6 +31,12 @@ vigil_bin_dir() { echo "$VIGIL_CACHE/bin"; }
 # Local test images, built by `scripts/setup.sh --test` (no registry is needed or used).
 VIGIL_BUSYBOX_IMAGE="vigil-test/busybox:1"
 VIGIL_NATS_IMAGE="vigil-test/nats:${NATS_SERVER_VERSION#v}"
+# Minimal Node bases made from this machine's files by deploy/images/make-base.sh, and the Vigil
+# images deploy/images/build.sh builds on them (both run by `scripts/setup.sh --test`).
+VIGIL_NODE_BASE_IMAGE="vigil-test/node-base:$VIGIL_NODE_MAJOR"
+VIGIL_NODE_BPFTRACE_BASE_IMAGE="vigil-test/node-base:$VIGIL_NODE_MAJOR-bpftrace"
+VIGIL_ENGINE_IMAGE="vigil/engine:dev"
+VIGIL_COLLECTOR_IMAGE="vigil/collector:dev"
 # Bump when the contents of a test image change, so that set-up rebuilds it.
 VIGIL_TEST_IMAGE_REVISION="2"
 
