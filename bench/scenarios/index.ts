@@ -1,5 +1,7 @@
 import type { ScenarioResult } from '../report.js';
 import { engineVsWasm } from './engine-vs-wasm.js';
+import { runtimeExecStorm } from './runtime-exec-storm.js';
+import { engineVsOpa } from './engine-vs-opa.js';
 
 export interface ScenarioOptions {
   /** A short run for checking that the scenario works; figures are not written down. */
@@ -15,4 +17,6 @@ export interface Scenario {
 /** Every scenario `npm run bench` runs, in this order, one at a time. */
 export const scenarios: Scenario[] = [
   { name: 'engine-vs-wasm', run: ({ quick }) => engineVsWasm({ facts: quick ? 5_000 : 20_000 }) },
+  { name: 'runtime-exec-storm', run: ({ quick }) => runtimeExecStorm({ rates: [1_000, 5_000, 10_000, 0], stepSeconds: quick ? 1.5 : 5, idleSeconds: quick ? 3 : 10 }) },
+  { name: 'engine-vs-opa', run: engineVsOpa },
 ];
