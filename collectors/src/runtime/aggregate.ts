@@ -43,6 +43,17 @@ export class AggregationWindows<T> {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /**
+   * Folds the event into its key's open window and returns true, or returns
+   * false (and changes nothing) when no window is open for the key.
+   */
+  fold(key: string): boolean {
+    const existing = this.open.get(key);
+    if (!existing || this.now() - existing.openedAt >= this.windowMs) return false;
+    existing.repeats++;
+    return true;
+  }
+
   /** True when the event opened a new window (publish it); false when it was folded into one. */
   offer(key: string, value: () => T): { opened: boolean; entry: WindowEntry<T> | undefined } {
     const existing = this.open.get(key);

@@ -140,23 +140,26 @@ export async function startRuntimeCollector(options: RuntimeCollectorOptions): P
     }
   };
 
+  // A repeat of an event whose window is open costs one map lookup and is never
+  // dropped: the rate limit and the queue bound only what would become a new
+  // fact (an exec storm of one command is one fact plus its count, not a flood).
   const admit = (event: RuntimeEvent): void => {
     counters.received++;
+    const key = aggregationKey(event);
+    if (windows.fold(key)) {
+      counters.aggregated++;
+      return;
+    }
     const bucketKey = event.container?.id ?? event.cgroupId ?? 'unattributed';
     if (!buckets.take(bucketKey)) {
       counters.rateLimited++;
       return;
     }
-    const { opened, entry } = windows.offer(aggregationKey(event), () => ({ event }));
-    if (!opened) {
-      counters.aggregated++;
-      return;
-    }
     if (queue.length >= queueSize) {
       counters.queueFull++;
-      if (entry) entry.value.done = Promise.resolve(undefined);
       return;
     }
+    const { entry } = windows.offer(key, () => ({ event }));
     queue.push(entry?.value ?? { event });
     pump();
   };

@@ -60,7 +60,10 @@ export class Enricher {
     const metadata = container.id ? await this.resolver.resolve(container.id) : undefined;
     const process = await this.processInfo(event, container.id, metadata);
     const ref = containerRef(event, container, metadata);
-    return { fact: toFact(event, process, ref), host: container.host, containerId: container.id };
+    const fact = toFact(event, process, ref);
+    // The fact's time is when the source saw the event, not when enrichment finished.
+    if (event.observedAtMs > 0) fact.observed_at_ms = event.observedAtMs;
+    return { fact, host: container.host, containerId: container.id };
   }
 
   private async processInfo(

@@ -56,6 +56,11 @@ export class BpftraceSource implements RuntimeSource {
     return this.parser.lost + this.parser.malformed;
   }
 
+  /** Pid of the bpftrace child while it runs (to measure its CPU and memory). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   async start(onEvent: RuntimeEventHandler): Promise<void> {
     const logger = this.options.logger ?? silentLogger;
     const bpftrace = this.options.bpftrace ?? DEFAULT_BPFTRACE;
