@@ -2,8 +2,10 @@
 # Prepares this machine to build and run Vigil; with --test, also to run its tests.
 #
 #   bash scripts/setup.sh          Node ≥ 22.22, npm packages, opa, nats-server, build
-#   bash scripts/setup.sh --test   ... plus Docker (runc + gVisor runsc), bpftrace, tracefs and
-#                                  the local test images vigil-test/busybox:1 and vigil-test/nats:<v>
+#   bash scripts/setup.sh --test   ... plus Docker (runc + gVisor runsc), docker-compose, bpftrace,
+#                                  tracefs, / as a shared mount, the local test images
+#                                  vigil-test/busybox:1 and vigil-test/nats:<v>, and the Vigil
+#                                  images vigil/engine:dev and vigil/collector:dev
 #
 # Idempotent: every step checks first and does nothing slow when it is already done.
 # Needs root for --test (apt-get, dockerd, mount). Prints one line per step; on failure, a message
@@ -135,7 +137,7 @@ setup_build() {
 
 # --- test prerequisites (--test) -----------------------------------------------------------------
 setup_packages() {
-  local wanted=(docker.io runsc busybox-static bpftrace) missing=() pkg
+  local wanted=(docker.io docker-compose runsc busybox-static bpftrace binutils) missing=() pkg
   for pkg in "${wanted[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
   done
@@ -211,6 +213,17 @@ setup_tracefs() {
   vigil_step tracefs "mounted /sys/kernel/tracing"
 }
 
+# The collector container mounts the host's / with rslave propagation (docs/operations.md), which
+# Docker refuses when / is a private mount. systemd makes / shared at boot, so that is what most
+# hosts have; this VM's init leaves it private, so make it shared as systemd would.
+setup_mount_propagation() {
+  local propagation
+  propagation="$(findmnt -no PROPAGATION / 2>/dev/null || true)"
+  if [[ "$propagation" == shared* ]]; then vigil_step mounts "ok (/ is $propagation)"; return; fi
+  mount --make-rshared / || vigil_die "could not make / a shared mount (mount --make-rshared /): run as root"
+  vigil_step mounts "made / rshared (was ${propagation:-unknown})"
+}
+
 # image_is_current IMAGE: the image exists and carries this revision of its recipe.
 image_is_current() {
   [ "$(docker image inspect --format '{{index .Config.Labels "vigil.test.revision"}}' "$1" 2>/dev/null)" \
@@ -266,6 +279,26 @@ setup_nats_image() {
   vigil_step natsimage "built $VIGIL_NATS_IMAGE"
 }
 
+# Vigil's own images, built on minimal local Node bases (no registry here); each script skips the
+# work when its image carries the hash of its current inputs.
+setup_vigil_images() {
+  local out base bpfbase apps
+  out="$(mktemp)"
+  base="$(bash deploy/images/make-base.sh --if-changed 2>"$out")" \
+    || { cat "$out" >&2; vigil_die "deploy/images/make-base.sh failed"; }
+  bpfbase="$(bash deploy/images/make-base.sh --bpftrace --if-changed 2>"$out")" \
+    || { cat "$out" >&2; vigil_die "deploy/images/make-base.sh --bpftrace failed"; }
+  apps="$(bash deploy/images/build.sh --base "$VIGIL_NODE_BASE_IMAGE" \
+    --collector-base "$VIGIL_NODE_BPFTRACE_BASE_IMAGE" --if-changed 2>"$out")" \
+    || { cat "$out" >&2; vigil_die "deploy/images/build.sh failed"; }
+  rm -f "$out"
+  if [[ "$base$bpfbase$apps" == ok*ok*ok* ]]; then
+    vigil_step images "ok ($VIGIL_ENGINE_IMAGE, $VIGIL_COLLECTOR_IMAGE)"
+  else
+    vigil_step images "$apps; bases: ${base%% (*}, ${bpfbase%% (*}"
+  fi
+}
+
 setup_node
 setup_npm
 setup_opa
@@ -277,4 +310,6 @@ if [ "$with_test" -eq 1 ]; then
   setup_tracefs
   setup_busybox_image
   setup_nats_image
+  setup_mount_propagation
+  setup_vigil_images
 fi
