@@ -8,7 +8,7 @@ import { FACT_KINDS, type FactKind } from '../../../proto/src/index.js';
 import { VigilEngineError } from '../errors.js';
 import { resolveTool } from '../tools.js';
 import { rulesFromAnnotations, type InspectAnnotation, type RuleMeta } from './rules.js';
-import { ENTRYPOINT_PREFIX, type VigilManifest } from './manifest.js';
+import { BATCH_ENTRYPOINT, ENTRYPOINT_PREFIX, type VigilManifest } from './manifest.js';
 
 const run = promisify(execFile);
 
@@ -51,7 +51,7 @@ export async function buildBundle(options: BuildOptions): Promise<BuildResult> {
     await fs.writeFile(path.join(staging, '.manifest'), JSON.stringify(manifest));
 
     await fs.mkdir(path.dirname(path.resolve(options.outFile)), { recursive: true });
-    const entrypoints = FACT_KINDS.flatMap((kind) => ['-e', `${ENTRYPOINT_PREFIX}/${kind}`]);
+    const entrypoints = [...FACT_KINDS.map((kind) => `${ENTRYPOINT_PREFIX}/${kind}`), BATCH_ENTRYPOINT].flatMap((e) => ['-e', e]);
     try {
       await run(opa, ['build', '-b', staging, '-t', 'wasm', ...entrypoints, '-o', path.resolve(options.outFile)], {
         maxBuffer: 16 * 1024 * 1024,
@@ -83,6 +83,9 @@ export async function inspectRules(opa: string, dir: string, shownAs = dir): Pro
 /**
  * One entrypoint per fact kind: `vigil/main/<kind>` evaluates to
  * `{rule_id: [messages]}` for the rules that fired and are not excepted.
+ * And `vigil/main/batch`: given `input = {facts: [fact, ...]}` it evaluates to
+ * one such object per fact, in order, each judged exactly as its kind's
+ * entrypoint would judge the fact alone; a fact without a known kind gets `{}`.
  */
 export function generateMain(rules: readonly RuleMeta[], hasExceptions: boolean): string {
   const lines = [
@@ -106,6 +109,14 @@ export function generateMain(rules: readonly RuleMeta[], hasExceptions: boolean)
     for (const rule of ofKind) lines.push(`\t${JSON.stringify(rule.id)}: data.${rule.package}.deny,`);
     lines.push('}', '');
   }
+  lines.push(
+    '# One evaluation per batch: each fact in turn is the input of its kind\'s entrypoint.',
+    'batch := [result | some fact in input.facts; result := _judged with input as fact]',
+    '',
+    'default _judged := {}',
+    '',
+  );
+  for (const kind of FACT_KINDS) lines.push(`_judged := ${kind} if input.kind == ${JSON.stringify(kind)}`, '');
   return lines.join('\n');
 }
 
