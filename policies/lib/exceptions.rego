@@ -8,7 +8,11 @@
 #   container_name (globs, "*" spans "/" and ":"), labels (all must be equal),
 #   namespace (Kubernetes namespace, exact) and host (glob on the host name).
 #   An unknown scope key never matches, so a misspelt scope cannot widen an
-#   exception. The engine applies exceptions centrally; rules never read them.
+#   exception. A container fact may also carry declared_exceptions, which its
+#   manifest declares for itself (the vigil.dev/exceptions annotation or label,
+#   read by `vigil scan`): they waive only the rule ids they name exactly, only
+#   for that container, and likewise only with a justification and before they
+#   expire. The engine applies exceptions centrally; rules never read them.
 # scope: package
 # custom:
 #   library: true
@@ -23,6 +27,11 @@ excepted(rule_id, fact, today) if {
 	applies(entry, rule_id, subject(fact), today)
 }
 
+excepted(rule_id, fact, today) if {
+	some entry in _declared(fact)
+	_declared_applies(entry, rule_id, today)
+}
+
 default _entries := []
 
 _entries := data.vigil.exceptions if is_array(data.vigil.exceptions)
@@ -35,6 +44,19 @@ applies(entry, rule_id, subj, today) if {
 	every key, want in object.get(entry, "scope", {}) {
 		_scope_matches(key, want, subj)
 	}
+}
+
+# _declared returns the exceptions a container's manifest declares for it.
+_declared(fact) := fact.container.declared_exceptions if fact.kind == "container"
+
+default _declared(_) := []
+
+# _declared_applies is true when a declared entry waives rule_id on the date
+# today: it names the rule exactly (no globs), is justified and current.
+_declared_applies(entry, rule_id, today) if {
+	_justified(entry)
+	rule_id in object.get(entry, "rules", [])
+	_current(entry, today)
 }
 
 _justified(entry) if trim_space(object.get(entry, "justification", "")) != ""

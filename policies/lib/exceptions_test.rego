@@ -138,3 +138,48 @@ test_no_exceptions_configured if {
 test_malformed_exceptions_ignored if {
 	not exceptions.excepted("VGL-CTR-001", _web, "2026-05-01") with data.vigil.exceptions as {"rules": ["*"]}
 }
+
+# Exceptions a manifest declares for its own container (container.declared_exceptions).
+
+_declaring(entries) := {
+	"kind": "container",
+	"container": {"name": "default/DaemonSet/agent:agent", "image": "agent:1", "labels": {}, "declared_exceptions": entries},
+}
+
+_declared_entry(overrides) := object.union(
+	{"rules": ["VGL-CTR-005", "VGL-CTR-002"], "justification": "the agent reads host processes", "expires": ""},
+	overrides,
+)
+
+test_declared_exception_allowed if {
+	exceptions.excepted("VGL-CTR-005", _declaring([_declared_entry({})]), "2026-05-01") with data.vigil.exceptions as []
+	exceptions.excepted("VGL-CTR-002", _declaring([_declared_entry({})]), "2026-05-01") with data.vigil.exceptions as []
+}
+
+test_declared_exception_other_rule_denied if {
+	not exceptions.excepted("VGL-CTR-001", _declaring([_declared_entry({})]), "2026-05-01") with data.vigil.exceptions as []
+}
+
+test_declared_exception_without_justification_denied if {
+	not exceptions.excepted("VGL-CTR-005", _declaring([_declared_entry({"justification": ""})]), "2026-05-01") with data.vigil.exceptions as []
+	not exceptions.excepted("VGL-CTR-005", _declaring([_declared_entry({"justification": "  "})]), "2026-05-01") with data.vigil.exceptions as []
+	not exceptions.excepted("VGL-CTR-005", _declaring([{"rules": ["VGL-CTR-005"]}]), "2026-05-01") with data.vigil.exceptions as []
+}
+
+test_declared_exception_glob_denied if {
+	# Declared exceptions name rules exactly: a manifest cannot waive a whole domain.
+	not exceptions.excepted("VGL-CTR-005", _declaring([_declared_entry({"rules": ["VGL-CTR-*"]})]), "2026-05-01") with data.vigil.exceptions as []
+	not exceptions.excepted("VGL-CTR-005", _declaring([_declared_entry({"rules": ["*"]})]), "2026-05-01") with data.vigil.exceptions as []
+}
+
+test_declared_exception_expiry if {
+	entry := _declared_entry({"expires": "2026-05-01"})
+	exceptions.excepted("VGL-CTR-005", _declaring([entry]), "2026-05-01") with data.vigil.exceptions as []
+	not exceptions.excepted("VGL-CTR-005", _declaring([entry]), "2026-05-02") with data.vigil.exceptions as []
+}
+
+test_declared_exception_only_for_container_facts if {
+	# A runtime event names its container but carries no declarations of its own.
+	not exceptions.excepted("VGL-RUN-001", _exec, "2026-05-01") with data.vigil.exceptions as []
+	not exceptions.excepted("VGL-CTR-005", _declaring([]), "2026-05-01") with data.vigil.exceptions as []
+}

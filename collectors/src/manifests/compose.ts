@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { interpolateCompose } from './compose-interpolate.js';
 import { normaliseComposeService } from './compose-normalise.js';
+import { declaredExceptionsIn } from './declared-exceptions.js';
 import { manifestErrorMessage } from './errors.js';
 import type { ManifestContainer, ManifestError, ManifestScan } from './types.js';
 import { record, text } from './values.js';
@@ -18,7 +19,9 @@ export interface ComposeOptions {
 
 /**
  * A compose file (v2, v3 or the Compose Specification) → one ContainerFact
- * per service. A service that is not a map is reported and skipped.
+ * per service. A service that is not a map is reported and skipped. The
+ * service's `vigil.dev/exceptions` label becomes its declared_exceptions; a
+ * malformed line of it is an error value.
  */
 export function parseComposeFile(content: string, file: string, options: ComposeOptions = {}): ManifestScan {
   const containers: ManifestContainer[] = [];
@@ -49,8 +52,15 @@ export function parseComposeFile(content: string, file: string, options: Compose
       errors.push({ file, document: first.index, code: 'VIGIL_ERR_COMPOSE_SHAPE', message });
       continue;
     }
+    const fact = normaliseComposeService(service, map, project);
+    const declared = declaredExceptionsIn(fact.labels ?? {});
+    if (declared.exceptions.length > 0) fact.declared_exceptions = declared.exceptions;
+    for (const problem of declared.problems) {
+      const message = manifestErrorMessage('VIGIL_ERR_MANIFEST_EXCEPTION', file, first.index, `service "${service}"`, problem);
+      errors.push({ file, document: first.index, code: 'VIGIL_ERR_MANIFEST_EXCEPTION', message });
+    }
     containers.push({
-      fact: normaliseComposeService(service, map, project),
+      fact,
       source: file,
       document: first.index,
       workload: `${project.name}/${service}`,

@@ -7,6 +7,13 @@ export { parseKubernetesManifests, type ManifestOptions } from './kubernetes.js'
 export { parseComposeFile, projectName, type ComposeOptions } from './compose.js';
 export { scanPath, type PathScan, type ScanPathOptions } from './scan-path.js';
 export { detectFileKind } from './detect.js';
+export {
+  EXCEPTIONS_KEY,
+  parseDeclaredExceptions,
+  declaredExceptionsIn,
+  type DeclaredExceptionInit,
+  type DeclaredExceptions,
+} from './declared-exceptions.js';
 export { DEFAULT_SANDBOXED_RUNTIMES, isSandboxedRuntime } from './runtimes.js';
 export { kubernetesCapabilities } from './kubernetes-security.js';
 export { interpolate as interpolateComposeString } from './compose-interpolate.js';
