@@ -15,3 +15,44 @@ export { PROMETHEUS_CONTENT_TYPE } from './metrics/exposition.js';
 export { engineMetrics, bindThrottleMetrics, EVALUATION_BUCKETS, type EngineMetrics } from './metrics/engine-metrics.js';
 export { pollConsumerLag, type ConsumerInfoSource, type LagGauge, type ConsumerLagOptions, type ConsumerLagPoller } from './metrics/consumer-lag.js';
 export { startOpsServer, Readiness, type OpsServer, type OpsServerOptions, type ReadyState } from './metrics/ops-server.js';
+export {
+  createVerifier,
+  loadVerifier,
+  verifyBundle,
+  verifyBundleFiles,
+  isSigningAlgorithm,
+  SIGNING_ALGORITHMS,
+  SIGNATURES_FILE,
+  type BundleVerifier,
+  type VerifierOptions,
+  type VerifiedBundle,
+  type SigningAlgorithm,
+} from './distribution/signature.js';
+export { hashBundleFile } from './distribution/file-hash.js';
+export {
+  BundleStore,
+  checkBundleName,
+  BUNDLE_BUCKET,
+  BUNDLE_HEADS_BUCKET,
+  BUNDLE_HISTORY,
+  DEFAULT_BUNDLE_NAME,
+  type BundleHead,
+  type BundleRef,
+  type BundleStoreOptions,
+} from './distribution/store.js';
+export { watchBundles, type BundleEvent, type BundleWatch, type BundleWatchOptions } from './distribution/watch-bundles.js';
+export {
+  DataStore,
+  watchData,
+  parseDataDocument,
+  isDataKey,
+  DATA_BUCKET,
+  DATA_DOCUMENTS,
+  type DataKey,
+  type DataOverlay,
+  type DataEvent,
+  type DataWatch,
+  type DataWatchOptions,
+  type DataStoreOptions,
+} from './distribution/data.js';
+export { distributionSubjects, type RejectedBundleEvent, type RejectedDataEvent } from './distribution/events.js';

@@ -1,0 +1,199 @@
+import type { NatsConnection, QueuedIterator } from '@nats-io/nats-core';
+import type { KV, KvEntry, KvWatchEntry } from '@nats-io/kv';
+import type { ObjectStore } from '@nats-io/obj';
+import { VigilEngineError } from '../errors.js';
+import { ensureKv, ensureObjectStore } from './buckets.js';
+import { verifyBundle, type BundleVerifier, type VerifiedBundle } from './signature.js';
+
+/**
+ * Where bundles live in NATS, and their history.
+ *
+ *   Object Store `vigil-bundles`   one object per pushed bundle, `<name>@<sha256[:16]>`,
+ *                                  immutable (the tarball exactly as pushed)
+ *   KV `vigil-bundle-heads`        key `<name>` → BundleHead JSON: the object now in
+ *                                  force plus the stack of earlier ones
+ *
+ * A push stores the object, then moves the head (compare-and-set on the KV
+ * revision, so two pushes cannot lose each other). A rollback pops the stack.
+ * Objects that are neither the head nor on its stack are deleted, so a name
+ * keeps at most 1 + BUNDLE_HISTORY bundles. Engines watch the head key.
+ */
+export const BUNDLE_BUCKET = 'vigil-bundles';
+export const BUNDLE_HEADS_BUCKET = 'vigil-bundle-heads';
+export const DEFAULT_BUNDLE_NAME = 'default';
+export const BUNDLE_HISTORY = 10;
+
+/** One pushed bundle. */
+export interface BundleRef {
+  /** The bundle's own revision (its .manifest). */
+  revision: string;
+  /** Object name in the bundle bucket. */
+  object: string;
+  /** sha256 of the tarball, hex. */
+  digest: string;
+  /** ISO time of the push. */
+  pushed_at: string;
+  /** Whether the pusher verified its signature. */
+  verified: boolean;
+}
+
+/** The value of a head key: the bundle in force and, newest first, the ones before it. */
+export interface BundleHead extends BundleRef {
+  name: string;
+  previous: BundleRef[];
+}
+
+export interface BundleStoreOptions {
+  nc: NatsConnection;
+  /** Object Store bucket; default `vigil-bundles`. */
+  bucket?: string;
+  /** KV bucket of heads; default `vigil-bundle-heads`. */
+  headsBucket?: string;
+}
+
+const NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+export function checkBundleName(name: string): string {
+  if (!NAME.test(name)) throw new VigilEngineError('VIGIL_ERR_CONFIG', ['a bundle name of letters, digits, _ and - (at most 64)', name]);
+  return name;
+}
+
+export class BundleStore {
+  readonly bucket: string;
+  readonly headsBucket: string;
+
+  private constructor(
+    private readonly objects: ObjectStore,
+    private readonly heads: KV,
+    bucket: string,
+    headsBucket: string,
+  ) {
+    this.bucket = bucket;
+    this.headsBucket = headsBucket;
+  }
+
+  /** Opens both buckets, creating them when missing. */
+  static async open(options: BundleStoreOptions): Promise<BundleStore> {
+    const bucket = options.bucket ?? BUNDLE_BUCKET;
+    const headsBucket = options.headsBucket ?? BUNDLE_HEADS_BUCKET;
+    const [objects, heads] = await Promise.all([
+      ensureObjectStore(options.nc, bucket),
+      ensureKv(options.nc, headsBucket, { history: BUNDLE_HISTORY, description: 'Vigil bundle heads: name → BundleHead JSON' }),
+    ]);
+    return new BundleStore(objects, heads, bucket, headsBucket);
+  }
+
+  /**
+   * Checks the bundle (and its signature when a verifier is given), stores it and
+   * makes it the head of `name`. Pushing the bundle already in force changes nothing.
+   */
+  async push(bytes: Uint8Array, options: { name?: string; verifier?: BundleVerifier; label?: string } = {}): Promise<BundleHead> {
+    const name = checkBundleName(options.name ?? DEFAULT_BUNDLE_NAME);
+    const checked: VerifiedBundle = await verifyBundle(bytes, { verifier: options.verifier, label: options.label ?? 'bundle' });
+    const ref: BundleRef = {
+      revision: checked.bundle.revision,
+      object: `${name}@${checked.digest.slice(0, 16)}`,
+      digest: checked.digest,
+      pushed_at: new Date().toISOString(),
+      verified: checked.verified,
+    };
+    const existing = await this.objects.info(ref.object);
+    if (!existing || existing.deleted) {
+      try {
+        await this.objects.putBlob({ name: ref.object, metadata: { revision: ref.revision, digest: ref.digest } }, bytes);
+      } catch (error) {
+        throw this.error(`cannot store ${ref.object}: ${(error as Error).message}`, error);
+      }
+    }
+    return this.moveHead(name, (current) => {
+      if (current?.digest === ref.digest) return current;
+      const previous = current ? [refOf(current), ...current.previous] : [];
+      return { name, ...ref, previous: previous.slice(0, BUNDLE_HISTORY) };
+    });
+  }
+
+  /** Makes the previous bundle of `name` the head again; the one rolled back from is dropped. */
+  async rollback(name = DEFAULT_BUNDLE_NAME): Promise<BundleHead> {
+    checkBundleName(name);
+    return this.moveHead(name, (current) => {
+      if (!current) throw this.error(`no bundle was ever pushed under the name ${name}`);
+      const [back, ...older] = current.previous;
+      if (!back) throw this.error(`${name} is at its oldest kept revision (${current.revision}); nothing to roll back to`);
+      return { name, ...back, previous: older };
+    });
+  }
+
+  /** The head of `name`, or undefined when nothing was pushed under it. */
+  async head(name = DEFAULT_BUNDLE_NAME): Promise<BundleHead | undefined> {
+    checkBundleName(name);
+    const entry = await this.heads.get(name);
+    return entry && entry.operation === 'PUT' ? parseHead(entry) : undefined;
+  }
+
+  /** The tarball of a pushed bundle, exactly as pushed. */
+  async fetch(ref: Pick<BundleRef, 'object' | 'digest'>): Promise<Uint8Array> {
+    let bytes: Uint8Array | null;
+    try {
+      bytes = await this.objects.getBlob(ref.object);
+    } catch (error) {
+      throw this.error(`cannot read ${ref.object}: ${(error as Error).message}`, error);
+    }
+    if (!bytes) throw this.error(`object ${ref.object} is missing`);
+    return bytes;
+  }
+
+  /** The head key's current value (if any) and then every change to it. */
+  watchHead(name = DEFAULT_BUNDLE_NAME): Promise<QueuedIterator<KvWatchEntry>> {
+    checkBundleName(name);
+    return this.heads.watch({ key: name });
+  }
+
+  private async moveHead(name: string, next: (current: BundleHead | undefined) => BundleHead): Promise<BundleHead> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const entry = await this.heads.get(name);
+      const current = entry && entry.operation === 'PUT' ? parseHead(entry) : undefined;
+      const head = next(current);
+      if (head === current) return head;
+      const value = JSON.stringify(head);
+      try {
+        if (entry) await this.heads.update(name, value, entry.revision);
+        else await this.heads.create(name, value);
+      } catch (error) {
+        if (/wrong last sequence|key exists/i.test((error as Error).message)) continue; // a concurrent push won: redo on top of it
+        throw this.error(`cannot update head ${name}: ${(error as Error).message}`, error);
+      }
+      await this.prune(name, head);
+      return head;
+    }
+    throw this.error(`head ${name} kept changing under concurrent pushes; try again`);
+  }
+
+  private async prune(name: string, head: BundleHead): Promise<void> {
+    const keep = new Set([head.object, ...head.previous.map((p) => p.object)]);
+    for (const info of await this.objects.list()) {
+      if (!info.deleted && info.name.startsWith(`${name}@`) && !keep.has(info.name)) await this.objects.delete(info.name);
+    }
+  }
+
+  private error(why: string, cause?: unknown): VigilEngineError {
+    return new VigilEngineError('VIGIL_ERR_BUNDLE_STORE', [this.bucket, why], { cause });
+  }
+}
+
+function refOf(head: BundleHead): BundleRef {
+  return { revision: head.revision, object: head.object, digest: head.digest, pushed_at: head.pushed_at, verified: head.verified };
+}
+
+/** Reads a head value; throws VIGIL_ERR_BUNDLE_STORE when it is not one. */
+export function parseHead(entry: Pick<KvEntry, 'key' | 'value' | 'bucket'>): BundleHead {
+  let head: BundleHead;
+  try {
+    head = JSON.parse(new TextDecoder().decode(entry.value)) as BundleHead;
+  } catch (error) {
+    throw new VigilEngineError('VIGIL_ERR_BUNDLE_STORE', [entry.bucket, `head ${entry.key} is not JSON`], { cause: error });
+  }
+  if (typeof head?.object !== 'string' || typeof head.digest !== 'string' || !Array.isArray(head.previous)) {
+    throw new VigilEngineError('VIGIL_ERR_BUNDLE_STORE', [entry.bucket, `head ${entry.key} is not a bundle head (no object, digest or previous)`]);
+  }
+  return head;
+}

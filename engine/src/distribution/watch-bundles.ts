@@ -1,0 +1,102 @@
+import type { NatsConnection, QueuedIterator } from '@nats-io/nats-core';
+import type { KvWatchEntry } from '@nats-io/kv';
+import { VigilEngineError } from '../errors.js';
+import type { Bundle } from '../policy/bundle.js';
+import { distributionSubjects, publishEvent } from './events.js';
+import { verifyBundle, type BundleVerifier } from './signature.js';
+import { BundleStore, DEFAULT_BUNDLE_NAME, parseHead, type BundleHead } from './store.js';
+
+export type BundleEvent =
+  | { type: 'loaded'; name: string; revision: string; digest: string; verified: boolean; bundle: Bundle; head: BundleHead }
+  | { type: 'rejected'; name: string; revision: string; digest: string; code: string; error: string };
+
+export interface BundleWatchOptions {
+  nc: NatsConnection;
+  /** Object Store bucket; default `vigil-bundles`. */
+  bucket?: string;
+  /** KV bucket of heads; default `vigil-bundle-heads`. */
+  headsBucket?: string;
+  /** Bundle name; default `default`. */
+  name?: string;
+  /** When set, only bundles signed with this key load; the rest are rejected. */
+  verify?: BundleVerifier;
+  /** Where rejections are published; default `vigil.events.bundle.rejected`, false for nowhere. */
+  eventsSubject?: string | false;
+}
+
+/** Events until `stop()`; iterate it once. */
+export interface BundleWatch extends AsyncIterable<BundleEvent> {
+  stop(): Promise<void>;
+}
+
+/**
+ * Follows the head of one bundle name: yields `loaded` with the parsed bundle
+ * for the head in force at start and for every later push or rollback, and
+ * `rejected` (also published on `vigil.events.bundle.rejected`) for a bundle that
+ * fails verification or parsing. A rejected bundle changes nothing: the caller
+ * keeps serving what it had. Bucket or connection failures end the iteration
+ * with an error.
+ *
+ *   for await (const event of watchBundles({ nc, verify })) {
+ *     if (event.type === 'loaded') await engine.replaceBundle(event.bundle);
+ *   }
+ */
+export function watchBundles(options: BundleWatchOptions): BundleWatch {
+  const name = options.name ?? DEFAULT_BUNDLE_NAME;
+  const subject = options.eventsSubject ?? distributionSubjects.bundleRejected;
+  let heads: QueuedIterator<KvWatchEntry> | undefined;
+  let stopped = false;
+
+  async function* events(): AsyncGenerator<BundleEvent, void, undefined> {
+    const store = await BundleStore.open(options);
+    if (stopped) return;
+    heads = await store.watchHead(name);
+    if (stopped) heads.stop();
+    let loadedDigest: string | undefined;
+    for await (const entry of heads) {
+      if (entry.operation !== 'PUT') continue; // a deleted head leaves the bundle in force alone
+      const event = await judge(store, entry);
+      if (event.type === 'loaded') {
+        if (event.digest === loadedDigest) continue;
+        loadedDigest = event.digest;
+      } else if (subject !== false) {
+        publishEvent(options.nc, subject, {
+          name,
+          revision: event.revision,
+          object: `${name}@${event.digest.slice(0, 16)}`,
+          digest: event.digest,
+          code: event.code,
+          error: event.error,
+          at: new Date().toISOString(),
+        });
+      }
+      yield event;
+    }
+  }
+
+  async function judge(store: BundleStore, entry: KvWatchEntry): Promise<BundleEvent> {
+    let head: BundleHead | undefined;
+    try {
+      head = parseHead(entry);
+      const bytes = await store.fetch(head);
+      const checked = await verifyBundle(bytes, { verifier: options.verify, label: `${head.object} (revision ${head.revision})` });
+      if (checked.digest !== head.digest) {
+        throw new VigilEngineError('VIGIL_ERR_BUNDLE_STORE', [store.bucket, `${head.object} has digest ${checked.digest}, its head says ${head.digest}`]);
+      }
+      return { type: 'loaded', name, revision: checked.bundle.revision, digest: checked.digest, verified: checked.verified, bundle: checked.bundle, head };
+    } catch (error) {
+      if (!(error instanceof VigilEngineError)) throw error;
+      return { type: 'rejected', name, revision: head?.revision ?? '', digest: head?.digest ?? '', code: error.code, error: error.message };
+    }
+  }
+
+  const generator = events();
+  return {
+    [Symbol.asyncIterator]: () => generator,
+    stop: async () => {
+      stopped = true;
+      heads?.stop();
+      await generator.return(undefined);
+    },
+  };
+}
