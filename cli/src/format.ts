@@ -41,6 +41,18 @@ export function findingsTable(findings: FindingJSON[], colour: boolean): string 
   return lines.join('\n') + '\n';
 }
 
+/** Findings waived by manifest-declared exceptions, each with its justification; "" when there are none. */
+export function exceptedTable(excepted: readonly (FindingJSON & { exception: { justification: string; expires: string } })[]): string {
+  if (excepted.length === 0) return '';
+  const lines = ['', `Excepted by the manifests' own declarations (vigil.dev/exceptions): ${excepted.length}`];
+  for (const f of sortFindings([...excepted])) {
+    lines.push(`${f.severity.padEnd(8)} ${f.rule_id.padEnd(12)} ${f.subject.kind}/${f.subject.name}: ${f.message}`);
+    const until = f.exception.expires === '' ? '' : ` (until ${f.exception.expires})`;
+    lines.push(`${' '.repeat(22)}because${until}: ${f.exception.justification}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
 export function alertLine(alert: AlertJSON, colour: boolean): string {
   const severity = colour ? `${COLOURS[alert.severity] ?? ''}${alert.severity.padEnd(8)}${RESET}` : alert.severity.padEnd(8);
   const where = alert.subject.kind === 'container' || !alert.subject.id ? alert.subject.name : `${alert.subject.name} (${alert.subject.id.slice(0, 12)})`;

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { isSeverityName, severityRank } from '../../../proto/src/index.js';
 import { EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, UsageError } from '../errors.js';
-import { findingsTable } from '../format.js';
+import { exceptedTable, findingsTable } from '../format.js';
 import { scan, type ScanOptions } from '../scan/scan.js';
 
 export const SCAN_USAGE = `vigil scan [--format table|json] [--fail-on LOW|MEDIUM|HIGH|CRITICAL] [--bundle FILE] TARGET...
@@ -11,6 +11,8 @@ export const SCAN_USAGE = `vigil scan [--format table|json] [--fail-on LOW|MEDIU
   --docker-images     every image of the local Docker engine
   --host-root DIR     containers from the on-disk Docker state below DIR (e.g. /host)
   --socket PATH       Docker socket (default /var/run/docker.sock)
+  Findings waived by an exception a manifest declares for itself (the vigil.dev/exceptions pod annotation or
+  compose label) are listed apart as excepted, with the manifest's justification, and never fail the scan.
   Exit status: 0 nothing at or above --fail-on (default: never fail on findings), 1 something is, 2 an error.`;
 
 export async function scanCommand(argv: string[]): Promise<number> {
@@ -47,6 +49,7 @@ export async function scanCommand(argv: string[]): Promise<number> {
     process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   } else {
     process.stdout.write(findingsTable(report.findings, process.stdout.isTTY === true));
+    process.stdout.write(exceptedTable(report.excepted));
     for (const e of report.errors) process.stderr.write(`error: ${e.source}: ${e.error}\n`);
   }
   if (report.errors.length > 0) return EXIT_ERROR;

@@ -5,7 +5,15 @@ import {
   readBundleFile,
   subjectOf,
 } from '../../../engine/src/index.js';
-import { factKindOf, findingToJSON, toPolicyInput, type FactInit, type FindingJSON } from '../../../proto/src/index.js';
+import {
+  factKindOf,
+  findingToJSON,
+  toPolicyInput,
+  type FactInit,
+  type FactKind,
+  type FindingJSON,
+  type SubjectInit,
+} from '../../../proto/src/index.js';
 import { gatherFacts } from './gather.js';
 
 export interface ScanOptions {
@@ -24,8 +32,15 @@ export interface ScanError {
   error: string;
 }
 
+/** A finding a manifest-declared exception waived, with the reason the manifest gives. */
+export interface ExceptedFindingJSON extends FindingJSON {
+  exception: { justification: string; expires: string };
+}
+
 export interface ScanReport {
   findings: FindingJSON[];
+  /** Findings waived by the exceptions manifests declare for themselves (vigil.dev/exceptions). */
+  excepted: ExceptedFindingJSON[];
   errors: ScanError[];
 }
 
@@ -39,11 +54,16 @@ export interface SourcedFact {
 export async function scan(options: ScanOptions): Promise<ScanReport> {
   const evaluator = await PolicyEvaluator.load(await readBundleFile(options.bundlePath ?? defaultBundlePath()));
   const { facts, errors } = await gatherFacts(options);
-  return { findings: evaluateAll(evaluator, facts, errors), errors };
+  return { ...evaluateAll(evaluator, facts, errors), errors };
 }
 
-export function evaluateAll(evaluator: PolicyEvaluator, facts: readonly SourcedFact[], errors: ScanError[]): FindingJSON[] {
+export function evaluateAll(
+  evaluator: PolicyEvaluator,
+  facts: readonly SourcedFact[],
+  errors: ScanError[],
+): { findings: FindingJSON[]; excepted: ExceptedFindingJSON[] } {
   const findings: FindingJSON[] = [];
+  const excepted: ExceptedFindingJSON[] = [];
   for (const { fact, source } of facts) {
     const kind = factKindOf(fact);
     if (!kind) {
@@ -52,12 +72,39 @@ export function evaluateAll(evaluator: PolicyEvaluator, facts: readonly SourcedF
     }
     const input = toPolicyInput(fact);
     try {
-      for (const finding of findingsFrom(evaluator.evaluate(input, kind), subjectOf(input, kind, source))) {
-        findings.push(findingToJSON(finding));
-      }
+      const subject = subjectOf(input, kind, source);
+      const kept = findingsFrom(evaluator.evaluate(input, kind), subject).map(findingToJSON);
+      findings.push(...kept);
+      excepted.push(...waivedByDeclarations(evaluator, fact, kind, subject, kept));
     } catch (error) {
       errors.push({ source, error: `policy evaluation failed: ${(error as Error).message}` });
     }
   }
-  return findings;
+  return { findings, excepted };
+}
+
+/**
+ * What the fact's own declared exceptions waived: the findings of the same
+ * fact evaluated without them, less those that stand. The policy library
+ * decides what a declaration waives; this only makes it visible. One more
+ * evaluation, for facts that declare something.
+ */
+function waivedByDeclarations(
+  evaluator: PolicyEvaluator,
+  fact: FactInit,
+  kind: FactKind,
+  subject: SubjectInit,
+  kept: readonly FindingJSON[],
+): ExceptedFindingJSON[] {
+  const declared = fact.container?.declared_exceptions ?? [];
+  if (declared.length === 0) return [];
+  const undeclared = toPolicyInput({ ...fact, container: { ...fact.container, declared_exceptions: [] } });
+  const standing = new Set(kept.map((f) => `${f.rule_id}\u0000${f.message}`));
+  return findingsFrom(evaluator.evaluate(undeclared, kind), subject)
+    .map(findingToJSON)
+    .filter((f) => !standing.has(`${f.rule_id}\u0000${f.message}`))
+    .map((f) => {
+      const entry = declared.find((e) => (e.rules ?? []).includes(f.rule_id) && (e.justification ?? '').trim() !== '');
+      return { ...f, exception: { justification: entry?.justification ?? '', expires: entry?.expires ?? '' } };
+    });
 }
