@@ -4,7 +4,17 @@ import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import {
   buildBundle,
+  BundleStore,
+  DATA_DOCUMENTS,
+  DataStore,
+  DEFAULT_BUNDLE_NAME,
   defaultBundlePath,
+  isSigningAlgorithm,
+  loadVerifier,
+  SIGNING_ALGORITHMS,
+  verifyBundle,
+  type BundleHead,
+  type BundleVerifier,
   findingsFrom,
   inspectRules,
   packageRoot,
@@ -16,14 +26,23 @@ import {
 } from '../../../engine/src/index.js';
 import { factKindOf, findingToJSON, schemaDirectory, toPolicyInput, type FactInit } from '../../../proto/src/index.js';
 import { EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, UsageError } from '../errors.js';
+import { connectNats, natsUrl } from '../nats.js';
 
 const run = promisify(execFile);
 
 export const POLICY_USAGE = `Usage:
   vigil policy list  [--format table|json|markdown] [--policies DIR | --bundle FILE]
   vigil policy build [--policies DIR] [--output FILE] [--include-incubating] [--quiet]
+                     [--signing-key FILE [--signing-alg RS256]]   sign it (OPA's .signatures.json)
   vigil policy test  [--policies DIR]     opa fmt, opa check --strict --schema, opa test
-  vigil policy eval  --input FACT.json [--bundle FILE]`;
+  vigil policy eval  --input FACT.json [--bundle FILE]
+  vigil policy verify FILE --verification-key FILE [--signing-alg RS256] [--scope S]
+  vigil policy push FILE [--name default] [--nats URL] [--verification-key FILE [--signing-alg ALG]]
+  vigil policy rollback [--name default] [--nats URL]     back to the revision before the current one
+  vigil policy history  [--name default] [--nats URL]     the revision in force and the ones kept
+  vigil policy data put KEY FILE|- | get KEY | delete KEY | list   [--nats URL]
+                     data documents (${Object.keys(DATA_DOCUMENTS).join(', ')}) under data.vigil
+  Signing algorithms: ${SIGNING_ALGORITHMS.join(' ')}; for HS* the key file's bytes are the secret.`;
 
 export async function policyCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
@@ -36,6 +55,16 @@ export async function policyCommand(argv: string[]): Promise<number> {
       return policyTest(rest);
     case 'eval':
       return policyEval(rest);
+    case 'verify':
+      return policyVerify(rest);
+    case 'push':
+      return policyPush(rest);
+    case 'rollback':
+      return policyRollback(rest);
+    case 'history':
+      return policyHistory(rest);
+    case 'data':
+      return policyData(rest);
     default:
       throw new UsageError(`unknown policy command ${sub ?? '(none)'}\n${POLICY_USAGE}`);
   }
@@ -51,15 +80,21 @@ async function policyBuild(argv: string[]): Promise<number> {
       output: { type: 'string', short: 'o' },
       'include-incubating': { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
+      'signing-key': { type: 'string' },
+      'signing-alg': { type: 'string' },
     },
   });
+  const signingAlg = signingAlgorithm(values['signing-alg']);
+  if (values['signing-alg'] && !values['signing-key']) throw new UsageError('--signing-alg needs --signing-key FILE');
   const result = await buildBundle({
     policyDir: values.policies ?? defaultPolicyDir(),
     outFile: values.output ?? defaultBundlePath(),
     includeIncubating: values['include-incubating'],
+    ...(values['signing-key'] ? { signingKey: values['signing-key'], signingAlg } : {}),
   });
   if (!values.quiet) {
-    process.stdout.write(`built ${result.outFile}: ${result.rules.length} rules, revision ${result.revision}\n`);
+    const signed = values['signing-key'] ? `, signed ${signingAlg}` : '';
+    process.stdout.write(`built ${result.outFile}: ${result.rules.length} rules, revision ${result.revision}${signed}\n`);
   }
   return EXIT_OK;
 }
@@ -152,6 +187,138 @@ async function policyEval(argv: string[]): Promise<number> {
 }
 
 export { EXIT_ERROR };
+
+function signingAlgorithm(value: string | undefined): string {
+  const alg = value ?? 'RS256';
+  if (!isSigningAlgorithm(alg)) throw new UsageError(`--signing-alg must be one of ${SIGNING_ALGORITHMS.join(', ')} (actual: ${alg})`);
+  return alg;
+}
+
+const VERIFY_OPTIONS = {
+  'verification-key': { type: 'string' },
+  'signing-alg': { type: 'string' },
+  scope: { type: 'string' },
+} as const;
+
+async function verifierFrom(values: { 'verification-key'?: string; 'signing-alg'?: string; scope?: string }): Promise<BundleVerifier | undefined> {
+  if (!values['verification-key']) {
+    if (values['signing-alg'] || values.scope) throw new UsageError('--signing-alg and --scope need --verification-key FILE');
+    return undefined;
+  }
+  return loadVerifier({ keyFile: values['verification-key'], algorithm: signingAlgorithm(values['signing-alg']), scope: values.scope });
+}
+
+async function readBundleBytes(file: string | undefined, usage: string): Promise<Buffer> {
+  if (!file) throw new UsageError(usage);
+  try {
+    return await fs.readFile(file);
+  } catch (error) {
+    throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
+  }
+}
+
+async function policyVerify(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: VERIFY_OPTIONS });
+  const usage = 'policy verify needs FILE and --verification-key FILE';
+  const bytes = await readBundleBytes(positionals[0], usage);
+  const verifier = await verifierFrom(values);
+  if (!verifier) throw new UsageError(usage);
+  const checked = await verifyBundle(bytes, { verifier, label: positionals[0] });
+  process.stdout.write(`${positionals[0]}: signature ok (${verifier.algorithm}), ${checked.files.length} files match, revision ${checked.bundle.revision}\n`);
+  return EXIT_OK;
+}
+
+/** Runs `use` with the bundle store on the --nats server, and closes the connection. */
+async function withStore<T>(nats: string | undefined, use: (store: BundleStore) => Promise<T>): Promise<T> {
+  const nc = await connectNats(natsUrl(nats, true)!, 'vigil-policy');
+  try {
+    return await use(await BundleStore.open({ nc }));
+  } finally {
+    await nc.close();
+  }
+}
+
+function describeHead(head: BundleHead): string {
+  return `revision ${head.revision || '(none)'} (object ${head.object}, pushed ${head.pushed_at}${head.verified ? ', signature verified' : ''})`;
+}
+
+async function policyPush(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { name: { type: 'string', default: DEFAULT_BUNDLE_NAME }, nats: { type: 'string' }, ...VERIFY_OPTIONS },
+  });
+  const bytes = await readBundleBytes(positionals[0], 'policy push needs the bundle FILE');
+  const verifier = await verifierFrom(values);
+  const head = await withStore(values.nats, (store) => store.push(bytes, { name: values.name, verifier, label: positionals[0] }));
+  process.stdout.write(`${values.name} is now ${describeHead(head)}; ${head.previous.length} earlier revision(s) kept\n`);
+  return EXIT_OK;
+}
+
+async function policyRollback(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { name: { type: 'string', default: DEFAULT_BUNDLE_NAME }, nats: { type: 'string' } } });
+  const head = await withStore(values.nats, (store) => store.rollback(values.name));
+  process.stdout.write(`${values.name} rolled back to ${describeHead(head)}; ${head.previous.length} earlier revision(s) left\n`);
+  return EXIT_OK;
+}
+
+async function policyHistory(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { name: { type: 'string', default: DEFAULT_BUNDLE_NAME }, nats: { type: 'string' } } });
+  const head = await withStore(values.nats, (store) => store.head(values.name));
+  if (!head) throw new UsageError(`nothing was pushed under the name ${values.name}`);
+  process.stdout.write(`* ${describeHead(head)}\n`);
+  for (const ref of head.previous) process.stdout.write(`  ${describeHead({ ...ref, name: head.name, previous: [] })}\n`);
+  return EXIT_OK;
+}
+
+async function policyData(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { nats: { type: 'string' } } });
+  const [action, key, file] = positionals;
+  const usage = 'usage: vigil policy data put KEY FILE|- | get KEY | delete KEY | list';
+  if (!action || (action !== 'list' && !key) || (action === 'put' && !file)) throw new UsageError(usage);
+  let json = '';
+  if (action === 'put') {
+    try {
+      json = file === '-' ? await readStdin() : await fs.readFile(file!, 'utf8');
+    } catch (error) {
+      throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
+    }
+  }
+  const nc = await connectNats(natsUrl(values.nats, true)!, 'vigil-policy-data');
+  try {
+    const store = await DataStore.open({ nc });
+    switch (action) {
+      case 'put': {
+        const revision = await store.put(key!, json);
+        process.stdout.write(`data.vigil.${key} set (revision ${revision})\n`);
+        return EXIT_OK;
+      }
+      case 'get': {
+        const doc = await store.get(key!);
+        if (!doc) throw new UsageError(`${store.bucket} holds no document ${key}`);
+        process.stdout.write(JSON.stringify(doc.value, null, 2) + '\n');
+        return EXIT_OK;
+      }
+      case 'delete':
+        await store.delete(key!);
+        process.stdout.write(`data.vigil.${key} deleted: the bundle's own document applies again\n`);
+        return EXIT_OK;
+      case 'list':
+        for (const k of await store.keys()) process.stdout.write(`${k}\n`);
+        return EXIT_OK;
+      default:
+        throw new UsageError(usage);
+    }
+  } finally {
+    await nc.close();
+  }
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
 
 /** docs/policies.md: every rule with its metadata, grouped by fact kind. */
 export function rulesMarkdown(rules: readonly RuleMeta[]): string {
