@@ -13,6 +13,8 @@ const MIX: ReadonlyArray<{ dir: string; weight: number }> = [
 export interface MixedFact {
   fact: FactInit;
   kind: FactKind;
+  /** The example file the fact was made from: facts of one template get the same findings. */
+  template: string;
 }
 
 /**
@@ -29,7 +31,7 @@ export function mixedFacts(count: number): MixedFact[] {
     const group = templates.find((t) => (slot -= t.weight) < 0) ?? templates[0]!;
     const template = group.facts[Math.floor(i / total) % group.facts.length]!;
     const fact = v1.Fact.fromObject({ ...template.input, id: `bench-${i}`, sequence: i });
-    out.push({ fact, kind: template.kind });
+    out.push({ fact, kind: template.kind, template: template.file });
   }
   return out;
 }
@@ -37,6 +39,7 @@ export function mixedFacts(count: number): MixedFact[] {
 interface Example {
   input: Record<string, unknown> & { kind: FactKind };
   kind: FactKind;
+  file: string;
 }
 
 function loadExamples(dir: string): Example[] {
@@ -47,6 +50,6 @@ function loadExamples(dir: string): Example[] {
     .sort()
     .map((f) => {
       const { input } = JSON.parse(fs.readFileSync(path.join(root, f), 'utf8')) as { input: Example['input'] };
-      return { input, kind: input.kind };
+      return { input, kind: input.kind, file: `${dir}/${f}` };
     });
 }

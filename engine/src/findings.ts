@@ -1,6 +1,10 @@
 import crypto from 'node:crypto';
 import { severityValue, type AlertInit, type FactInit, type FindingInit, type SubjectInit } from '../../proto/src/index.js';
 import type { RuleHit } from './policy/evaluator.js';
+import { clamp } from './subject.js';
+
+/** A rule's message may quote fact fields of any size; alerts carry at most this much of it. */
+export const MAX_FINDING_MESSAGE = 2_048;
 
 /** One finding per message of every rule that fired. */
 export function findingsFrom(hits: readonly RuleHit[], subject: SubjectInit): FindingInit[] {
@@ -12,7 +16,7 @@ export function findingsFrom(hits: readonly RuleHit[], subject: SubjectInit): Fi
         rule_id: rule.id,
         severity: severityValue(rule.severity),
         title: rule.title,
-        message,
+        message: clamp(message, MAX_FINDING_MESSAGE),
         recommended_action: rule.recommended_action,
         frameworks,
         subject,

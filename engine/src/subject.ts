@@ -2,7 +2,20 @@ import type { FactKind, PolicyInput, SubjectInit } from '../../proto/src/index.j
 
 type Obj = Record<string, unknown>;
 
-const str = (value: unknown): string => (typeof value === 'string' ? value : '');
+/**
+ * Subjects travel in every verdict and alert: a hostile fact with a huge name must
+ * not make them exceed the server's maximum payload.
+ */
+export const MAX_SUBJECT_FIELD = 512;
+
+const str = (value: unknown): string => (typeof value === 'string' ? clamp(value, MAX_SUBJECT_FIELD) : '');
+
+/** Cuts a string to `max` characters, saying how much was cut. */
+export function clamp(value: string, max: number): string {
+  if (value.length <= max) return value;
+  const note = `…[${value.length - max} more]`;
+  return value.slice(0, Math.max(0, max - note.length)) + note;
+}
 
 /** What a fact is about, for findings and alerts: a container, an image, a host. */
 export function subjectOf(input: PolicyInput, kind: FactKind, source: string): SubjectInit {

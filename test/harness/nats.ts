@@ -134,16 +134,7 @@ process.once('exit', () => {
  * a random free port, with JetStream in a fresh temporary directory. No Docker needed.
  */
 export async function startLocalNats(opts: NatsOptions = {}): Promise<LocalNats> {
-  const binary = process.env['VIGIL_NATS_SERVER'] ?? join(vigilBinDir(), 'nats-server');
-  try {
-    await access(binary, constants.X_OK);
-  } catch (error) {
-    throw new HarnessError(
-      'VIGIL_ERR_HARNESS_NATS_BINARY',
-      `nats-server not found at ${binary}: build it with bash scripts/setup.sh`,
-      { cause: error },
-    );
-  }
+  const binary = await natsServerBinary();
   const storeDir = await mkdtemp(join(tmpdir(), 'vigil-nats-'));
   const jetstream = opts.jetstream !== false;
   // Port -1: nats-server picks a free port itself (no race); restart() then asks for the same one.
@@ -174,13 +165,81 @@ export async function startLocalNats(opts: NatsOptions = {}): Promise<LocalNats>
   };
 }
 
+async function natsServerBinary(): Promise<string> {
+  const binary = process.env['VIGIL_NATS_SERVER'] ?? join(vigilBinDir(), 'nats-server');
+  try {
+    await access(binary, constants.X_OK);
+  } catch (error) {
+    throw new HarnessError(
+      'VIGIL_ERR_HARNESS_NATS_BINARY',
+      `nats-server not found at ${binary}: build it with bash scripts/setup.sh`,
+      { cause: error },
+    );
+  }
+  return binary;
+}
+
+/** A JetStream cluster of local nats-server processes, each with its own store. */
+export interface LocalCluster {
+  /** Every node's client URL, comma-separated (the form `--nats` takes). */
+  readonly urls: string;
+  readonly nodes: readonly { name: string; url: string; running: boolean }[];
+  /** Stops node `index` gracefully (SIGTERM); its store is kept. */
+  stopNode(index: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Starts `size` nats-server nodes routed to each other as cluster `vigil`, JetStream on. */
+export async function startLocalCluster(size = 3): Promise<LocalCluster> {
+  const binary = await natsServerBinary();
+  const clientPorts: number[] = [];
+  const routePorts: number[] = [];
+  for (let i = 0; i < size; i++) {
+    clientPorts.push(await freePort());
+    routePorts.push(await freePort());
+  }
+  const routes = routePorts.map((p) => `nats://127.0.0.1:${p}`).join(',');
+  const storeDirs = await Promise.all(routePorts.map(() => mkdtemp(join(tmpdir(), 'vigil-nats-cluster-'))));
+  const servers: (RunningServer | undefined)[] = [];
+  const removeStores = () => Promise.all(storeDirs.map((d) => rm(d, { recursive: true, force: true })));
+  try {
+    // Started together: a node is only "ready" once JetStream has found its peers.
+    servers.push(
+      ...(await Promise.all(
+        clientPorts.map((port, i) =>
+          spawnServer(binary, port, storeDirs[i], ['-n', `vigil-${i}`, '--cluster_name', 'vigil', '--cluster', `nats://127.0.0.1:${routePorts[i]}`, '--routes', routes]),
+        ),
+      )),
+    );
+  } catch (error) {
+    await removeStores();
+    throw error;
+  }
+  return {
+    urls: clientPorts.map((p) => `nats://127.0.0.1:${p}`).join(','),
+    get nodes() {
+      return clientPorts.map((p, i) => ({ name: `vigil-${i}`, url: `nats://127.0.0.1:${p}`, running: servers[i] !== undefined }));
+    },
+    async stopNode(index) {
+      const server = servers[index];
+      servers[index] = undefined;
+      if (server) await stopServer(server.child);
+    },
+    async stop() {
+      await Promise.all(servers.map((s) => (s ? stopServer(s.child) : undefined)));
+      servers.fill(undefined);
+      await removeStores();
+    },
+  };
+}
+
 interface RunningServer {
   child: ChildProcess;
   port: number;
 }
 
-function spawnServer(binary: string, port: number, storeDir: string | undefined): Promise<RunningServer> {
-  const args = ['-a', '127.0.0.1', '-p', String(port), ...(storeDir === undefined ? [] : ['-js', '-sd', storeDir])];
+function spawnServer(binary: string, port: number, storeDir: string | undefined, extraArgs: readonly string[] = []): Promise<RunningServer> {
+  const args = ['-a', '127.0.0.1', '-p', String(port), ...(storeDir === undefined ? [] : ['-js', '-sd', storeDir]), ...extraArgs];
   const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   running.add(child);
   child.once('exit', () => running.delete(child));

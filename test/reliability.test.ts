@@ -1,0 +1,250 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { connect } from '@nats-io/transport-node';
+import { defaultBundlePath, findingsFrom, PolicyEvaluator, readBundleFile, subjectOf } from '../engine/src/index.js';
+import { decodeDeadLetter, decodeFactBatch, encodeFactBatch, ensureStreams, streams, subjects, toPolicyInput, v1, type FactInit } from '../proto/src/index.js';
+import { mixedFacts, type MixedFact } from '../bench/mix.js';
+import { startLocalCluster, startLocalNats, type LocalCluster, type LocalNats } from './harness/index.js';
+import {
+  addVerdictAudit,
+  alertIdOf,
+  eventually,
+  publishFacts,
+  readStream,
+  spawnEngine,
+  VERDICT_AUDIT_STREAM,
+  verdictFactId,
+  waitForEngines,
+  type EngineProcess,
+} from './support/engine-fleet.js';
+
+/**
+ * The engine fleet under failure, with real processes: `vigil engine` child processes,
+ * real nats-server processes with JetStream on disk. Every verdict and alert is kept in
+ * a stream so counts hold even across the test's own reconnects.
+ */
+
+const connectTo = (servers: string): Promise<NatsConnection> =>
+  connect({ servers: servers.split(','), maxReconnectAttempts: -1, reconnectTimeWait: 200 });
+
+const streamMessages = async (jsm: JetStreamManager, stream: string): Promise<number> =>
+  (await jsm.streams.info(stream).catch(() => undefined))?.state.messages ?? -1;
+
+/** Findings per fact are the same for every fact of one template: evaluate each template once. */
+async function expectedAlerts(facts: readonly MixedFact[]): Promise<number> {
+  const evaluator = await PolicyEvaluator.load(await readBundleFile(defaultBundlePath()));
+  const perTemplate = new Map<string, number>();
+  let total = 0;
+  for (const f of facts) {
+    let n = perTemplate.get(f.template);
+    if (n === undefined) {
+      const input = toPolicyInput(f.fact);
+      n = findingsFrom(evaluator.evaluate(input, f.kind), subjectOf(input, f.kind, f.fact.source?.host ?? '')).length;
+      perTemplate.set(f.template, n);
+    }
+    total += n;
+  }
+  return total;
+}
+
+let engines: EngineProcess[] = [];
+afterEach(async () => {
+  await Promise.all(engines.map((e) => e.stop()));
+  engines = [];
+});
+
+describe('engine fleet - crash of one engine', () => {
+  let nats: LocalNats;
+  let nc: NatsConnection;
+
+  beforeAll(async () => {
+    nats = await startLocalNats();
+    nc = await connectTo(nats.url);
+  });
+  afterAll(async () => {
+    await nc?.close();
+    await nats?.stop();
+  });
+
+  it('engine fleet - kill -9 of one of three engines during 100,000 facts: every fact gets a verdict, no alert is stored twice', async () => {
+    const jsm = await ensureStreams(nc);
+    await addVerdictAudit(jsm);
+    const facts = mixedFacts(100_000);
+    const expected = await expectedAlerts(facts);
+
+    engines = [spawnEngine(nats.url), spawnEngine(nats.url), spawnEngine(nats.url)];
+    await waitForEngines(jsm, engines);
+    await publishFacts(nc, facts);
+    await eventually('30,000 verdicts before the crash', async () => (await streamMessages(jsm, VERDICT_AUDIT_STREAM)) >= 30_000, 120_000);
+    engines[0]!.crash();
+
+    await eventually('the fact stream to drain', async () => (await streamMessages(jsm, streams.facts.name)) === 0, 240_000);
+    const verdicts = await readStream(nc, VERDICT_AUDIT_STREAM, verdictFactId);
+    expect(verdicts.keys.size).toBe(facts.length);
+    const alerts = await readStream(nc, streams.alerts.name, alertIdOf);
+    expect(alerts.messages).toBe(alerts.keys.size);
+    expect(alerts.messages).toBe(expected);
+  }, 420_000);
+});
+
+describe('engine fleet - nats-server restart', () => {
+  let nats: LocalNats;
+  let nc: NatsConnection;
+
+  beforeAll(async () => {
+    nats = await startLocalNats();
+    nc = await connectTo(nats.url);
+  });
+  afterAll(async () => {
+    await nc?.close();
+    await nats?.stop();
+  });
+
+  it('engine fleet - restarting nats-server (JetStream on disk) in the middle of a stream loses no fact', async () => {
+    const jsm = await ensureStreams(nc);
+    await addVerdictAudit(jsm);
+    const facts = mixedFacts(20_000);
+    engines = [spawnEngine(nats.url)];
+    await waitForEngines(jsm, engines);
+
+    let restarted: Promise<void> | undefined;
+    await publishFacts(nc, facts, {
+      size: 50,
+      onProgress: (sent) => {
+        // Restart while facts are still being published and evaluated.
+        if (sent >= 8_000 && restarted === undefined) restarted = nats.restart();
+      },
+    });
+    await restarted;
+    const jsmAfter = await jetstreamManager(nc);
+    await eventually('the fact stream to drain after the restart', async () => (await streamMessages(jsmAfter, streams.facts.name)) === 0, 180_000);
+    const verdicts = await readStream(nc, VERDICT_AUDIT_STREAM, verdictFactId);
+    expect(verdicts.keys.size).toBe(facts.length);
+    expect(engines[0]!.child.exitCode).toBeNull();
+  }, 300_000);
+});
+
+describe('engine fleet - three-node NATS cluster', () => {
+  let cluster: LocalCluster;
+  let nc: NatsConnection;
+
+  beforeAll(async () => {
+    cluster = await startLocalCluster(3);
+    nc = await connectTo(cluster.urls);
+  });
+  afterAll(async () => {
+    await nc?.close();
+    await cluster?.stop();
+  });
+
+  it('engine fleet - stopping the fact stream leader of a 3-node cluster (stream replicated 3 times) loses nothing', async () => {
+    let jsm: JetStreamManager | undefined;
+    // JetStream needs its meta leader elected before streams can be added.
+    await eventually('the cluster to accept streams', async () => {
+      jsm = await ensureStreams(nc, { replicas: 3 }).catch(() => undefined);
+      return jsm !== undefined;
+    }, 60_000);
+    await addVerdictAudit(jsm!, 3);
+    const facts = mixedFacts(20_000);
+    engines = [spawnEngine(cluster.urls), spawnEngine(cluster.urls)];
+    await waitForEngines(jsm!, engines);
+
+    let stopped: Promise<void> | undefined;
+    let stoppedName = '';
+    await publishFacts(nc, facts, {
+      size: 50,
+      onProgress: async (sent) => {
+        if (sent < 8_000 || stopped !== undefined) return;
+        const leader = (await jsm!.streams.info(streams.facts.name)).cluster?.leader ?? '';
+        const index = cluster.nodes.findIndex((n) => n.name === leader);
+        expect(index).toBeGreaterThanOrEqual(0);
+        stoppedName = leader;
+        stopped = cluster.stopNode(index);
+      },
+    });
+    await stopped;
+    expect(stoppedName).not.toBe('');
+    const jsmAfter = await jetstreamManager(nc);
+    await eventually('the fact stream to drain on the remaining nodes', async () => (await streamMessages(jsmAfter, streams.facts.name)) === 0, 180_000);
+    const verdicts = await readStream(nc, VERDICT_AUDIT_STREAM, verdictFactId);
+    expect(verdicts.keys.size).toBe(facts.length);
+    expect(engines.every((e) => e.child.exitCode === null)).toBe(true);
+  }, 300_000);
+});
+
+describe('engine fleet - hostile messages', () => {
+  let nats: LocalNats;
+  let nc: NatsConnection;
+
+  beforeAll(async () => {
+    nats = await startLocalNats();
+    nc = await connectTo(nats.url);
+  });
+  afterAll(async () => {
+    await nc?.close();
+    await nats?.stop();
+  });
+
+  it('engine fleet - random bytes, truncated protobuf, wrong kinds and huge fields go to the dead-letter stream; the engine stays up', async () => {
+    const jsm = await ensureStreams(nc);
+    await addVerdictAudit(jsm);
+    engines = [spawnEngine(nats.url)];
+    await waitForEngines(jsm, engines);
+
+    const random = seededBytes(0x5eed);
+    const valid = encodeFactBatch({ facts: mixedFacts(20).map((f) => f.fact) });
+    const hostile: { subject: string; payload: Uint8Array }[] = [];
+    for (let i = 0; i < 60; i++) hostile.push({ subject: subjects.facts('container', 'fuzz'), payload: random(1 + ((i * 97) % 4_000)) });
+    for (const cut of [1, 7, 33, Math.floor(valid.length / 2), valid.length - 1]) hostile.push({ subject: subjects.facts('process_exec', 'fuzz'), payload: valid.slice(0, cut) });
+    hostile.push({ subject: 'vigil.facts.nonsense.fuzz', payload: encodeFactBatch({ facts: [{ id: 'no-kind' }] }) });
+    const huge: FactInit[] = [
+      { id: 'huge-name', container: { id: 'h1', name: 'x'.repeat(600_000), image: 'busybox' } },
+      { id: 'huge-list', container: { id: 'h2', name: 'caps', image: 'busybox', capabilities: Array.from({ length: 20_000 }, (_, i) => `CAP_${i}`) } },
+      { id: 'huge-map', container: { id: 'h3', name: 'labels', image: 'busybox', labels: Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`k${i}`, 'v'])) } },
+    ];
+    for (const fact of huge) hostile.push({ subject: subjects.facts('container', 'fuzz'), payload: encodeFactBatch({ facts: [fact] }) });
+
+    const undecodable = hostile.filter(({ payload }) => {
+      try {
+        decodeFactBatch(payload);
+        return false;
+      } catch {
+        return true;
+      }
+    }).length;
+    expect(undecodable).toBeGreaterThan(10);
+
+    const js = jetstream(nc);
+    for (const { subject, payload } of hostile) await js.publish(subject, payload);
+    const good = v1.Fact.fromObject({ id: 'after-the-storm', container: { id: 'ok', name: 'after', image: 'busybox', privileged: true } });
+    await js.publish(subjects.facts('container', 'fuzz'), encodeFactBatch({ facts: [good] }));
+
+    await eventually('the fact stream to drain', async () => (await streamMessages(jsm, streams.facts.name)) === 0, 120_000);
+    const verdicts = await readStream(nc, VERDICT_AUDIT_STREAM, verdictFactId);
+    expect(verdicts.keys.has('after-the-storm')).toBe(true);
+    for (const fact of huge) expect(verdicts.keys.has(fact.id!)).toBe(true);
+    const letters = await readStream(nc, streams.deadLetters.name, (data) => `${decodeDeadLetter(data).reason}:${decodeDeadLetter(data).received_at_ms}:${Math.random()}`);
+    const reasons = [...letters.keys].map((k) => k.split(':')[0]);
+    expect(reasons.filter((r) => r === 'decode').length).toBe(undecodable);
+    expect(reasons).toContain('unknown_kind');
+    expect(engines[0]!.child.exitCode).toBeNull();
+  }, 180_000);
+});
+
+/** Deterministic pseudo-random bytes (xorshift32), so a failure can be replayed. */
+function seededBytes(seed: number): (length: number) => Uint8Array {
+  let state = seed >>> 0 || 1;
+  return (length) => {
+    const out = new Uint8Array(length);
+    for (let i = 0; i < length; i++) {
+      state ^= state << 13;
+      state >>>= 0;
+      state ^= state >>> 17;
+      state ^= state << 5;
+      state >>>= 0;
+      out[i] = state & 0xff;
+    }
+    return out;
+  };
+}

@@ -1,0 +1,138 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { jetstream, jetstreamManager, AckPolicy, DeliverPolicy, RetentionPolicy, StorageType, type JetStreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { ENGINE_CONSUMER, decodeAlert, decodeVerdict, encodeFactBatch, streams, subjects, type FactKind } from '../../proto/src/index.js';
+import type { MixedFact } from '../../bench/mix.js';
+
+/** `vigil engine` as a real process, as an operator runs it. */
+export interface EngineProcess {
+  child: ChildProcess;
+  stderr(): string;
+  /** SIGKILL: no clean-up, no acks for what is in flight. */
+  crash(): void;
+  stop(): Promise<void>;
+}
+
+export function spawnEngine(natsUrls: string, extraArgs: readonly string[] = []): EngineProcess {
+  const child = spawn(process.execPath, [path.resolve('bin', 'vigil.js'), 'engine', '--nats', natsUrls, ...extraArgs], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, VIGIL_LOG_LEVEL: 'warn' },
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-20_000);
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    child,
+    stderr: () => stderr,
+    crash: () => child.kill('SIGKILL'),
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Waits until `count` engines have pull requests open on the shared durable consumer. */
+export async function waitForEngines(jsm: JetStreamManager, engines: readonly EngineProcess[], timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const dead = engines.find((e) => e.child.exitCode !== null);
+    if (dead) throw new Error(`vigil engine exited with ${dead.child.exitCode}:\n${dead.stderr()}`);
+    const info = await jsm.consumers.info(streams.facts.name, ENGINE_CONSUMER).catch(() => undefined);
+    if (info && info.num_waiting >= engines.length) return;
+    if (Date.now() > deadline) throw new Error(`engines did not bind to ${ENGINE_CONSUMER} within ${timeoutMs} ms:\n${engines.map((e) => e.stderr()).join('\n')}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * Streams that keep every verdict and alert the engines publish, so a test can
+ * count them after the fact even when its own connection was down meanwhile.
+ * Alerts already have one (VIGIL_ALERTS, deduplicated by message id).
+ */
+export const VERDICT_AUDIT_STREAM = 'TEST_VERDICT_AUDIT';
+
+export async function addVerdictAudit(jsm: JetStreamManager, replicas = 1): Promise<void> {
+  await jsm.streams.add({
+    name: VERDICT_AUDIT_STREAM,
+    subjects: [subjects.allVerdicts],
+    retention: RetentionPolicy.Limits,
+    storage: StorageType.File,
+    num_replicas: replicas,
+  });
+}
+
+/** Reads a whole stream once and returns the distinct keys and the message count. */
+export async function readStream(nc: NatsConnection, stream: string, keyOf: (data: Uint8Array) => string): Promise<{ messages: number; keys: Set<string> }> {
+  const jsm = await jetstreamManager(nc);
+  const total = (await jsm.streams.info(stream)).state.messages;
+  const keys = new Set<string>();
+  if (total === 0) return { messages: 0, keys };
+  const name = `reader-${Date.now()}`;
+  await jsm.consumers.add(stream, { name, ack_policy: AckPolicy.None, deliver_policy: DeliverPolicy.All, inactive_threshold: 60_000_000_000 });
+  const consumer = await jetstream(nc).consumers.get(stream, name);
+  let seen = 0;
+  const messages = await consumer.consume({ max_messages: 2_000 });
+  for await (const m of messages) {
+    keys.add(keyOf(m.data));
+    if (++seen >= total) break;
+  }
+  await messages.close();
+  await jsm.consumers.delete(stream, name).catch(() => undefined);
+  return { messages: seen, keys };
+}
+
+export const verdictFactId = (data: Uint8Array): string => decodeVerdict(data).fact_id;
+export const alertIdOf = (data: Uint8Array): string => decodeAlert(data).id;
+
+/**
+ * Publishes facts in FactBatches of `size` through JetStream, each with a message id,
+ * retrying a batch until the server acknowledges it: what a collector's outbox does.
+ * `onProgress` is called after every acknowledged batch with the facts sent so far.
+ */
+export async function publishFacts(nc: NatsConnection, facts: readonly MixedFact[], options: { size?: number; host?: string; onProgress?: (sent: number) => Promise<void> | void } = {}): Promise<void> {
+  const js = jetstream(nc, { timeout: 2_000 });
+  const size = options.size ?? 100;
+  const host = options.host ?? 'reliability';
+  const open = new Map<FactKind, MixedFact[]>();
+  let sent = 0;
+  const send = async (kind: FactKind, list: MixedFact[]): Promise<void> => {
+    const payload = encodeFactBatch({ facts: list.map((f) => f.fact) });
+    const msgID = `batch-${list[0]!.fact.id}`;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await js.publish(subjects.facts(kind, host), payload, { msgID });
+        break;
+      } catch (error) {
+        if (attempt > 600) throw error;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    sent += list.length;
+    await options.onProgress?.(sent);
+  };
+  for (const f of facts) {
+    const list = open.get(f.kind) ?? [];
+    list.push(f);
+    open.set(f.kind, list);
+    if (list.length === size) {
+      open.set(f.kind, []);
+      await send(f.kind, list);
+    }
+  }
+  for (const [kind, list] of open) if (list.length > 0) await send(kind, list);
+}
+
+/** Polls until `done()` holds; the message names what was awaited. */
+export async function eventually(what: string, done: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
