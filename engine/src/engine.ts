@@ -1,36 +1,31 @@
 import { AckPolicy, DeliverPolicy, jetstream, type JsMsg } from '@nats-io/jetstream';
 import { headers, type NatsConnection } from '@nats-io/nats-core';
 import type { Logger } from 'pino';
-import {
-  ENGINE_CONSUMER,
-  MSG_ID_HEADER,
-  decodeFactBatch,
-  encodeAlert,
-  encodeDeadLetter,
-  encodeFactBatch,
-  encodeVerdict,
-  ensureStreams,
-  factKindOf,
-  severityName,
-  streams,
-  subjects,
-  toPolicyInput,
-  type FactBatch,
-  type FactInit,
-  type SeverityName,
-} from '../../proto/src/index.js';
-import { alertsFrom, findingsFrom } from './findings.js';
+import { ENGINE_CONSUMER, MSG_ID_HEADER, ensureStreams, streams, subjects, type FactKind } from '../../proto/src/index.js';
+import { VigilEngineError } from './errors.js';
+import type { Bundle } from './policy/bundle.js';
 import type { PolicyEvaluator } from './policy/evaluator.js';
-import { subjectOf } from './subject.js';
+import { wasm, type WasmModule } from './policy/wasm.js';
+import { pagesOf, resolvePoolSettings, type PoolSettings } from './pool/config.js';
+import type { Judgement, Publication } from './pool/judge.js';
+import { WorkerPool } from './pool/pool.js';
 
-export interface EngineOptions {
+export interface EngineOptions extends PoolSettings {
   nc: NatsConnection;
-  evaluator: PolicyEvaluator;
   logger: Logger;
+  /** The bundle to serve, with the operator's data merged over its data.json. */
+  bundle?: Bundle;
+  dataOverlay?: Record<string, unknown>;
+  /** Or an evaluator already loaded: its bundle, compiled module and data are served. */
+  evaluator?: PolicyEvaluator;
   /** Durable consumer name; replicas sharing it share the work. */
   consumer?: string;
   /** Messages pulled ahead of processing (back-pressure bound). */
   maxMessages?: number;
+  /** Messages grouped into one task for a worker (default 16). */
+  maxTaskMessages?: number;
+  /** Called for every policy call on a batch of facts of one kind, e.g. for a latency histogram. */
+  onBatchEvaluated?: (kind: FactKind, facts: number, seconds: number) => void;
 }
 
 export interface EngineStats {
@@ -39,49 +34,61 @@ export interface EngineStats {
   verdicts: number;
   alerts: number;
   deadLetters: number;
+  /** Messages received and not yet judged. */
+  inFlight: number;
+  /** Policy workers serving the current bundle. */
+  workers: number;
+  /** Workers replaced after a deadline, a crash or a failed data update. */
+  workerRestarts: number;
+  /** Evaluations stopped at their deadline. */
+  timeouts: number;
 }
 
 export interface RunningEngine {
+  /** The revision of the bundle new facts are judged with (verdicts carry the one used). */
+  readonly revision: string;
   stats(): EngineStats;
+  /**
+   * Loads another bundle into fresh workers; once every one has loaded it,
+   * facts are judged with it from the next batch on. Rejects, and the current
+   * bundle keeps serving, if any worker cannot load it.
+   */
+  replaceBundle(bundle: Bundle, dataOverlay?: Record<string, unknown>): Promise<void>;
+  /** Replaces the operator's data (exceptions, allowlists) in every worker, between batches. */
+  replaceData(dataOverlay: Record<string, unknown>): Promise<void>;
   /** Stops pulling, finishes and acks what is in flight, then resolves. */
   stop(): Promise<void>;
 }
 
-type DeadLetterReason = 'decode' | 'unknown_kind' | 'evaluation';
+/** Default messages per task; the bench's are 256 facts each. */
+const MAX_TASK_MESSAGES = 16;
+const MAX_TASK_BYTES = 1024 * 1024;
+const ACK_WAIT_MS = 30_000;
+const DEAD_LETTER_PREFIX = subjects.allDeadLetters.slice(0, -1);
 
 /**
- * The engine: a durable JetStream consumer on every fact subject. For each
- * FactBatch it evaluates every fact, publishes one Verdict per fact and one
- * Alert per finding, and acks the batch only after the server has them
- * (one flush per group of messages, not per message). What it cannot decode
- * or evaluate goes to `vigil.dlq.<reason>` with the original bytes.
+ * The engine: a durable JetStream consumer on every fact subject, feeding a
+ * pool of policy workers. Workers decode each FactBatch, evaluate its facts in
+ * batches and encode one Verdict per fact and one Alert per finding; this
+ * thread publishes them and acks the messages only after the server has them
+ * (one flush per group of messages, not per message). What cannot be decoded
+ * or evaluated goes to `vigil.dlq.<reason>` with the original bytes. The
+ * consumer is read no faster than the workers judge: while a task's worth of
+ * messages waits for a worker, the loop stops pulling.
  */
 export async function startEngine(options: EngineOptions): Promise<RunningEngine> {
-  const { nc, evaluator, logger } = options;
+  const { nc, logger } = options;
+  const settings = resolvePoolSettings(options);
   const consumerName = options.consumer ?? ENGINE_CONSUMER;
-  const jsm = await ensureStreams(nc);
-  try {
-    await jsm.consumers.info(streams.facts.name, consumerName);
-  } catch {
-    await jsm.consumers.add(streams.facts.name, {
-      durable_name: consumerName,
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
-      ack_wait: 30_000 * 1_000_000,
-      max_deliver: 10,
-      max_ack_pending: 20_000,
-    });
-  }
-  const js = jetstream(nc);
-  const consumer = await js.consumers.get(streams.facts.name, consumerName);
-  const messages = await consumer.consume({ max_messages: options.maxMessages ?? 512 });
+  const initial = await servedBundle(options);
 
-  const stats: EngineStats = { batches: 0, facts: 0, verdicts: 0, alerts: 0, deadLetters: 0 };
+  const stats = { batches: 0, facts: 0, verdicts: 0, alerts: 0, deadLetters: 0 };
   let toAck: JsMsg[] = [];
   let flushing: Promise<void> = Promise.resolve();
   let flushScheduled = false;
+  const inFlight = new Set<JsMsg>();
 
-  const publish = (subject: string, payload: Uint8Array, msgId?: string): void => {
+  const publish = ({ subject, payload, msgId }: Publication): void => {
     if (msgId === undefined) {
       nc.publish(subject, payload);
       return;
@@ -89,65 +96,6 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     const h = headers();
     h.set(MSG_ID_HEADER, msgId);
     nc.publish(subject, payload, { headers: h });
-  };
-
-  const deadLetter = (reason: DeadLetterReason, error: unknown, subject: string, payload: Uint8Array, factId = ''): void => {
-    stats.deadLetters++;
-    logger.warn({ reason, subject, factId, err: error }, 'dead letter');
-    publish(
-      subjects.deadLetter(reason),
-      encodeDeadLetter({ reason, error: String((error as Error)?.message ?? error), subject, payload, received_at_ms: Date.now(), fact_id: factId }),
-    );
-  };
-
-  const evaluateFact = (fact: FactInit, subject: string): void => {
-    const kind = factKindOf(fact);
-    const factId = fact.id ?? '';
-    if (kind === undefined) {
-      deadLetter('unknown_kind', new Error('fact has no kind set'), subject, encodeFactBatch({ facts: [fact] }), factId);
-      return;
-    }
-    const host = fact.source?.host ?? '';
-    const input = toPolicyInput(fact);
-    const target = subjectOf(input, kind, host);
-    const now = Date.now();
-    let findings;
-    try {
-      findings = findingsFrom(evaluator.evaluate(input, kind), target);
-    } catch (error) {
-      deadLetter('evaluation', error, subject, encodeFactBatch({ facts: [fact] }), factId);
-      publish(
-        subjects.verdicts(kind, host),
-        encodeVerdict({ fact_id: factId, kind, source: fact.source ?? null, subject: target, evaluated_at_ms: now, bundle_revision: evaluator.revision, error: String(error) }),
-      );
-      stats.verdicts++;
-      return;
-    }
-    publish(
-      subjects.verdicts(kind, host),
-      encodeVerdict({ fact_id: factId, kind, source: fact.source ?? null, subject: target, findings, evaluated_at_ms: now, bundle_revision: evaluator.revision }),
-    );
-    stats.verdicts++;
-    for (const alert of alertsFrom(fact, findings, now)) {
-      const severity = severityName(alert.finding?.severity) as SeverityName;
-      publish(subjects.alerts(severity, kind, host), encodeAlert(alert), alert.id ?? undefined);
-      stats.alerts++;
-    }
-  };
-
-  const handle = (m: JsMsg): void => {
-    let batch: FactBatch;
-    try {
-      batch = decodeFactBatch(m.data);
-    } catch (error) {
-      deadLetter('decode', error, m.subject, m.data);
-      return;
-    }
-    stats.batches++;
-    for (const fact of batch.facts) {
-      stats.facts++;
-      evaluateFact(fact, m.subject);
-    }
   };
 
   const flushAndAck = async (): Promise<void> => {
@@ -164,38 +112,130 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     }
   };
 
+  const judged = (msgs: JsMsg[], judgement: Judgement): void => {
+    for (const m of msgs) inFlight.delete(m);
+    try {
+      for (const publication of judgement.publications) publish(publication);
+    } catch (error) {
+      // A bug or a closed connection, not an input problem: redeliver and carry on.
+      logger.error({ err: error, messages: msgs.length }, 'cannot publish verdicts; messages will be redelivered');
+      for (const m of msgs) m.nak(1_000);
+      return;
+    }
+    const { counts } = judgement;
+    stats.batches += counts.batches;
+    stats.facts += counts.facts;
+    stats.verdicts += counts.verdicts;
+    stats.alerts += counts.alerts;
+    stats.deadLetters += counts.deadLetters;
+    if (counts.deadLetters > 0) {
+      for (const p of judgement.publications) if (p.subject.startsWith(DEAD_LETTER_PREFIX)) logger.warn({ subject: p.subject }, 'dead letter');
+    }
+    if (options.onBatchEvaluated) {
+      for (const s of judgement.samples) options.onBatchEvaluated(s.kind, s.facts, s.seconds);
+    }
+    toAck.push(...msgs);
+    if (!flushScheduled) {
+      flushScheduled = true;
+      // Runs after the results already queued have been published, so one flush covers a burst.
+      setImmediate(() => {
+        flushing = flushing.then(flushAndAck);
+      });
+    }
+  };
+
+  const pool = await WorkerPool.start<JsMsg>({
+    ...initial,
+    size: settings.workers,
+    timeoutMs: settings.evaluationTimeoutMs,
+    maxMemoryPages: pagesOf(settings.maxMemoryMb),
+    maxTasksPerWorker: settings.maxInFlightPerWorker,
+    maxTaskMessages: options.maxTaskMessages ?? MAX_TASK_MESSAGES,
+    maxTaskBytes: MAX_TASK_BYTES,
+    logger,
+    onJudged: judged,
+  });
+
+  let messages;
+  try {
+    const jsm = await ensureStreams(nc);
+    try {
+      await jsm.consumers.info(streams.facts.name, consumerName);
+    } catch {
+      await jsm.consumers.add(streams.facts.name, {
+        durable_name: consumerName,
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.All,
+        ack_wait: ACK_WAIT_MS * 1_000_000,
+        max_deliver: 10,
+        max_ack_pending: 20_000,
+      });
+    }
+    const consumer = await jetstream(nc).consumers.get(streams.facts.name, consumerName);
+    messages = await consumer.consume({ max_messages: options.maxMessages ?? 512 });
+  } catch (error) {
+    await pool.close();
+    throw error;
+  }
+
+  // A message waiting behind a slow evaluation is not redelivered to another replica meanwhile.
+  const heartbeat = setInterval(() => {
+    for (const m of inFlight) m.working();
+  }, ACK_WAIT_MS / 3);
+  heartbeat.unref();
+
   const loop = (async () => {
     for await (const m of messages) {
-      try {
-        handle(m);
-      } catch (error) {
-        // A bug, not an input problem: keep the message for redelivery and carry on.
-        logger.error({ err: error, subject: m.subject }, 'unexpected error handling message');
-        m.nak(1_000);
-        continue;
-      }
-      toAck.push(m);
-      if (!flushScheduled) {
-        flushScheduled = true;
-        // Runs after the messages already buffered have been handled, so one
-        // flush covers a whole burst.
-        setImmediate(() => {
-          flushing = flushing.then(flushAndAck);
-        });
-      }
+      inFlight.add(m);
+      pool.submit({ subject: m.subject, data: m.data }, m);
+      if (!pool.accepting()) await pool.whenAccepting();
     }
   })();
 
-  logger.info({ consumer: consumerName, revision: evaluator.revision, rules: evaluator.rules.length }, 'engine started');
+  logger.info({ consumer: consumerName, revision: pool.revision, rules: initial.bundle.manifest.rules.length, workers: settings.workers }, 'engine started');
 
   return {
-    stats: () => ({ ...stats }),
+    get revision() {
+      return pool.revision;
+    },
+    stats: () => {
+      const p = pool.stats();
+      return { ...stats, inFlight: p.inFlight, workers: p.workers, workerRestarts: p.restarts, timeouts: p.timeouts };
+    },
+    replaceBundle: async (bundle, dataOverlay = {}) => {
+      await pool.replaceBundle({ module: await compile(bundle), bundle: metaOf(bundle), overlay: dataOverlay });
+    },
+    replaceData: (dataOverlay) => pool.replaceData(dataOverlay),
     stop: async () => {
       await messages.close();
       await loop;
+      await pool.close();
+      clearInterval(heartbeat);
       await flushing;
       await flushAndAck();
       logger.info({ ...stats }, 'engine stopped');
     },
   };
+}
+
+async function servedBundle(options: EngineOptions): Promise<{ module: WasmModule; bundle: Omit<Bundle, 'wasm'>; overlay: Record<string, unknown> }> {
+  if (options.bundle) return { module: await compile(options.bundle), bundle: metaOf(options.bundle), overlay: options.dataOverlay ?? {} };
+  if (options.evaluator) {
+    const { evaluator } = options;
+    return { module: evaluator.module, bundle: evaluator.bundle, overlay: options.dataOverlay ?? evaluator.dataOverlay };
+  }
+  throw new VigilEngineError('VIGIL_ERR_CONFIG', ['a policy bundle (options.bundle or options.evaluator)', 'neither']);
+}
+
+async function compile(bundle: Bundle): Promise<WasmModule> {
+  try {
+    return await wasm.compile(bundle.wasm);
+  } catch (error) {
+    throw new VigilEngineError('VIGIL_ERR_BUNDLE_INVALID', [`revision ${bundle.revision || '?'}`, String(error)], { cause: error });
+  }
+}
+
+function metaOf(bundle: Bundle): Omit<Bundle, 'wasm'> {
+  const { wasm: _wasm, ...meta } = bundle;
+  return meta;
 }

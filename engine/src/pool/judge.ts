@@ -1,0 +1,205 @@
+import {
+  decodeFactBatch,
+  encodeAlert,
+  encodeDeadLetter,
+  encodeFactBatch,
+  encodeVerdict,
+  factKindOf,
+  severityName,
+  subjects,
+  toPolicyInput,
+  type FactInit,
+  type FactKind,
+  type PolicyInput,
+  type SeverityName,
+} from '../../../proto/src/index.js';
+import { alertsFrom, findingsFrom } from '../findings.js';
+import type { PolicyEvaluator } from '../policy/evaluator.js';
+import { subjectOf } from '../subject.js';
+
+/** Why a message or fact went to `vigil.dlq.<reason>`. */
+export type DeadLetterReason = 'decode' | 'unknown_kind' | 'evaluation' | 'timeout';
+
+/** One JetStream message as the engine received it: a FactBatch on a fact subject. */
+export interface FactMessage {
+  subject: string;
+  data: Uint8Array;
+}
+
+/** Something to publish once the judgement is in: a verdict, an alert or a dead letter. */
+export interface Publication {
+  subject: string;
+  payload: Uint8Array;
+  /** Sent as Nats-Msg-Id so the stream drops a re-published copy. */
+  msgId?: string;
+}
+
+/** One call of the policy on a batch of facts of one kind, for latency metrics. */
+export interface BatchSample {
+  kind: FactKind;
+  facts: number;
+  seconds: number;
+}
+
+export interface JudgementCounts {
+  batches: number;
+  facts: number;
+  verdicts: number;
+  alerts: number;
+  deadLetters: number;
+}
+
+/** Everything the engine must publish for a group of messages, and what it counted. */
+export interface Judgement {
+  publications: Publication[];
+  counts: JudgementCounts;
+  samples: BatchSample[];
+}
+
+export const emptyCounts = (): JudgementCounts => ({ batches: 0, facts: 0, verdicts: 0, alerts: 0, deadLetters: 0 });
+
+interface Pending {
+  fact: FactInit;
+  subject: string;
+  input: PolicyInput;
+}
+
+/**
+ * Decodes, evaluates and turns into publications a group of fact messages:
+ * one Verdict per fact, one Alert per finding, a dead letter for what cannot
+ * be decoded or evaluated. Facts are evaluated per kind, in batches, so the
+ * policy's per-call cost is paid once per batch. Pure but for the clock.
+ */
+export function judgeMessages(evaluator: PolicyEvaluator, messages: readonly FactMessage[]): Judgement {
+  const out = new JudgementBuilder();
+  const byKind = new Map<FactKind, Pending[]>();
+  for (const message of messages) {
+    let facts: FactInit[];
+    try {
+      facts = decodeFactBatch(message.data).facts;
+    } catch (error) {
+      out.deadLetter('decode', error, message.subject, message.data);
+      continue;
+    }
+    out.counts.batches++;
+    for (const fact of facts) {
+      out.counts.facts++;
+      const kind = factKindOf(fact);
+      if (kind === undefined) {
+        out.deadLetter('unknown_kind', new Error('fact has no kind set'), message.subject, encodeFactBatch({ facts: [fact] }), fact.id ?? '');
+        continue;
+      }
+      let group = byKind.get(kind);
+      if (group === undefined) byKind.set(kind, (group = []));
+      group.push({ fact, subject: message.subject, input: toPolicyInput(fact) });
+    }
+  }
+  for (const [kind, group] of byKind) {
+    const start = process.hrtime.bigint();
+    const outcomes = evaluator.evaluateBatch(group.map((p) => p.input));
+    out.samples.push({ kind, facts: group.length, seconds: Number(process.hrtime.bigint() - start) / 1e9 });
+    const now = Date.now();
+    group.forEach((pending, i) => out.verdict(pending, kind, outcomes[i] ?? [], evaluator.revision, now));
+  }
+  return out.build();
+}
+
+/**
+ * The judgement for facts that could not be evaluated at all (the policy ran
+ * past its deadline, the worker died): a dead letter with the reason and a
+ * verdict carrying the error, so every fact still gets exactly one verdict.
+ */
+export function failedJudgement(message: FactMessage, reason: 'timeout' | 'evaluation', error: Error, revision: string): Judgement {
+  const out = new JudgementBuilder();
+  let facts: FactInit[];
+  try {
+    facts = decodeFactBatch(message.data).facts;
+  } catch (decodeError) {
+    out.deadLetter('decode', decodeError, message.subject, message.data);
+    return out.build();
+  }
+  out.counts.batches++;
+  const now = Date.now();
+  for (const fact of facts) {
+    out.counts.facts++;
+    const kind = factKindOf(fact);
+    const payload = encodeFactBatch({ facts: [fact] });
+    if (kind === undefined) {
+      out.deadLetter('unknown_kind', new Error('fact has no kind set'), message.subject, payload, fact.id ?? '');
+      continue;
+    }
+    out.deadLetter(reason, error, message.subject, payload, fact.id ?? '');
+    out.verdict({ fact, subject: message.subject, input: toPolicyInput(fact) }, kind, error, revision, now, false);
+  }
+  return out.build();
+}
+
+/**
+ * Splits a message into one message per fact (same subject), for evaluating
+ * the facts of a failed batch one at a time. Undefined when it does not decode.
+ */
+export function splitFacts(message: FactMessage): FactMessage[] | undefined {
+  let facts: FactInit[];
+  try {
+    facts = decodeFactBatch(message.data).facts;
+  } catch {
+    return undefined;
+  }
+  if (facts.length <= 1) return [message];
+  return facts.map((fact) => ({ subject: message.subject, data: encodeFactBatch({ facts: [fact] }) }));
+}
+
+export function mergeJudgements(parts: readonly Judgement[]): Judgement {
+  const counts = emptyCounts();
+  for (const part of parts) {
+    for (const key of Object.keys(counts) as (keyof JudgementCounts)[]) counts[key] += part.counts[key];
+  }
+  return { publications: parts.flatMap((p) => p.publications), counts, samples: parts.flatMap((p) => p.samples) };
+}
+
+class JudgementBuilder {
+  readonly publications: Publication[] = [];
+  readonly counts = emptyCounts();
+  readonly samples: BatchSample[] = [];
+
+  deadLetter(reason: DeadLetterReason, error: unknown, subject: string, payload: Uint8Array, factId = ''): void {
+    this.counts.deadLetters++;
+    const text = String((error as Error)?.message ?? error);
+    this.publications.push({
+      subject: subjects.deadLetter(reason),
+      payload: encodeDeadLetter({ reason, error: text, subject, payload, received_at_ms: Date.now(), fact_id: factId }),
+    });
+  }
+
+  /** The verdict for one fact and, when it was judged, an alert per finding. */
+  verdict(pending: Pending, kind: FactKind, outcome: ReturnType<PolicyEvaluator['evaluateBatch']>[number], revision: string, now: number, deadLetterErrors = true): void {
+    const { fact } = pending;
+    const factId = fact.id ?? '';
+    const host = fact.source?.host ?? '';
+    const target = subjectOf(pending.input, kind, host);
+    const verdictSubject = subjects.verdicts(kind, host);
+    this.counts.verdicts++;
+    if (outcome instanceof Error) {
+      if (deadLetterErrors) this.deadLetter('evaluation', outcome, pending.subject, encodeFactBatch({ facts: [fact] }), factId);
+      this.publications.push({
+        subject: verdictSubject,
+        payload: encodeVerdict({ fact_id: factId, kind, source: fact.source ?? null, subject: target, evaluated_at_ms: now, bundle_revision: revision, error: String(outcome) }),
+      });
+      return;
+    }
+    const findings = findingsFrom(outcome, target);
+    this.publications.push({
+      subject: verdictSubject,
+      payload: encodeVerdict({ fact_id: factId, kind, source: fact.source ?? null, subject: target, findings, evaluated_at_ms: now, bundle_revision: revision }),
+    });
+    for (const alert of alertsFrom(fact, findings, now)) {
+      const severity = severityName(alert.finding?.severity) as SeverityName;
+      this.counts.alerts++;
+      this.publications.push({ subject: subjects.alerts(severity, kind, host), payload: encodeAlert(alert), msgId: alert.id ?? undefined });
+    }
+  }
+
+  build(): Judgement {
+    return { publications: this.publications, counts: this.counts, samples: this.samples };
+  }
+}

@@ -1,0 +1,84 @@
+import type { BundleMeta } from '../policy/evaluator.js';
+import type { WasmModule } from '../policy/wasm.js';
+import type { BatchSample, FactMessage, JudgementCounts, Publication } from './judge.js';
+
+/** What a worker is started with (its `workerData`). */
+export interface WorkerInit {
+  module: WasmModule;
+  bundle: BundleMeta;
+  overlay: Record<string, unknown>;
+  maxMemoryPages: number;
+  batchSize?: number;
+}
+
+/**
+ * Many small byte arrays as one buffer and their end offsets. Small arrays
+ * cloned one by one would each copy their whole backing buffer (protobufjs and
+ * nats.js hand out views of shared slabs); one packed buffer is transferred.
+ */
+export interface Packed {
+  bytes: Uint8Array;
+  ends: number[];
+}
+
+export interface PackedMessages extends Packed {
+  subjects: string[];
+}
+
+export interface PackedJudgement extends Packed {
+  subjects: string[];
+  msgIds: (string | null)[];
+  counts: JudgementCounts;
+  samples: BatchSample[];
+  revision: string;
+}
+
+export type ToWorker =
+  | { type: 'task'; id: number; messages: PackedMessages }
+  | { type: 'data'; id: number; overlay: Record<string, unknown> };
+
+export type FromWorker =
+  | { type: 'ready'; revision: string }
+  | { type: 'load-failed'; message: string }
+  | { type: 'judged'; id: number; judgement: PackedJudgement }
+  | { type: 'data-set'; id: number; error?: string };
+
+export function pack(parts: readonly Uint8Array[]): Packed {
+  let total = 0;
+  for (const part of parts) total += part.byteLength;
+  const bytes = new Uint8Array(total);
+  const ends: number[] = [];
+  let offset = 0;
+  for (const part of parts) {
+    bytes.set(part, offset);
+    offset += part.byteLength;
+    ends.push(offset);
+  }
+  return { bytes, ends };
+}
+
+/** Views into the packed buffer, in order. */
+export function unpack({ bytes, ends }: Packed): Uint8Array[] {
+  const parts: Uint8Array[] = [];
+  let start = 0;
+  for (const end of ends) {
+    parts.push(bytes.subarray(start, end));
+    start = end;
+  }
+  return parts;
+}
+
+export function packMessages(messages: readonly FactMessage[]): PackedMessages {
+  return { ...pack(messages.map((m) => m.data)), subjects: messages.map((m) => m.subject) };
+}
+
+export function unpackMessages(packed: PackedMessages): FactMessage[] {
+  return unpack(packed).map((data, i) => ({ subject: packed.subjects[i] ?? '', data }));
+}
+
+export function unpackPublications(packed: PackedJudgement): Publication[] {
+  return unpack(packed).map((payload, i) => {
+    const msgId = packed.msgIds[i];
+    return msgId ? { subject: packed.subjects[i] ?? '', payload, msgId } : { subject: packed.subjects[i] ?? '', payload };
+  });
+}
