@@ -21,6 +21,19 @@ export class BpftraceLineParser {
     private readonly maxPending = 4096,
   ) {}
 
+  /** Capability names per CapEff mask: a host runs few distinct masks, decoding one costs 64 BigInt shifts. */
+  private capabilities(hex: string): string[] {
+    let names = this.capNames.get(hex);
+    if (!names) {
+      if (this.capNames.size >= 256) this.capNames.clear();
+      names = capabilityNames(hex);
+      this.capNames.set(hex, names);
+    }
+    return names;
+  }
+
+  private readonly capNames = new Map<string, string[]>();
+
   /** One line of bpftrace output, without the newline. */
   parse(line: string): RuntimeEvent | undefined {
     const tag = line.charAt(0);
@@ -131,7 +144,7 @@ export class BpftraceLineParser {
         process.exe = strings.f ?? '';
         process.args = args;
         process.tty = tty === '1';
-        process.capabilities = capabilityNames(capHex ?? '0');
+        process.capabilities = this.capabilities(capHex ?? '0');
         if (slot?.stdio) process.stdio = slot.stdio;
         const pe = Number(previousEuid1);
         return pe > 0 ? { ...base, kind: 'exec', previousEuid: pe - 1 } : { ...base, kind: 'exec' };
@@ -252,9 +265,19 @@ function uidArg(text: string | undefined): number {
   return value === 4294967295 ? -1 : value;
 }
 
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
 /** Decodes bpftrace's %r rendering (non-printable bytes as \xNN) and splits argv on NUL. */
 export function splitArgs(rendered: string): string[] {
   if (rendered === '') return [];
+  // Fast path, the usual argv: printable ASCII whose only escapes are the NULs between arguments.
+  if (PRINTABLE_ASCII.test(rendered)) {
+    const parts = rendered.split('\\x00');
+    if (!parts.some((part) => part.includes('\\x'))) {
+      if (parts[parts.length - 1] === '') parts.pop();
+      return parts;
+    }
+  }
   const bytes: number[] = [];
   for (let i = 0; i < rendered.length; i++) {
     const code = rendered.charCodeAt(i);
