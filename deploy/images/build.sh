@@ -106,8 +106,14 @@ build() { # build TARGET TAG
     vigil_die "docker build --target $1 failed: see $log"
   fi
 }
+old="$(docker image inspect --format '{{.Id}}' "$engine_tag" "$collector_tag" 2>/dev/null || true)"
 build engine "$engine_tag"
 build collector "$collector_tag"
 rm -rf "$context"
+# The images these replace, and the leftovers of the app stage: only Vigil's, never a prune.
+new="$(docker image inspect --format '{{.Id}}' "$engine_tag" "$collector_tag")"
+for id in $old $(docker image ls --quiet --no-trunc --filter dangling=true --filter label=vigil.build.stage=app); do
+  grep -qF "$id" <<<"$new" || docker image rm "$id" >/dev/null 2>&1 || true
+done
 size() { docker image inspect --format '{{.Size}}' "$1" | awk '{ printf "%d MB", $1 / 1000000 }'; }
 echo "built $engine_tag ($(size "$engine_tag")), $collector_tag ($(size "$collector_tag"))"

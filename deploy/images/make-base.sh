@@ -8,7 +8,9 @@
 # The root filesystem holds the Node binary (stripped), the shared libraries `ldd` lists for it,
 # /etc/passwd and /etc/group with root and nonroot (65532), /tmp, and nothing else: no shell, no
 # package manager. --bpftrace adds /usr/bin/bpftrace and its libraries (LLVM and clang make this
-# about 200 MB larger) for the collector's eBPF source. The result is `docker import`ed as IMAGE
+# about 200 MB larger) for the collector's eBPF source, and a static busybox as /bin/sh only:
+# bpftrace 0.17 runs `sh -c "clang-14 -Wp,-v ..."` to find include paths and dies with SIGSEGV
+# on the first tracepoint with arguments when there is no /bin/sh. The result is `docker import`ed as IMAGE
 # (default vigil-test/node-base:24, or vigil-test/node-base:24-bpftrace with --bpftrace) with a
 # label holding a hash of its inputs; --if-changed does nothing when the image carries the same hash.
 # Prints one line: "ok (IMAGE)" or "built IMAGE (SIZE)". Needs root (file ownership in the rootfs).
@@ -37,6 +39,8 @@ binaries=("$node")
 if [ "$with_bpftrace" -eq 1 ]; then
   [ -x /usr/bin/bpftrace ] || vigil_die "/usr/bin/bpftrace is missing: apt-get install bpftrace"
   binaries+=(/usr/bin/bpftrace)
+  [ -x /usr/bin/busybox ] && ! ldd /usr/bin/busybox >/dev/null 2>&1 \
+    || vigil_die "/usr/bin/busybox is missing or not static: apt-get install busybox-static"
 fi
 
 # libraries BINARY: absolute paths of the shared objects the dynamic loader resolves for BINARY,
@@ -80,6 +84,8 @@ strip --strip-all "$root/usr/local/bin/node"
 if [ "$with_bpftrace" -eq 1 ]; then
   mkdir -p "$root/usr/bin"
   cp /usr/bin/bpftrace "$root/usr/bin/bpftrace"
+  mkdir -p "$root/bin"
+  cp /usr/bin/busybox "$root/bin/sh"
 fi
 for binary in "${binaries[@]}"; do
   libraries "$binary"
