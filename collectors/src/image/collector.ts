@@ -14,8 +14,14 @@ export interface ImageCollectorOptions {
   /** How often the engine's image list is read again (events trigger sweeps in between). Default 5 min. */
   intervalMs?: number;
   logger?: ImageLogger;
-  /** Shared scanner (and its cache); a memory-only one by default. */
+  /** Shared scanner (and its cache); by default one of its own, with `cacheDir`. */
   scanner?: ImageScanner;
+  /**
+   * Where the default scanner keeps one JSON file per scanned image, so that a
+   * restarted collector does not read every image of the engine again.
+   * Default $VIGIL_IMAGE_CACHE_DIR; memory only when neither is set.
+   */
+  cacheDir?: string;
 }
 
 export interface ImageCollector {
@@ -38,7 +44,8 @@ export function startImageCollector(options: ImageCollectorOptions): ImageCollec
   if (!Number.isFinite(intervalMs) || intervalMs <= 0) {
     throw new ImageCollectorError('VIGIL_ERR_IMAGE_CONFIG_OPTION', ['intervalMs > 0', String(options.intervalMs)]);
   }
-  const scanner = options.scanner ?? new ImageScanner();
+  const cacheDir = options.cacheDir ?? process.env['VIGIL_IMAGE_CACHE_DIR'];
+  const scanner = options.scanner ?? new ImageScanner(cacheDir ? { cacheDir } : {});
   const published = new Map<string, string>(); // image id → names fingerprint
   const failed = new Map<string, string>(); // image id → errors already logged
   let stopped = false;
