@@ -1,6 +1,8 @@
+import fs from 'node:fs';
 import { connect } from '@nats-io/transport-node';
-import type { NatsConnection } from '@nats-io/nats-core';
+import { credsAuthenticator, nkeyAuthenticator, type ConnectionOptions, type NatsConnection, type TlsOptions } from '@nats-io/nats-core';
 import { UsageError } from './errors.js';
+import { inboxPrefixFor, readSeed } from './security/index.js';
 
 /** `--nats` ?? VIGIL_NATS_URL; commands that need a server and got none say so. */
 export function natsUrl(option: string | undefined, required: boolean): string | undefined {
@@ -9,12 +11,116 @@ export function natsUrl(option: string | undefined, required: boolean): string |
   return url;
 }
 
-export async function connectNats(url: string, name: string): Promise<NatsConnection> {
-  try {
-    return await connect({ servers: url.split(','), name, maxReconnectAttempts: -1, reconnectTimeWait: 500 });
-  } catch (error) {
-    throw new UsageError(`cannot connect to NATS at ${url}: ${(error as Error).message}`);
+/**
+ * The connection options every command that talks to NATS accepts; spread
+ * into its parseArgs options and pass the parsed values to natsSecurity().
+ */
+export const NATS_SECURITY_OPTIONS = {
+  'nats-nkey': { type: 'string' },
+  'nats-creds': { type: 'string' },
+  'nats-ca': { type: 'string' },
+  'nats-tls-cert': { type: 'string' },
+  'nats-tls-key': { type: 'string' },
+} as const;
+
+export const NATS_SECURITY_USAGE = `NATS security (any command that connects):
+  --nats-nkey FILE      nkey seed file of this identity (VIGIL_NATS_NKEY), from \`vigil nats-config\`
+  --nats-creds FILE     JWT user credentials instead, for operator-mode servers (VIGIL_NATS_CREDS)
+  --nats-ca FILE        CA certificate the server's TLS certificate must chain to (VIGIL_NATS_CA)
+  --nats-tls-cert FILE  client certificate for mutual TLS (VIGIL_NATS_TLS_CERT), with --nats-tls-key (VIGIL_NATS_TLS_KEY)`;
+
+/** How a client proves who it is and checks the server; all optional (none: plain, anonymous NATS). */
+export interface NatsSecurity {
+  nkeyFile?: string;
+  credsFile?: string;
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
+}
+
+type SecurityValues = { [K in keyof typeof NATS_SECURITY_OPTIONS]?: string | undefined };
+
+/** option ?? environment, validated: files must be readable, nkey and creds are exclusive, cert needs key. */
+export function natsSecurity(values: SecurityValues, env: NodeJS.ProcessEnv = process.env): NatsSecurity {
+  const security: NatsSecurity = {};
+  const pick = (option: string | undefined, variable: string, flag: string): string | undefined => {
+    const file = option ?? env[variable];
+    if (file === undefined || file === '') return undefined;
+    try {
+      fs.accessSync(file, fs.constants.R_OK);
+    } catch {
+      throw new UsageError(`${flag} ${file}: expected a readable file (from ${option !== undefined ? flag : variable})`);
+    }
+    return file;
+  };
+  const nkeyFile = pick(values['nats-nkey'], 'VIGIL_NATS_NKEY', '--nats-nkey');
+  const credsFile = pick(values['nats-creds'], 'VIGIL_NATS_CREDS', '--nats-creds');
+  const caFile = pick(values['nats-ca'], 'VIGIL_NATS_CA', '--nats-ca');
+  const certFile = pick(values['nats-tls-cert'], 'VIGIL_NATS_TLS_CERT', '--nats-tls-cert');
+  const keyFile = pick(values['nats-tls-key'], 'VIGIL_NATS_TLS_KEY', '--nats-tls-key');
+  if (nkeyFile && credsFile) throw new UsageError('--nats-nkey and --nats-creds are exclusive: give one identity');
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    throw new UsageError('--nats-tls-cert and --nats-tls-key go together: give both or neither');
   }
+  if (nkeyFile) security.nkeyFile = nkeyFile;
+  if (credsFile) security.credsFile = credsFile;
+  if (caFile) security.caFile = caFile;
+  if (certFile && keyFile) {
+    security.certFile = certFile;
+    security.keyFile = keyFile;
+  }
+  return security;
+}
+
+/**
+ * nats.js connection options for `security`. An nkey identity also gets its
+ * own reply inbox (`_INBOX.<public key>`), the only one `vigil nats-config`
+ * lets it subscribe to.
+ */
+export function natsConnectionOptions(security: NatsSecurity): Partial<ConnectionOptions> {
+  const options: Partial<ConnectionOptions> = {};
+  if (security.nkeyFile) {
+    const pair = readSeed(fs.readFileSync(security.nkeyFile, 'utf8'), security.nkeyFile);
+    options.authenticator = nkeyAuthenticator(pair.getSeed());
+    options.inboxPrefix = inboxPrefixFor(pair.getPublicKey());
+  } else if (security.credsFile) {
+    options.authenticator = credsAuthenticator(fs.readFileSync(security.credsFile));
+  }
+  if (security.caFile || security.certFile) {
+    const tls: TlsOptions = {};
+    if (security.caFile) tls.caFile = security.caFile;
+    if (security.certFile && security.keyFile) {
+      tls.certFile = security.certFile;
+      tls.keyFile = security.keyFile;
+    }
+    options.tls = tls;
+  }
+  return options;
+}
+
+export async function connectNats(url: string, name: string, security: NatsSecurity = {}): Promise<NatsConnection> {
+  try {
+    return await connect({
+      servers: url.split(','),
+      name,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 500,
+      ...natsConnectionOptions(security),
+    });
+  } catch (error) {
+    throw new UsageError(`cannot connect to NATS at ${url}: ${(error as Error).message}${hint(error, security)}`);
+  }
+}
+
+function hint(error: unknown, security: NatsSecurity): string {
+  const message = String((error as Error)?.message ?? '').toLowerCase();
+  if (message.includes('authorization') && !security.nkeyFile && !security.credsFile) {
+    return ' (the server wants an identity: pass --nats-nkey FILE or set VIGIL_NATS_NKEY)';
+  }
+  if ((message.includes('certificate') || message.includes('self-signed') || message.includes('tls')) && !security.caFile) {
+    return ' (the server uses TLS: pass --nats-ca FILE or set VIGIL_NATS_CA)';
+  }
+  return '';
 }
 
 /** Resolves on the first SIGINT or SIGTERM. */

@@ -1,0 +1,253 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { errors, type NatsConnection, type Status } from '@nats-io/nats-core';
+import { connect } from '@nats-io/transport-node';
+import pino from 'pino';
+import { JetStreamFactSink } from '../collectors/src/index.js';
+import { defaultBundlePath, PolicyEvaluator, readBundleFile, resolveTool, startEngine } from '../engine/src/index.js';
+import { decodeAlert, encodeFactBatch, ensureStreams, subjects } from '../proto/src/index.js';
+import { connectNats, natsConnectionOptions, type NatsSecurity } from '../cli/src/nats.js';
+import { generateNatsConfig, type GeneratedNatsConfig, type Identity } from '../cli/src/security/index.js';
+import { collectMessages } from './support/collect.js';
+
+const logger = pino({ level: 'silent' });
+
+const privileged = (name: string) => ({ container: { id: `id-${name}`, name, image: 'busybox', privileged: true, capabilities: ['ALL'] } });
+
+/** Fails the suite with a message that says what to install, rather than skipping. */
+function requireTools(): string {
+  const openssl = spawnSync(process.env.VIGIL_OPENSSL ?? 'openssl', ['version'], { encoding: 'utf8' });
+  if (openssl.error || openssl.status !== 0) {
+    throw new Error(`nats security tests need openssl on PATH (Debian: apt-get install openssl): ${openssl.error?.message ?? openssl.stderr}`);
+  }
+  try {
+    return resolveTool('nats-server');
+  } catch (error) {
+    throw new Error(`nats security tests need nats-server (bash scripts/setup.sh puts it in ~/.cache/vigil/bin): ${(error as Error).message}`);
+  }
+}
+
+interface SecuredServer {
+  url: string;
+  /** SIGHUP, as `nats-server --signal reload` sends; resolves once the server says it reloaded. */
+  reload(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** nats-server with the generated config, on 127.0.0.1 and a port it picks itself. */
+function startSecuredNats(binary: string, configFile: string): Promise<SecuredServer> {
+  const child: ChildProcess = spawn(binary, ['-c', configFile, '-a', '127.0.0.1', '-p', '-1'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  return new Promise((resolve, reject) => {
+    let log = '';
+    let ready = false;
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`nats-server -c ${configFile} not ready in 10 s:\n${log}`));
+    }, 10_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`nats-server -c ${configFile} exited with ${code}:\n${log}`));
+    });
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (chunk: string) => {
+      log = (log + chunk).slice(-20_000);
+      const port = /Listening for client connections on [^\s]*:(\d+)/.exec(log)?.[1];
+      if (!ready && port && log.includes('Server is ready')) {
+        ready = true;
+        clearTimeout(timer);
+        child.removeAllListeners('exit');
+        const reload = async (): Promise<void> => {
+          const mark = log.length;
+          child.kill('SIGHUP');
+          const deadline = Date.now() + 5_000;
+          while (!log.slice(mark).includes('Reloaded server configuration')) {
+            if (Date.now() > deadline) throw new Error(`nats-server did not reload in 5 s:\n${log.slice(mark)}`);
+            await new Promise((r) => setTimeout(r, 20));
+          }
+        };
+        resolve({ url: `nats://127.0.0.1:${port}`, reload, stop });
+      }
+    });
+  });
+}
+
+/** The next error the connection reports on its status stream (permission violations arrive there). */
+async function nextStatusError(nc: NatsConnection, timeoutMs = 5_000): Promise<Error> {
+  const iterator = nc.status()[Symbol.asyncIterator]();
+  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no status error in ${timeoutMs} ms`)), timeoutMs));
+  for (;;) {
+    const { value } = (await Promise.race([iterator.next(), timeout])) as IteratorResult<Status>;
+    if (value?.type === 'error') return value.error;
+  }
+}
+
+describe('nats security', () => {
+  let binary: string;
+  let dir: string;
+  let config: GeneratedNatsConfig;
+  let server: SecuredServer;
+  const open: NatsConnection[] = [];
+
+  const identity = (name: string): Identity => {
+    const found = config.identities.find((i) => i.name === name);
+    if (!found) throw new Error(`no identity ${name} in ${config.identities.map((i) => i.name).join(', ')}`);
+    return found;
+  };
+  const security = (name: string): NatsSecurity => ({ nkeyFile: identity(name).seedFile, caFile: config.caFile });
+  const connectAs = async (name: string): Promise<NatsConnection> => {
+    const nc = await connectNats(server.url, `test-${name}`, security(name));
+    open.push(nc);
+    return nc;
+  };
+
+  beforeAll(async () => {
+    binary = requireTools();
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'vigil-nats-security-'));
+    config = await generateNatsConfig({ outDir: path.join(dir, 'conf'), hosts: ['a', 'b'], dns: ['localhost'], ip: ['127.0.0.1'], storeDir: path.join(dir, 'store') });
+    server = await startSecuredNats(binary, config.configFile);
+    // The engine identity creates the streams, as `vigil engine` does on start.
+    await ensureStreams(await connectAs('engine'));
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.allSettled(open.map((nc) => nc.close()));
+    await server?.stop();
+    if (dir) await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it('nats security - a collector gets JetStream acks for its own host and is refused for another host', async () => {
+    const nc = await connectAs('collector-a');
+    const own = new JetStreamFactSink({ nc, source: { host: 'a', collector: 'test', version: '0' } });
+    await own.publish(privileged('own'));
+    await expect(own.flush()).resolves.toBeUndefined();
+
+    const other = new JetStreamFactSink({ nc, source: { host: 'b', collector: 'test', version: '0' } });
+    await other.publish(privileged('forged'));
+    const refused = await other.flush().then(
+      () => undefined,
+      (error: unknown) => error as Error,
+    );
+    // nats.js fails the publish's request with the server's permission violation as the cause.
+    expect(refused).toBeInstanceOf(errors.RequestError);
+    expect(refused?.cause).toBeInstanceOf(errors.PermissionViolationError);
+    expect(String((refused?.cause as Error).message)).toContain('vigil.facts.container.b');
+
+    const jsm = await jetstreamManager(await connectAs('engine'));
+    const info = await jsm.streams.info('VIGIL_FACTS', { subjects_filter: '>' });
+    expect(Object.keys(info.state.subjects ?? {})).toEqual(['vigil.facts.container.a']);
+  });
+
+  it('nats security - a collector can neither read facts nor touch streams', async () => {
+    const nc = await connectAs('collector-b');
+    const sub = nc.subscribe(subjects.allFacts);
+    expect(await sub.closed).toBeInstanceOf(errors.PermissionViolationError);
+    const inboxes = nc.subscribe('_INBOX.>');
+    expect(await inboxes.closed).toBeInstanceOf(errors.PermissionViolationError);
+
+    const jsm = await jetstreamManager(nc, { checkAPI: false });
+    await expect(jsm.streams.delete('VIGIL_FACTS')).rejects.toThrow(/permission/i);
+    await expect(jsm.consumers.add('VIGIL_FACTS', { durable_name: 'thief' })).rejects.toThrow(/permission/i);
+  });
+
+  it('nats security - the alert subscriber may subscribe to alerts only and publish nothing', async () => {
+    const nc = await connectAs('alerts');
+    const received: string[] = [];
+    nc.subscribe(subjects.allAlerts, {
+      callback: (_e, m) => {
+        received.push(m.subject);
+      },
+    });
+    await nc.flush();
+
+    const violation = nextStatusError(nc);
+    nc.publish('vigil.alerts.critical.container.a', new Uint8Array([1]));
+    await nc.flush();
+    const error = await violation;
+    expect(error).toBeInstanceOf(errors.PermissionViolationError);
+    expect((error as InstanceType<typeof errors.PermissionViolationError>).operation).toBe('publish');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(received).toEqual([]);
+
+    const facts = nc.subscribe(subjects.allFacts);
+    expect(await facts.closed).toBeInstanceOf(errors.PermissionViolationError);
+  });
+
+  it('nats security - no TLS, an untrusted CA or no identity is refused', async () => {
+    const { authenticator, inboxPrefix } = natsConnectionOptions(security('collector-a'));
+    // tls: null asks nats.js for a plain-text connection; the server requires TLS.
+    await expect(connect({ servers: server.url, authenticator, inboxPrefix, tls: null, reconnect: false })).rejects.toThrow(/tls/i);
+    // Without our CA the server certificate does not verify against the system's roots.
+    await expect(connect({ servers: server.url, authenticator, reconnect: false })).rejects.toThrow(/certificate/i);
+    // TLS without an identity: the server wants an nkey.
+    await expect(connectNats(server.url, 'anonymous', { caFile: config.caFile })).rejects.toThrow(/authorization/i);
+    // A seed the server does not know.
+    const stranger = path.join(dir, 'stranger.nk');
+    const { nkeys } = await import('@nats-io/nats-core');
+    await fs.writeFile(stranger, `${new TextDecoder().decode(nkeys.createUser().getSeed())}\n`);
+    await expect(connectNats(server.url, 'stranger', { nkeyFile: stranger, caFile: config.caFile })).rejects.toThrow(/authorization/i);
+  });
+
+  it('nats security - engine, collector and subscriber identities carry a fact to an alert end to end', async () => {
+    const evaluator = await PolicyEvaluator.load(await readBundleFile(defaultBundlePath()));
+    const subscriber = await connectAs('alerts');
+    const alerts = collectMessages(subscriber, subjects.allAlerts, decodeAlert);
+    await subscriber.flush();
+    const engine = await startEngine({ nc: await connectAs('engine'), evaluator, logger });
+    try {
+      const sink = new JetStreamFactSink({ nc: await connectAs('collector-b'), source: { host: 'b', collector: 'test', version: '0' } });
+      await sink.publish(privileged('e2e'));
+      await sink.flush();
+      const got = await alerts.until((all) => all.some((a) => a.finding?.subject?.name === 'e2e' && a.finding?.rule_id === 'VGL-CTR-001'));
+      const alert = got.find((a) => a.finding?.subject?.name === 'e2e' && a.finding?.rule_id === 'VGL-CTR-001');
+      expect(alert?.source?.host).toBe('b');
+      expect(engine.stats().alerts).toBeGreaterThan(0);
+    } finally {
+      await engine.stop();
+      alerts.stop();
+    }
+  }, 30_000);
+
+  it('nats security - regenerating keeps keys; after a reload a rotated key and a dropped host are refused', async () => {
+    const before = new Map(config.identities.map((i) => [i.name, i.publicKey]));
+    const oldSeedA = path.join(dir, 'old-collector-a.nk');
+    await fs.copyFile(identity('collector-a').seedFile, oldSeedA);
+    const seedB = path.join(dir, 'old-collector-b.nk');
+    await fs.copyFile(identity('collector-b').seedFile, seedB);
+    const again = await generateNatsConfig({ outDir: path.join(dir, 'conf'), hosts: ['a'], rotate: ['collector-a'], storeDir: path.join(dir, 'store') });
+    const after = new Map(again.identities.map((i) => [i.name, i.publicKey]));
+    expect(after.get('engine')).toBe(before.get('engine'));
+    expect(after.get('alerts')).toBe(before.get('alerts'));
+    expect(after.get('collector-a')).not.toBe(before.get('collector-a'));
+    expect(after.has('collector-b')).toBe(false);
+    expect(again.removed.map((f) => path.basename(f))).toEqual(['collector-b.nk']);
+    expect(again.written).not.toContain(again.caFile);
+    const text = await fs.readFile(again.configFile, 'utf8');
+    expect(text).toContain(after.get('collector-a'));
+    expect(text).not.toContain(before.get('collector-a'));
+    expect(text).not.toContain(before.get('collector-b'));
+
+    await server.reload();
+    const refused = (nkeyFile: string) => connectNats(server.url, 'revoked', { nkeyFile, caFile: config.caFile });
+    await expect(refused(oldSeedA)).rejects.toThrow(/authorization/i);
+    await expect(refused(seedB)).rejects.toThrow(/authorization/i);
+    const rotated = await connectNats(server.url, 'rotated', { nkeyFile: again.identities.find((i) => i.name === 'collector-a')!.seedFile, caFile: config.caFile });
+    open.push(rotated);
+    const sink = new JetStreamFactSink({ nc: rotated, source: { host: 'a', collector: 'test', version: '0' } });
+    await sink.publish(privileged('rotated'));
+    await expect(sink.flush()).resolves.toBeUndefined();
+  });
+});
