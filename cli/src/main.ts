@@ -2,10 +2,12 @@ import { VigilEngineError } from '../../engine/src/index.js';
 import { alertsCommand } from './commands/alerts.js';
 import { collectCommand } from './commands/collect.js';
 import { engineCommand } from './commands/engine.js';
+import { natsConfigCommand, NATS_CONFIG_USAGE } from './commands/nats-config.js';
 import { policyCommand, POLICY_USAGE } from './commands/policy.js';
 import { scanCommand, SCAN_USAGE } from './commands/scan.js';
 import { upCommand, UP_USAGE } from './commands/up.js';
 import { EXIT_ERROR, UsageError } from './errors.js';
+import { NATS_SECURITY_USAGE } from './nats.js';
 
 const USAGE = `vigil — container-security policy engine
 
@@ -16,12 +18,17 @@ Usage:
   vigil collect container|host|image|runtime --nats URL              one collector alone
   vigil alerts --nats URL [--subject S] [--format pretty|json]       print alerts as they arrive
   vigil policy list|build|test|eval                                  policy tooling
+  vigil nats-config --hosts a,b --out DIR                            TLS + nkey config for a secured NATS
 
 ${SCAN_USAGE}
 
 ${UP_USAGE}
 
 ${POLICY_USAGE}
+
+${NATS_CONFIG_USAGE}
+
+${NATS_SECURITY_USAGE}
 `;
 
 export async function runCli(argv: string[]): Promise<number> {
@@ -40,6 +47,8 @@ export async function runCli(argv: string[]): Promise<number> {
         return await alertsCommand(rest);
       case 'policy':
         return await policyCommand(rest);
+      case 'nats-config':
+        return await natsConfigCommand(rest);
       case undefined:
       case 'help':
       case '--help':

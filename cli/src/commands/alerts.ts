@@ -1,15 +1,15 @@
 import { parseArgs } from 'node:util';
 import { createLogger } from '../logger.js';
-import { connectNats, natsUrl, untilSignal } from '../nats.js';
+import { connectNats, NATS_SECURITY_OPTIONS, natsSecurity, natsUrl, untilSignal } from '../nats.js';
 import { parseAlertFormat, printAlerts } from '../alert-printer.js';
 
 export async function alertsCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { nats: { type: 'string' }, subject: { type: 'string' }, format: { type: 'string' } },
+    options: { nats: { type: 'string' }, subject: { type: 'string' }, format: { type: 'string' }, ...NATS_SECURITY_OPTIONS },
   });
   const logger = createLogger();
-  const nc = await connectNats(natsUrl(values.nats, true)!, 'vigil-alerts');
+  const nc = await connectNats(natsUrl(values.nats, true)!, 'vigil-alerts', natsSecurity(values));
   const format = parseAlertFormat(values.format);
   printAlerts(nc, { subject: values.subject, format, onError: (err) => logger.warn({ err }, 'undecodable alert') });
   await untilSignal();

@@ -7,7 +7,7 @@ import { parseAlertFormat, printAlerts } from '../alert-printer.js';
 import { startEmbeddedNats, type EmbeddedNats } from '../embedded-nats.js';
 import { UsageError } from '../errors.js';
 import { createLogger } from '../logger.js';
-import { connectNats, natsUrl, untilSignal } from '../nats.js';
+import { connectNats, NATS_SECURITY_OPTIONS, natsSecurity, natsUrl, untilSignal } from '../nats.js';
 
 export const UP_USAGE = `vigil up [--nats URL] [--format pretty|json] [--collectors container,host,image,runtime]
          [--host-root DIR] [--socket PATH] [--bundle FILE] [--host NAME]
@@ -25,6 +25,7 @@ export async function upCommand(argv: string[]): Promise<number> {
       socket: { type: 'string' },
       bundle: { type: 'string' },
       host: { type: 'string' },
+      ...NATS_SECURITY_OPTIONS,
     },
   });
   const format = parseAlertFormat(values.format);
@@ -39,7 +40,8 @@ export async function upCommand(argv: string[]): Promise<number> {
     url = embedded.url;
     logger.info({ url }, 'started embedded nats-server');
   }
-  const nc = await connectNats(url, 'vigil-up');
+  // The embedded server is loopback-only and anonymous: identities are for a server given with --nats.
+  const nc = await connectNats(url, 'vigil-up', embedded ? {} : natsSecurity(values));
   try {
     await ensureStreams(nc);
     // Subscribe before anything can raise an alert, so none is missed.
