@@ -30,6 +30,8 @@ export interface ExecStormOptions {
   rates: number[];
   stepSeconds: number;
   idleSeconds: number;
+  /** Per-CPU perf ring pages for the collector's bpftrace (default: the source's). */
+  ringPages?: number;
 }
 
 interface StepResult {
@@ -43,6 +45,7 @@ interface StepResult {
   cpuPct: number;
   bpftraceCpuPct: number;
   cpuUsPerEvent: number;
+  sourceLost: number;
 }
 
 /**
@@ -76,7 +79,7 @@ export async function runtimeExecStorm(options: ExecStormOptions): Promise<Scena
       },
     });
     const sink = new DurableFactSink({ nc, source: { host: 'bench', collector: 'runtime', version: '0' }, dir: outboxDir });
-    const inner = await selectRuntimeSource({ prefer: 'ebpf' });
+    const inner = await selectRuntimeSource({ prefer: 'ebpf', ...(options.ringPages ? { ebpf: { ringPages: options.ringPages } } : {}) });
     const source = new CountingSource(inner, container.cgroupId);
     const started = performance.now();
     [collector] = await Promise.all([startRuntimeCollector({ sink, source }), counter.start(container.cgroupId)]);
@@ -99,7 +102,7 @@ export async function runtimeExecStorm(options: ExecStormOptions): Promise<Scena
     for (const rate of options.rates) {
       const label = rate === 0 ? 'max' : String(rate);
       const exe = await tools.trueAs(`t-${label}`);
-      const before = { node: selfCpuMs(), bpf: await processCpuMs(bpftracePid), at: performance.now() };
+      const before = { node: selfCpuMs(), bpf: await processCpuMs(bpftracePid), at: performance.now(), lost: collector.stats().sourceLost };
       const storm = JSON.parse(await docker('exec', container.name, tools.storm, String(rate), String(options.stepSeconds), '2', exe)) as {
         execs: number;
         seconds: number;
@@ -114,7 +117,6 @@ export async function runtimeExecStorm(options: ExecStormOptions): Promise<Scena
       }
       const after = { node: selfCpuMs(), bpf: await processCpuMs(bpftracePid), at: performance.now() };
       const seen = source.counts.get(exe);
-      const wall = (after.at - before.at) / 1000;
       const cpuMs = after.node - before.node + (after.bpf - before.bpf);
       steps.push({
         exe,
@@ -129,8 +131,8 @@ export async function runtimeExecStorm(options: ExecStormOptions): Promise<Scena
         cpuPct: ((after.node - before.node) / 10) / storm.seconds,
         bpftraceCpuPct: ((after.bpf - before.bpf) / 10) / storm.seconds,
         cpuUsPerEvent: seen ? (cpuMs * 1000) / seen.events : 0,
+        sourceLost: collector.stats().sourceLost - before.lost,
       });
-      void wall;
     }
     // Let the aggregation windows close and their count-carrying facts reach NATS.
     await sleep(1500);
@@ -169,11 +171,13 @@ export async function runtimeExecStorm(options: ExecStormOptions): Promise<Scena
       metrics[`storm_${k}_node_cpu_pct`] = round(s.cpuPct, 1);
       metrics[`storm_${k}_bpftrace_cpu_pct`] = round(s.bpftraceCpuPct, 1);
       metrics[`storm_${k}_cpu_us_per_event`] = round(s.cpuUsPerEvent, 1);
+      metrics[`storm_${k}_kernel_ring_lost`] = s.sourceLost;
     }
     metrics.dropped = stats.dropped;
     metrics.rate_limited = stats.rateLimited;
     metrics.queue_full = stats.queueFull;
     metrics.source_lost = stats.sourceLost;
+    metrics.ring_pages_per_cpu = options.ringPages ?? 'default';
     return {
       scenario: 'runtime collector under an exec storm (eBPF, container)',
       metrics,

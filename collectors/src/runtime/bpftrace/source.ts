@@ -16,6 +16,14 @@ import {
   type ProbeName,
 } from './script.js';
 
+/**
+ * Per-CPU perf ring pages (4 MiB per CPU; Falco's default buffer is 8 MiB per
+ * CPU). 256 pages lost 58–68 % of a 3 s storm of 7 000–8 000 execs/s on this
+ * 2-core VM while bpftrace was starved of CPU; 1024 lost none: the ring rides
+ * out the burst and bpftrace catches up (bench/scenarios/runtime-exec-storm.ts).
+ */
+export const DEFAULT_RING_PAGES = 1024;
+
 export interface BpftraceSourceOptions {
   bpftrace?: string;
   sensitivePaths?: readonly string[];
@@ -27,7 +35,7 @@ export interface BpftraceSourceOptions {
   excludeCgroupId?: string;
   /** Extra pids to ignore; the collector's own pid always is. */
   excludePids?: readonly number[];
-  /** Per-CPU perf ring buffer pages (BPFTRACE_PERF_RB_PAGES). */
+  /** Per-CPU perf ring buffer pages (BPFTRACE_PERF_RB_PAGES), default {@link DEFAULT_RING_PAGES}. */
   ringPages?: number;
   /** How long bpftrace may take to compile and attach. */
   startTimeoutMs?: number;
@@ -90,7 +98,7 @@ export class BpftraceSource implements RuntimeSource {
       env: {
         ...process.env,
         BPFTRACE_STRLEN: '200',
-        BPFTRACE_PERF_RB_PAGES: String(this.options.ringPages ?? 256),
+        BPFTRACE_PERF_RB_PAGES: String(this.options.ringPages ?? DEFAULT_RING_PAGES),
         BPFTRACE_MAP_KEYS_MAX: '16384',
       },
     });
