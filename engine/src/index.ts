@@ -18,6 +18,7 @@ export { startOpsServer, Readiness, type OpsServer, type OpsServerOptions, type 
 export {
   createVerifier,
   loadVerifier,
+  resolveVerifier,
   verifyBundle,
   verifyBundleFiles,
   isSigningAlgorithm,

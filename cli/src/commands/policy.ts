@@ -10,7 +10,7 @@ import {
   DEFAULT_BUNDLE_NAME,
   defaultBundlePath,
   isSigningAlgorithm,
-  loadVerifier,
+  resolveVerifier,
   SIGNING_ALGORITHMS,
   verifyBundle,
   type BundleHead,
@@ -38,6 +38,7 @@ export const POLICY_USAGE = `Usage:
   vigil policy eval  --input FACT.json [--bundle FILE]
   vigil policy verify FILE --verification-key FILE [--signing-alg RS256] [--scope S]
   vigil policy push FILE [--name default] [--nats URL] [--verification-key FILE [--signing-alg ALG]]
+                     (or VIGIL_VERIFICATION_KEY, VIGIL_SIGNING_ALG: push refuses what does not verify)
   vigil policy rollback [--name default] [--nats URL]     back to the revision before the current one
   vigil policy history  [--name default] [--nats URL]     the revision in force and the ones kept
   vigil policy data put KEY FILE|- | get KEY | delete KEY | list   [--nats URL]
@@ -200,12 +201,13 @@ const VERIFY_OPTIONS = {
   scope: { type: 'string' },
 } as const;
 
+/** --verification-key ?? VIGIL_VERIFICATION_KEY (and --signing-alg ?? VIGIL_SIGNING_ALG, --scope ?? VIGIL_SIGNING_SCOPE). */
 async function verifierFrom(values: { 'verification-key'?: string; 'signing-alg'?: string; scope?: string }): Promise<BundleVerifier | undefined> {
-  if (!values['verification-key']) {
-    if (values['signing-alg'] || values.scope) throw new UsageError('--signing-alg and --scope need --verification-key FILE');
-    return undefined;
-  }
-  return loadVerifier({ keyFile: values['verification-key'], algorithm: signingAlgorithm(values['signing-alg']), scope: values.scope });
+  const algorithm = values['signing-alg'] ?? process.env.VIGIL_SIGNING_ALG;
+  if (algorithm !== undefined) signingAlgorithm(algorithm);
+  const verifier = await resolveVerifier({ keyFile: values['verification-key'], algorithm, scope: values.scope });
+  if (!verifier && (values['signing-alg'] || values.scope)) throw new UsageError('--signing-alg and --scope need --verification-key FILE');
+  return verifier;
 }
 
 async function readBundleBytes(file: string | undefined, usage: string): Promise<Buffer> {
