@@ -26,7 +26,7 @@ import {
 } from '../../../engine/src/index.js';
 import { factKindOf, findingToJSON, schemaDirectory, toPolicyInput, type FactInit } from '../../../proto/src/index.js';
 import { EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, UsageError } from '../errors.js';
-import { connectNats, natsUrl } from '../nats.js';
+import { connectNats, NATS_SECURITY_OPTIONS, natsSecurity, natsUrl } from '../nats.js';
 
 const run = promisify(execFile);
 
@@ -43,6 +43,7 @@ export const POLICY_USAGE = `Usage:
   vigil policy history  [--name default] [--nats URL]     the revision in force and the ones kept
   vigil policy data put KEY FILE|- | get KEY | delete KEY | list   [--nats URL]
                      data documents (${Object.keys(DATA_DOCUMENTS).join(', ')}) under data.vigil
+  push, rollback, history and data also take the NATS security options below.
   Signing algorithms: ${SIGNING_ALGORITHMS.join(' ')}; for HS* the key file's bytes are the secret.`;
 
 export async function policyCommand(argv: string[]): Promise<number> {
@@ -230,9 +231,13 @@ async function policyVerify(argv: string[]): Promise<number> {
   return EXIT_OK;
 }
 
+/** The NATS options of the commands that talk to the store. */
+const STORE_OPTIONS = { nats: { type: 'string' }, ...NATS_SECURITY_OPTIONS } as const;
+type StoreValues = { nats?: string } & Parameters<typeof natsSecurity>[0];
+
 /** Runs `use` with the bundle store on the --nats server, and closes the connection. */
-async function withStore<T>(nats: string | undefined, use: (store: BundleStore) => Promise<T>): Promise<T> {
-  const nc = await connectNats(natsUrl(nats, true)!, 'vigil-policy');
+async function withStore<T>(values: StoreValues, use: (store: BundleStore) => Promise<T>): Promise<T> {
+  const nc = await connectNats(natsUrl(values.nats, true)!, 'vigil-policy', natsSecurity(values));
   try {
     return await use(await BundleStore.open({ nc }));
   } finally {
@@ -248,25 +253,25 @@ async function policyPush(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { name: { type: 'string', default: DEFAULT_BUNDLE_NAME }, nats: { type: 'string' }, ...VERIFY_OPTIONS },
+    options: { name: { type: 'string', default: DEFAULT_BUNDLE_NAME }, ...STORE_OPTIONS, ...VERIFY_OPTIONS },
   });
   const bytes = await readBundleBytes(positionals[0], 'policy push needs the bundle FILE');
   const verifier = await verifierFrom(values);
-  const head = await withStore(values.nats, (store) => store.push(bytes, { name: values.name, verifier, label: positionals[0] }));
+  const head = await withStore(values, (store) => store.push(bytes, { name: values.name, verifier, label: positionals[0] }));
   process.stdout.write(`${values.name} is now ${describeHead(head)}; ${head.previous.length} earlier revision(s) kept\n`);
   return EXIT_OK;
 }
 
 async function policyRollback(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { name: { type: 'string', default: DEFAULT_BUNDLE_NAME }, nats: { type: 'string' } } });
-  const head = await withStore(values.nats, (store) => store.rollback(values.name));
+  const { values } = parseArgs({ args: argv, options: { name: { type: 'string', default: DEFAULT_BUNDLE_NAME }, ...STORE_OPTIONS } });
+  const head = await withStore(values, (store) => store.rollback(values.name));
   process.stdout.write(`${values.name} rolled back to ${describeHead(head)}; ${head.previous.length} earlier revision(s) left\n`);
   return EXIT_OK;
 }
 
 async function policyHistory(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { name: { type: 'string', default: DEFAULT_BUNDLE_NAME }, nats: { type: 'string' } } });
-  const head = await withStore(values.nats, (store) => store.head(values.name));
+  const { values } = parseArgs({ args: argv, options: { name: { type: 'string', default: DEFAULT_BUNDLE_NAME }, ...STORE_OPTIONS } });
+  const head = await withStore(values, (store) => store.head(values.name));
   if (!head) throw new UsageError(`nothing was pushed under the name ${values.name}`);
   process.stdout.write(`* ${describeHead(head)}\n`);
   for (const ref of head.previous) process.stdout.write(`  ${describeHead({ ...ref, name: head.name, previous: [] })}\n`);
@@ -274,7 +279,7 @@ async function policyHistory(argv: string[]): Promise<number> {
 }
 
 async function policyData(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { nats: { type: 'string' } } });
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: STORE_OPTIONS });
   const [action, key, file] = positionals;
   const usage = 'usage: vigil policy data put KEY FILE|- | get KEY | delete KEY | list';
   if (!action || (action !== 'list' && !key) || (action === 'put' && !file)) throw new UsageError(usage);
@@ -286,7 +291,7 @@ async function policyData(argv: string[]): Promise<number> {
       throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
     }
   }
-  const nc = await connectNats(natsUrl(values.nats, true)!, 'vigil-policy-data');
+  const nc = await connectNats(natsUrl(values.nats, true)!, 'vigil-policy-data', natsSecurity(values));
   try {
     const store = await DataStore.open({ nc });
     switch (action) {
