@@ -3,13 +3,13 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { jetstreamManager } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { errors, type NatsConnection, type Status } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import pino from 'pino';
 import { JetStreamFactSink } from '../collectors/src/index.js';
 import { defaultBundlePath, PolicyEvaluator, readBundleFile, resolveTool, startEngine } from '../engine/src/index.js';
-import { decodeAlert, encodeFactBatch, ensureStreams, subjects } from '../proto/src/index.js';
+import { decodeAlert, encodeFactBatch, ENGINE_CONSUMER, ensureStreams, subjects } from '../proto/src/index.js';
 import { connectNats, natsConnectionOptions, type NatsSecurity } from '../cli/src/nats.js';
 import { generateNatsConfig, type GeneratedNatsConfig, type Identity } from '../cli/src/security/index.js';
 import { collectMessages } from './support/collect.js';
@@ -33,6 +33,7 @@ function requireTools(): string {
 
 interface SecuredServer {
   url: string;
+  log(): string;
   /** SIGHUP, as `nats-server --signal reload` sends; resolves once the server says it reloaded. */
   reload(): Promise<void>;
   stop(): Promise<void>;
@@ -79,7 +80,7 @@ function startSecuredNats(binary: string, configFile: string): Promise<SecuredSe
             await new Promise((r) => setTimeout(r, 20));
           }
         };
-        resolve({ url: `nats://127.0.0.1:${port}`, reload, stop });
+        resolve({ url: `nats://127.0.0.1:${port}`, log: () => log, reload, stop });
       }
     });
   });
@@ -158,6 +159,9 @@ describe('nats security', () => {
     const inboxes = nc.subscribe('_INBOX.>');
     expect(await inboxes.closed).toBeInstanceOf(errors.PermissionViolationError);
 
+    const engineInbox = nc.subscribe(`${identity('engine').inboxPrefix}.>`);
+    expect(await engineInbox.closed).toBeInstanceOf(errors.PermissionViolationError);
+
     const jsm = await jetstreamManager(nc, { checkAPI: false });
     await expect(jsm.streams.delete('VIGIL_FACTS')).rejects.toThrow(/permission/i);
     await expect(jsm.consumers.add('VIGIL_FACTS', { durable_name: 'thief' })).rejects.toThrow(/permission/i);
@@ -220,6 +224,34 @@ describe('nats security', () => {
       alerts.stop();
     }
   }, 30_000);
+
+  it('nats security - a collector cannot turn the ack of its own publish into an ack or stream admin request', async () => {
+    const engine = await connectAs('engine');
+    const jsm = await jetstreamManager(engine);
+    // The durable consumer the engine test left behind (stopped, so nothing else pulls).
+    const nc = await connectAs('collector-b');
+    await jetstream(nc).publish('vigil.facts.host.b', encodeFactBatch({ id: 'pending', facts: [] }));
+    const consumer = await jetstream(engine).consumers.get('VIGIL_FACTS', ENGINE_CONSUMER);
+    const pending = await consumer.next({ expires: 5_000 });
+    const ackSubject = (pending as unknown as { reply: string } | null)?.reply ?? '';
+    expect(ackSubject).toMatch(/^\$JS\.ACK\.VIGIL_FACTS\.vigil-engine\./);
+
+    // JetStream answers a publish on its reply subject; the server refuses $JS.ACK replies outright.
+    const violation = nextStatusError(nc);
+    nc.publish('vigil.facts.host.b', encodeFactBatch({ id: 'forged-ack', facts: [] }), { reply: ackSubject });
+    expect(await violation).toBeInstanceOf(errors.PermissionViolationError);
+    // API subjects as reply get the ack JSON as a request body, which no admin request accepts.
+    nc.publish('vigil.facts.host.b', encodeFactBatch({ id: 'forged-purge', facts: [] }), { reply: '$JS.API.STREAM.PURGE.VIGIL_FACTS' });
+    nc.publish('vigil.facts.host.b', encodeFactBatch({ id: 'forged-delete', facts: [] }), { reply: '$JS.API.STREAM.DELETE.VIGIL_DLQ' });
+    await nc.flush();
+    await new Promise((r) => setTimeout(r, 300));
+
+    expect((await consumer.info()).num_ack_pending).toBe(1);
+    expect((await jsm.streams.info('VIGIL_DLQ')).config.name).toBe('VIGIL_DLQ');
+    const facts = await jsm.streams.info('VIGIL_FACTS', { subjects_filter: 'vigil.facts.host.b' });
+    expect(facts.state.subjects?.['vigil.facts.host.b']).toBe(3);
+    pending!.ack();
+  });
 
   it('nats security - regenerating keeps keys; after a reload a rotated key and a dropped host are refused', async () => {
     const before = new Map(config.identities.map((i) => [i.name, i.publicKey]));

@@ -51,7 +51,7 @@ tls {
   key_file: ${q(input.tls.keyFile)}
   ca_file: ${q(input.tls.caFile)}
   verify: ${input.tls.verify}
-  timeout: 2
+  timeout: 5
 }
 
 authorization {
