@@ -153,7 +153,8 @@ function containerRef(
     // Under a sandboxed runtime the host kernel never sees the workload, only the
     // sandbox's own processes (runsc sandbox and gofer, a Kata VMM): they are host-side
     // runtime processes serving the container, so container rules must not judge them.
-    host: container.host || isSandboxRuntime(runtime),
+    // Events from inside the sandbox (gVisor's own monitoring) are the workload's.
+    host: container.host || (isSandboxRuntime(runtime) && event.source !== 'gvisor'),
     pod: metadata?.pod || hint.pod || '',
     namespace: metadata?.namespace || hint.namespace || '',
     image_user: metadata?.image_user ?? '',

@@ -14,6 +14,8 @@ export const RUNTIME_ERRORS = {
   VIGIL_ERR_RUNTIME_PROCFS: 'cannot read %s: %s; mount the host /proc (or run with --pid=host)',
   VIGIL_ERR_RUNTIME_ADAPTER_LINE: '%s line not understood (%s)',
   VIGIL_ERR_RUNTIME_CONFIG: 'runtime collector option %s: expected %s (actual: %s)',
+  VIGIL_ERR_RUNTIME_GVISOR_RELAY:
+    'the gVisor seccheck relay did not start (%s): it needs python3 (option `python`) to serve the SOCK_SEQPACKET socket runsc connects to',
 } as const;
 
 export type RuntimeErrorCode = keyof typeof RUNTIME_ERRORS;
