@@ -178,8 +178,10 @@ describe('data documents over NATS KV', () => {
     await fs.writeFile(good, JSON.stringify([exception('cli')]));
     await fs.writeFile(bad, '{"rules": ');
     const put = await vigil(['policy', 'data', 'put', 'exceptions', good, '--nats', nats.url]);
+    expect(put).toMatchObject({ code: 0, stderr: '' });
     expect(put.stdout).toMatch(/^data\.vigil\.exceptions set \(revision \d+\)\n$/);
     const get = await vigil(['policy', 'data', 'get', 'exceptions', '--nats', nats.url]);
+    expect(get).toMatchObject({ code: 0, stderr: '' });
     expect(JSON.parse(get.stdout)).toEqual([exception('cli')]);
 
     const refused = await vigil(['policy', 'data', 'put', 'exceptions', bad, '--nats', nats.url]);

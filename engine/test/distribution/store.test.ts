@@ -112,7 +112,7 @@ describe('bundle distribution over NATS', () => {
   it('distribution - vigil policy push makes the watcher yield the new bundle with its revision', async () => {
     const watch = follow(watchBundles({ nc, name: 'push', verify: verifier }));
     const pushed = await vigil(['policy', 'push', bundles.a, '--name', 'push', '--nats', nats.url, '--verification-key', keys.rsaPublic]);
-    expect(pushed.stderr).toBe('');
+    expect(pushed).toMatchObject({ code: 0, stderr: '' });
     expect(pushed.stdout).toContain(`push is now revision ${revisions.a}`);
     await waitUntil('bundle a', () => summary(watch.events), (s) => s.length >= 1);
     const first = watch.events[0];
@@ -183,9 +183,11 @@ describe('bundle distribution over NATS', () => {
     expect(summary(watch.events)).toEqual([`loaded ${revisions.b}`]);
 
     const history = await vigil(['policy', 'history', '--name', 'roll', '--nats', nats.url]);
+    expect(history).toMatchObject({ code: 0, stderr: '' });
     expect(history.stdout.split('\n').filter(Boolean).map((l) => l.replace(/^(..)revision (\S+).*$/, '$1$2'))).toEqual([`* ${revisions.b}`, `  ${revisions.a}`]);
 
     const rolled = await vigil(['policy', 'rollback', '--name', 'roll', '--nats', nats.url]);
+    expect(rolled).toMatchObject({ code: 0, stderr: '' });
     expect(rolled.stdout).toContain(`roll rolled back to revision ${revisions.a}`);
     await waitUntil('bundle a again', () => summary(watch.events), (s) => s.length >= 2);
     expect(summary(watch.events)).toEqual([`loaded ${revisions.b}`, `loaded ${revisions.a}`]);
