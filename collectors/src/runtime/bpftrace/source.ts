@@ -18,9 +18,11 @@ import {
 
 /**
  * Per-CPU perf ring pages (4 MiB per CPU; Falco's default buffer is 8 MiB per
- * CPU). 256 pages lost 58–68 % of a 3 s storm of 7 000–8 000 execs/s on this
- * 2-core VM while bpftrace was starved of CPU; 1024 lost none: the ring rides
- * out the burst and bpftrace catches up (bench/scenarios/runtime-exec-storm.ts).
+ * CPU). 256 pages lost 32–42 % of a 3 s storm of 7 000–8 000 execs/s on this
+ * 2-core VM while bpftrace was starved of CPU; 1024 lost none of 3 s storms of
+ * 6 000–7 000/s: the ring rides out the burst and bpftrace catches up. Longer
+ * storms beyond what bpftrace can format still overflow it
+ * (bench/scenarios/runtime-exec-storm.ts, kernel_ring_lost).
  */
 export const DEFAULT_RING_PAGES = 1024;
 
