@@ -4,14 +4,15 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { errors, type NatsConnection, type Status } from '@nats-io/nats-core';
+import { errors, nkeys, type NatsConnection, type Status } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import pino from 'pino';
 import { JetStreamFactSink } from '../collectors/src/index.js';
 import { defaultBundlePath, PolicyEvaluator, readBundleFile, resolveTool, startEngine } from '../engine/src/index.js';
 import { decodeAlert, encodeFactBatch, ENGINE_CONSUMER, ensureStreams, subjects } from '../proto/src/index.js';
-import { connectNats, natsConnectionOptions, type NatsSecurity } from '../cli/src/nats.js';
-import { generateNatsConfig, type GeneratedNatsConfig, type Identity } from '../cli/src/security/index.js';
+import { runCli } from '../cli/src/main.js';
+import { connectNats, natsConnectionOptions, natsSecurity, type NatsSecurity } from '../cli/src/nats.js';
+import { generateNatsConfig, readSeed, type GeneratedNatsConfig, type Identity } from '../cli/src/security/index.js';
 import { collectMessages } from './support/collect.js';
 
 const logger = pino({ level: 'silent' });
@@ -200,7 +201,6 @@ describe('nats security', () => {
     await expect(connectNats(server.url, 'anonymous', { caFile: config.caFile })).rejects.toThrow(/authorization/i);
     // A seed the server does not know.
     const stranger = path.join(dir, 'stranger.nk');
-    const { nkeys } = await import('@nats-io/nats-core');
     await fs.writeFile(stranger, `${new TextDecoder().decode(nkeys.createUser().getSeed())}\n`);
     await expect(connectNats(server.url, 'stranger', { nkeyFile: stranger, caFile: config.caFile })).rejects.toThrow(/authorization/i);
   });
@@ -281,5 +281,70 @@ describe('nats security', () => {
     const sink = new JetStreamFactSink({ nc: rotated, source: { host: 'a', collector: 'test', version: '0' } });
     await sink.publish(privileged('rotated'));
     await expect(sink.flush()).resolves.toBeUndefined();
+  });
+});
+
+describe('nats security options', () => {
+  let dir: string;
+  let config: GeneratedNatsConfig;
+
+  beforeAll(async () => {
+    requireTools();
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'vigil-nats-options-'));
+  });
+
+  afterAll(async () => {
+    if (dir) await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it('nats security - vigil nats-config writes a config nats-server accepts, keys private', async () => {
+    const out = path.join(dir, 'cli');
+    const code = await runCli(['nats-config', '--hosts', 'node-1,db.example', '--out', out, '--server-name', 'nats.internal', '--ip', '10.0.0.5']);
+    expect(code).toBe(0);
+    const check = spawnSync(requireTools(), ['-c', path.join(out, 'nats-server.conf'), '-t'], { encoding: 'utf8' });
+    expect(check.stderr + check.stdout).toContain('is valid');
+    expect(check.status).toBe(0);
+    const files = (await fs.readdir(path.join(out, 'identities'))).sort();
+    expect(files).toEqual(['alerts.nk', 'collector-db_example.nk', 'collector-node-1.nk', 'engine.nk']);
+    for (const secret of ['ca-key.pem', 'server-key.pem', 'identities/engine.nk']) {
+      expect(((await fs.stat(path.join(out, secret))).mode & 0o077).toString(8)).toBe('0');
+    }
+    const san = spawnSync('openssl', ['x509', '-in', path.join(out, 'server-cert.pem'), '-noout', '-ext', 'subjectAltName'], { encoding: 'utf8' });
+    expect(san.stdout).toMatch(/DNS:nats\.internal, DNS:localhost, IP Address:10\.0\.0\.5/);
+    const conf = await fs.readFile(path.join(out, 'nats-server.conf'), 'utf8');
+    expect(conf).toContain('"vigil.facts.*.db_example"');
+    expect(conf).not.toMatch(/"_INBOX\.>"|"\$JS\.API\.>"|"vigil\.facts\.>"/);
+  });
+
+  it('nats security - options come from flags before environment, and bad files are usage errors', async () => {
+    const seed = path.join(dir, 'seed.nk');
+    await fs.writeFile(seed, `${new TextDecoder().decode(nkeys.createUser().getSeed())}\n`);
+    expect(natsSecurity({}, { VIGIL_NATS_NKEY: seed, VIGIL_NATS_CA: seed })).toEqual({ nkeyFile: seed, caFile: seed });
+    expect(natsSecurity({ 'nats-ca': seed }, { VIGIL_NATS_CA: '/nonexistent/ca.pem' })).toEqual({ caFile: seed });
+    expect(() => natsSecurity({}, { VIGIL_NATS_CA: '/nonexistent/ca.pem' })).toThrow(/--nats-ca \/nonexistent\/ca\.pem: expected a readable file \(from VIGIL_NATS_CA\)/);
+    expect(() => natsSecurity({ 'nats-nkey': seed, 'nats-creds': seed }, {})).toThrow(/exclusive/);
+    expect(() => natsSecurity({ 'nats-tls-cert': seed }, {})).toThrow(/go together/);
+    expect(natsSecurity({}, {})).toEqual({});
+    const options = natsConnectionOptions({ nkeyFile: seed });
+    expect(options.inboxPrefix).toBe(`_INBOX.${readSeed(await fs.readFile(seed, 'utf8'), seed).getPublicKey()}`);
+    await fs.writeFile(path.join(dir, 'not-a-seed'), 'hello\n');
+    expect(() => natsConnectionOptions({ nkeyFile: path.join(dir, 'not-a-seed') })).toThrow(/holds no user nkey seed/);
+  });
+
+  it('nats security - with --mtls a client needs its certificate as well as its key', async () => {
+    config = await generateNatsConfig({ outDir: path.join(dir, 'mtls'), hosts: ['m'], mtls: true, storeDir: path.join(dir, 'mtls-store') });
+    const server = await startSecuredNats(requireTools(), config.configFile);
+    try {
+      const alerts = config.identities.find((i) => i.name === 'alerts')!;
+      const base = { nkeyFile: alerts.seedFile, caFile: config.caFile };
+      const withoutCert = connect({ servers: server.url, ...natsConnectionOptions(base), timeout: 3_000, reconnect: false });
+      await expect(withoutCert).rejects.toThrow();
+      expect(server.log()).toMatch(/TLS handshake error: .*certificate/);
+      const nc = await connectNats(server.url, 'with-cert', { ...base, certFile: alerts.tls!.certFile, keyFile: alerts.tls!.keyFile });
+      await nc.flush();
+      await nc.close();
+    } finally {
+      await server.stop();
+    }
   });
 });

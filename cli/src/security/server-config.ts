@@ -24,7 +24,8 @@ export interface ServerConfigInput {
  */
 export function renderServerConfig(input: ServerConfigInput): string {
   const q = (s: string): string => JSON.stringify(s);
-  const list = (items: readonly string[]): string => `[${items.map(q).join(', ')}]`;
+  const list = (items: readonly string[]): string =>
+    items.length <= 2 ? `[${items.map(q).join(', ')}]` : `[\n${items.map((i) => `          ${q(i)}`).join('\n')}\n        ]`;
   const direction = (items: readonly string[]): string => (items.length > 0 ? `{ allow: ${list(items)} }` : `{ deny: [">"] }`);
   const users = input.users.map((u) =>
     [
