@@ -50,7 +50,7 @@ export async function imageScan(options: { quick: boolean }): Promise<ScenarioRe
     `Image: ${image.origin}${image.built ? ' (built by this run)' : ''}; docker save ${path.basename(image.dockerSave)} and the OCI layout with gzip layers ${path.basename(image.ociGzip)} are cached in ${path.dirname(image.dockerSave)} and rebuilt only when missing (delete them to rebuild).`,
     'MB/s are MiB of decompressed layer data per second, for every row. Each figure is the best of ' +
       `${rounds} interleaved run(s) with the archive in the page cache.`,
-    'ceiling_node: positioned reads of the outer tar, each layer streamed from its offset (1 MiB reads) through zlib.createGunzip when compressed, bytes counted, nothing else. ceiling_shell: `tar -xOf ARCHIVE LAYER [| gzip -dc] | wc -c` per layer.',
+    'ceiling_node: positioned reads of the outer tar, each layer streamed from its offset (1 MiB reads) through zlib.createGunzip({ chunkSize: 64 KiB }) when compressed, bytes counted, nothing else. ceiling_shell: `tar -xOf ARCHIVE LAYER [| gzip -dc] | wc -c` per layer.',
     'vigil: scanImage({ kind: "archive", path }) from collectors/src/image in a child process (`node dist/bench/support/scan-child.js ARCHIVE`), timed inside it (start-up excluded); peak RSS is its maxrss from GNU time.',
   ];
   if (plain.errors.length + gzip.errors.length > 0) notes.push(`Scan errors: ${[...plain.errors, ...gzip.errors].join('; ')}`);

@@ -1,6 +1,7 @@
 import type { ScenarioResult } from '../report.js';
 import { engineVsWasm } from './engine-vs-wasm.js';
 import { imageScan } from './image-scan.js';
+import { collectorFootprint } from './collector-footprint.js';
 import { runtimeExecStorm } from './runtime-exec-storm.js';
 import { runtimeExecAlertLatency } from './runtime-exec-alert-latency.js';
 import { engineVsOpa } from './engine-vs-opa.js';
@@ -20,6 +21,7 @@ export interface Scenario {
 export const scenarios: Scenario[] = [
   { name: 'engine-vs-wasm', run: ({ quick }) => engineVsWasm({ facts: quick ? 5_000 : 20_000 }) },
   { name: 'image-scan', run: ({ quick }) => imageScan({ quick }) },
+  { name: 'collector-footprint', run: ({ quick }) => collectorFootprint({ quick }) },
   { name: 'runtime-exec-storm', run: ({ quick }) => runtimeExecStorm({ rates: [1_000, 5_000, 10_000, 0], stepSeconds: quick ? 1.5 : 5, idleSeconds: quick ? 3 : 10 }) },
   { name: 'runtime-exec-alert-latency', run: ({ quick }) => runtimeExecAlertLatency({ shells: quick ? 30 : 200, intervalMs: 50, loadRate: 1_000 }) },
   { name: 'engine-vs-opa', run: engineVsOpa },

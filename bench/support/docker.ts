@@ -62,3 +62,11 @@ export function importTree(root: string, paths: readonly string[], reference: st
     }, reject);
   });
 }
+
+/** `tar -xOf ARCHIVE MEMBER | docker import --change CHANGE - REFERENCE` (a layer of a saved image as a new image); resolves with its id. */
+export async function importArchiveMember(archive: string, member: string, reference: string, change: string): Promise<string> {
+  const { stdout } = await run('bash', ['-o', 'pipefail', '-c', 'tar -xOf "$1" "$2" | docker import --change "$3" - "$4"', 'bash', archive, member, change, reference], {
+    maxBuffer: 1024 * 1024,
+  });
+  return stdout.trim();
+}

@@ -1,8 +1,9 @@
 /**
  * The ceiling of an image scan: read every layer of an image archive and
  * decompress it, nothing else. The archive's own tar headers are read with
- * positioned reads; each layer is streamed from its offset, through
- * `zlib.createGunzip()` when it is gzip, and its bytes are counted.
+ * positioned reads; each layer is streamed from its offset (1 MiB reads), through
+ * `zlib.createGunzip({ chunkSize: 64 KiB })` when it is gzip (faster than the
+ * 16 KiB default), and its bytes are counted.
  */
 import { execFile } from 'node:child_process';
 import { createReadStream } from 'node:fs';
@@ -11,6 +12,8 @@ import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 
 const exec = promisify(execFile);
+/** As fast as Node gunzips: 64 KiB output chunks measured faster than 16 KiB (the default) and 256 KiB. */
+const GUNZIP_CHUNK_BYTES = 64 * 1024;
 
 export interface ArchiveLayer {
   name: string;
@@ -71,7 +74,7 @@ export async function readLayers(archive: string, layers: readonly ArchiveLayer[
   for (const layer of layers) {
     compressedBytes += layer.size;
     const raw = createReadStream(archive, { start: layer.offset, end: layer.offset + layer.size - 1, highWaterMark: 1024 * 1024 });
-    const source: AsyncIterable<Buffer> = layer.gzip ? raw.pipe(zlib.createGunzip()) : raw;
+    const source: AsyncIterable<Buffer> = layer.gzip ? raw.pipe(zlib.createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES })) : raw;
     for await (const chunk of source) layerBytes += chunk.length;
   }
   return { layers: layers.length, compressedBytes, layerBytes, seconds: Number(process.hrtime.bigint() - started) / 1e9 };

@@ -15,7 +15,7 @@ import { open, stat } from 'node:fs/promises';
 import zlib from 'node:zlib';
 import { assembleImage, type FactLabels, type ImageScanResult, type ScanContext } from './assemble.js';
 import { reason, scanError, type ImageScanError } from './errors.js';
-import { LayerFeed } from './layer-feed.js';
+import { GUNZIP_CHUNK_BYTES, LayerFeed } from './layer-feed.js';
 import type { LayerSummary } from './layer-scan.js';
 import { LayoutError, archiveName, planImages, type ImagePlan, type JsonSource } from './layout.js';
 import { resolveLink } from './paths.js';
@@ -287,7 +287,7 @@ export async function* counted(input: AsyncIterable<Buffer>, context: ScanContex
 
 /** Gunzips a whole archive, with the layers' ratio limit applied to the archive as a whole. */
 async function* gunzipLimited(input: AsyncIterable<Buffer>, context: ScanContext): AsyncGenerator<Buffer> {
-  const gunzip = zlib.createGunzip();
+  const gunzip = zlib.createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES });
   let compressed = 0;
   let decompressed = 0;
   const feeding = (async () => {

@@ -189,8 +189,15 @@ function describeMagic(head: Buffer): string {
   return head.toString('latin1', 0, 3) === 'BZh' ? 'bzip2' : 'xz';
 }
 
+/**
+ * Output chunks of 64 KiB instead of zlib's 16 KiB: a quarter of the trips to
+ * the thread pool. Measured on bench/scenarios/image-scan.ts's image (Debian,
+ * 260 MiB in gzip layers, three runs each): a scan took 1.4–1.5 s instead of 1.9–2.1 s.
+ */
+export const GUNZIP_CHUNK_BYTES = 64 * 1024;
+
 function createDecompressor(compression: 'gzip' | 'zstd'): Transform | undefined {
-  if (compression === 'gzip') return zlib.createGunzip();
+  if (compression === 'gzip') return zlib.createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES });
   const create = (zlib as unknown as { createZstdDecompress?: () => Transform }).createZstdDecompress;
   return create ? create() : undefined;
 }
