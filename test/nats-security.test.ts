@@ -225,6 +225,52 @@ describe('nats security', () => {
     }
   }, 30_000);
 
+  it('nats security - vigil engine and vigil alerts processes connect with flags and environment', async () => {
+    const vigil = (args: string[], env: NodeJS.ProcessEnv = {}) => {
+      const child = spawn(process.execPath, [path.resolve('bin', 'vigil.js'), ...args], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, VIGIL_LOG_LEVEL: 'info', ...env },
+      });
+      const output = { stdout: '', stderr: '' };
+      child.stdout?.on('data', (c: Buffer) => (output.stdout += c.toString()));
+      child.stderr?.on('data', (c: Buffer) => (output.stderr += c.toString()));
+      const stop = async (): Promise<number | null> => {
+        if (child.exitCode !== null) return child.exitCode;
+        const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+        child.kill('SIGINT');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        const code = await exited;
+        clearTimeout(timer);
+        return code;
+      };
+      return { child, output, stop };
+    };
+    const engine = vigil(['engine', '--nats', server.url, '--nats-nkey', identity('engine').seedFile, '--nats-ca', config.caFile]);
+    const alerts = vigil(['alerts', '--nats', server.url, '--format', 'json'], {
+      VIGIL_NATS_NKEY: identity('alerts').seedFile,
+      VIGIL_NATS_CA: config.caFile,
+    });
+    try {
+      const sink = new JetStreamFactSink({ nc: await connectAs('collector-a'), source: { host: 'a', collector: 'test', version: '0' } });
+      // The alerts process has no ready signal: send a new fact until one alert line arrives.
+      const deadline = Date.now() + 20_000;
+      for (let i = 0; !alerts.output.stdout.includes('"VGL-CTR-001"'); i++) {
+        for (const p of [engine, alerts]) {
+          if (p.child.exitCode !== null) throw new Error(`vigil exited with ${p.child.exitCode}:\n${p.output.stderr}`);
+        }
+        if (Date.now() > deadline) throw new Error(`no alert from vigil alerts:\n${alerts.output.stderr}\n${engine.output.stderr.slice(-2000)}`);
+        await sink.publish(privileged(`cli-${i}`));
+        await sink.flush();
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      const line = JSON.parse(alerts.output.stdout.split('\n').find((l) => l.includes('"VGL-CTR-001"'))!) as { host: string };
+      expect(line.host).toBe('a');
+    } finally {
+      expect(await engine.stop()).toBe(0);
+      expect(await alerts.stop()).toBe(0);
+    }
+  }, 40_000);
+
   it('nats security - a collector cannot turn the ack of its own publish into an ack or stream admin request', async () => {
     const engine = await connectAs('engine');
     const jsm = await jetstreamManager(engine);
