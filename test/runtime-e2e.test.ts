@@ -26,6 +26,7 @@ describe('vigil up - runtime collector end to end (real kernel, Docker, NATS)', 
   let target: TestContainer;
   let idle: TestContainer;
   let up: VigilUp;
+  let sandboxed: TestContainer | undefined;
   const latencies: Record<string, number> = {};
 
   beforeAll(async () => {
@@ -122,12 +123,27 @@ describe('vigil up - runtime collector end to end (real kernel, Docker, NATS)', 
     // runsc's sandbox and gofer run on the host kernel inside the container's cgroup and
     // mount, unshare and ptrace while setting up; they are the runtime, not the workload.
     const before = up.alerts.length;
-    const sandboxed = await createContainer({ name: `${PREFIX}gvisor`, flags: ['--runtime', 'runsc'], cmd: ['sleep', '300'] });
+    const started = await createContainer({ name: `${PREFIX}gvisor`, flags: ['--runtime', 'runsc'], cmd: ['sleep', '300'] });
+    sandboxed = started;
     await new Promise((resolve) => setTimeout(resolve, LATENCY_BUDGET_MS + 1000));
     const attributed = up.alerts
       .slice(before)
-      .filter((a) => RUNTIME_KINDS.has(a.subject.kind) && (a.subject.name === sandboxed.name || a.subject.id === sandboxed.id));
+      .filter((a) => RUNTIME_KINDS.has(a.subject.kind) && (a.subject.name === started.name || a.subject.id === started.id));
     expect(attributed.map((a) => `${a.rule_id} ${a.message}`)).toEqual([]);
+  });
+
+  it('runtime e2e - inside gVisor, a miner run from /tmp is seen through runsc monitoring: VGL-RUN-004', async () => {
+    // The host kernel sees only the sandbox; the exec comes from runsc's sentry/execve trace point.
+    expect(sandboxed).toBeDefined();
+    const before = up.alerts.length;
+    const started = Date.now();
+    await exec(sandboxed!.name, 'sh', '-c', 'cp /bin/busybox /tmp/xmrig && /tmp/xmrig true');
+    const miner = (): AlertJSON[] =>
+      up.alerts.slice(before).filter((a) => a.rule_id === 'VGL-RUN-004' && a.subject.id === sandboxed!.id && a.message.includes('/tmp/xmrig'));
+    while (miner().length === 0 && Date.now() - started < LATENCY_BUDGET_MS + 3000) await new Promise((resolve) => setTimeout(resolve, 10));
+    latencies['gvisor-miner'] = Date.now() - started;
+    expect(miner().map((a) => a.subject)).toEqual([expect.objectContaining({ name: sandboxed!.name, image: BUSYBOX_IMAGE })]);
+    expect(latencies['gvisor-miner']).toBeLessThan(LATENCY_BUDGET_MS);
   });
 
   it('runtime e2e - idle container raises no runtime alert over the whole run', () => {

@@ -1,12 +1,14 @@
 import type { NatsConnection } from '@nats-io/nats-core';
 import type { Logger } from 'pino';
+import { constants } from 'node:fs';
+import { access } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { ContainerdDiskSource, DockerApiSource, DockerDiskSource, startContainerCollector } from './container/index.js';
 import { startHostCollector } from './host/index.js';
 import { DockerApiImageSource, DockerDiskImageSource, startImageCollector } from './image/index.js';
-import { startRuntimeCollector } from './runtime/index.js';
+import { combineSources, GvisorSource, selectRuntimeSource, startRuntimeCollector } from './runtime/index.js';
 import { DurableFactSink } from './transport/outbox-sink.js';
 import type { FactSink } from './sink.js';
 
@@ -122,8 +124,25 @@ const STARTERS: Record<CollectorName, Starter> = {
       info: (message: string, context?: Record<string, unknown>) => logger.info(context ?? {}, message),
       warn: (message: string, context?: Record<string, unknown>) => logger.warn(context ?? {}, message),
     };
-    const collector = await startRuntimeCollector({ sink, hostRoot: options.hostRoot, logger: runtimeLogger });
+    const primary = await selectRuntimeSource({ hostRoot: options.hostRoot, logger: runtimeLogger });
+    // The host kernel sees only the sandbox of a gVisor container; runsc's own exec
+    // monitoring sees inside. Only where runsc runs beside this process (not in a
+    // collector container, which has neither runsc nor its state).
+    const source = (await gvisorAvailable(options.hostRoot))
+      ? combineSources([primary, new GvisorSource({ logger: runtimeLogger })], (s, error) => logger.warn({ err: error, source: s.name }, 'runtime source failed to start'))
+      : primary;
+    const collector = await startRuntimeCollector({ sink, source, hostRoot: options.hostRoot, logger: runtimeLogger });
     logger.info({ source: collector.source.name }, 'runtime source');
     return collector;
   },
 };
+
+async function gvisorAvailable(hostRoot: string): Promise<boolean> {
+  if (hostRoot !== '/') return false;
+  const executable = async (file: string): Promise<boolean> =>
+    access(file, constants.X_OK).then(
+      () => true,
+      () => false,
+    );
+  return (await executable('/usr/bin/runsc')) && (await executable('/usr/bin/python3'));
+}
