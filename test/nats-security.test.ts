@@ -8,7 +8,17 @@ import { errors, nkeys, type NatsConnection, type Status } from '@nats-io/nats-c
 import { connect } from '@nats-io/transport-node';
 import pino from 'pino';
 import { JetStreamFactSink } from '../collectors/src/index.js';
-import { defaultBundlePath, PolicyEvaluator, readBundleFile, resolveTool, startEngine } from '../engine/src/index.js';
+import {
+  BundleStore,
+  DataStore,
+  defaultBundlePath,
+  PolicyEvaluator,
+  readBundleFile,
+  resolveTool,
+  startEngine,
+  watchBundles,
+  watchData,
+} from '../engine/src/index.js';
 import { decodeAlert, encodeFactBatch, ENGINE_CONSUMER, ensureStreams, subjects } from '../proto/src/index.js';
 import { runCli } from '../cli/src/main.js';
 import { connectNats, natsConnectionOptions, natsSecurity, type NatsSecurity } from '../cli/src/nats.js';
@@ -90,10 +100,17 @@ function startSecuredNats(binary: string, configFile: string): Promise<SecuredSe
 /** The next error the connection reports on its status stream (permission violations arrive there). */
 async function nextStatusError(nc: NatsConnection, timeoutMs = 5_000): Promise<Error> {
   const iterator = nc.status()[Symbol.asyncIterator]();
-  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no status error in ${timeoutMs} ms`)), timeoutMs));
-  for (;;) {
-    const { value } = (await Promise.race([iterator.next(), timeout])) as IteratorResult<Status>;
-    if (value?.type === 'error') return value.error;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no status error in ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    for (;;) {
+      const { value } = (await Promise.race([iterator.next(), timeout])) as IteratorResult<Status>;
+      if (value?.type === 'error') return value.error;
+    }
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -225,6 +242,28 @@ describe('nats security', () => {
     }
   }, 30_000);
 
+  it('nats security - the policy identity pushes bundles and data the engine identity follows; others cannot push', async () => {
+    const bytes = new Uint8Array(await fs.readFile(defaultBundlePath()));
+    const admin = await connectAs('policy');
+    const head = await (await BundleStore.open({ nc: admin })).push(bytes);
+    await (await DataStore.open({ nc: admin })).put('exceptions', '[]');
+
+    const engine = await connectAs('engine');
+    const bundles = watchBundles({ nc: engine, eventsSubject: false });
+    const data = watchData({ nc: engine, eventsSubject: false });
+    try {
+      const first = (await bundles[Symbol.asyncIterator]().next()).value;
+      expect(first).toMatchObject({ type: 'loaded', digest: head.digest });
+      const overlay = (await data[Symbol.asyncIterator]().next()).value;
+      expect(overlay).toMatchObject({ type: 'loaded', changed: ['exceptions'] });
+    } finally {
+      await bundles.stop();
+      await data.stop();
+    }
+    await expect((await BundleStore.open({ nc: engine })).push(bytes, { name: 'engine-push' })).rejects.toThrow(/permission/i);
+    await expect(BundleStore.open({ nc: await connectAs('collector-a') })).rejects.toThrow(/permission/i);
+  });
+
   it('nats security - vigil engine and vigil alerts processes connect with flags and environment', async () => {
     const vigil = (args: string[], env: NodeJS.ProcessEnv = {}) => {
       const child = spawn(process.execPath, [path.resolve('bin', 'vigil.js'), ...args], {
@@ -345,13 +384,22 @@ describe('nats security options', () => {
 
   it('nats security - vigil nats-config writes a config nats-server accepts, keys private', async () => {
     const out = path.join(dir, 'cli');
-    const code = await runCli(['nats-config', '--hosts', 'node-1,db.example', '--out', out, '--server-name', 'nats.internal', '--ip', '10.0.0.5']);
+    let printed = '';
+    const write = process.stdout.write;
+    process.stdout.write = ((chunk: string) => (printed += chunk, true)) as typeof process.stdout.write;
+    let code: number;
+    try {
+      code = await runCli(['nats-config', '--hosts', 'node-1,db.example', '--out', out, '--server-name', 'nats.internal', '--ip', '10.0.0.5']);
+    } finally {
+      process.stdout.write = write;
+    }
     expect(code).toBe(0);
+    expect(printed).toMatch(/collector-db_example +U[A-Z2-7]{55} +--nats-nkey .*collector-db_example\.nk \(new key\)/);
     const check = spawnSync(requireTools(), ['-c', path.join(out, 'nats-server.conf'), '-t'], { encoding: 'utf8' });
     expect(check.stderr + check.stdout).toContain('is valid');
     expect(check.status).toBe(0);
     const files = (await fs.readdir(path.join(out, 'identities'))).sort();
-    expect(files).toEqual(['alerts.nk', 'collector-db_example.nk', 'collector-node-1.nk', 'engine.nk']);
+    expect(files).toEqual(['alerts.nk', 'collector-db_example.nk', 'collector-node-1.nk', 'engine.nk', 'policy.nk']);
     for (const secret of ['ca-key.pem', 'server-key.pem', 'identities/engine.nk']) {
       expect(((await fs.stat(path.join(out, secret))).mode & 0o077).toString(8)).toBe('0');
     }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { nkeys } from '@nats-io/nats-core';
 import { subjectToken } from '../../../proto/src/index.js';
 import { UsageError } from '../errors.js';
-import { alertsPermissions, collectorPermissions, enginePermissions, inboxPrefixFor, type Permissions, type Role } from './permissions.js';
+import { alertsPermissions, collectorPermissions, enginePermissions, inboxPrefixFor, policyPermissions, type Permissions, type Role } from './permissions.js';
 import { createCa, issueClientCert, issueServerCert, subjectAltNames, type CertFiles } from './pki.js';
 import { renderServerConfig } from './server-config.js';
 
@@ -26,12 +26,12 @@ export interface NatsConfigOptions {
   storeDir?: string;
   /** Mutual TLS: issue a client certificate per identity and have the server require one. */
   mtls?: boolean;
-  /** Identities (`collector-<host>`, `engine`, `alerts`), `server` or `ca` to issue anew. */
+  /** Identities (`collector-<host>`, `engine`, `alerts`, `policy`), `server` or `ca` to issue anew. */
   rotate?: readonly string[];
 }
 
 export interface Identity {
-  /** `collector-<host>`, `engine` or `alerts`. */
+  /** `collector-<host>`, `engine`, `alerts` or `policy`. */
   name: string;
   role: Role;
   host?: string;
@@ -56,6 +56,13 @@ export interface GeneratedNatsConfig {
 }
 
 const IDENTITIES_DIR = 'identities';
+
+const PERMISSIONS: Record<Role, (publicKey: string, host: string | undefined) => Permissions> = {
+  engine: (publicKey) => enginePermissions(publicKey),
+  alerts: () => alertsPermissions(),
+  policy: (publicKey) => policyPermissions(publicKey),
+  collector: (publicKey, host) => collectorPermissions(host!, publicKey),
+};
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 
 /**
@@ -70,7 +77,7 @@ export async function generateNatsConfig(options: NatsConfigOptions): Promise<Ge
   const serverName = options.serverName ?? 'nats';
   const rotate = new Set(options.rotate ?? []);
   const hosts = collectorHosts(options.hosts);
-  const names = ['engine', 'alerts', ...hosts.map((h) => `collector-${h}`)];
+  const names = ['engine', 'alerts', 'policy', ...hosts.map((h) => `collector-${h}`)];
   const unknown = [...rotate].filter((r) => r !== 'server' && r !== 'ca' && !names.includes(r));
   if (unknown.length > 0) {
     throw new UsageError(`--rotate ${unknown.join(',')}: expected some of server, ca, ${names.join(', ')}`);
@@ -101,14 +108,14 @@ export async function generateNatsConfig(options: NatsConfigOptions): Promise<Ge
   const roles: Array<{ name: string; role: Role; host?: string }> = [
     { name: 'engine', role: 'engine' },
     { name: 'alerts', role: 'alerts' },
+    { name: 'policy', role: 'policy' },
     ...hosts.map((host) => ({ name: `collector-${host}`, role: 'collector' as const, host })),
   ];
   for (const { name, role, host } of roles) {
     const seedFile = path.join(idDir, `${name}.nk`);
     const { publicKey, created } = await userKey(seedFile, rotate.has(name));
     if (created) written.push(seedFile);
-    const permissions =
-      role === 'engine' ? enginePermissions(publicKey) : role === 'alerts' ? alertsPermissions() : collectorPermissions(host!, publicKey);
+    const permissions = PERMISSIONS[role](publicKey, host);
     const identity: Identity = { name, role, publicKey, seedFile, inboxPrefix: inboxPrefixFor(publicKey), permissions };
     if (host !== undefined) identity.host = host;
     if (options.mtls) {

@@ -1,3 +1,3 @@
 export { generateNatsConfig, readSeed, type GeneratedNatsConfig, type Identity, type NatsConfigOptions } from './generate.js';
-export { alertsPermissions, collectorPermissions, enginePermissions, inboxPrefixFor, type Permissions, type Role } from './permissions.js';
+export { alertsPermissions, collectorPermissions, enginePermissions, inboxPrefixFor, policyPermissions, type Permissions, type Role } from './permissions.js';
 export { renderServerConfig, type ServerConfigInput, type ServerUser } from './server-config.js';

@@ -1,3 +1,4 @@
+import { BUNDLE_BUCKET, BUNDLE_HEADS_BUCKET, DATA_BUCKET, distributionSubjects } from '../../../engine/src/index.js';
 import { SUBJECT_ROOT, streams, subjects, subjectToken } from '../../../proto/src/index.js';
 
 /** What one NATS identity may publish and subscribe to; nothing else is allowed. */
@@ -6,7 +7,7 @@ export interface Permissions {
   readonly subscribe: readonly string[];
 }
 
-export type Role = 'collector' | 'engine' | 'alerts';
+export type Role = 'collector' | 'engine' | 'alerts' | 'policy';
 
 /**
  * Every identity gets its own reply-inbox prefix derived from its public key,
@@ -44,6 +45,7 @@ export function enginePermissions(publicKey: string): Permissions {
       subjects.allVerdicts,
       subjects.allAlerts,
       subjects.allDeadLetters,
+      distributionSubjects.all,
       `${api}.INFO`,
       ...streamNames.flatMap((name) => [`${api}.STREAM.INFO.${name}`, `${api}.STREAM.CREATE.${name}`]),
       `${api}.CONSUMER.INFO.${facts}.*`,
@@ -51,6 +53,56 @@ export function enginePermissions(publicKey: string): Permissions {
       `${api}.CONSUMER.DURABLE.CREATE.${facts}.*`,
       `${api}.CONSUMER.MSG.NEXT.${facts}.*`,
       `$JS.ACK.${facts}.>`,
+      ...POLICY_STREAMS.flatMap(storeRead),
+    ],
+    subscribe: [`${inboxPrefixFor(publicKey)}.>`],
+  };
+}
+
+/** Streams behind the policy distribution buckets (KV and Object Store). */
+const POLICY_STREAMS = [`KV_${BUNDLE_HEADS_BUCKET}`, `KV_${DATA_BUCKET}`, `OBJ_${BUNDLE_BUCKET}`];
+
+/**
+ * Reading a KV or Object Store bucket and watching it: stream info and get,
+ * ordered consumers (created, replaced, deleted as they reset) whose flow
+ * control the client answers. Creating the bucket is allowed so that an engine
+ * started before the first push can wait on an empty one.
+ */
+function storeRead(stream: string): string[] {
+  const api = '$JS.API';
+  return [
+    `${api}.STREAM.INFO.${stream}`,
+    `${api}.STREAM.CREATE.${stream}`,
+    `${api}.STREAM.MSG.GET.${stream}`,
+    `${api}.DIRECT.GET.${stream}`,
+    `${api}.DIRECT.GET.${stream}.>`,
+    `${api}.CONSUMER.CREATE.${stream}.>`,
+    `${api}.CONSUMER.INFO.${stream}.*`,
+    `${api}.CONSUMER.DELETE.${stream}.*`,
+    `$JS.FC.${stream}.>`,
+  ];
+}
+
+/**
+ * The policy administrator (`vigil policy push|rollback|history|data`): reads
+ * and writes the bundle and data buckets (puts are JetStream publishes on
+ * `$KV.<bucket>.<key>` and `$O.<bucket>.>`; deleting an old bundle purges its
+ * chunks). Nothing about facts, alerts or the engine's consumer.
+ */
+export function policyPermissions(publicKey: string): Permissions {
+  const api = '$JS.API';
+  return {
+    publish: [
+      `${api}.INFO`,
+      ...POLICY_STREAMS.flatMap((stream) => [
+        ...storeRead(stream),
+        `${api}.STREAM.UPDATE.${stream}`,
+        `${api}.STREAM.PURGE.${stream}`,
+        `${api}.STREAM.MSG.DELETE.${stream}`,
+      ]),
+      `$KV.${BUNDLE_HEADS_BUCKET}.>`,
+      `$KV.${DATA_BUCKET}.>`,
+      `$O.${BUNDLE_BUCKET}.>`,
     ],
     subscribe: [`${inboxPrefixFor(publicKey)}.>`],
   };
