@@ -42,7 +42,9 @@ export async function createCa(ca: CertFiles, options: { commonName: string; day
 export async function issueServerCert(ca: CertFiles, out: CertFiles, options: ServerCertOptions): Promise<void> {
   const san = [...options.dns.map((d) => `DNS:${d}`), ...options.ip.map((i) => `IP:${i}`)].join(',');
   await issue(ca, out, options.commonName, options.days ?? 825, [
-    'extendedKeyUsage=serverAuth',
+    // clientAuth too: in a cluster each server dials its peers' routes with this
+    // certificate, and nats-server verifies route peers.
+    'extendedKeyUsage=serverAuth,clientAuth',
     ...(san ? [`subjectAltName=${san}`] : []),
   ]);
 }
