@@ -69,10 +69,11 @@ export async function collectorFootprint(options: FootprintOptions): Promise<Sce
     const warmupSeconds = (Date.now() - started) / 1000;
     const warmupFacts = facts.total;
 
-    const phase = async (work: Promise<unknown> | number): Promise<WindowFigures & { facts: number }> => {
+    const phase = async (work: Promise<unknown> | number): Promise<WindowFigures & { facts: number; own: number }> => {
       const before = facts.total;
+      const ownBefore = facts.own;
       const figures = await Promise.race([measure(pid, work), exited]);
-      return { ...figures, facts: facts.total - before };
+      return { ...figures, facts: facts.total - before, own: facts.own - ownBefore };
     };
     const baseline = await runningContainers();
     const idle = await phase(windowMs);
@@ -139,8 +140,11 @@ export async function collectorFootprint(options: FootprintOptions): Promise<Sce
         facts_warmup: warmupFacts,
         facts_idle: idle.facts,
         facts_create: creating.facts,
+        facts_create_own: creating.own,
         [`facts_${count}`]: steady.facts,
+        [`facts_${count}_own`]: steady.own,
         facts_remove: removing.facts,
+        facts_remove_own: removing.own,
         fact_messages: facts.messages,
       },
       notes: [
@@ -153,7 +157,7 @@ export async function collectorFootprint(options: FootprintOptions): Promise<Sce
               `new_image: a ${r(scan.layerMb, 0)} MB image that is in no cache (\`tar -xOf small-save.tar LAYER | docker import --change "LABEL vigil.bench.run=<now>" - ${SCAN_IMAGE}\`) from \`docker import\` until its fact arrived; CPU seconds of the collector; rss_mb_after_new_image 5 s later.`,
             ]
           : ['--quick leaves out the new-image phase.']),
-        'facts_*: Facts published in each phase, counted from the FactBatches on `vigil.facts.>`; fact_messages: batches. Other helpers share this Docker engine: their containers come and go during the phases and are counted too.',
+        `facts_*: Facts published in each phase, counted from the FactBatches on \`vigil.facts.>\` (*_own: about the ${PREFIX}N containers); fact_messages: batches. Other helpers share this Docker engine: their containers come and go during the phases and are counted too.`,
       ],
     };
   } finally {
@@ -178,6 +182,8 @@ async function runningContainers(): Promise<number> {
 /** Counts the facts on `vigil.facts.>` by kind and remembers which containers were last seen in which state. */
 class FactCounter {
   total = 0;
+  /** Facts about this scenario's own containers. */
+  own = 0;
   messages = 0;
   readonly byKind = new Map<string, number>();
   readonly states = new Map<string, string>();
@@ -192,7 +198,9 @@ class FactCounter {
       const kind = factKindOf(fact) ?? 'unknown';
       this.byKind.set(kind, (this.byKind.get(kind) ?? 0) + 1);
       if (fact.image?.id) this.images.add(fact.image.id);
-      if (fact.container?.name) this.states.set(fact.container.name.replace(/^\//, ''), fact.container.state ?? '');
+      const name = fact.container?.name?.replace(/^\//, '');
+      if (name) this.states.set(name, fact.container?.state ?? '');
+      if (name?.startsWith(PREFIX)) this.own++;
     }
   }
 

@@ -135,7 +135,8 @@ interface SaveManifestEntry {
 
 /**
  * Repackages a docker save tarball as an OCI image layout tar whose layers
- * are gzip-compressed (what a registry serves and `skopeo copy oci-archive:` writes).
+ * are gzip-compressed (what a registry serves), with the manifest.json that
+ * Docker 25+ writes beside index.json in its own `docker save`.
  */
 async function dockerSaveToOciGzip(dockerSave: string, target: string, reference: string): Promise<void> {
   const work = await fs.mkdtemp(path.join(path.dirname(target), 'oci-build-'));
@@ -188,7 +189,10 @@ async function dockerSaveToOciGzip(dockerSave: string, target: string, reference
     };
     await fs.writeFile(path.join(layout, 'index.json'), JSON.stringify(index));
     await fs.writeFile(path.join(layout, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-    await exec('tar', ['-C', layout, '-cf', `${target}.part`, 'oci-layout', 'index.json', 'blobs']);
+    // Docker 25+ writes this beside index.json in `docker save`; tools that read docker archives (Trivy) need it.
+    const dockerManifest = [{ Config: `blobs/sha256/${config.digest.slice(7)}`, RepoTags: [reference], Layers: layers.map((l) => `blobs/sha256/${l.digest.slice(7)}`) }];
+    await fs.writeFile(path.join(layout, 'manifest.json'), JSON.stringify(dockerManifest));
+    await exec('tar', ['-C', layout, '-cf', `${target}.part`, 'oci-layout', 'index.json', 'manifest.json', 'blobs']);
     await fs.rename(`${target}.part`, target);
   } finally {
     await fs.rm(work, { recursive: true, force: true });
