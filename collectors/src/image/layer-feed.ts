@@ -51,8 +51,9 @@ export class LayerFeed implements TarEntrySink {
     if (this.stopped || chunk.length === 0) return;
     this.compressed += chunk.length;
     if (!this.started) {
-      this.head.push(chunk);
       this.headLength += chunk.length;
+      // Kept across writes, so a copy: the caller may reuse its buffer once a write resolves.
+      this.head.push(this.headLength < 6 ? Buffer.from(chunk) : chunk);
       if (this.headLength < 6) return;
       return this.start();
     }
@@ -83,7 +84,7 @@ export class LayerFeed implements TarEntrySink {
 
   private async start(): Promise<void> {
     this.started = true;
-    const head = Buffer.concat(this.head, this.headLength);
+    const head = this.head.length === 1 ? this.head[0]! : Buffer.concat(this.head, this.headLength);
     this.head = [];
     const compression = sniff(head);
     if (compression === 'unsupported') {
@@ -108,9 +109,9 @@ export class LayerFeed implements TarEntrySink {
       await this.guard(this.push(chunk));
       return;
     }
-    if (!decompressor.write(chunk)) {
-      await Promise.race([new Promise<void>((resolve) => decompressor.once('drain', resolve)), this.pump]);
-    }
+    // Resolves once the decompressor is done with the chunk (the caller may reuse its buffer then),
+    // or when the pump ends (a corrupt stream).
+    await Promise.race([new Promise<void>((resolve) => decompressor.write(chunk, () => resolve())), this.pump]);
   }
 
   private async runPump(decompressor: Transform): Promise<void> {

@@ -14,8 +14,43 @@ import { resolveLink } from './paths.js';
 import { PendingMeta, decodeHeaderBlock } from './tar-reader.js';
 
 export interface OpenedMember {
+  /**
+   * The member's bytes. A chunk is valid only until the next one is asked
+   * for: it is a view of one reused buffer, so whoever keeps bytes copies them.
+   */
   stream: AsyncIterable<Buffer>;
   size: number;
+}
+
+/**
+ * Size of the one buffer a member is read into. Reusing it, rather than
+ * letting a read stream allocate a buffer per read, leaves nothing for the
+ * garbage collector: a scan of bench/scenarios/image-scan.ts's Debian image
+ * (260 MiB, one plain layer; six runs each) took 89–135 ms instead of 233–303 ms.
+ */
+export const READ_BUFFER_BYTES = 1024 * 1024;
+
+/** Reads `length` bytes from `position` into one reused buffer, a chunk at a time. */
+async function* readRange(handle: FileHandle, position: number, length: number): AsyncGenerator<Buffer> {
+  const buffer = Buffer.allocUnsafe(Math.min(READ_BUFFER_BYTES, Math.max(1, length)));
+  let offset = position;
+  let left = length;
+  while (left > 0) {
+    const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, left), offset);
+    if (bytesRead === 0) return; // the file is shorter than it was: the tar reader reports the truncation
+    offset += bytesRead;
+    left -= bytesRead;
+    yield buffer.subarray(0, bytesRead);
+  }
+}
+
+async function* readFile(file: string, size: number): AsyncGenerator<Buffer> {
+  const handle = await open(file, 'r');
+  try {
+    yield* readRange(handle, 0, size);
+  } finally {
+    await handle.close();
+  }
 }
 
 export interface BlobStore extends JsonSource {
@@ -66,7 +101,7 @@ export class DirectoryStore implements BlobStore {
   async open(name: string): Promise<OpenedMember | undefined> {
     const file = await this.resolve(name);
     if (!file) return undefined;
-    return { stream: fs.createReadStream(file.path, { highWaterMark: 256 * 1024 }), size: file.size };
+    return { stream: readFile(file.path, file.size), size: file.size };
   }
 
   async close(): Promise<void> {}
@@ -132,12 +167,7 @@ export class TarFileStore implements BlobStore {
     const member = this.resolve(name);
     if (!member) return undefined;
     if (member.present === 0) return { stream: (async function* () {})(), size: member.size };
-    const stream = fs.createReadStream(this.file, {
-      start: member.offset,
-      end: member.offset + member.present - 1,
-      highWaterMark: 256 * 1024,
-    });
-    return { stream, size: member.size };
+    return { stream: readRange(this.handle, member.offset, member.present), size: member.size };
   }
 
   async close(): Promise<void> {
