@@ -22,6 +22,12 @@ export interface EngineOptions extends PoolSettings {
   consumer?: string;
   /** Messages pulled ahead of processing (back-pressure bound). */
   maxMessages?: number;
+  /**
+   * How long the server waits for an ack before redelivering, when this engine
+   * creates the durable consumer (default 30 s). Messages the server had sent
+   * as `stop()` closed the subscription are redelivered after it.
+   */
+  ackWaitMs?: number;
   /** Messages grouped into one task for a worker (default 16). */
   maxTaskMessages?: number;
   /** Called for every policy call on a batch of facts of one kind, e.g. for a latency histogram. */
@@ -80,6 +86,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   const { nc, logger } = options;
   const settings = resolvePoolSettings(options);
   const consumerName = options.consumer ?? ENGINE_CONSUMER;
+  const ackWaitMs = options.ackWaitMs ?? ACK_WAIT_MS;
   const initial = await servedBundle(options);
 
   const stats = { batches: 0, facts: 0, verdicts: 0, alerts: 0, deadLetters: 0 };
@@ -166,7 +173,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
         durable_name: consumerName,
         ack_policy: AckPolicy.Explicit,
         deliver_policy: DeliverPolicy.All,
-        ack_wait: ACK_WAIT_MS * 1_000_000,
+        ack_wait: ackWaitMs * 1_000_000,
         max_deliver: 10,
         max_ack_pending: 20_000,
       });
@@ -181,7 +188,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   // A message waiting behind a slow evaluation is not redelivered to another replica meanwhile.
   const heartbeat = setInterval(() => {
     for (const m of inFlight) m.working();
-  }, ACK_WAIT_MS / 3);
+  }, ackWaitMs / 3);
   heartbeat.unref();
 
   const loop = (async () => {

@@ -76,7 +76,6 @@ export async function tempDir(): Promise<string> {
 
 export const container = (name: string, privileged = true): FactInit => ({
   id: `fact-${name}`,
-  source: { host: 'pool-host', collector: 'test', version: '0' },
   container: { id: `id-${name}`, name, image: 'busybox', privileged },
 });
 
