@@ -1,18 +1,19 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { COLLECTOR_NAMES, startAgent, type CollectorName } from '../../../collectors/src/index.js';
-import { defaultBundlePath, PolicyEvaluator, readBundleFile, startEngine } from '../../../engine/src/index.js';
+import { defaultBundlePath, readBundleFile, startEngine } from '../../../engine/src/index.js';
 import { ensureStreams } from '../../../proto/src/index.js';
 import { parseAlertFormat, printAlerts } from '../alert-printer.js';
 import { startEmbeddedNats, type EmbeddedNats } from '../embedded-nats.js';
 import { UsageError } from '../errors.js';
 import { createLogger } from '../logger.js';
 import { connectNats, NATS_SECURITY_OPTIONS, natsSecurity, natsUrl, untilSignal } from '../nats.js';
+import { parseWorkers } from './engine.js';
 
 export const UP_USAGE = `vigil up [--nats URL] [--format pretty|json] [--collectors container,host,image,runtime]
-         [--host-root DIR] [--socket PATH] [--bundle FILE] [--host NAME]
-  Starts an embedded nats-server unless --nats (or VIGIL_NATS_URL) is given, the engine and this
-  host's collectors, and prints alerts to stdout until interrupted.`;
+         [--host-root DIR] [--socket PATH] [--bundle FILE] [--host NAME] [--workers N]
+  Starts an embedded nats-server unless --nats (or VIGIL_NATS_URL) is given, the engine (with N
+  policy worker threads) and this host's collectors, and prints alerts to stdout until interrupted.`;
 
 export async function upCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -25,13 +26,15 @@ export async function upCommand(argv: string[]): Promise<number> {
       socket: { type: 'string' },
       bundle: { type: 'string' },
       host: { type: 'string' },
+      workers: { type: 'string' },
       ...NATS_SECURITY_OPTIONS,
     },
   });
   const format = parseAlertFormat(values.format);
   const collectors = parseCollectors(values.collectors);
   const logger = createLogger();
-  const evaluator = await PolicyEvaluator.load(await readBundleFile(values.bundle ?? process.env.VIGIL_BUNDLE ?? defaultBundlePath()));
+  const workers = parseWorkers(values.workers);
+  const bundle = await readBundleFile(values.bundle ?? process.env.VIGIL_BUNDLE ?? defaultBundlePath());
 
   let embedded: EmbeddedNats | undefined;
   let url = natsUrl(values.nats, false);
@@ -46,7 +49,7 @@ export async function upCommand(argv: string[]): Promise<number> {
     await ensureStreams(nc);
     // Subscribe before anything can raise an alert, so none is missed.
     printAlerts(nc, { format, onError: (err) => logger.warn({ err }, 'undecodable alert') });
-    const engine = await startEngine({ nc, evaluator, logger: logger.child({ component: 'engine' }) });
+    const engine = await startEngine({ nc, bundle, workers, logger: logger.child({ component: 'engine' }) });
     const agent = await startAgent({
       nc,
       host: values.host ?? process.env.VIGIL_HOST ?? os.hostname(),
