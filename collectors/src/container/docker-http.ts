@@ -1,4 +1,5 @@
 import http from 'node:http';
+import net from 'node:net';
 import { ContainerCollectorError, reason } from './errors.js';
 
 /** Newest Engine API this collector asks for; it reads nothing added later. */
@@ -7,6 +8,9 @@ export const DOCKER_API_MAX = '1.43';
 export const DOCKER_API_MIN = '1.24';
 export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
 export const DEFAULT_DOCKER_TIMEOUT_MS = 10_000;
+/** The one buffer a `streamGet` body is read into. */
+export const STREAM_BUFFER_BYTES = 256 * 1024;
+const MAX_HEAD_BYTES = 64 * 1024;
 
 export interface DockerHttpOptions {
   socketPath?: string;
@@ -83,8 +87,110 @@ export class DockerHttpClient {
     });
   }
 
+  /**
+   * Streams a GET's body (an image export: hundreds of MB) into one reused
+   * buffer: a chunk is valid only until the next one is asked for. Through
+   * `node:http` every read allocates a new 64 KiB buffer; the ~100 MB of them
+   * that wait for the garbage collector during an image export stayed in the
+   * collector's RSS afterwards (glibc keeps the freed heap). Reading the same
+   * 340 MB export this way: peak ArrayBuffers 0.4 MB instead of 100 MB, anonymous
+   * RSS 10 MB instead of 121 MB afterwards (bench/scenarios/collector-footprint.ts,
+   * rss_mb_after_new_image). HTTP/1.0, so the body is not chunked: it ends when
+   * the engine closes the connection. The timeout bounds each wait for data, not
+   * the consumer's work. Errors (HTTP status, transport, timeout) are thrown by
+   * the first `next()`, or later by the one that meets them.
+   */
+  async *streamGet(path: string): AsyncGenerator<Buffer, void, undefined> {
+    const version = await this.apiVersion();
+    const fullPath = `/v${version}${path}`;
+    const buffer = Buffer.allocUnsafe(STREAM_BUFFER_BYTES);
+    let chunk: Buffer | undefined;
+    let ended = false;
+    let failure: Error | undefined;
+    let wake: (() => void) | undefined;
+    const socket = net.connect({
+      path: this.socketPath,
+      onread: {
+        buffer,
+        callback: (bytes: number, into: Uint8Array): boolean => {
+          chunk = Buffer.from(into.buffer, into.byteOffset, bytes);
+          wake?.();
+          return false; // paused until this chunk is consumed
+        },
+      },
+    });
+    const done = (): void => {
+      ended = true;
+      wake?.();
+    };
+    socket.once('end', done);
+    socket.once('close', done);
+    socket.once('error', (error) => {
+      failure ??= this.transportError(error);
+      wake?.();
+    });
+    const next = async (): Promise<Buffer | undefined> => {
+      if (chunk === undefined && !ended && failure === undefined) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(() => {
+            failure ??= this.timeoutError(fullPath);
+            wake?.();
+          }, this.timeoutMs);
+          wake = () => {
+            clearTimeout(timer);
+            wake = undefined;
+            resolve();
+          };
+        });
+      }
+      if (failure !== undefined) throw failure;
+      const out = chunk;
+      chunk = undefined;
+      return out;
+    };
+    try {
+      socket.write(`GET ${fullPath} HTTP/1.0\r\nHost: docker\r\n\r\n`);
+      let head = Buffer.alloc(0);
+      let end = -1;
+      while (end < 0) {
+        const part = await next();
+        if (part === undefined) throw this.responseError(fullPath, 'connection closed before the response headers');
+        head = Buffer.concat([head, part]); // a copy: the socket's buffer is reused
+        socket.resume();
+        end = head.indexOf('\r\n\r\n');
+        if (end < 0 && head.length > MAX_HEAD_BYTES) throw this.responseError(fullPath, `no end of headers in ${head.length} bytes`);
+      }
+      const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(head.toString('latin1', 0, Math.min(end, 64)))?.[1] ?? 0);
+      let body = head.subarray(end + 4);
+      if (status !== 200) {
+        const parts = [body];
+        let length = body.length;
+        for (let part = await next(); part !== undefined && length < MAX_HEAD_BYTES; part = await next()) {
+          parts.push(Buffer.from(part));
+          length += part.length;
+          socket.resume();
+        }
+        throw this.httpError('GET', fullPath, status, Buffer.concat(parts).toString('utf8'));
+      }
+      if (body.length > 0) yield body;
+      body = Buffer.alloc(0);
+      for (;;) {
+        const part = await next();
+        if (part === undefined) return;
+        yield part;
+        socket.resume();
+      }
+    } finally {
+      socket.destroy();
+    }
+  }
+
   async close(): Promise<void> {
     this.agent.destroy();
+  }
+
+  private responseError(path: string, why: string): ContainerCollectorError {
+    return new ContainerCollectorError('VIGIL_ERR_CONTAINER_DOCKER_RESPONSE', [this.socketPath, `GET ${path}`, why]);
   }
 
   private async negotiate(): Promise<string> {

@@ -245,7 +245,7 @@ class SniffSink implements TarEntrySink {
 
   write(chunk: Buffer): void | Promise<void> {
     if (this.target !== undefined) return this.target?.write(chunk);
-    this.held.push(chunk);
+    this.held.push(Buffer.from(chunk)); // kept across writes: the caller may reuse its buffer
     const first = firstNonBlank(this.held);
     if (first === undefined) return;
     this.target = first === 0x7b ? this.asJson() : this.asLayer();

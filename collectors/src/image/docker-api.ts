@@ -2,7 +2,7 @@
  * Images of the local Docker engine through its API: `/images/json` lists
  * them, `/images/{id}/json` names them, and `/images/{id}/get` streams the
  * same tar `docker save` writes, which is scanned as it arrives — never
- * written to disk. `/events` (type=image) says when to look again.
+ * written to disk, read into one reused buffer. `/events` (type=image) says when to look again.
  */
 import { DockerHttpClient, JsonStreamDecoder } from '../container/index.js';
 import { scanStream, counted } from './archive-scan.js';
@@ -67,24 +67,27 @@ export class DockerApiImageSource implements ImageEngineSource {
       return { fact, errors: cached.errors };
     }
     const context: ScanContext = { limits: options.limits, progress: new Progress(options.onProgress, image.size) };
-    let opened;
+    // Read into one reused buffer (see DockerHttpClient.streamGet); the first chunk says whether the engine answered.
+    const body = this.client.streamGet(`/images/${encodeURIComponent(image.id)}/get`);
+    let first: IteratorResult<Buffer, void>;
     try {
-      opened = await this.client.openStream(`/images/${encodeURIComponent(image.id)}/get`);
+      first = await body.next();
     } catch (error) {
+      await body.return();
       return { errors: [scanError('VIGIL_ERR_IMAGE_DOCKER_API', [`GET /images/${image.id}/get: ${reason(error)}`])] };
     }
-    // openStream bounds only the wait for headers; a stream that stalls mid-image is cut after the same time.
-    opened.response.setTimeout(this.client.timeoutMs, () =>
-      opened.response.destroy(new Error(`no data from GET /images/${image.id}/get for ${this.client.timeoutMs} ms`)),
-    );
+    async function* whole(): AsyncGenerator<Buffer> {
+      if (!first.done) yield first.value;
+      yield* body;
+    }
     try {
-      const result = await scanStream(counted(opened.response, context), { label: `docker:${image.id}`, labels }, context);
+      const result = await scanStream(counted(whole(), context), { label: `docker:${image.id}`, labels }, context);
       context.progress.finish();
       // The engine's own size (what `docker images` shows, and what the on-disk store records).
       if (result.fact && image.size > 0) result.fact.size_bytes = image.size;
       return result;
     } finally {
-      opened.abort();
+      await body.return();
     }
   }
 
