@@ -52,7 +52,8 @@ describe('engine with worker pool over NATS', () => {
   it('engine - a fact whose policy loops goes to vigil.dlq.timeout; its batch-mates and later facts get verdicts', async () => {
     const verdicts = collectMessages(nc, subjects.verdicts('container', 'loop-host'), decodeVerdict);
     const letters = collectMessages(nc, subjects.allDeadLetters, decodeDeadLetter);
-    engine = await startEngine({ nc, bundle: v1, logger, workers: 1, evaluationTimeoutMs: 1_500 });
+    // The loop allocates too (about 256 MiB, the default cap, in 3 s on an idle core): the deadline comes first.
+    engine = await startEngine({ nc, bundle: v1, logger, workers: 1, evaluationTimeoutMs: 500 });
     const sink = sinkFor('loop-host');
     for (const name of ['one', 'loop', 'two']) await sink.publish(container(name));
     await sink.flush();

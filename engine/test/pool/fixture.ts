@@ -22,8 +22,8 @@ ${body}
 
 /**
  * Test policies compiled with `opa build`: T-1 flags privileged containers
- * (its message says which bundle judged), T-LOOP never ends for a container
- * named "loop" (8e9 comparisons, no allocation), T-BLOAT allocates without
+ * (its message says which bundle judged), T-LOOP runs for hours for a container
+ * named "loop" (8e9 comparisons; it allocates about 85 MiB/s), T-BLOAT allocates without
  * bound for one named "bloat". Exceptions name a rule and a container.
  */
 export async function buildTestBundles(dir: string): Promise<{ v1: Bundle; v2: Bundle }> {

@@ -66,7 +66,8 @@ describe('policy worker pool', () => {
   });
 
   it('pool - a policy that loops is stopped at the deadline, only its fact is dead-lettered and the worker is replaced', async () => {
-    const p = await start(v1, { size: 1, timeoutMs: 1_500 });
+    // The loop allocates too (about 256 MiB in 3 s on an idle core): the deadline comes well before the cap.
+    const p = await start(v1, { size: 1, timeoutMs: 500, maxMemoryPages: 4096 });
     p.submit(message(container('before'), container('loop'), container('after')), 'looping');
     await p.idle();
     const { verdicts, deadLetters } = all();
