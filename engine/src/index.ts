@@ -1,5 +1,7 @@
 export { startEngine, type EngineOptions, type EngineStats, type RunningEngine } from './engine.js';
-export { PolicyEvaluator, type RuleHit } from './policy/evaluator.js';
+export { PolicyEvaluator, type RuleHit, type BatchOutcome, type BundleMeta, type LoadOptions } from './policy/evaluator.js';
+export { defaultWorkers, resolvePoolSettings, type PoolSettings } from './pool/config.js';
+export type { DeadLetterReason } from './pool/judge.js';
 export { readBundleFile, parseBundle, type Bundle } from './policy/bundle.js';
 export { buildBundle, inspectRules, generateMain, type BuildOptions, type BuildResult } from './policy/build.js';
 export type { RuleMeta } from './policy/rules.js';
