@@ -1,7 +1,7 @@
 import { VigilEngineError } from '../../engine/src/index.js';
 import { alertsCommand } from './commands/alerts.js';
 import { collectCommand } from './commands/collect.js';
-import { engineCommand } from './commands/engine.js';
+import { ENGINE_USAGE, engineCommand } from './commands/engine.js';
 import { natsConfigCommand, NATS_CONFIG_USAGE } from './commands/nats-config.js';
 import { policyCommand, POLICY_USAGE } from './commands/policy.js';
 import { scanCommand, SCAN_USAGE } from './commands/scan.js';
@@ -17,12 +17,14 @@ Usage:
   vigil engine --nats URL [--bundle FILE]                            the engine alone
   vigil collect container|host|image|runtime --nats URL              one collector alone
   vigil alerts --nats URL [--subject S] [--format pretty|json]       print alerts as they arrive
-  vigil policy list|build|test|eval                                  policy tooling
+  vigil policy list|build|test|eval|verify|push|rollback|history|data  policy tooling and distribution
   vigil nats-config --hosts a,b --out DIR                            TLS + nkey config for a secured NATS
 
 ${SCAN_USAGE}
 
 ${UP_USAGE}
+
+${ENGINE_USAGE}
 
 ${POLICY_USAGE}
 

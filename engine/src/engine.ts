@@ -1,7 +1,23 @@
 import { AckPolicy, DeliverPolicy, jetstream, type JsMsg } from '@nats-io/jetstream';
 import { headers, type NatsConnection } from '@nats-io/nats-core';
 import type { Logger } from 'pino';
-import { ENGINE_CONSUMER, MSG_ID_HEADER, ensureStreams, streams, subjects, type FactKind } from '../../proto/src/index.js';
+import {
+  ENGINE_CONSUMER,
+  MSG_ID_HEADER,
+  decodeAlert,
+  encodeAlert,
+  encodeDeadLetter,
+  ensureStreams,
+  severityName,
+  streams,
+  subjects,
+  type AlertInit,
+  type FactKind,
+  type SeverityName,
+} from '../../proto/src/index.js';
+import type { EngineMetrics } from './metrics/engine-metrics.js';
+import { bindThrottleMetrics } from './metrics/engine-metrics.js';
+import { createAlertThrottle, type AlertGate } from './throttle/throttle.js';
 import { VigilEngineError } from './errors.js';
 import type { Bundle } from './policy/bundle.js';
 import type { PolicyEvaluator } from './policy/evaluator.js';
@@ -32,7 +48,20 @@ export interface EngineOptions extends PoolSettings {
   maxTaskMessages?: number;
   /** Called for every policy call on a batch of facts of one kind, e.g. for a latency histogram. */
   onBatchEvaluated?: (kind: FactKind, facts: number, seconds: number) => void;
+  /**
+   * Alert throttling: the same rule on the same subject and host within
+   * `windowMs` yields one alert at once and one aggregate (count, first and
+   * last seen) per window. Default {@link DEFAULT_ALERT_WINDOW}; windowMs 0 turns it off.
+   */
+  alertThrottle?: { windowMs: number; maxKeys?: number };
+  /** Counters and histograms to keep up to date (see engineMetrics()). */
+  metrics?: EngineMetrics;
+  /** Replicas of Vigil's streams when this engine creates them (a NATS cluster: 3). */
+  streamReplicas?: number;
 }
+
+/** Throttle window when none is given: one alert per rule, subject and host per minute, plus its aggregate. */
+export const DEFAULT_ALERT_WINDOW = { windowMs: 60_000, maxKeys: 10_000 } as const;
 
 export interface EngineStats {
   batches: number;
@@ -71,6 +100,7 @@ const MAX_TASK_MESSAGES = 16;
 const MAX_TASK_BYTES = 1024 * 1024;
 const ACK_WAIT_MS = 30_000;
 const DEAD_LETTER_PREFIX = subjects.allDeadLetters.slice(0, -1);
+const ALERT_PREFIX = subjects.allAlerts.slice(0, -1);
 
 /**
  * The engine: a durable JetStream consumer on every fact subject, feeding a
@@ -95,14 +125,54 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   let flushScheduled = false;
   const inFlight = new Set<JsMsg>();
 
-  const publish = ({ subject, payload, msgId }: Publication): void => {
+  const { metrics } = options;
+  const send = ({ subject, payload, msgId }: Publication): void => {
     if (msgId === undefined) {
       nc.publish(subject, payload);
-      return;
+    } else {
+      const h = headers();
+      h.set(MSG_ID_HEADER, msgId);
+      nc.publish(subject, payload, { headers: h });
     }
-    const h = headers();
-    h.set(MSG_ID_HEADER, msgId);
-    nc.publish(subject, payload, { headers: h });
+    if (metrics && subject.startsWith(ALERT_PREFIX)) metrics.alerts.inc({ severity: subject.split('.')[2]!.toUpperCase() });
+  };
+
+  /** Publishes; what exceeds the server's max_payload becomes a dead letter instead of blocking the queue. */
+  const publish = (publication: Publication): void => {
+    try {
+      send(publication);
+    } catch (error) {
+      if (!/max_payload/i.test(String((error as Error)?.message))) throw error;
+      logger.warn({ subject: publication.subject, bytes: publication.payload.length }, 'result larger than the server accepts: dead-lettered');
+      stats.deadLetters++;
+      metrics?.deadLetters.inc({ reason: 'oversize' });
+      send({
+        subject: subjects.deadLetter('oversize'),
+        payload: encodeDeadLetter({ reason: 'oversize', error: String((error as Error).message), subject: publication.subject, payload: new Uint8Array(), received_at_ms: Date.now() }),
+      });
+    }
+  };
+
+  const throttle = options.alertThrottle ?? DEFAULT_ALERT_WINDOW;
+  const gate: AlertGate = createAlertThrottle({
+    windowMs: throttle.windowMs,
+    maxKeys: throttle.maxKeys ?? DEFAULT_ALERT_WINDOW.maxKeys,
+    onFlush: (alert) => publishAggregate(alert),
+    onError: (error) => logger.error({ err: error }, 'cannot publish an aggregate alert'),
+  });
+  const unbindThrottle = metrics ? bindThrottleMetrics(metrics, gate) : () => undefined;
+  const publishAggregate = (alert: AlertInit): void => {
+    const severity = severityName(alert.finding?.severity) as SeverityName;
+    const kind = alert.finding?.subject?.kind ?? 'unknown';
+    publish({ subject: subjects.alerts(severity, kind, alert.source?.host ?? ''), payload: encodeAlert(alert), msgId: alert.id ?? undefined });
+    stats.alerts++;
+  };
+  /** Alerts pass the throttle; everything else is published as the worker encoded it. */
+  const admitted = (publication: Publication): boolean => {
+    if (throttle.windowMs <= 0 || !publication.subject.startsWith(ALERT_PREFIX)) return true;
+    if (gate.admit(decodeAlert(publication.payload))) return true;
+    stats.alerts--;
+    return false;
   };
 
   const flushAndAck = async (): Promise<void> => {
@@ -122,7 +192,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   const judged = (msgs: JsMsg[], judgement: Judgement): void => {
     for (const m of msgs) inFlight.delete(m);
     try {
-      for (const publication of judgement.publications) publish(publication);
+      for (const publication of judgement.publications) if (admitted(publication)) publish(publication);
     } catch (error) {
       // A bug or a closed connection, not an input problem: redeliver and carry on.
       logger.error({ err: error, messages: msgs.length }, 'cannot publish verdicts; messages will be redelivered');
@@ -136,10 +206,16 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     stats.alerts += counts.alerts;
     stats.deadLetters += counts.deadLetters;
     if (counts.deadLetters > 0) {
-      for (const p of judgement.publications) if (p.subject.startsWith(DEAD_LETTER_PREFIX)) logger.warn({ subject: p.subject }, 'dead letter');
+      for (const p of judgement.publications) {
+        if (!p.subject.startsWith(DEAD_LETTER_PREFIX)) continue;
+        logger.warn({ subject: p.subject }, 'dead letter');
+        metrics?.deadLetters.inc({ reason: p.subject.slice(DEAD_LETTER_PREFIX.length) });
+      }
     }
-    if (options.onBatchEvaluated) {
-      for (const s of judgement.samples) options.onBatchEvaluated(s.kind, s.facts, s.seconds);
+    for (const s of judgement.samples) {
+      options.onBatchEvaluated?.(s.kind, s.facts, s.seconds);
+      metrics?.facts.inc({ kind: s.kind }, s.facts);
+      metrics?.evaluationSeconds.observe({ kind: s.kind }, s.seconds);
     }
     toAck.push(...msgs);
     if (!flushScheduled) {
@@ -165,7 +241,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
 
   let messages;
   try {
-    const jsm = await ensureStreams(nc);
+    const jsm = await ensureStreams(nc, { replicas: options.streamReplicas });
     try {
       await jsm.consumers.info(streams.facts.name, consumerName);
     } catch {
@@ -218,6 +294,8 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
       await loop;
       await pool.close();
       clearInterval(heartbeat);
+      gate.close();
+      unbindThrottle();
       await flushing;
       await flushAndAck();
       logger.info({ ...stats }, 'engine stopped');

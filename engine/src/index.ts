@@ -1,4 +1,5 @@
-export { startEngine, type EngineOptions, type EngineStats, type RunningEngine } from './engine.js';
+export { startEngineService, type EngineService, type EngineServiceOptions } from './service.js';
+export { startEngine, DEFAULT_ALERT_WINDOW, type EngineOptions, type EngineStats, type RunningEngine } from './engine.js';
 export { PolicyEvaluator, type RuleHit, type BatchOutcome, type BundleMeta, type LoadOptions } from './policy/evaluator.js';
 export { defaultWorkers, resolvePoolSettings, type PoolSettings } from './pool/config.js';
 export type { DeadLetterReason } from './pool/judge.js';

@@ -1,21 +1,69 @@
+import fs from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { defaultBundlePath, readBundleFile, startEngine } from '../../../engine/src/index.js';
+import { defaultBundlePath, DEFAULT_ALERT_WINDOW, readBundleFile, resolveVerifier, startEngineService, verifyBundle } from '../../../engine/src/index.js';
 import { UsageError } from '../errors.js';
 import { createLogger } from '../logger.js';
 import { connectNats, NATS_SECURITY_OPTIONS, natsSecurity, natsUrl, untilSignal } from '../nats.js';
 
+export const ENGINE_USAGE = `vigil engine options (each also from the environment variable named):
+  --nats URL                  NATS servers, comma-separated                      VIGIL_NATS_URL
+  --bundle FILE               policy bundle to start with                        VIGIL_BUNDLE
+  --workers N                 policy worker threads (default: cores - 1, >= 1)   VIGIL_ENGINE_WORKERS
+  --consumer NAME             durable consumer shared by replicas (vigil-engine)
+  --alert-window MS           one alert per rule, subject and host per window,
+                              then one aggregate with a count (default 60000; 0: off) VIGIL_ALERT_WINDOW_MS
+  --metrics-port N            serve /metrics, /healthz, /readyz (default: none)  VIGIL_METRICS_PORT
+  --metrics-host ADDR         interface for them (default 127.0.0.1)             VIGIL_METRICS_HOST
+  --follow-bundle NAME        deploy bundle NAME from the NATS Object Store live VIGIL_FOLLOW_BUNDLE
+  --data-store                data documents from the NATS KV bucket, live       VIGIL_DATA_STORE=1
+  --verification-key FILE     refuse bundles not signed with this key            VIGIL_VERIFICATION_KEY
+  --stream-replicas N         replicas of the streams this engine creates        VIGIL_STREAM_REPLICAS`;
+
+
 export async function engineCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { nats: { type: 'string' }, bundle: { type: 'string' }, consumer: { type: 'string' }, workers: { type: 'string' }, ...NATS_SECURITY_OPTIONS },
+    options: {
+      nats: { type: 'string' },
+      bundle: { type: 'string' },
+      consumer: { type: 'string' },
+      workers: { type: 'string' },
+      'metrics-port': { type: 'string' },
+      'metrics-host': { type: 'string' },
+      'alert-window': { type: 'string' },
+      'follow-bundle': { type: 'string' },
+      'data-store': { type: 'boolean' },
+      'verification-key': { type: 'string' },
+      'stream-replicas': { type: 'string' },
+      ...NATS_SECURITY_OPTIONS,
+    },
   });
+  const env = process.env;
   const logger = createLogger();
   const workers = parseWorkers(values.workers);
-  const bundle = await readBundleFile(values.bundle ?? process.env.VIGIL_BUNDLE ?? defaultBundlePath());
+  const metricsPort = optionalNumber('--metrics-port', values['metrics-port'] ?? env.VIGIL_METRICS_PORT, 0, 65_535);
+  const alertWindowMs = optionalNumber('--alert-window', values['alert-window'] ?? env.VIGIL_ALERT_WINDOW_MS, 0, 24 * 3_600_000) ?? DEFAULT_ALERT_WINDOW.windowMs;
+  const streamReplicas = optionalNumber('--stream-replicas', values['stream-replicas'] ?? env.VIGIL_STREAM_REPLICAS, 1, 5);
+  const verify = await resolveVerifier({ keyFile: values['verification-key'] });
+  const bundleFile = values.bundle ?? env.VIGIL_BUNDLE ?? defaultBundlePath();
+  // With a key configured, the bundle this engine starts with must be signed with it too.
+  const bundle = verify ? (await verifyBundle(await fs.readFile(bundleFile), { verifier: verify, label: bundleFile })).bundle : await readBundleFile(bundleFile);
+  const followBundle = values['follow-bundle'] ?? env.VIGIL_FOLLOW_BUNDLE;
   const nc = await connectNats(natsUrl(values.nats, true)!, 'vigil-engine', natsSecurity(values));
-  const engine = await startEngine({ nc, bundle, workers, logger, consumer: values.consumer });
+  const service = await startEngineService({
+    nc,
+    bundle,
+    workers,
+    logger,
+    consumer: values.consumer,
+    alertThrottle: { windowMs: alertWindowMs },
+    ...(streamReplicas !== undefined ? { streamReplicas } : {}),
+    ...(metricsPort !== undefined ? { ops: { port: metricsPort, host: values['metrics-host'] ?? env.VIGIL_METRICS_HOST } } : {}),
+    ...(followBundle ? { bundleStore: { name: followBundle, verify } } : {}),
+    dataStore: values['data-store'] ?? env.VIGIL_DATA_STORE === '1',
+  });
   await untilSignal();
-  await engine.stop();
+  await service.stop();
   await nc.drain();
   return 0;
 }
@@ -28,4 +76,11 @@ export function parseWorkers(value: string | undefined): number | undefined {
     throw new UsageError(`--workers expects a whole number of worker threads, at least 1 (actual: ${value})`);
   }
   return workers;
+}
+
+function optionalNumber(option: string, value: string | undefined, min: number, max: number): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n < min || n > max) throw new UsageError(`${option} expects a whole number from ${min} to ${max} (actual: ${value})`);
+  return n;
 }

@@ -1,0 +1,138 @@
+import { jetstreamManager } from '@nats-io/jetstream';
+import { ENGINE_CONSUMER, streams } from '../../proto/src/index.js';
+import { watchData, type DataEvent, type DataWatch } from './distribution/data.js';
+import type { BundleVerifier } from './distribution/signature.js';
+import { watchBundles, type BundleWatch } from './distribution/watch-bundles.js';
+import { startEngine, type EngineOptions, type RunningEngine } from './engine.js';
+import { pollConsumerLag } from './metrics/consumer-lag.js';
+import { engineMetrics } from './metrics/engine-metrics.js';
+import { Readiness, startOpsServer, type OpsServer } from './metrics/ops-server.js';
+
+export interface EngineServiceOptions extends Omit<EngineOptions, 'metrics'> {
+  /** Serve /metrics, /healthz and /readyz here; omitted: no HTTP endpoint. */
+  ops?: { port: number; host?: string };
+  /** Follow this bundle in the NATS Object Store and swap it in when a new revision is pushed. */
+  bundleStore?: { name?: string; verify?: BundleVerifier };
+  /** Take data documents (exceptions, allowlists, profiles, feeds) from the NATS KV bucket, live. */
+  dataStore?: boolean;
+}
+
+export interface EngineService {
+  readonly engine: RunningEngine;
+  /** Port of the ops endpoint, when one was asked for. */
+  readonly opsPort: number | undefined;
+  stop(): Promise<void>;
+}
+
+const LAG_POLL_MS = 5_000;
+
+/**
+ * `vigil engine` as a long-running service: the engine, its metrics and
+ * health endpoints, and the bundle and data watchers that deploy policy
+ * changes pushed to NATS to every replica.
+ */
+export async function startEngineService(options: EngineServiceOptions): Promise<EngineService> {
+  const { nc, logger } = options;
+  const metrics = engineMetrics();
+  const readiness = new Readiness(['nats', 'bundle', 'consumer'] as const);
+  readiness.set('nats', !nc.isClosed());
+  let ops: OpsServer | undefined;
+  if (options.ops) {
+    ops = await startOpsServer({ port: options.ops.port, host: options.ops.host, registry: metrics.registry, ready: () => readiness.check() });
+    logger.info({ port: ops.port, host: options.ops.host ?? '127.0.0.1' }, 'ops endpoint: /metrics /healthz /readyz');
+  }
+
+  void (async () => {
+    for await (const status of nc.status()) {
+      if (status.type === 'disconnect') readiness.set('nats', false, 'disconnected');
+      if (status.type === 'reconnect') readiness.set('nats', true);
+    }
+  })();
+
+  let dataWatch: DataWatch | undefined;
+  let overlay = options.dataOverlay ?? {};
+  let dataEvents: AsyncIterator<DataEvent> | undefined;
+  if (options.dataStore) {
+    dataWatch = watchData({ nc });
+    dataEvents = dataWatch[Symbol.asyncIterator]();
+    // The first event is the bucket's content at start: judge the first fact with it.
+    const first = await dataEvents.next();
+    if (!first.done && first.value.type === 'loaded') overlay = { ...overlay, ...first.value.overlay };
+  }
+
+  let engine: RunningEngine;
+  try {
+    engine = await startEngine({ ...options, dataOverlay: overlay, metrics });
+  } catch (error) {
+    await dataWatch?.stop();
+    await ops?.close();
+    throw error;
+  }
+  metrics.setBundleRevision(engine.revision);
+  readiness.set('bundle', true);
+  readiness.set('consumer', true);
+
+  let restartsSeen = 0;
+  metrics.registry.addCollector(() => {
+    const { workerRestarts } = engine.stats();
+    metrics.workerRestarts.inc(Math.max(0, workerRestarts - restartsSeen));
+    restartsSeen = workerRestarts;
+  });
+  const lag = pollConsumerLag(await jetstreamManager(nc), streams.facts.name, options.consumer ?? ENGINE_CONSUMER, metrics.consumerPending, LAG_POLL_MS, {
+    onError: (error) => logger.debug({ err: error }, 'consumer lag poll failed'),
+  });
+
+  const dataLoop = (async () => {
+    const events = dataEvents;
+    if (!events) return;
+    for (let next = await events.next(); !next.done; next = await events.next()) {
+      const event = next.value;
+      if (event.type === 'rejected') {
+        logger.warn({ key: event.key, code: event.code, err: event.error }, 'data document rejected; the previous one stays');
+        continue;
+      }
+      overlay = { ...(options.dataOverlay ?? {}), ...event.overlay };
+      try {
+        await engine.replaceData(overlay);
+        logger.info({ revision: event.revision, changed: event.changed }, 'data documents updated');
+      } catch (error) {
+        logger.error({ err: error }, 'data update refused; the previous data stays');
+      }
+    }
+  })();
+
+  let bundleWatch: BundleWatch | undefined;
+  const bundleLoop = (async () => {
+    if (!options.bundleStore) return;
+    bundleWatch = watchBundles({ nc, name: options.bundleStore.name, verify: options.bundleStore.verify });
+    for await (const event of bundleWatch) {
+      if (event.type === 'rejected') {
+        logger.error({ name: event.name, revision: event.revision, code: event.code, err: event.error }, 'bundle rejected; the current one keeps serving');
+        continue;
+      }
+      if (event.revision === engine.revision) continue;
+      try {
+        await engine.replaceBundle(event.bundle, overlay);
+        metrics.setBundleRevision(engine.revision);
+        logger.info({ name: event.name, revision: event.revision, verified: event.verified }, 'bundle deployed');
+      } catch (error) {
+        logger.error({ name: event.name, revision: event.revision, err: error }, 'bundle failed to load; the current one keeps serving');
+      }
+    }
+  })();
+  const watching = Promise.all([dataLoop, bundleLoop]).catch((error: unknown) => logger.error({ err: error }, 'policy watcher stopped'));
+
+  return {
+    engine,
+    opsPort: ops?.port,
+    stop: async () => {
+      readiness.set('consumer', false, 'stopping');
+      await bundleWatch?.stop();
+      await dataWatch?.stop();
+      await watching;
+      await engine.stop();
+      lag.stop();
+      await ops?.close();
+    },
+  };
+}

@@ -1,0 +1,123 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { jetstream } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { connect } from '@nats-io/transport-node';
+import { readBundleFile, defaultBundlePath } from '../engine/src/index.js';
+import { decodeAlert, decodeVerdict, encodeFactBatch, ensureStreams, subjects, type Alert, type FactInit, type Verdict } from '../proto/src/index.js';
+import { freePort, startLocalNats, type LocalNats } from './harness/index.js';
+import { collectMessages } from './support/collect.js';
+import { spawnEngine, waitForEngines, eventually, type EngineProcess } from './support/engine-fleet.js';
+
+const run = promisify(execFile);
+
+/** `vigil engine` as operators run it: ops endpoint, alert throttle, bundles deployed through NATS. */
+describe('vigil engine - service', () => {
+  let nats: LocalNats;
+  let nc: NatsConnection;
+  let engine: EngineProcess | undefined;
+  let scratch: string;
+
+  beforeAll(async () => {
+    nats = await startLocalNats();
+    nc = await connect({ servers: nats.url });
+    await ensureStreams(nc);
+    scratch = await fs.mkdtemp(path.join(os.tmpdir(), 'vigil-engine-service-'));
+  });
+  afterEach(async () => {
+    await engine?.stop();
+    engine = undefined;
+  });
+  afterAll(async () => {
+    await nc?.close();
+    await nats?.stop();
+    await fs.rm(scratch, { recursive: true, force: true });
+  });
+
+  const privileged = (id: string, name = 'storm'): FactInit => ({
+    id,
+    source: { host: 'svc-host', collector: 'test', version: '0' },
+    container: { id: `c-${name}`, name, image: 'busybox', privileged: true },
+  });
+  const publish = (facts: FactInit[]) => jetstream(nc).publish(subjects.facts('container', 'svc-host'), encodeFactBatch({ facts }));
+
+  it('vigil engine - /healthz, /readyz and /metrics with facts, evaluation latency, alerts by severity and the bundle revision', async () => {
+    const port = await freePort();
+    engine = spawnEngine(nats.url, ['--metrics-port', String(port)]);
+    const base = `http://127.0.0.1:${port}`;
+    await eventually('the ops endpoint to be ready', async () => (await fetch(`${base}/readyz`).catch(() => undefined))?.status === 200, 30_000);
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    expect((await fetch(`${base}/nothing`)).status).toBe(404);
+
+    await publish([privileged('m-1', 'metrics-a'), privileged('m-2', 'metrics-b')]);
+    const revision = (await readBundleFile(defaultBundlePath())).revision;
+    let text = '';
+    await eventually('facts counted in /metrics', async () => {
+      text = await (await fetch(`${base}/metrics`)).text();
+      return /^vigil_engine_facts_total\{kind="container"\} 2$/m.test(text);
+    }, 20_000);
+    expect(text).toMatch(/^vigil_engine_evaluation_seconds_count\{kind="container"\} [1-9]/m);
+    expect(text).toMatch(/^vigil_engine_alerts_total\{severity="CRITICAL"\} [1-9]/m);
+    expect(text).toContain(`vigil_engine_bundle_info{revision="${revision}"} 1`);
+    expect(text).toMatch(/^vigil_engine_consumer_pending /m);
+  }, 60_000);
+
+  // One durable consumer for the whole suite: VIGIL_FACTS is a work queue, which takes one unfiltered consumer.
+  it('vigil engine - a storm of one rule on one container gives one alert at once and one aggregate with the count', async () => {
+    const alerts = collectMessages<Alert>(nc, subjects.allAlerts, decodeAlert);
+    engine = spawnEngine(nats.url, ['--alert-window', '1500']);
+    await publish(Array.from({ length: 5 }, (_, i) => privileged(`t-${i}`)));
+    const ctr001 = (all: Alert[]) => all.filter((a) => a.finding?.rule_id === 'VGL-CTR-001' && a.finding?.subject?.name === 'storm');
+    const got = ctr001(await alerts.until((all) => ctr001(all).length >= 2, 20_000));
+    alerts.stop();
+    expect(got.map((a) => a.count)).toEqual([1, 4]);
+    expect(got[0]!.fact_id).toBe('t-0');
+    expect(Number(got[1]!.last_seen_ms)).toBeGreaterThanOrEqual(Number(got[1]!.first_seen_ms));
+    expect(got[1]!.id).not.toBe(got[0]!.id);
+  }, 60_000);
+
+  it('vigil engine - a bundle pushed to the Object Store under load is deployed: every fact judged once by one whole bundle, none dropped', async () => {
+    const next = path.join(scratch, 'next.tar.gz');
+    // The same policies with the incubating rules: another revision, more rules.
+    await run(process.execPath, [path.resolve('bin', 'vigil.js'), 'policy', 'build', '--include-incubating', '--output', next, '--quiet'], { timeout: 180_000 });
+    const before = (await readBundleFile(defaultBundlePath())).revision;
+    const after = (await readBundleFile(next)).revision;
+    expect(after).not.toBe(before);
+
+    const verdicts = collectMessages<Verdict>(nc, subjects.allVerdicts, decodeVerdict);
+    engine = spawnEngine(nats.url, ['--follow-bundle', 'default']);
+    const jsm = await ensureStreams(nc);
+    await waitForEngines(jsm, [engine]);
+
+    const total = 3_000;
+    let sent = 0;
+    const pushed = (async () => {
+      while (sent < total / 3) await new Promise((r) => setTimeout(r, 20));
+      await run(process.execPath, [path.resolve('bin', 'vigil.js'), 'policy', 'push', next, '--nats', nats.url], { timeout: 60_000 });
+    })();
+    while (sent < total) {
+      await publish(Array.from({ length: 50 }, (_, i) => privileged(`s-${sent + i}`, `swap-${(sent + i) % 7}`)));
+      sent += 50;
+      await new Promise((r) => setTimeout(r, 15));
+    }
+    await pushed;
+    // Facts after the push, so some are certainly judged by the new bundle.
+    for (let i = 0; i < 10; i++) {
+      await new Promise((r) => setTimeout(r, 300));
+      await publish([privileged(`late-${i}`, 'late')]);
+    }
+    const seen = await verdicts.until((all) => new Set(all.map((v) => v.fact_id)).size >= total + 10, 120_000);
+    verdicts.stop();
+    const byFact = new Map<string, string[]>();
+    for (const v of seen) byFact.set(v.fact_id, [...(byFact.get(v.fact_id) ?? []), v.bundle_revision]);
+    expect(byFact.size).toBe(total + 10);
+    expect([...byFact.values()].filter((revs) => revs.length !== 1)).toEqual([]);
+    expect(new Set(seen.map((v) => v.bundle_revision))).toEqual(new Set([before, after]));
+    expect(byFact.get('late-9')).toEqual([after]);
+    expect(seen.every((v) => v.error === '')).toBe(true);
+  }, 300_000);
+});
