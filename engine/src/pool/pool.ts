@@ -5,6 +5,7 @@ import type { BundleMeta } from '../policy/evaluator.js';
 import type { WasmModule } from '../policy/wasm.js';
 import { failedJudgement, mergeJudgements, splitFacts, type FactMessage, type Judgement } from './judge.js';
 import { packMessages, unpackPublications, type FromWorker, type PackedJudgement, type ToWorker, type WorkerInit } from './protocol.js';
+import { WARMUP_BUDGET_MS } from './warmup.js';
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 
@@ -29,6 +30,8 @@ export interface PoolOptions<T> extends PoolBundle {
   maxTaskBytes: number;
   /** Facts per call of the batch entrypoint (default: the evaluator's). */
   batchSize?: number;
+  /** Time each new worker spends judging exemplar facts before it takes tasks (default 300 ms; 0: none). */
+  warmupMs?: number;
   logger: Logger;
   /** Receives each submitted group's judgement, with the tags given to `submit`. */
   onJudged(tags: T[], judgement: Judgement): void;
@@ -63,6 +66,8 @@ interface Generation extends PoolBundle {
   revision: string;
   workers: Set<PoolWorker>;
   retiring: boolean;
+  /** Turned to 0 for the generation when a worker's warm-up overran its deadline. */
+  warmupMs: number;
 }
 
 interface PoolWorker {
@@ -112,7 +117,7 @@ export class WorkerPool<T> {
     if (!Number.isInteger(options.size) || options.size < 1) {
       throw new VigilEngineError('VIGIL_ERR_CONFIG', ['workers to be a whole number ≥ 1', String(options.size)]);
     }
-    const pool = new WorkerPool(options, generationOf(options));
+    const pool = new WorkerPool(options, generationOf(options, options.warmupMs ?? WARMUP_BUDGET_MS));
     await pool.fill(pool.current);
     return pool;
   }
@@ -166,7 +171,7 @@ export class WorkerPool<T> {
    */
   replaceBundle(next: PoolBundle): Promise<void> {
     return this.serialised(async () => {
-      const generation = generationOf({ ...this.options, ...next });
+      const generation = generationOf({ ...this.options, ...next }, this.options.warmupMs ?? WARMUP_BUDGET_MS);
       try {
         await this.fill(generation);
       } catch (error) {
@@ -224,6 +229,7 @@ export class WorkerPool<T> {
       overlay: generation.overlay,
       maxMemoryPages: this.options.maxMemoryPages,
       ...(this.options.batchSize === undefined ? {} : { batchSize: this.options.batchSize }),
+      warmupMs: generation.warmupMs,
     };
     const thread = new Worker(WORKER_URL, { workerData: init, resourceLimits: { maxOldGenerationSizeMb: 512 } });
     const worker: PoolWorker = { thread, generation, state: 'loading', entries: [] };
@@ -231,12 +237,24 @@ export class WorkerPool<T> {
       const loadFailed = (message: string): void => {
         if (worker.state !== 'loading') return;
         worker.state = 'dead';
+        clearTimeout(warmupWatch);
         void thread.terminate();
         reject(new VigilEngineError('VIGIL_ERR_BUNDLE_INVALID', [`revision ${generation.revision || '?'}`, message]));
       };
+      // The exemplar facts must not keep a worker from ever being ready (a policy
+      // that loops on them): past the deadline it is started again without warm-up.
+      const warmupWatch = generation.warmupMs <= 0 ? undefined : setTimeout(() => {
+        if (worker.state !== 'loading') return;
+        worker.state = 'dead';
+        void thread.terminate();
+        generation.warmupMs = 0;
+        this.options.logger.warn({ revision: generation.revision }, 'policy worker warm-up ran past its deadline; workers start without it');
+        resolve(this.spawn(generation));
+      }, this.options.timeoutMs + generation.warmupMs);
       thread.on('message', (message: FromWorker) => {
         if (message.type === 'ready') {
           if (worker.state !== 'loading') return;
+          clearTimeout(warmupWatch);
           worker.state = 'ready';
           generation.workers.add(worker);
           resolve(worker);
@@ -449,7 +467,7 @@ export class WorkerPool<T> {
   }
 }
 
-function generationOf(bundle: PoolBundle): Generation {
+function generationOf(bundle: PoolBundle, warmupMs: number): Generation {
   return {
     module: bundle.module,
     bundle: bundle.bundle,
@@ -457,6 +475,7 @@ function generationOf(bundle: PoolBundle): Generation {
     revision: bundle.bundle.revision,
     workers: new Set(),
     retiring: false,
+    warmupMs,
   };
 }
 

@@ -9,6 +9,8 @@ export interface WorkerInit {
   overlay: Record<string, unknown>;
   maxMemoryPages: number;
   batchSize?: number;
+  /** CPU time to spend judging exemplar facts before taking real ones (0: none). */
+  warmupMs?: number;
 }
 
 /**

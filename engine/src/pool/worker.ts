@@ -7,6 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { PolicyEvaluator } from '../policy/evaluator.js';
 import { judgeMessages } from './judge.js';
 import { pack, unpackMessages, type FromWorker, type ToWorker, type WorkerInit } from './protocol.js';
+import { exemplarFacts, exemplarMessages, warmUp, WARMUP_BUDGET_MS } from './warmup.js';
 
 const port = parentPort;
 if (port === null) throw new Error('engine/src/pool/worker.js runs as a worker thread only');
@@ -25,6 +26,12 @@ try {
 
 if (evaluator !== undefined) {
   const loaded = evaluator;
+  const warmupMs = init.warmupMs ?? WARMUP_BUDGET_MS;
+  try {
+    if (warmupMs > 0) warmUp(loaded, exemplarMessages(exemplarFacts()), warmupMs);
+  } catch {
+    // Warming up is an optimisation; the worker judges real facts all the same.
+  }
   port.on('message', (message: ToWorker) => {
     if (message.type === 'task') {
       const judgement = judgeMessages(loaded, unpackMessages(message.messages));
