@@ -6,11 +6,23 @@ import { clamp } from './subject.js';
 /** A rule's message may quote fact fields of any size; alerts carry at most this much of it. */
 export const MAX_FINDING_MESSAGE = 2_048;
 
+/** A rule's frameworks as the Finding message carries them, built once per rule (read-only, shared by its findings). */
+const frameworksByRule = new WeakMap<RuleHit['rule'], NonNullable<FindingInit['frameworks']>>();
+
+function frameworksOf(rule: RuleHit['rule']): NonNullable<FindingInit['frameworks']> {
+  let frameworks = frameworksByRule.get(rule);
+  if (frameworks === undefined) {
+    frameworks = Object.fromEntries(Object.entries(rule.frameworks).map(([name, ids]) => [name, { ids }]));
+    frameworksByRule.set(rule, frameworks);
+  }
+  return frameworks;
+}
+
 /** One finding per message of every rule that fired. */
 export function findingsFrom(hits: readonly RuleHit[], subject: SubjectInit): FindingInit[] {
   const findings: FindingInit[] = [];
   for (const { rule, messages } of hits) {
-    const frameworks = Object.fromEntries(Object.entries(rule.frameworks).map(([name, ids]) => [name, { ids }]));
+    const frameworks = frameworksOf(rule);
     for (const message of messages) {
       findings.push({
         rule_id: rule.id,
@@ -33,11 +45,8 @@ export function findingsFrom(hits: readonly RuleHit[], subject: SubjectInit): Fi
  * stream's duplicate window drops the copy.
  */
 export function alertId(factId: string, finding: FindingInit): string {
-  return crypto
-    .createHash('sha256')
-    .update(`${factId}\u0000${finding.rule_id ?? ''}\u0000${finding.message ?? ''}`)
-    .digest('hex')
-    .slice(0, 32);
+  // One-shot crypto.hash: half the time of createHash().update().digest() on these short strings.
+  return crypto.hash('sha256', `${factId}\u0000${finding.rule_id ?? ''}\u0000${finding.message ?? ''}`, 'hex').slice(0, 32);
 }
 
 export function alertsFrom(fact: FactInit, findings: readonly FindingInit[], now: number): AlertInit[] {
