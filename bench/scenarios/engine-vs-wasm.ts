@@ -58,7 +58,7 @@ export async function engineVsWasm(options: { facts: number }): Promise<Scenario
         raw_wasm_us_per_eval: Number(((rawSeconds / inputs.length) * 1e6).toFixed(1)),
       },
       notes: [
-        'engine: facts published first as FactBatches of 256, then one engine process drains them; timed from engine start until it has evaluated every fact and flushed its verdicts and alerts.',
+        'engine: facts published first as FactBatches of 256, then one in-process engine (default workers) drains them; timed from engine start, so worker start-up and warm-up count, until it has evaluated every fact and flushed its verdicts and alerts. Wall-clock, not per core: the per-core comparison with OPA is the "engine vs OPA" scenario.',
         'raw: one opa-wasm instance, policy inputs prepared up front, `evaluate(input, "vigil/main/container")` in a loop.',
       ],
     };

@@ -8,7 +8,7 @@ import { connectNats, NATS_SECURITY_OPTIONS, natsSecurity, natsUrl, untilSignal 
 export const ENGINE_USAGE = `vigil engine options (each also from the environment variable named):
   --nats URL                  NATS servers, comma-separated                      VIGIL_NATS_URL
   --bundle FILE               policy bundle to start with                        VIGIL_BUNDLE
-  --workers N                 policy worker threads (default: cores - 1, >= 1)   VIGIL_ENGINE_WORKERS
+  --workers N                 worker threads (default: CPU limit - 1, 1 to 8) VIGIL_ENGINE_WORKERS
   --consumer NAME             durable consumer shared by replicas (vigil-engine)
   --alert-window MS           one alert per rule, subject and host per window,
                               then one aggregate with a count (default 60000; 0: off) VIGIL_ALERT_WINDOW_MS
@@ -35,9 +35,14 @@ export async function engineCommand(argv: string[]): Promise<number> {
       'data-store': { type: 'boolean' },
       'verification-key': { type: 'string' },
       'stream-replicas': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
       ...NATS_SECURITY_OPTIONS,
     },
   });
+  if (values.help) {
+    process.stdout.write(`${ENGINE_USAGE}\n`);
+    return 0;
+  }
   const env = process.env;
   const logger = createLogger();
   const workers = parseWorkers(values.workers);

@@ -50,9 +50,9 @@ export function engineMetrics(registry: Registry = new Registry()): EngineMetric
     throttleEvictions: registry.counter({ name: 'vigil_engine_alert_throttle_evictions_total', help: 'Throttle windows closed early because the key limit was reached.' }),
     throttleKeys: registry.gauge({ name: 'vigil_engine_alert_throttle_keys', help: 'Throttle windows open now.' }),
     deadLetters: registry.counter({ name: 'vigil_engine_dead_letters_total', help: 'Messages sent to the dead-letter stream, by reason.', labelNames: ['reason'] }),
-    consumerPending: registry.gauge({ name: 'vigil_engine_consumer_pending', help: 'Facts waiting for the engine: not yet delivered plus delivered and not acked.' }),
+    consumerPending: registry.gauge({ name: 'vigil_engine_consumer_pending', help: 'Fact batches (messages) waiting for the engine: not yet delivered plus delivered and not acked.' }),
     bundleInfo,
-    workerRestarts: registry.counter({ name: 'vigil_engine_worker_restarts_total', help: 'Evaluation workers replaced after they crashed.' }),
+    workerRestarts: registry.counter({ name: 'vigil_engine_worker_restarts_total', help: 'Evaluation workers replaced after a crash, a deadline or a refused data update.' }),
     setBundleRevision(revision: string): void {
       bundleInfo.reset();
       bundleInfo.set({ revision }, 1);

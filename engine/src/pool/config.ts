@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { VigilEngineError } from '../errors.js';
 
@@ -16,11 +17,34 @@ export interface PoolSettings {
 export type ResolvedPoolSettings = Required<PoolSettings>;
 
 /**
- * One worker per core but one, for the thread that talks to NATS; at least one.
- * Measured with `npm run bench -- --only engine-vs-wasm` (see docs/benchmarks.md).
+ * One worker per core but one, for the thread that talks to NATS; at least one,
+ * at most 8. Cores are the container's CPU limit when it has one: a pod limited
+ * to 2 CPUs on a 64-core node gets one worker, not eight.
  */
-export function defaultWorkers(): number {
-  return Math.max(1, Math.min(8, os.availableParallelism() - 1));
+export function defaultWorkers(cores = usableCores()): number {
+  return Math.max(1, Math.min(8, cores - 1));
+}
+
+/** CPUs this process may use: the machine's, or fewer under a cgroup CPU quota (v2 cpu.max, v1 cfs quota). */
+export function usableCores(cgroupRoot = '/sys/fs/cgroup'): number {
+  const machine = os.availableParallelism();
+  const limit = cgroupCpuLimit(cgroupRoot);
+  return limit === undefined ? machine : Math.max(1, Math.min(machine, Math.ceil(limit)));
+}
+
+function cgroupCpuLimit(root: string): number | undefined {
+  const read = (file: string): string | undefined => {
+    try {
+      return readFileSync(`${root}/${file}`, 'utf8').trim();
+    } catch {
+      return undefined;
+    }
+  };
+  const max = read('cpu.max')?.split(' ');
+  if (max && max[0] !== 'max' && Number(max[0]) > 0 && Number(max[1]) > 0) return Number(max[0]) / Number(max[1]);
+  const quota = Number(read('cpu/cpu.cfs_quota_us') ?? read('cpu,cpuacct/cpu.cfs_quota_us'));
+  const period = Number(read('cpu/cpu.cfs_period_us') ?? read('cpu,cpuacct/cpu.cfs_period_us'));
+  return quota > 0 && period > 0 ? quota / period : undefined;
 }
 
 /** `option ?? env ?? default`, validated in one place. */
