@@ -121,6 +121,8 @@ describe('engine fleet - nats-server restart', () => {
     const jsmAfter = await jetstreamManager(nc);
     await eventually('the fact stream to drain after the restart', async () => (await streamMessages(jsmAfter, streams.facts.name)) === 0, 180_000);
     const verdicts = await readStream(nc, VERDICT_AUDIT_STREAM, verdictFactId);
+    const missing = facts.map((f) => f.fact.id!).filter((id) => !verdicts.keys.has(id));
+    expect({ missing: missing.length, first: missing.slice(0, 5) }).toEqual({ missing: 0, first: [] });
     expect(verdicts.keys.size).toBe(facts.length);
     expect(engines[0]!.child.exitCode).toBeNull();
   }, 300_000);

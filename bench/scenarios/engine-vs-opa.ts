@@ -53,7 +53,7 @@ export async function engineVsOpa(options: { quick: boolean }): Promise<Scenario
     const enginePerCore = one.factsPerCpuSecond;
     notes.push(
       `facts: ${facts.length} from policies/examples (80 % runtime, 15 % container, 5 % image), published as FactBatches of ${BATCH} per kind.`,
-      `(a) \`vigil engine\` child processes (default settings) drain a backlog in VIGIL_FACTS; timed from the first publish until the stream is empty (every fact acked after its verdict and alerts were flushed). Per core = facts per CPU-second of the engine processes (from /proc/<pid>/stat). Latency: facts published every 5 ms at a fixed rate, p50/p99 from publish to the fact's first alert arriving at a subscriber.`,
+      `(a) \`vigil engine --alert-window 0\` child processes (default workers; throttling off so every finding is published) drain a backlog in VIGIL_FACTS; timed from the first publish until the stream is empty (every fact acked after its verdict and alerts were flushed). Per core = facts per CPU-second of the engine processes (from /proc/<pid>/stat). Latency: facts published every 5 ms at a fixed rate, p50/p99 from publish to the fact's first alert arriving at a subscriber.`,
       '(b) one opa-wasm instance in this process, `evaluate(input, "vigil/main/<kind>")` in a loop over the prepared inputs.',
       `(c) \`${opaGo.command}\`: one query evaluating 400 facts of the same mix through \`data.vigil.main[kind]\`; ns/op divided by 400.`,
       '(d) `opa run --server -b <same Rego>`; 16 concurrent keep-alive `fetch` POSTs to /v1/data/vigil/main/<kind> from this process.',
@@ -181,7 +181,8 @@ async function resetFacts(jsm: JetStreamManager): Promise<void> {
 }
 
 async function startEngines(url: string, jsm: JetStreamManager, count: number): Promise<VigilProcess[]> {
-  const engines = Array.from({ length: count }, () => spawnVigil(['engine', '--nats', url]));
+  // Throttling off: every finding becomes a published alert, the engine's most work per fact.
+  const engines = Array.from({ length: count }, () => spawnVigil(['engine', '--nats', url, '--alert-window', '0']));
   const deadline = Date.now() + 60_000;
   for (;;) {
     try {

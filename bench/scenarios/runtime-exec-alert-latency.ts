@@ -76,7 +76,8 @@ export async function runtimeExecAlertLatency(options: LatencyOptions): Promise<
       },
     });
     const evaluator = await PolicyEvaluator.load(await readBundleFile(defaultBundlePath()));
-    engine = await startEngine({ nc, evaluator, logger: pino({ level: 'silent' }) });
+    // Throttling off: every shell's alert is measured, not one per window.
+    engine = await startEngine({ nc, evaluator, logger: pino({ level: 'silent' }), alertThrottle: { windowMs: 0 } });
     const sink = new DurableFactSink({ nc, source: { host: 'bench', collector: 'runtime', version: '0' }, dir: outboxDir });
     collector = await startRuntimeCollector({ sink });
 

@@ -120,7 +120,19 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   const initial = await servedBundle(options);
 
   const stats = { batches: 0, facts: 0, verdicts: 0, alerts: 0, deadLetters: 0 };
-  let toAck: JsMsg[] = [];
+  let toAck: { m: JsMsg; epoch: number }[] = [];
+  /**
+   * Bumped on every disconnect and reconnect. A flush proves that the server read
+   * what was published before it only on one unbroken connection: nats.js drops
+   * what is published while disconnected (its outbound buffer is reset on every
+   * dial) and may answer a pending flush from the next server. So a message is
+   * acked only if its results were published and flushed within one epoch;
+   * otherwise it is redelivered.
+   */
+  let epoch = 0;
+  void (async () => {
+    for await (const status of nc.status()) if (status.type === 'disconnect' || status.type === 'reconnect') epoch++;
+  })();
   let flushing: Promise<void> = Promise.resolve();
   let flushScheduled = false;
   const inFlight = new Set<JsMsg>();
@@ -182,11 +194,22 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     if (batch.length === 0) return;
     try {
       await nc.flush();
-      for (const m of batch) m.ack();
     } catch (error) {
-      // Unacked messages are redelivered after ack_wait; alert ids dedup the rerun.
+      // Redelivered once the connection is back; alert ids dedup the rerun.
       logger.error({ err: error, messages: batch.length }, 'flush failed; messages will be redelivered');
+      for (const { m } of batch) m.nak(1_000);
+      return;
     }
+    let lost = 0;
+    for (const { m, epoch: publishedIn } of batch) {
+      if (publishedIn === epoch) {
+        m.ack();
+      } else {
+        lost++;
+        m.nak();
+      }
+    }
+    if (lost > 0) logger.warn({ messages: lost }, 'connection lost after publishing results: messages redelivered');
   };
 
   const judged = (msgs: JsMsg[], judgement: Judgement): void => {
@@ -217,7 +240,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
       metrics?.facts.inc({ kind: s.kind }, s.facts);
       metrics?.evaluationSeconds.observe({ kind: s.kind }, s.seconds);
     }
-    toAck.push(...msgs);
+    for (const m of msgs) toAck.push({ m, epoch });
     if (!flushScheduled) {
       flushScheduled = true;
       // Runs after the results already queued have been published, so one flush covers a burst.
