@@ -48,6 +48,27 @@ async function expectedAlerts(facts: readonly MixedFact[]): Promise<number> {
   return total;
 }
 
+/** A nats-server and a connection to it for one describe block. */
+function withLocalNats(): { readonly nats: LocalNats; readonly nc: NatsConnection } {
+  const held: { nats?: LocalNats; nc?: NatsConnection } = {};
+  beforeAll(async () => {
+    held.nats = await startLocalNats();
+    held.nc = await connectTo(held.nats.url);
+  });
+  afterAll(async () => {
+    await held.nc?.close();
+    await held.nats?.stop();
+  });
+  return {
+    get nats() {
+      return held.nats!;
+    },
+    get nc() {
+      return held.nc!;
+    },
+  };
+}
+
 let engines: EngineProcess[] = [];
 afterEach(async () => {
   await Promise.all(engines.map((e) => e.stop()));
@@ -55,19 +76,10 @@ afterEach(async () => {
 });
 
 describe('engine fleet - crash of one engine', () => {
-  let nats: LocalNats;
-  let nc: NatsConnection;
-
-  beforeAll(async () => {
-    nats = await startLocalNats();
-    nc = await connectTo(nats.url);
-  });
-  afterAll(async () => {
-    await nc?.close();
-    await nats?.stop();
-  });
+  const server = withLocalNats();
 
   it('engine fleet - kill -9 of one of three engines during 100,000 facts: every fact gets a verdict, no alert is stored twice', async () => {
+    const { nats, nc } = server;
     const jsm = await ensureStreams(nc);
     await addVerdictAudit(jsm);
     const facts = mixedFacts(100_000);
@@ -90,19 +102,10 @@ describe('engine fleet - crash of one engine', () => {
 });
 
 describe('engine fleet - nats-server restart', () => {
-  let nats: LocalNats;
-  let nc: NatsConnection;
-
-  beforeAll(async () => {
-    nats = await startLocalNats();
-    nc = await connectTo(nats.url);
-  });
-  afterAll(async () => {
-    await nc?.close();
-    await nats?.stop();
-  });
+  const server = withLocalNats();
 
   it('engine fleet - restarting nats-server (JetStream on disk) in the middle of a stream loses no fact', async () => {
+    const { nats, nc } = server;
     const jsm = await ensureStreams(nc);
     await addVerdictAudit(jsm);
     const facts = mixedFacts(20_000);
@@ -177,19 +180,10 @@ describe('engine fleet - three-node NATS cluster', () => {
 });
 
 describe('engine fleet - hostile messages', () => {
-  let nats: LocalNats;
-  let nc: NatsConnection;
-
-  beforeAll(async () => {
-    nats = await startLocalNats();
-    nc = await connectTo(nats.url);
-  });
-  afterAll(async () => {
-    await nc?.close();
-    await nats?.stop();
-  });
+  const server = withLocalNats();
 
   it('engine fleet - random bytes, truncated protobuf, wrong kinds and huge fields go to the dead-letter stream; the engine stays up', async () => {
+    const { nats, nc } = server;
     const jsm = await ensureStreams(nc);
     await addVerdictAudit(jsm);
     engines = [spawnEngine(nats.url)];

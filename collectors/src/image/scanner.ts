@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ImageScanResult } from './assemble.js';
-import type { EngineImage, ImageEngineSource } from './engine.js';
+import type { EngineImage, EngineScanOptions, ImageEngineSource } from './engine.js';
 import { reason, scanError, type ImageErrorCode } from './errors.js';
 import { resolveLimits, type ScanLimits } from './limits.js';
 import type { ProgressCallback } from './progress.js';
@@ -49,28 +49,22 @@ export class ImageScanner {
   }
 
   /** Scans a source, reusing the result for an image id seen before. */
-  async scan(source: ImageSource, options: ScannerScanOptions = {}): Promise<ImageScanResult> {
-    let hit = false;
-    const result = await scanImage(source, {
-      limits: this.limits,
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-      lookup: (id) => {
-        const cached = this.lookup(id);
-        hit = cached !== undefined;
-        return cached;
-      },
-    });
-    if (!hit) {
-      this.scans++;
-      await this.remember(result);
-    }
-    return result;
+  scan(source: ImageSource, options: ScannerScanOptions = {}): Promise<ImageScanResult> {
+    return this.throughCache((scanOptions) => scanImage(source, scanOptions), options);
   }
 
   /** Scans an image the engine listed, reusing the result for its id. */
-  async scanEngineImage(engine: ImageEngineSource, image: EngineImage, options: ScannerScanOptions = {}): Promise<ImageScanResult> {
+  scanEngineImage(engine: ImageEngineSource, image: EngineImage, options: ScannerScanOptions = {}): Promise<ImageScanResult> {
+    return this.throughCache((scanOptions) => engine.scan(image, scanOptions), options);
+  }
+
+  /** Runs one scan with this scanner's limits and cache; a fresh result is remembered. */
+  private async throughCache(
+    run: (options: EngineScanOptions) => Promise<ImageScanResult>,
+    options: ScannerScanOptions,
+  ): Promise<ImageScanResult> {
     let hit = false;
-    const result = await engine.scan(image, {
+    const result = await run({
       limits: this.limits,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       lookup: (id) => {
