@@ -182,7 +182,9 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   /** Alerts pass the throttle; everything else is published as the worker encoded it. */
   const admitted = (publication: Publication): boolean => {
     if (throttle.windowMs <= 0 || !publication.subject.startsWith(ALERT_PREFIX)) return true;
-    if (gate.admit(decodeAlert(publication.payload))) return true;
+    const decode = () => decodeAlert(publication.payload);
+    const passed = publication.throttleKey === undefined ? gate.admit(decode()) : gate.admitKeyed(publication.throttleKey, decode);
+    if (passed) return true;
     stats.alerts--;
     return false;
   };

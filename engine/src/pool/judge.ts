@@ -14,6 +14,7 @@ import {
   type SeverityName,
 } from '../../../proto/src/index.js';
 import { alertsFrom, findingsFrom } from '../findings.js';
+import { throttleKey } from '../throttle/key.js';
 import type { PolicyEvaluator } from '../policy/evaluator.js';
 import { subjectOf } from '../subject.js';
 
@@ -32,6 +33,8 @@ export interface Publication {
   payload: Uint8Array;
   /** Sent as Nats-Msg-Id so the stream drops a re-published copy. */
   msgId?: string;
+  /** Alerts only: what the throttle groups them by, computed here so the publishing thread need not decode them. */
+  throttleKey?: string;
 }
 
 /** One call of the policy on a batch of facts of one kind, for latency metrics. */
@@ -195,7 +198,7 @@ class JudgementBuilder {
     for (const alert of alertsFrom(fact, findings, now)) {
       const severity = severityName(alert.finding?.severity) as SeverityName;
       this.counts.alerts++;
-      this.publications.push({ subject: subjects.alerts(severity, kind, host), payload: encodeAlert(alert), msgId: alert.id ?? undefined });
+      this.publications.push({ subject: subjects.alerts(severity, kind, host), payload: encodeAlert(alert), msgId: alert.id ?? undefined, throttleKey: throttleKey(alert) });
     }
   }
 

@@ -37,6 +37,11 @@ export interface AlertThrottleStats {
 export interface AlertGate {
   /** true: publish this alert now; false: it was counted into a pending aggregate. */
   admit(alert: AlertInit): boolean;
+  /**
+   * The same as admit() for an alert whose key is known: `alert()` is called
+   * only when the alert is held back, so a first occurrence is never decoded.
+   */
+  admitKeyed(key: string, alert: () => AlertInit): boolean;
   /** Hands every pending aggregate to onFlush and stops throttling (later alerts pass). */
   close(): void;
   stats(): AlertThrottleStats;
@@ -115,13 +120,16 @@ export class AlertThrottle implements AlertGate {
   }
 
   admit(alert: AlertInit): boolean {
+    return this.admitKeyed(this.#closed ? '' : this.#keyOf(alert), () => alert);
+  }
+
+  admitKeyed(key: string, decode: () => AlertInit): boolean {
     if (this.#closed) {
       this.#stats.admitted++;
       return true;
     }
     const now = this.#now();
     this.#closeDue(now);
-    const key = this.#keyOf(alert);
     const window = this.#windows.get(key);
     if (window === undefined) {
       while (this.#windows.size >= this.#maxKeys) this.#evictOldest();
@@ -130,6 +138,7 @@ export class AlertThrottle implements AlertGate {
       this.#arm();
       return true;
     }
+    const alert = decode();
     const first = seenFirst(alert, now);
     const last = seenLast(alert, now);
     if (window.count === 0) {
@@ -241,11 +250,13 @@ export function createAlertThrottle(options: AlertThrottleOptions): AlertGate {
   validate(options);
   if (options.windowMs > 0) return new AlertThrottle(options);
   let admitted = 0;
+  const admit = (): boolean => {
+    admitted++;
+    return true;
+  };
   return {
-    admit: () => {
-      admitted++;
-      return true;
-    },
+    admit,
+    admitKeyed: admit,
     close: () => undefined,
     stats: () => ({ keys: 0, admitted, suppressed: 0, aggregates: 0, evictions: 0 }),
   };

@@ -35,6 +35,22 @@ function harness(windowMs = 1_000, maxKeys = 100) {
 }
 
 describe('alert throttle', () => {
+  it('alert throttle - admitKeyed reads the alert only when it holds it back, and aggregates as admit() does', () => {
+    const { flushed, throttle } = harness();
+    const reads: string[] = [];
+    const keyed = (o: Occurrence): boolean => {
+      const a = alert(o);
+      return throttle.admitKeyed(throttleKey(a), () => {
+        reads.push(o.fact);
+        return a;
+      });
+    };
+    expect([keyed({ fact: 'f1', at: 500 }), keyed({ fact: 'f2', at: 600 }), keyed({ fact: 'f3', at: 700 })]).toEqual([true, false, false]);
+    expect(reads).toEqual(['f2', 'f3']);
+    throttle.close();
+    expect(flushed.map((a) => [a.count, a.first_seen_ms, a.last_seen_ms])).toEqual([[2, 600, 700]]);
+  });
+
   it('alert throttle - first occurrence passes, repeats in the window become one aggregate with count and first/last seen', () => {
     const { clock, flushed, throttle } = harness();
     expect(throttle.admit(alert({ fact: 'f1', at: 500 }))).toBe(true);
