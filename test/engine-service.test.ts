@@ -62,7 +62,7 @@ describe('vigil engine - service', () => {
     }, 20_000);
     expect(text).toMatch(/^vigil_engine_evaluation_seconds_count\{kind="container"\} [1-9]/m);
     expect(text).toMatch(/^vigil_engine_alerts_total\{severity="CRITICAL"\} [1-9]/m);
-    expect(text).toContain(`vigil_engine_bundle_info{revision="${revision}"} 1`);
+    expect(text).toContain(`vigil_engine_bundle_info{name="default",revision="${revision}"} 1`);
     expect(text).toMatch(/^vigil_engine_consumer_pending /m);
   }, 60_000);
 

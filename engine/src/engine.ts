@@ -21,16 +21,19 @@ import { createAlertThrottle, type AlertGate } from './throttle/throttle.js';
 import { VigilEngineError } from './errors.js';
 import type { Bundle } from './policy/bundle.js';
 import type { PolicyEvaluator } from './policy/evaluator.js';
+import { bundleNameOf, checkBundleName } from './policy/manifest.js';
 import { wasm, type WasmModule } from './policy/wasm.js';
 import { pagesOf, resolvePoolSettings, type PoolSettings } from './pool/config.js';
 import type { Judgement, Publication } from './pool/judge.js';
-import { WorkerPool } from './pool/pool.js';
+import { WorkerPool, type PoolPolicies } from './pool/pool.js';
 
 export interface EngineOptions extends PoolSettings {
   nc: NatsConnection;
   logger: Logger;
   /** The bundle to serve, with the operator's data merged over its data.json. */
   bundle?: Bundle;
+  /** Or several, each served under the name in its manifest and triggered by the facts its manifest names. */
+  bundles?: Bundle[];
   dataOverlay?: Record<string, unknown>;
   /** Or an evaluator already loaded: its bundle, compiled module and data are served. */
   evaluator?: PolicyEvaluator;
@@ -80,15 +83,24 @@ export interface EngineStats {
 }
 
 export interface RunningEngine {
-  /** The revision of the bundle new facts are judged with (verdicts carry the one used). */
+  /**
+   * The revision of the bundles new facts are judged with (verdicts carry the
+   * one used): a single bundle's own revision, or `name@revision,...` by name.
+   */
   readonly revision: string;
+  /** The bundles served, by name. */
+  bundles(): { name: string; revision: string }[];
   stats(): EngineStats;
   /**
-   * Loads another bundle into fresh workers; once every one has loaded it,
-   * facts are judged with it from the next batch on. Rejects, and the current
-   * bundle keeps serving, if any worker cannot load it.
+   * Serves `bundle` under `name` (default: its manifest's name), in place of
+   * the bundle of that name or beside the others. Every worker is replaced by
+   * one that has loaded the new set; facts are judged with it from the next
+   * batch on. Rejects, and the current set keeps serving, if the set is
+   * invalid (a rule enabled in two bundles) or any worker cannot load it.
    */
-  replaceBundle(bundle: Bundle, dataOverlay?: Record<string, unknown>): Promise<void>;
+  replaceBundle(bundle: Bundle, dataOverlay?: Record<string, unknown>, name?: string): Promise<void>;
+  /** Stops serving the bundle of that name; rejects if it is the last one. */
+  removeBundle(name: string): Promise<void>;
   /** Replaces the operator's data (exceptions, allowlists) in every worker, between batches. */
   replaceData(dataOverlay: Record<string, unknown>): Promise<void>;
   /** Stops pulling, finishes and acks what is in flight, then resolves. */
@@ -117,7 +129,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   const settings = resolvePoolSettings(options);
   const consumerName = options.consumer ?? ENGINE_CONSUMER;
   const ackWaitMs = options.ackWaitMs ?? ACK_WAIT_MS;
-  const initial = await servedBundle(options);
+  const initial = await servedPolicies(options);
 
   const stats = { batches: 0, facts: 0, verdicts: 0, alerts: 0, deadLetters: 0 };
   let toAck: { m: JsMsg; epoch: number }[] = [];
@@ -252,6 +264,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     }
   };
 
+  let served = initial;
   const pool = await WorkerPool.start<JsMsg>({
     ...initial,
     size: settings.workers,
@@ -300,20 +313,47 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     }
   })();
 
-  logger.info({ consumer: consumerName, revision: pool.revision, rules: initial.bundle.manifest.rules.length, workers: settings.workers }, 'engine started');
+  logger.info({ consumer: consumerName, revision: pool.revision, bundles: initial.members.map((m) => m.name), workers: settings.workers }, 'engine started');
+
+  /** Policy changes one at a time, so two pushes cannot lose each other. */
+  let changing: Promise<unknown> = Promise.resolve();
+  const serialised = (job: () => Promise<void>): Promise<void> => {
+    const run = changing.catch(() => undefined).then(job);
+    changing = run;
+    return run;
+  };
+  const changeSet = (next: (current: PoolPolicies) => Promise<PoolPolicies>): Promise<void> =>
+    serialised(async () => {
+      const policies = await next(served);
+      await pool.replacePolicies(policies);
+      served = policies;
+    });
 
   return {
     get revision() {
       return pool.revision;
     },
+    bundles: () => served.members.map((m) => ({ name: m.name, revision: m.bundle.revision })),
     stats: () => {
       const p = pool.stats();
       return { ...stats, inFlight: p.inFlight, workers: p.workers, workerRestarts: p.restarts, timeouts: p.timeouts };
     },
-    replaceBundle: async (bundle, dataOverlay = {}) => {
-      await pool.replaceBundle({ module: await compile(bundle), bundle: metaOf(bundle), overlay: dataOverlay });
-    },
-    replaceData: (dataOverlay) => pool.replaceData(dataOverlay),
+    replaceBundle: (bundle, dataOverlay, name = bundleNameOf(bundle.manifest)) =>
+      changeSet(async (current) => {
+        const member = { name: checkBundleName(name), module: await compile(bundle), bundle: metaOf(bundle) };
+        const others = current.members.filter((m) => m.name !== name);
+        return { members: [...others, member], overlay: dataOverlay ?? current.overlay };
+      }),
+    removeBundle: (name) =>
+      changeSet(async (current) => {
+        if (!current.members.some((m) => m.name === name)) throw new VigilEngineError('VIGIL_ERR_POLICY_SET', [`no bundle named ${name} is served`]);
+        return { ...current, members: current.members.filter((m) => m.name !== name) };
+      }),
+    replaceData: (dataOverlay) =>
+      serialised(async () => {
+        await pool.replaceData(dataOverlay);
+        served = { ...served, overlay: dataOverlay };
+      }),
     stop: async () => {
       await messages.close();
       await loop;
@@ -328,13 +368,20 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   };
 }
 
-async function servedBundle(options: EngineOptions): Promise<{ module: WasmModule; bundle: Omit<Bundle, 'wasm'>; overlay: Record<string, unknown> }> {
-  if (options.bundle) return { module: await compile(options.bundle), bundle: metaOf(options.bundle), overlay: options.dataOverlay ?? {} };
+async function servedPolicies(options: EngineOptions): Promise<PoolPolicies> {
+  const bundles = [...(options.bundle ? [options.bundle] : []), ...(options.bundles ?? [])];
+  if (bundles.length > 0) {
+    const members = await Promise.all(bundles.map(async (bundle) => ({ name: bundleNameOf(bundle.manifest), module: await compile(bundle), bundle: metaOf(bundle) })));
+    return { members, overlay: options.dataOverlay ?? {} };
+  }
   if (options.evaluator) {
     const { evaluator } = options;
-    return { module: evaluator.module, bundle: evaluator.bundle, overlay: options.dataOverlay ?? evaluator.dataOverlay };
+    return {
+      members: [{ name: bundleNameOf(evaluator.bundle.manifest), module: evaluator.module, bundle: evaluator.bundle }],
+      overlay: options.dataOverlay ?? evaluator.dataOverlay,
+    };
   }
-  throw new VigilEngineError('VIGIL_ERR_CONFIG', ['a policy bundle (options.bundle or options.evaluator)', 'neither']);
+  throw new VigilEngineError('VIGIL_ERR_CONFIG', ['a policy bundle (options.bundle, options.bundles or options.evaluator)', 'none']);
 }
 
 async function compile(bundle: Bundle): Promise<WasmModule> {

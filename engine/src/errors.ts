@@ -17,6 +17,7 @@ export const ENGINE_ERRORS = {
   VIGIL_ERR_VERIFICATION_KEY: 'verification key %s cannot be used: %s',
   VIGIL_ERR_BUNDLE_STORE: 'bundle store %s: %s',
   VIGIL_ERR_DATA_INVALID: 'data document %s is invalid: %s',
+  VIGIL_ERR_POLICY_SET: 'these bundles cannot be served together: %s',
 } as const;
 
 export type EngineErrorCode = keyof typeof ENGINE_ERRORS;

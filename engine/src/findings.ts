@@ -21,7 +21,7 @@ function frameworksOf(rule: RuleHit['rule']): NonNullable<FindingInit['framework
 /** One finding per message of every rule that fired. */
 export function findingsFrom(hits: readonly RuleHit[], subject: SubjectInit): FindingInit[] {
   const findings: FindingInit[] = [];
-  for (const { rule, messages } of hits) {
+  for (const { rule, messages, bundle } of hits) {
     const frameworks = frameworksOf(rule);
     for (const message of messages) {
       findings.push({
@@ -33,6 +33,7 @@ export function findingsFrom(hits: readonly RuleHit[], subject: SubjectInit): Fi
         frameworks,
         subject,
         package: rule.package,
+        bundle: bundle ?? '',
       });
     }
   }

@@ -1,6 +1,8 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { ENGINE_CONSUMER, streams } from '../../proto/src/index.js';
 import { watchData, type DataEvent, type DataWatch } from './distribution/data.js';
+import { distributionSubjects, publishEvent } from './distribution/events.js';
+import { VigilEngineError } from './errors.js';
 import type { BundleVerifier } from './distribution/signature.js';
 import { watchBundles, type BundleWatch } from './distribution/watch-bundles.js';
 import { startEngine, type EngineOptions, type RunningEngine } from './engine.js';
@@ -11,8 +13,11 @@ import { Readiness, startOpsServer, type OpsServer } from './metrics/ops-server.
 export interface EngineServiceOptions extends Omit<EngineOptions, 'metrics'> {
   /** Serve /metrics, /healthz and /readyz here; omitted: no HTTP endpoint. */
   ops?: { port: number; host?: string };
-  /** Follow this bundle in the NATS Object Store and swap it in when a new revision is pushed. */
-  bundleStore?: { name?: string; verify?: BundleVerifier };
+  /**
+   * Serve the bundles pushed to the NATS Object Store (those named, or every
+   * name when none is): each push or rollback is swapped in, each removal withdrawn.
+   */
+  bundleStore?: { names?: string[]; verify?: BundleVerifier };
   /** Take data documents (exceptions, allowlists, profiles, feeds) from the NATS KV bucket, live. */
   dataStore?: boolean;
 }
@@ -68,7 +73,7 @@ export async function startEngineService(options: EngineServiceOptions): Promise
     await ops?.close();
     throw error;
   }
-  metrics.setBundleRevision(engine.revision);
+  metrics.setBundles(engine.bundles());
   readiness.set('bundle', true);
   readiness.set('consumer', true);
 
@@ -104,20 +109,40 @@ export async function startEngineService(options: EngineServiceOptions): Promise
   let bundleWatch: BundleWatch | undefined;
   const bundleLoop = (async () => {
     if (!options.bundleStore) return;
-    bundleWatch = watchBundles({ nc, name: options.bundleStore.name, verify: options.bundleStore.verify });
+    bundleWatch = watchBundles({ nc, names: options.bundleStore.names, verify: options.bundleStore.verify });
     for await (const event of bundleWatch) {
       if (event.type === 'rejected') {
         logger.error({ name: event.name, revision: event.revision, code: event.code, err: event.error }, 'bundle rejected; the current one keeps serving');
         continue;
       }
-      if (event.revision === engine.revision) continue;
-      try {
-        await engine.replaceBundle(event.bundle, overlay);
-        metrics.setBundleRevision(engine.revision);
-        logger.info({ name: event.name, revision: event.revision, verified: event.verified }, 'bundle deployed');
-      } catch (error) {
-        logger.error({ name: event.name, revision: event.revision, err: error }, 'bundle failed to load; the current one keeps serving');
+      const serving = engine.bundles().find((b) => b.name === event.name);
+      if (event.type === 'removed') {
+        if (serving === undefined) continue;
+        try {
+          await engine.removeBundle(event.name);
+          logger.info({ name: event.name }, 'bundle withdrawn');
+        } catch (error) {
+          logger.error({ name: event.name, err: error }, 'bundle not withdrawn; it keeps serving');
+        }
+      } else {
+        if (serving?.revision === event.revision) continue;
+        try {
+          await engine.replaceBundle(event.bundle, overlay, event.name);
+          logger.info({ name: event.name, revision: event.revision, verified: event.verified }, 'bundle deployed');
+        } catch (error) {
+          logger.error({ name: event.name, revision: event.revision, err: error }, 'bundle failed to load; the ones in force keep serving');
+          publishEvent(nc, distributionSubjects.bundleRejected, {
+            name: event.name,
+            revision: event.revision,
+            object: event.head.object,
+            digest: event.digest,
+            code: error instanceof VigilEngineError ? error.code : 'VIGIL_ERR_BUNDLE_INVALID',
+            error: String((error as Error)?.message ?? error),
+            at: new Date().toISOString(),
+          });
+        }
       }
+      metrics.setBundles(engine.bundles());
     }
   })();
   const watching = Promise.all([dataLoop, bundleLoop]).catch((error: unknown) => logger.error({ err: error }, 'policy watcher stopped'));

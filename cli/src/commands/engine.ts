@@ -7,14 +7,16 @@ import { connectNats, NATS_SECURITY_OPTIONS, natsSecurity, natsUrl, untilSignal 
 
 export const ENGINE_USAGE = `vigil engine options (each also from the environment variable named):
   --nats URL                  NATS servers, comma-separated                      VIGIL_NATS_URL
-  --bundle FILE               policy bundle to start with                        VIGIL_BUNDLE
+  --bundle FILE               policy bundle to start with; repeat it to serve
+                              several, each under its manifest's name   VIGIL_BUNDLE (comma-separated)
   --workers N                 worker threads (default: CPU limit - 1, 1 to 8) VIGIL_ENGINE_WORKERS
   --consumer NAME             durable consumer shared by replicas (vigil-engine)
   --alert-window MS           one alert per rule, subject and host per window,
                               then one aggregate with a count (default 60000; 0: off) VIGIL_ALERT_WINDOW_MS
   --metrics-port N            serve /metrics, /healthz, /readyz (default: none)  VIGIL_METRICS_PORT
   --metrics-host ADDR         interface for them (default 127.0.0.1)             VIGIL_METRICS_HOST
-  --follow-bundle NAME        deploy bundle NAME from the NATS Object Store live VIGIL_FOLLOW_BUNDLE
+  --follow-bundle NAMES        serve the bundles pushed under these names (comma-
+                              separated; '*': every name), swapped in live      VIGIL_FOLLOW_BUNDLE
   --data-store                data documents from the NATS KV bucket, live       VIGIL_DATA_STORE=1
   --verification-key FILE     refuse bundles not signed with this key            VIGIL_VERIFICATION_KEY
   --stream-replicas N         replicas of the streams this engine creates        VIGIL_STREAM_REPLICAS`;
@@ -25,7 +27,7 @@ export async function engineCommand(argv: string[]): Promise<number> {
     args: argv,
     options: {
       nats: { type: 'string' },
-      bundle: { type: 'string' },
+      bundle: { type: 'string', multiple: true },
       consumer: { type: 'string' },
       workers: { type: 'string' },
       'metrics-port': { type: 'string' },
@@ -50,27 +52,35 @@ export async function engineCommand(argv: string[]): Promise<number> {
   const alertWindowMs = optionalNumber('--alert-window', values['alert-window'] ?? env.VIGIL_ALERT_WINDOW_MS, 0, 24 * 3_600_000) ?? DEFAULT_ALERT_WINDOW.windowMs;
   const streamReplicas = optionalNumber('--stream-replicas', values['stream-replicas'] ?? env.VIGIL_STREAM_REPLICAS, 1, 5);
   const verify = await resolveVerifier({ keyFile: values['verification-key'] });
-  const bundleFile = values.bundle ?? env.VIGIL_BUNDLE ?? defaultBundlePath();
-  // With a key configured, the bundle this engine starts with must be signed with it too.
-  const bundle = verify ? (await verifyBundle(await fs.readFile(bundleFile), { verifier: verify, label: bundleFile })).bundle : await readBundleFile(bundleFile);
+  const bundleFiles = values.bundle ?? listOf(env.VIGIL_BUNDLE) ?? [defaultBundlePath()];
+  // With a key configured, the bundles this engine starts with must be signed with it too.
+  const bundles = await Promise.all(
+    bundleFiles.map(async (file) => (verify ? (await verifyBundle(await fs.readFile(file), { verifier: verify, label: file })).bundle : readBundleFile(file))),
+  );
   const followBundle = values['follow-bundle'] ?? env.VIGIL_FOLLOW_BUNDLE;
+  const followed = followBundle === undefined || followBundle === '' ? undefined : followBundle.trim() === '*' ? [] : listOf(followBundle) ?? [];
   const nc = await connectNats(natsUrl(values.nats, true)!, 'vigil-engine', natsSecurity(values));
   const service = await startEngineService({
     nc,
-    bundle,
+    bundles,
     workers,
     logger,
     consumer: values.consumer,
     alertThrottle: { windowMs: alertWindowMs },
     ...(streamReplicas !== undefined ? { streamReplicas } : {}),
     ...(metricsPort !== undefined ? { ops: { port: metricsPort, host: values['metrics-host'] ?? env.VIGIL_METRICS_HOST } } : {}),
-    ...(followBundle ? { bundleStore: { name: followBundle, verify } } : {}),
+    ...(followed ? { bundleStore: { names: followed, verify } } : {}),
     dataStore: values['data-store'] ?? env.VIGIL_DATA_STORE === '1',
   });
   await untilSignal();
   await service.stop();
   await nc.drain();
   return 0;
+}
+
+function listOf(value: string | undefined): string[] | undefined {
+  const items = value?.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  return items && items.length > 0 ? items : undefined;
 }
 
 /** `--workers N`: a whole number of policy worker threads, at least 1. */

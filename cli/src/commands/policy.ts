@@ -34,16 +34,22 @@ export const POLICY_USAGE = `Usage:
   vigil policy list  [--format table|json|markdown] [--policies DIR | --bundle FILE]
   vigil policy build [--policies DIR] [--output FILE] [--include-incubating] [--quiet]
                      [--signing-key FILE [--signing-alg RS256]]   sign it (OPA's .signatures.json)
+                     [--name NAME]        engines serve one bundle per name (default: default)
+                     [--kinds K,K]        fact kinds that trigger it (default: its rules' kinds)
+                     [--subjects S,S]     and the fact subjects, NATS wildcards (default: any)
   vigil policy test  [--policies DIR]     opa fmt, opa check --strict --schema, opa test
   vigil policy eval  --input FACT.json [--bundle FILE]
   vigil policy verify FILE --verification-key FILE [--signing-alg RS256] [--scope S]
-  vigil policy push FILE [--name default] [--nats URL] [--verification-key FILE [--signing-alg ALG]]
+  vigil policy push FILE [--name NAME] [--nats URL] [--verification-key FILE [--signing-alg ALG]]
+                     deploy it under NAME (default: the name it was built with)
                      (or VIGIL_VERIFICATION_KEY, VIGIL_SIGNING_ALG: push refuses what does not verify)
   vigil policy rollback [--name default] [--nats URL]     back to the revision before the current one
-  vigil policy history  [--name default] [--nats URL]     the revision in force and the ones kept
+  vigil policy remove NAME [--nats URL]                   engines stop serving the bundle NAME
+  vigil policy history  [--name NAME] [--nats URL]        the revision in force and the ones kept
+                                                          (without --name: every name deployed)
   vigil policy data put KEY FILE|- | get KEY | delete KEY | list   [--nats URL]
                      data documents (${Object.keys(DATA_DOCUMENTS).join(', ')}) under data.vigil
-  push, rollback, history and data also take the NATS security options below.
+  push, rollback, remove, history and data also take the NATS security options below.
   Signing algorithms: ${SIGNING_ALGORITHMS.join(' ')}; for HS* the key file's bytes are the secret.`;
 
 export async function policyCommand(argv: string[]): Promise<number> {
@@ -65,6 +71,8 @@ export async function policyCommand(argv: string[]): Promise<number> {
       return policyRollback(rest);
     case 'history':
       return policyHistory(rest);
+    case 'remove':
+      return policyRemove(rest);
     case 'data':
       return policyData(rest);
     default:
@@ -84,21 +92,37 @@ async function policyBuild(argv: string[]): Promise<number> {
       quiet: { type: 'boolean', default: false },
       'signing-key': { type: 'string' },
       'signing-alg': { type: 'string' },
+      name: { type: 'string' },
+      kinds: { type: 'string' },
+      subjects: { type: 'string' },
     },
   });
   const signingAlg = signingAlgorithm(values['signing-alg']);
+  const kinds = commaList(values.kinds, '--kinds');
+  const subjects = commaList(values.subjects, '--subjects');
   if (values['signing-alg'] && !values['signing-key']) throw new UsageError('--signing-alg needs --signing-key FILE');
   const result = await buildBundle({
     policyDir: values.policies ?? defaultPolicyDir(),
     outFile: values.output ?? defaultBundlePath(),
     includeIncubating: values['include-incubating'],
     ...(values['signing-key'] ? { signingKey: values['signing-key'], signingAlg } : {}),
+    ...(values.name !== undefined ? { name: values.name } : {}),
+    ...(kinds !== undefined ? { kinds } : {}),
+    ...(subjects !== undefined ? { subjects } : {}),
   });
   if (!values.quiet) {
     const signed = values['signing-key'] ? `, signed ${signingAlg}` : '';
-    process.stdout.write(`built ${result.outFile}: ${result.rules.length} rules, revision ${result.revision}${signed}\n`);
+    process.stdout.write(`built ${result.outFile}: bundle ${result.name}, ${result.rules.length} rules, revision ${result.revision}${signed}\n`);
+    process.stdout.write(`triggered by ${result.triggers.kinds.join(', ') || 'no fact kind'} facts${result.triggers.subjects.length > 0 ? ` on ${result.triggers.subjects.join(', ')}` : ''}\n`);
   }
   return EXIT_OK;
+}
+
+function commaList(value: string | undefined, option: string): string[] | undefined {
+  if (value === undefined) return undefined;
+  const items = value.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  if (items.length === 0) throw new UsageError(`${option} needs at least one value`);
+  return items;
 }
 
 async function loadRules(values: { policies?: string; bundle?: string }): Promise<RuleMeta[]> {
@@ -253,12 +277,12 @@ async function policyPush(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { name: { type: 'string', default: DEFAULT_BUNDLE_NAME }, ...STORE_OPTIONS, ...VERIFY_OPTIONS },
+    options: { name: { type: 'string' }, ...STORE_OPTIONS, ...VERIFY_OPTIONS },
   });
   const bytes = await readBundleBytes(positionals[0], 'policy push needs the bundle FILE');
   const verifier = await verifierFrom(values);
-  const head = await withStore(values, (store) => store.push(bytes, { name: values.name, verifier, label: positionals[0] }));
-  process.stdout.write(`${values.name} is now ${describeHead(head)}; ${head.previous.length} earlier revision(s) kept\n`);
+  const head = await withStore(values, (store) => store.push(bytes, { ...(values.name !== undefined ? { name: values.name } : {}), verifier, label: positionals[0] }));
+  process.stdout.write(`${head.name} is now ${describeHead(head)}; ${head.previous.length} earlier revision(s) kept\n`);
   return EXIT_OK;
 }
 
@@ -270,11 +294,28 @@ async function policyRollback(argv: string[]): Promise<number> {
 }
 
 async function policyHistory(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { name: { type: 'string', default: DEFAULT_BUNDLE_NAME }, ...STORE_OPTIONS } });
-  const head = await withStore(values, (store) => store.head(values.name));
-  if (!head) throw new UsageError(`nothing was pushed under the name ${values.name}`);
-  process.stdout.write(`* ${describeHead(head)}\n`);
-  for (const ref of head.previous) process.stdout.write(`  ${describeHead({ ...ref, name: head.name, previous: [] })}\n`);
+  const { values } = parseArgs({ args: argv, options: { name: { type: 'string' }, ...STORE_OPTIONS } });
+  const heads = await withStore(values, async (store) => {
+    const names = values.name === undefined ? await store.names() : [values.name];
+    return Promise.all(names.map((name) => store.head(name)));
+  });
+  if (values.name !== undefined && heads[0] === undefined) throw new UsageError(`nothing was pushed under the name ${values.name}`);
+  if (heads.length === 0) process.stdout.write('no bundle is deployed\n');
+  for (const head of heads) {
+    if (!head) continue;
+    if (values.name === undefined) process.stdout.write(`${head.name}\n`);
+    process.stdout.write(`* ${describeHead(head)}\n`);
+    for (const ref of head.previous) process.stdout.write(`  ${describeHead({ ...ref, name: head.name, previous: [] })}\n`);
+  }
+  return EXIT_OK;
+}
+
+async function policyRemove(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: STORE_OPTIONS });
+  const name = positionals[0];
+  if (!name) throw new UsageError('policy remove needs the bundle NAME');
+  await withStore(values, (store) => store.remove(name));
+  process.stdout.write(`${name} removed: engines stop serving it\n`);
   return EXIT_OK;
 }
 

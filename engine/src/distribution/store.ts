@@ -3,6 +3,7 @@ import type { KV, KvEntry, KvWatchEntry } from '@nats-io/kv';
 import type { ObjectStore } from '@nats-io/obj';
 import { VigilEngineError } from '../errors.js';
 import { ensureKv, ensureObjectStore } from './buckets.js';
+import { bundleNameOf, checkBundleName, DEFAULT_BUNDLE_NAME } from '../policy/manifest.js';
 import { verifyBundle, type BundleVerifier, type VerifiedBundle } from './signature.js';
 
 /**
@@ -16,12 +17,13 @@ import { verifyBundle, type BundleVerifier, type VerifiedBundle } from './signat
  * A push stores the object, then moves the head (compare-and-set on the KV
  * revision, so two pushes cannot lose each other). A rollback pops the stack.
  * Objects that are neither the head nor on its stack are deleted, so a name
- * keeps at most 1 + BUNDLE_HISTORY bundles. Engines watch the head key.
+ * keeps at most 1 + BUNDLE_HISTORY bundles. Engines watch the head keys and
+ * serve one bundle per name; deleting a head (`remove`) withdraws that bundle.
  */
 export const BUNDLE_BUCKET = 'vigil-bundles';
 export const BUNDLE_HEADS_BUCKET = 'vigil-bundle-heads';
-export const DEFAULT_BUNDLE_NAME = 'default';
 export const BUNDLE_HISTORY = 10;
+export { checkBundleName, DEFAULT_BUNDLE_NAME };
 
 /** One pushed bundle. */
 export interface BundleRef {
@@ -51,13 +53,6 @@ export interface BundleStoreOptions {
   headsBucket?: string;
 }
 
-const NAME = /^[A-Za-z0-9_-]{1,64}$/;
-
-export function checkBundleName(name: string): string {
-  if (!NAME.test(name)) throw new VigilEngineError('VIGIL_ERR_CONFIG', ['a bundle name of letters, digits, _ and - (at most 64)', name]);
-  return name;
-}
-
 export class BundleStore {
   readonly bucket: string;
   readonly headsBucket: string;
@@ -85,11 +80,12 @@ export class BundleStore {
 
   /**
    * Checks the bundle (and its signature when a verifier is given), stores it and
-   * makes it the head of `name`. Pushing the bundle already in force changes nothing.
+   * makes it the head of `name` (default: the name in its manifest). Pushing the
+   * bundle already in force changes nothing.
    */
   async push(bytes: Uint8Array, options: { name?: string; verifier?: BundleVerifier; label?: string } = {}): Promise<BundleHead> {
-    const name = checkBundleName(options.name ?? DEFAULT_BUNDLE_NAME);
     const checked: VerifiedBundle = await verifyBundle(bytes, { verifier: options.verifier, label: options.label ?? 'bundle' });
+    const name = checkBundleName(options.name ?? bundleNameOf(checked.bundle.manifest));
     const ref: BundleRef = {
       revision: checked.bundle.revision,
       object: `${name}@${checked.digest.slice(0, 16)}`,
@@ -142,10 +138,38 @@ export class BundleStore {
     return bytes;
   }
 
-  /** The head key's current value (if any) and then every change to it. */
-  watchHead(name = DEFAULT_BUNDLE_NAME): Promise<QueuedIterator<KvWatchEntry>> {
+  /**
+   * The heads' current values (deletions included) and then every change to
+   * them: of the names given, or of every name when none is.
+   */
+  watchHeads(names?: readonly string[]): Promise<QueuedIterator<KvWatchEntry>> {
+    names?.forEach(checkBundleName);
+    return this.heads.watch({ key: names === undefined || names.length === 0 ? '>' : [...names] });
+  }
+
+  /**
+   * Stops deploying `name`: engines stop serving it. Its objects are deleted;
+   * pushing it again starts a new history.
+   */
+  async remove(name: string): Promise<void> {
     checkBundleName(name);
-    return this.heads.watch({ key: name });
+    const entry = await this.heads.get(name);
+    if (!entry || entry.operation !== 'PUT') throw this.error(`no bundle is deployed under the name ${name}`);
+    try {
+      await this.heads.delete(name, { previousSeq: entry.revision });
+    } catch (error) {
+      throw this.error(`cannot remove head ${name}: ${(error as Error).message}`, error);
+    }
+    for (const info of await this.objects.list()) {
+      if (!info.deleted && info.name.startsWith(`${name}@`)) await this.objects.delete(info.name);
+    }
+  }
+
+  /** Names with a bundle deployed now. */
+  async names(): Promise<string[]> {
+    const names: string[] = [];
+    for await (const key of await this.heads.keys()) names.push(key);
+    return names.sort();
   }
 
   private async moveHead(name: string, next: (current: BundleHead | undefined) => BundleHead): Promise<BundleHead> {

@@ -4,11 +4,13 @@ import { VigilEngineError } from '../errors.js';
 import type { Bundle } from '../policy/bundle.js';
 import { distributionSubjects, publishEvent } from './events.js';
 import { verifyBundle, type BundleVerifier } from './signature.js';
-import { BundleStore, DEFAULT_BUNDLE_NAME, parseHead, type BundleHead } from './store.js';
+import { BundleStore, parseHead, type BundleHead } from './store.js';
 
 export type BundleEvent =
   | { type: 'loaded'; name: string; revision: string; digest: string; verified: boolean; bundle: Bundle; head: BundleHead }
-  | { type: 'rejected'; name: string; revision: string; digest: string; code: string; error: string };
+  | { type: 'rejected'; name: string; revision: string; digest: string; code: string; error: string }
+  /** The head was deleted (`vigil policy remove`): stop serving the bundle. */
+  | { type: 'removed'; name: string };
 
 export interface BundleWatchOptions {
   nc: NatsConnection;
@@ -16,8 +18,8 @@ export interface BundleWatchOptions {
   bucket?: string;
   /** KV bucket of heads; default `vigil-bundle-heads`. */
   headsBucket?: string;
-  /** Bundle name; default `default`. */
-  name?: string;
+  /** Bundle names to follow; default every name in the bucket. */
+  names?: string[];
   /** When set, only bundles signed with this key load; the rest are rejected. */
   verify?: BundleVerifier;
   /** Where rejections are published; default `vigil.events.bundle.rejected`, false for nowhere. */
@@ -30,19 +32,18 @@ export interface BundleWatch extends AsyncIterable<BundleEvent> {
 }
 
 /**
- * Follows the head of one bundle name: yields `loaded` with the parsed bundle
- * for the head in force at start and for every later push or rollback, and
- * `rejected` (also published on `vigil.events.bundle.rejected`) for a bundle that
- * fails verification or parsing. A rejected bundle changes nothing: the caller
- * keeps serving what it had. Bucket or connection failures end the iteration
- * with an error.
+ * Follows the heads of bundle names: yields `loaded` with the parsed bundle
+ * for each head in force at start and for every later push or rollback,
+ * `removed` when a head is deleted, and `rejected` (also published on
+ * `vigil.events.bundle.rejected`) for a bundle that fails verification or
+ * parsing. A rejected bundle changes nothing: the caller keeps serving what it
+ * had. Bucket or connection failures end the iteration with an error.
  *
  *   for await (const event of watchBundles({ nc, verify })) {
- *     if (event.type === 'loaded') await engine.replaceBundle(event.bundle);
+ *     if (event.type === 'loaded') await engine.replaceBundle(event.bundle, undefined, event.name);
  *   }
  */
 export function watchBundles(options: BundleWatchOptions): BundleWatch {
-  const name = options.name ?? DEFAULT_BUNDLE_NAME;
   const subject = options.eventsSubject ?? distributionSubjects.bundleRejected;
   let heads: QueuedIterator<KvWatchEntry> | undefined;
   let stopped = false;
@@ -50,15 +51,21 @@ export function watchBundles(options: BundleWatchOptions): BundleWatch {
   async function* events(): AsyncGenerator<BundleEvent, void, undefined> {
     const store = await BundleStore.open(options);
     if (stopped) return;
-    heads = await store.watchHead(name);
+    heads = await store.watchHeads(options.names);
     if (stopped) heads.stop();
-    let loadedDigest: string | undefined;
+    const loadedDigests = new Map<string, string>();
     for await (const entry of heads) {
-      if (entry.operation !== 'PUT') continue; // a deleted head leaves the bundle in force alone
+      const name = entry.key;
+      if (entry.operation !== 'PUT') {
+        // A deletion seen before any value of the key (a fresh watcher) still withdraws it: the caller may serve it from elsewhere.
+        loadedDigests.delete(name);
+        yield { type: 'removed', name };
+        continue;
+      }
       const event = await judge(store, entry);
       if (event.type === 'loaded') {
-        if (event.digest === loadedDigest) continue;
-        loadedDigest = event.digest;
+        if (event.digest === loadedDigests.get(name)) continue;
+        loadedDigests.set(name, event.digest);
       } else if (subject !== false) {
         publishEvent(options.nc, subject, {
           name,
@@ -74,7 +81,8 @@ export function watchBundles(options: BundleWatchOptions): BundleWatch {
     }
   }
 
-  async function judge(store: BundleStore, entry: KvWatchEntry): Promise<BundleEvent> {
+  async function judge(store: BundleStore, entry: KvWatchEntry): Promise<Exclude<BundleEvent, { type: 'removed' }>> {
+    const name = entry.key;
     let head: BundleHead | undefined;
     try {
       head = parseHead(entry);

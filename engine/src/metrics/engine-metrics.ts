@@ -25,16 +25,16 @@ export interface EngineMetrics {
   readonly deadLetters: Counter<'reason'>;
   /** vigil_engine_consumer_pending: facts not yet delivered plus delivered and not acked. */
   readonly consumerPending: Gauge;
-  /** vigil_engine_bundle_info{revision} = 1 for the loaded bundle. */
-  readonly bundleInfo: Gauge<'revision'>;
+  /** vigil_engine_bundle_info{name,revision} = 1 for each bundle served. */
+  readonly bundleInfo: Gauge<'name' | 'revision'>;
   /** vigil_engine_worker_restarts_total: evaluation workers replaced after a crash. */
   readonly workerRestarts: Counter;
-  /** Marks `revision` as the loaded bundle (and no other). */
-  setBundleRevision(revision: string): void;
+  /** Marks these bundles as the ones served (and no other). */
+  setBundles(bundles: readonly { name: string; revision: string }[]): void;
 }
 
 export function engineMetrics(registry: Registry = new Registry()): EngineMetrics {
-  const bundleInfo = registry.gauge({ name: 'vigil_engine_bundle_info', help: 'Loaded policy bundle; the value is always 1.', labelNames: ['revision'] });
+  const bundleInfo = registry.gauge({ name: 'vigil_engine_bundle_info', help: 'Policy bundles served, by name and revision; the value is always 1.', labelNames: ['name', 'revision'] });
   return {
     registry,
     facts: registry.counter({ name: 'vigil_engine_facts_total', help: 'Facts taken off the fact consumer, by kind.', labelNames: ['kind'] }),
@@ -53,9 +53,9 @@ export function engineMetrics(registry: Registry = new Registry()): EngineMetric
     consumerPending: registry.gauge({ name: 'vigil_engine_consumer_pending', help: 'Fact batches (messages) waiting for the engine: not yet delivered plus delivered and not acked.' }),
     bundleInfo,
     workerRestarts: registry.counter({ name: 'vigil_engine_worker_restarts_total', help: 'Evaluation workers replaced after a crash, a deadline or a refused data update.' }),
-    setBundleRevision(revision: string): void {
+    setBundles(bundles): void {
       bundleInfo.reset();
-      bundleInfo.set({ revision }, 1);
+      for (const { name, revision } of bundles) bundleInfo.set({ name, revision }, 1);
     },
   };
 }

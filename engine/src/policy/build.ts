@@ -4,11 +4,12 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { FACT_KINDS, type FactKind } from '../../../proto/src/index.js';
+import { FACT_KINDS, isFactKind, type FactKind } from '../../../proto/src/index.js';
 import { VigilEngineError } from '../errors.js';
 import { resolveTool } from '../tools.js';
 import { rulesFromAnnotations, type InspectAnnotation, type RuleMeta } from './rules.js';
-import { BATCH_ENTRYPOINT, ENTRYPOINT_PREFIX, type VigilManifest } from './manifest.js';
+import { BATCH_ENTRYPOINT, checkBundleName, DEFAULT_BUNDLE_NAME, ENTRYPOINT_PREFIX, type BundleTriggers, type VigilManifest } from './manifest.js';
+import { isSubjectFilter } from './subject-filter.js';
 
 const run = promisify(execFile);
 
@@ -25,11 +26,19 @@ export interface BuildOptions {
   signingKey?: string;
   /** Default RS256, as for `opa build`. */
   signingAlg?: string;
+  /** The name engines serve the bundle under, beside bundles of other names (default `default`). */
+  name?: string;
+  /** Fact kinds that trigger the bundle (default: the kinds its enabled rules judge). */
+  kinds?: string[];
+  /** NATS subject filters a fact must arrive on to trigger the bundle (default: any fact subject). */
+  subjects?: string[];
 }
 
 export interface BuildResult {
   outFile: string;
   revision: string;
+  name: string;
+  triggers: BundleTriggers;
   rules: RuleMeta[];
 }
 
@@ -41,6 +50,8 @@ export interface BuildResult {
  */
 export async function buildBundle(options: BuildOptions): Promise<BuildResult> {
   const opa = options.opaPath ?? resolveTool('opa');
+  const name = checkBundleName(options.name ?? DEFAULT_BUNDLE_NAME);
+  checkTriggerOptions(options);
   const staging = await fs.mkdtemp(path.join(os.tmpdir(), 'vigil-bundle-'));
   try {
     await copyPolicies(options.policyDir, staging);
@@ -49,11 +60,15 @@ export async function buildBundle(options: BuildOptions): Promise<BuildResult> {
     await fs.mkdir(path.join(staging, '_vigil'), { recursive: true });
     await fs.writeFile(path.join(staging, '_vigil', 'main.rego'), generateMain(enabled, hasExceptions));
 
-    const revision = await contentRevision(staging);
+    const triggers: BundleTriggers = {
+      kinds: (options.kinds as FactKind[] | undefined) ?? [...new Set(enabled.map((r) => r.kind))],
+      subjects: options.subjects ?? [],
+    };
+    const revision = await contentRevision(staging, JSON.stringify({ name, triggers }));
     const manifest: { revision: string; roots: string[]; metadata: { vigil: VigilManifest } } = {
       revision,
       roots: [''],
-      metadata: { vigil: { format: 1, rules, enabled: enabled.map((r) => r.id) } },
+      metadata: { vigil: { format: 1, name, triggers, rules, enabled: enabled.map((r) => r.id) } },
     };
     await fs.writeFile(path.join(staging, '.manifest'), JSON.stringify(manifest));
 
@@ -67,10 +82,17 @@ export async function buildBundle(options: BuildOptions): Promise<BuildResult> {
     } catch (error) {
       throw new VigilEngineError('VIGIL_ERR_POLICY_COMPILE', [options.policyDir, stderrOf(error, staging, options.policyDir)], { cause: error });
     }
-    return { outFile: options.outFile, revision, rules };
+    return { outFile: options.outFile, revision, name, triggers, rules };
   } finally {
     await fs.rm(staging, { recursive: true, force: true });
   }
+}
+
+function checkTriggerOptions(options: BuildOptions): void {
+  const badKind = options.kinds?.find((kind) => !isFactKind(kind));
+  if (badKind !== undefined) throw new VigilEngineError('VIGIL_ERR_CONFIG', [`fact kinds (${FACT_KINDS.join(', ')})`, badKind]);
+  const badFilter = options.subjects?.find((filter) => !isSubjectFilter(filter));
+  if (badFilter !== undefined) throw new VigilEngineError('VIGIL_ERR_CONFIG', ['NATS subject filters such as vigil.facts.container.>', badFilter]);
 }
 
 /** opa takes a --signing-key that names no file as the key itself: insist on a file. */
@@ -156,8 +178,9 @@ async function copyPolicies(from: string, to: string): Promise<void> {
   });
 }
 
-async function contentRevision(dir: string): Promise<string> {
+async function contentRevision(dir: string, settings: string): Promise<string> {
   const hash = crypto.createHash('sha256');
+  hash.update(settings);
   const entries = (await fs.readdir(dir, { recursive: true, withFileTypes: true }))
     .filter((e) => e.isFile())
     .map((e) => path.join(e.parentPath, e.name))

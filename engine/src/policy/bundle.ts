@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import tar from 'tar-stream';
 import { VigilEngineError } from '../errors.js';
-import type { VigilManifest } from './manifest.js';
+import { manifestProblem, type VigilManifest } from './manifest.js';
 
 /** A compiled Vigil bundle, read into memory. */
 export interface Bundle {
@@ -70,5 +70,7 @@ export async function parseBundle(bytes: Uint8Array, label = 'bundle'): Promise<
   if (!vigil || vigil.format !== 1 || !Array.isArray(vigil.rules)) {
     throw new VigilEngineError('VIGIL_ERR_BUNDLE_INVALID', [label, 'the manifest has no Vigil rule metadata (build it with `vigil policy build`)']);
   }
+  const problem = manifestProblem(vigil);
+  if (problem !== undefined) throw new VigilEngineError('VIGIL_ERR_BUNDLE_INVALID', [label, `the manifest's ${problem}`]);
   return { revision: manifest.revision ?? '', wasm: new Uint8Array(wasm), data, manifest: vigil };
 }

@@ -9,6 +9,8 @@ import { wasm, type WasmModule } from './wasm.js';
 export interface RuleHit {
   rule: RuleMeta;
   messages: string[];
+  /** The name of the bundle whose rule fired, when several are served. */
+  bundle?: string;
 }
 
 /** One fact's outcome in a batch: the rules that fired, or why it could not be judged. */

@@ -1,3 +1,6 @@
+import { FACT_KINDS, isFactKind, type FactKind } from '../../../proto/src/index.js';
+import { VigilEngineError } from '../errors.js';
+import { isSubjectFilter } from './subject-filter.js';
 import type { RuleMeta } from './rules.js';
 
 /** Entrypoints are `vigil/main/<fact kind>`. */
@@ -6,6 +9,18 @@ export const ENTRYPOINT_PREFIX = 'vigil/main';
 /** The batch entrypoint: `input = {facts: [...]}` → one `{rule_id: [messages]}` per fact. */
 export const BATCH_ENTRYPOINT = 'vigil/main/batch';
 
+/** The name of a bundle whose manifest gives none. */
+export const DEFAULT_BUNDLE_NAME = 'default';
+
+/**
+ * Which facts a bundle is evaluated on: facts of one of `kinds` that arrived
+ * on a subject matching one of `subjects` (NATS wildcards; none: every subject).
+ */
+export interface BundleTriggers {
+  kinds: FactKind[];
+  subjects: string[];
+}
+
 /** What Vigil keeps in the bundle's `.manifest` under `metadata.vigil`. */
 export interface VigilManifest {
   format: 1;
@@ -13,4 +28,44 @@ export interface VigilManifest {
   rules: RuleMeta[];
   /** Ids of the rules compiled into the entrypoints. */
   enabled: string[];
+  /** The bundle's name; engines serve one bundle per name. Absent: `default`. */
+  name?: string;
+  /** Absent (bundles built before triggers existed): the kinds of its enabled rules, any subject. */
+  triggers?: BundleTriggers;
+}
+
+/** The triggers a manifest declares or, when it declares none, those its enabled rules imply. */
+export function triggersOf(manifest: VigilManifest): BundleTriggers {
+  if (manifest.triggers) return manifest.triggers;
+  const enabled = new Set(manifest.enabled);
+  const kinds = new Set(manifest.rules.filter((r) => enabled.has(r.id)).map((r) => r.kind));
+  return { kinds: [...kinds], subjects: [] };
+}
+
+export function bundleNameOf(manifest: VigilManifest): string {
+  return manifest.name ?? DEFAULT_BUNDLE_NAME;
+}
+
+const NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+export function checkBundleName(name: string): string {
+  if (!NAME.test(name)) throw new VigilEngineError('VIGIL_ERR_CONFIG', ['a bundle name of letters, digits, _ and - (at most 64)', name]);
+  return name;
+}
+
+/** What is wrong with a manifest's name and triggers, if anything (the rest is checked by the parser). */
+export function manifestProblem(manifest: VigilManifest): string | undefined {
+  if (!Array.isArray(manifest.enabled) || !manifest.enabled.every((id) => typeof id === 'string')) return 'enabled must list rule ids';
+  if (manifest.name !== undefined && (typeof manifest.name !== 'string' || !NAME.test(manifest.name))) {
+    return `its name ${JSON.stringify(manifest.name)} is not letters, digits, _ and - (at most 64)`;
+  }
+  const triggers = manifest.triggers as Partial<BundleTriggers> | undefined;
+  if (triggers === undefined) return undefined;
+  if (!Array.isArray(triggers.kinds) || !triggers.kinds.every((k) => isFactKind(String(k)))) {
+    return `triggers.kinds must list fact kinds (${FACT_KINDS.join(', ')})`;
+  }
+  if (!Array.isArray(triggers.subjects) || !triggers.subjects.every((f) => typeof f === 'string' && isSubjectFilter(f))) {
+    return 'triggers.subjects must list NATS subject filters (tokens split by ".", "*" for one token, ">" last for the rest)';
+  }
+  return undefined;
 }

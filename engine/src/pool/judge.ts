@@ -15,7 +15,8 @@ import {
 } from '../../../proto/src/index.js';
 import { alertsFrom, findingsFrom } from '../findings.js';
 import { throttleKey } from '../throttle/key.js';
-import type { PolicyEvaluator } from '../policy/evaluator.js';
+import type { RuleHit } from '../policy/evaluator.js';
+import type { PolicySet } from '../policy/policy-set.js';
 import { subjectOf } from '../subject.js';
 
 /** Why a message or fact went to `vigil.dlq.<reason>`. */
@@ -70,10 +71,11 @@ interface Pending {
 /**
  * Decodes, evaluates and turns into publications a group of fact messages:
  * one Verdict per fact, one Alert per finding, a dead letter for what cannot
- * be decoded or evaluated. Facts are evaluated per kind, in batches, so the
- * policy's per-call cost is paid once per batch. Pure but for the clock.
+ * be decoded or evaluated. Facts are evaluated per kind, in batches, by the
+ * bundles their kind and subject trigger, so each policy's per-call cost is
+ * paid once per batch. Pure but for the clock.
  */
-export function judgeMessages(evaluator: PolicyEvaluator, messages: readonly FactMessage[]): Judgement {
+export function judgeMessages(policies: PolicySet, messages: readonly FactMessage[]): Judgement {
   const out = new JudgementBuilder();
   const byKind = new Map<FactKind, Pending[]>();
   for (const message of messages) {
@@ -98,11 +100,12 @@ export function judgeMessages(evaluator: PolicyEvaluator, messages: readonly Fac
     }
   }
   for (const [kind, group] of byKind) {
-    const start = process.hrtime.bigint();
-    const outcomes = evaluator.evaluateBatch(group.map((p) => p.input));
-    out.samples.push({ kind, facts: group.length, seconds: Number(process.hrtime.bigint() - start) / 1e9 });
+    const outcomes = policies.judge(kind, group, (facts, seconds) => out.samples.push({ kind, facts, seconds }));
     const now = Date.now();
-    group.forEach((pending, i) => out.verdict(pending, kind, outcomes[i] ?? [], evaluator.revision, now));
+    group.forEach((pending, i) => {
+      const { hits, errors } = outcomes[i]!;
+      out.verdict(pending, kind, hits, errors, policies.revision, now);
+    });
   }
   return out.build();
 }
@@ -132,7 +135,7 @@ export function failedJudgement(message: FactMessage, reason: 'timeout' | 'evalu
       continue;
     }
     out.deadLetter(reason, error, message.subject, payload, fact.id ?? '');
-    out.verdict({ fact, subject: message.subject, input: toPolicyInput(fact) }, kind, error, revision, now, false);
+    out.verdict({ fact, subject: message.subject, input: toPolicyInput(fact) }, kind, [], [error], revision, now, false);
   }
   return out.build();
 }
@@ -174,26 +177,32 @@ class JudgementBuilder {
     });
   }
 
-  /** The verdict for one fact and, when it was judged, an alert per finding. */
-  verdict(pending: Pending, kind: FactKind, outcome: ReturnType<PolicyEvaluator['evaluateBatch']>[number], revision: string, now: number, deadLetterErrors = true): void {
+  /**
+   * The verdict for one fact, with the findings of the bundles that judged it
+   * and the errors of those that failed on it; an alert per finding.
+   */
+  verdict(pending: Pending, kind: FactKind, hits: readonly RuleHit[], errors: readonly Error[], revision: string, now: number, deadLetterErrors = true): void {
     const { fact } = pending;
     const factId = fact.id ?? '';
     const host = fact.source?.host ?? '';
     const target = subjectOf(pending.input, kind, host);
-    const verdictSubject = subjects.verdicts(kind, host);
     this.counts.verdicts++;
-    if (outcome instanceof Error) {
-      if (deadLetterErrors) this.deadLetter('evaluation', outcome, pending.subject, encodeFactBatch({ facts: [fact] }), factId);
-      this.publications.push({
-        subject: verdictSubject,
-        payload: encodeVerdict({ fact_id: factId, kind, source: fact.source ?? null, subject: target, evaluated_at_ms: now, bundle_revision: revision, error: String(outcome) }),
-      });
-      return;
+    if (deadLetterErrors) {
+      for (const error of errors) this.deadLetter('evaluation', error, pending.subject, encodeFactBatch({ facts: [fact] }), factId);
     }
-    const findings = findingsFrom(outcome, target);
+    const findings = findingsFrom(hits, target);
     this.publications.push({
-      subject: verdictSubject,
-      payload: encodeVerdict({ fact_id: factId, kind, source: fact.source ?? null, subject: target, findings, evaluated_at_ms: now, bundle_revision: revision }),
+      subject: subjects.verdicts(kind, host),
+      payload: encodeVerdict({
+        fact_id: factId,
+        kind,
+        source: fact.source ?? null,
+        subject: target,
+        findings,
+        evaluated_at_ms: now,
+        bundle_revision: revision,
+        ...(errors.length === 0 ? {} : { error: errors.map(String).join('; ') }),
+      }),
     });
     for (const alert of alertsFrom(fact, findings, now)) {
       const severity = severityName(alert.finding?.severity) as SeverityName;

@@ -1,23 +1,21 @@
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { VigilEngineError } from '../errors.js';
-import type { BundleMeta } from '../policy/evaluator.js';
-import type { WasmModule } from '../policy/wasm.js';
+import { checkPolicySet } from '../policy/policy-set.js';
 import { failedJudgement, mergeJudgements, splitFacts, type FactMessage, type Judgement } from './judge.js';
-import { packMessages, unpackPublications, type FromWorker, type PackedJudgement, type ToWorker, type WorkerInit } from './protocol.js';
+import { packMessages, unpackPublications, type FromWorker, type MemberInit, type PackedJudgement, type ToWorker, type WorkerInit } from './protocol.js';
 import { WARMUP_BUDGET_MS } from './warmup.js';
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 
-/** A compiled bundle as the pool loads it into every worker. */
-export interface PoolBundle {
-  module: WasmModule;
-  bundle: BundleMeta;
+/** The compiled bundles the pool loads into every worker, and the operator's data they share. */
+export interface PoolPolicies {
+  members: MemberInit[];
   overlay: Record<string, unknown>;
 }
 
-export interface PoolOptions<T> extends PoolBundle {
-  /** Worker threads, each with its own instance of the bundle. */
+export interface PoolOptions<T> extends PoolPolicies {
+  /** Worker threads, each with its own instance of every bundle. */
   size: number;
   /** A task running longer is stopped: its worker is terminated and replaced. */
   timeoutMs: number;
@@ -62,7 +60,7 @@ type Entry =
   /** A data update; `fallback` is the data to go back to if it fails. */
   | { kind: 'data'; id: number; fallback: Record<string, unknown>; settle(error?: string): void };
 
-interface Generation extends PoolBundle {
+interface Generation extends PoolPolicies {
   revision: string;
   workers: Set<PoolWorker>;
   retiring: boolean;
@@ -90,9 +88,9 @@ interface PoolWorker {
  * one per task, so only the fact at fault is dead-lettered (`timeout`, or
  * `evaluation` for a crash) and every other fact gets its verdict.
  *
- * A new bundle is loaded into a whole new set of workers before any task goes
- * to them; tasks already handed to the old set finish there, so each task is
- * judged by exactly one bundle.
+ * A new set of bundles is loaded into a whole new set of workers before any
+ * task goes to them; tasks already handed to the old set finish there, so each
+ * task is judged by exactly one set of bundles.
  */
 export class WorkerPool<T> {
   private readonly options: PoolOptions<T>;
@@ -112,7 +110,7 @@ export class WorkerPool<T> {
     this.current = generation;
   }
 
-  /** Starts `size` workers and resolves when every one has loaded the bundle. */
+  /** Starts `size` workers and resolves when every one has loaded the bundles. */
   static async start<T>(options: PoolOptions<T>): Promise<WorkerPool<T>> {
     if (!Number.isInteger(options.size) || options.size < 1) {
       throw new VigilEngineError('VIGIL_ERR_CONFIG', ['workers to be a whole number ≥ 1', String(options.size)]);
@@ -165,11 +163,11 @@ export class WorkerPool<T> {
   }
 
   /**
-   * Loads another bundle into a new set of workers and switches to it once all
-   * have loaded; on any failure the new set is discarded and the old one keeps
-   * serving. Tasks already handed out finish on the workers that have them.
+   * Loads another set of bundles into new workers and switches to it once all
+   * have loaded; on any failure the new workers are discarded and the old ones
+   * keep serving. Tasks already handed out finish on the workers that have them.
    */
-  replaceBundle(next: PoolBundle): Promise<void> {
+  replacePolicies(next: PoolPolicies): Promise<void> {
     return this.serialised(async () => {
       const generation = generationOf({ ...this.options, ...next }, this.options.warmupMs ?? WARMUP_BUDGET_MS);
       try {
@@ -184,7 +182,7 @@ export class WorkerPool<T> {
       old.retiring = true;
       this.retired.add(old);
       for (const w of old.workers) this.retireIfDone(w);
-      this.options.logger.info({ from: old.revision, to: generation.revision }, 'policy bundle replaced');
+      this.options.logger.info({ from: old.revision, to: generation.revision }, 'policy bundles replaced');
       this.pump();
     });
   }
@@ -224,8 +222,7 @@ export class WorkerPool<T> {
 
   private spawn(generation: Generation): Promise<PoolWorker> {
     const init: WorkerInit = {
-      module: generation.module,
-      bundle: generation.bundle,
+      members: generation.members,
       overlay: generation.overlay,
       maxMemoryPages: this.options.maxMemoryPages,
       ...(this.options.batchSize === undefined ? {} : { batchSize: this.options.batchSize }),
@@ -467,12 +464,12 @@ export class WorkerPool<T> {
   }
 }
 
-function generationOf(bundle: PoolBundle, warmupMs: number): Generation {
+/** Throws VIGIL_ERR_POLICY_SET, before any worker starts, when the bundles cannot be served together. */
+function generationOf(policies: PoolPolicies, warmupMs: number): Generation {
   return {
-    module: bundle.module,
-    bundle: bundle.bundle,
-    overlay: bundle.overlay,
-    revision: bundle.bundle.revision,
+    members: policies.members,
+    overlay: policies.overlay,
+    revision: checkPolicySet(policies.members),
     workers: new Set(),
     retiring: false,
     warmupMs,

@@ -1,11 +1,17 @@
 import type { BundleMeta } from '../policy/evaluator.js';
 import type { WasmModule } from '../policy/wasm.js';
-import type { BatchSample, FactMessage, JudgementCounts, Publication } from './judge.js';
+import type { BatchSample, FactMessage, Judgement, JudgementCounts, Publication } from './judge.js';
+
+/** One bundle of the set a worker serves: its compiled module and what else it was read with. */
+export interface MemberInit {
+  name: string;
+  module: WasmModule;
+  bundle: BundleMeta;
+}
 
 /** What a worker is started with (its `workerData`). */
 export interface WorkerInit {
-  module: WasmModule;
-  bundle: BundleMeta;
+  members: MemberInit[];
   overlay: Record<string, unknown>;
   maxMemoryPages: number;
   batchSize?: number;
@@ -30,6 +36,8 @@ export interface PackedMessages extends Packed {
 export interface PackedJudgement extends Packed {
   subjects: string[];
   msgIds: (string | null)[];
+  /** Alerts' throttle keys, so the publishing thread need not decode alerts to throttle them. */
+  throttleKeys: (string | null)[];
   counts: JudgementCounts;
   samples: BatchSample[];
   revision: string;
@@ -78,9 +86,26 @@ export function unpackMessages(packed: PackedMessages): FactMessage[] {
   return unpack(packed).map((data, i) => ({ subject: packed.subjects[i] ?? '', data }));
 }
 
+export function packJudgement(judgement: Judgement, revision: string): PackedJudgement {
+  const { publications } = judgement;
+  return {
+    ...pack(publications.map((p) => p.payload)),
+    subjects: publications.map((p) => p.subject),
+    msgIds: publications.map((p) => p.msgId ?? null),
+    throttleKeys: publications.map((p) => p.throttleKey ?? null),
+    counts: judgement.counts,
+    samples: judgement.samples,
+    revision,
+  };
+}
+
 export function unpackPublications(packed: PackedJudgement): Publication[] {
   return unpack(packed).map((payload, i) => {
+    const publication: Publication = { subject: packed.subjects[i] ?? '', payload };
     const msgId = packed.msgIds[i];
-    return msgId ? { subject: packed.subjects[i] ?? '', payload, msgId } : { subject: packed.subjects[i] ?? '', payload };
+    const throttleKey = packed.throttleKeys[i];
+    if (msgId) publication.msgId = msgId;
+    if (throttleKey) publication.throttleKey = throttleKey;
+    return publication;
   });
 }

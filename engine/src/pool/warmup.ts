@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { FACT_KINDS, FACT_SCHEMA_FILE, encodeFactBatch, schemaDirectory, subjects, type FactInit, type FactKind } from '../../../proto/src/index.js';
-import type { PolicyEvaluator } from '../policy/evaluator.js';
+import type { PolicySet } from '../policy/policy-set.js';
 import { judgeMessages, type FactMessage } from './judge.js';
 
 /** A JSON Schema node as proto/scripts/gen-schemas.mjs writes them. */
@@ -92,12 +92,12 @@ export function exemplarMessages(facts: readonly FactInit[]): FactMessage[] {
  * spent, so the hot path is optimised before the first real fact arrives.
  * Returns how many facts it judged.
  */
-export function warmUp(evaluator: PolicyEvaluator, messages: readonly FactMessage[], budgetMs = WARMUP_BUDGET_MS): number {
+export function warmUp(policies: PolicySet, messages: readonly FactMessage[], budgetMs = WARMUP_BUDGET_MS): number {
   if (messages.length === 0 || budgetMs <= 0) return 0;
   const deadline = performance.now() + budgetMs;
   let facts = 0;
   for (let round = 0; round < WARMUP_MAX_ROUNDS && performance.now() < deadline; round++) {
-    facts += judgeMessages(evaluator, messages).counts.facts;
+    facts += judgeMessages(policies, messages).counts.facts;
   }
   return facts;
 }

@@ -1,12 +1,13 @@
 /**
- * A pool worker: one instance of the bundle's WASM (from the module the main
- * thread compiled), judging tasks one at a time in the order they arrive.
+ * A pool worker: one instance of each served bundle's WASM (from the modules
+ * the main thread compiled), judging tasks one at a time in the order they arrive.
  * It holds no other state, so the pool may terminate it at any moment.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { PolicyEvaluator } from '../policy/evaluator.js';
+import { PolicySet } from '../policy/policy-set.js';
 import { judgeMessages } from './judge.js';
-import { pack, unpackMessages, type FromWorker, type ToWorker, type WorkerInit } from './protocol.js';
+import { packJudgement, unpackMessages, type FromWorker, type ToWorker, type WorkerInit } from './protocol.js';
 import { exemplarFacts, exemplarMessages, warmUp, WARMUP_BUDGET_MS } from './warmup.js';
 
 const port = parentPort;
@@ -14,18 +15,19 @@ if (port === null) throw new Error('engine/src/pool/worker.js runs as a worker t
 const init = workerData as WorkerInit;
 const send = (message: FromWorker, transfer?: ArrayBuffer[]): void => port.postMessage(message, transfer);
 
-let evaluator: PolicyEvaluator | undefined;
+let policies: PolicySet | undefined;
 try {
-  evaluator = await PolicyEvaluator.fromModule(init.module, init.bundle, init.overlay, {
-    maxMemoryPages: init.maxMemoryPages,
-    ...(init.batchSize === undefined ? {} : { batchSize: init.batchSize }),
-  });
+  const options = { maxMemoryPages: init.maxMemoryPages, ...(init.batchSize === undefined ? {} : { batchSize: init.batchSize }) };
+  const members = await Promise.all(
+    init.members.map(async ({ name, module, bundle }) => ({ name, evaluator: await PolicyEvaluator.fromModule(module, bundle, init.overlay, options) })),
+  );
+  policies = new PolicySet(members);
 } catch (error) {
   send({ type: 'load-failed', message: String((error as Error)?.message ?? error) });
 }
 
-if (evaluator !== undefined) {
-  const loaded = evaluator;
+if (policies !== undefined) {
+  const loaded = policies;
   const warmupMs = init.warmupMs ?? WARMUP_BUDGET_MS;
   try {
     if (warmupMs > 0) warmUp(loaded, exemplarMessages(exemplarFacts()), warmupMs);
@@ -34,24 +36,8 @@ if (evaluator !== undefined) {
   }
   port.on('message', (message: ToWorker) => {
     if (message.type === 'task') {
-      const judgement = judgeMessages(loaded, unpackMessages(message.messages));
-      const { bytes, ends } = pack(judgement.publications.map((p) => p.payload));
-      send(
-        {
-          type: 'judged',
-          id: message.id,
-          judgement: {
-            bytes,
-            ends,
-            subjects: judgement.publications.map((p) => p.subject),
-            msgIds: judgement.publications.map((p) => p.msgId ?? null),
-            counts: judgement.counts,
-            samples: judgement.samples,
-            revision: loaded.revision,
-          },
-        },
-        [bytes.buffer as ArrayBuffer],
-      );
+      const judgement = packJudgement(judgeMessages(loaded, unpackMessages(message.messages)), loaded.revision);
+      send({ type: 'judged', id: message.id, judgement }, [judgement.bytes.buffer as ArrayBuffer]);
       return;
     }
     try {

@@ -56,7 +56,7 @@ function follow(watch: BundleWatch): { events: BundleEvent[]; stop: () => Promis
 }
 
 const summary = (events: BundleEvent[]): string[] =>
-  events.map((e) => (e.type === 'loaded' ? `loaded ${e.revision}` : `rejected ${e.code}`));
+  events.map((e) => (e.type === 'loaded' ? `loaded ${e.revision}` : e.type === 'removed' ? `removed ${e.name}` : `rejected ${e.code}`));
 
 describe('bundle distribution over NATS', () => {
   let dir: string;
@@ -110,7 +110,7 @@ describe('bundle distribution over NATS', () => {
   });
 
   it('distribution - vigil policy push makes the watcher yield the new bundle with its revision', async () => {
-    const watch = follow(watchBundles({ nc, name: 'push', verify: verifier }));
+    const watch = follow(watchBundles({ nc, names: ['push'], verify: verifier }));
     const pushed = await vigil(['policy', 'push', bundles.a, '--name', 'push', '--nats', nats.url, '--verification-key', keys.rsaPublic]);
     expect(pushed).toMatchObject({ code: 0, stderr: '' });
     expect(pushed.stdout).toContain(`push is now revision ${revisions.a}`);
@@ -137,7 +137,7 @@ describe('bundle distribution over NATS', () => {
     const published: RejectedBundleEvent[] = [];
     const sub = nc.subscribe(distributionSubjects.bundleRejected, { callback: (_e, m) => void published.push(m.json<RejectedBundleEvent>()) });
     await store.push(await fs.readFile(bundles.a), { name: 'tamper', verifier });
-    const watch = follow(watchBundles({ nc, name: 'tamper', verify: verifier }));
+    const watch = follow(watchBundles({ nc, names: ['tamper'], verify: verifier }));
     await waitUntil('bundle a', () => summary(watch.events), (s) => s.length >= 1);
 
     // A pusher with the key refuses it up front...
@@ -164,8 +164,8 @@ describe('bundle distribution over NATS', () => {
 
   it('distribution - an unsigned bundle is refused by a watcher that has a key, and loaded by one that has none', async () => {
     await store.push(await fs.readFile(bundles.unsigned), { name: 'unsigned' });
-    const strict = follow(watchBundles({ nc, name: 'unsigned', verify: verifier }));
-    const open = follow(watchBundles({ nc, name: 'unsigned' }));
+    const strict = follow(watchBundles({ nc, names: ['unsigned'], verify: verifier }));
+    const open = follow(watchBundles({ nc, names: ['unsigned'] }));
     await waitUntil('both watchers', () => [strict.events.length, open.events.length], ([s, o]) => s! >= 1 && o! >= 1);
     expect(summary(strict.events)).toEqual(['rejected VIGIL_ERR_BUNDLE_UNSIGNED']);
     expect(strict.events[0]).toMatchObject({ error: expect.stringContaining('is not signed but a verification key is configured') });
@@ -178,7 +178,7 @@ describe('bundle distribution over NATS', () => {
   it('distribution - vigil policy rollback restores the previous revision and the watcher loads it', async () => {
     await store.push(await fs.readFile(bundles.a), { name: 'roll', verifier });
     await store.push(await fs.readFile(bundles.b), { name: 'roll', verifier });
-    const watch = follow(watchBundles({ nc, name: 'roll', verify: verifier }));
+    const watch = follow(watchBundles({ nc, names: ['roll'], verify: verifier }));
     await waitUntil('bundle b in force', () => summary(watch.events), (s) => s.length >= 1);
     expect(summary(watch.events)).toEqual([`loaded ${revisions.b}`]);
 

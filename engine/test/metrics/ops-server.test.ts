@@ -43,13 +43,13 @@ describe('ops server', () => {
   it('ops server - GET /metrics serves the registry in the Prometheus text format', async () => {
     expect(server.port).toBeGreaterThan(0);
     metrics.facts.inc({ kind: 'image' }, 3);
-    metrics.setBundleRevision('abc123');
+    metrics.setBundles([{ name: 'default', revision: 'abc123' }]);
     const reply = await request(server.port, '/metrics');
     expect(reply.status).toBe(200);
     expect(reply.type).toBe(PROMETHEUS_CONTENT_TYPE);
     const parsed = parseExposition(reply.body);
     expect(valueOf(parsed, 'vigil_engine_facts_total', { kind: 'image' })).toBe(3);
-    expect(valueOf(parsed, 'vigil_engine_bundle_info', { revision: 'abc123' })).toBe(1);
+    expect(valueOf(parsed, 'vigil_engine_bundle_info', { name: 'default', revision: 'abc123' })).toBe(1);
     metrics.facts.inc({ kind: 'image' });
     const again = parseExposition((await request(server.port, '/metrics?x=1')).body);
     expect(valueOf(again, 'vigil_engine_facts_total', { kind: 'image' })).toBe(4);

@@ -130,8 +130,8 @@ describe('engine metrics', () => {
     metrics.deadLetters.inc({ reason: 'decode' });
     metrics.consumerPending.set(42);
     metrics.workerRestarts.inc();
-    metrics.setBundleRevision('rev-1');
-    metrics.setBundleRevision('rev-2');
+    metrics.setBundles([{ name: 'default', revision: 'rev-1' }]);
+    metrics.setBundles([{ name: 'default', revision: 'rev-2' }, { name: 'web', revision: 'rev-w' }]);
     const parsed = parseExposition(metrics.registry.render());
     expect(Object.fromEntries(parsed.type)).toEqual({
       vigil_engine_bundle_info: 'gauge',
@@ -154,7 +154,8 @@ describe('engine metrics', () => {
     expect(valueOf(parsed, 'vigil_engine_consumer_pending')).toBe(42);
     expect(valueOf(parsed, 'vigil_engine_worker_restarts_total')).toBe(1);
     expect(parsed.samples.filter((s) => s.name === 'vigil_engine_bundle_info')).toEqual([
-      { name: 'vigil_engine_bundle_info', labels: { revision: 'rev-2' }, value: 1 },
+      { name: 'vigil_engine_bundle_info', labels: { name: 'default', revision: 'rev-2' }, value: 1 },
+      { name: 'vigil_engine_bundle_info', labels: { name: 'web', revision: 'rev-w' }, value: 1 },
     ]);
   });
 

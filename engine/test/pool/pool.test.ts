@@ -2,7 +2,9 @@ import fs from 'node:fs/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import pino from 'pino';
 import { PolicyEvaluator, type Bundle } from '../../src/index.js';
+import { decodeAlert } from '../../../proto/src/index.js';
 import type { Judgement } from '../../src/pool/judge.js';
+import { throttleKey } from '../../src/throttle/key.js';
 import { WorkerPool, type PoolOptions } from '../../src/pool/pool.js';
 import { buildTestBundles, container, decoded, message, tempDir, until } from './fixture.js';
 
@@ -33,8 +35,7 @@ describe('policy worker pool', () => {
     const evaluator = await PolicyEvaluator.load(bundle);
     judged = [];
     pool = await WorkerPool.start<string>({
-      module: evaluator.module,
-      bundle: evaluator.bundle,
+      members: [{ name: 'default', module: evaluator.module, bundle: evaluator.bundle }],
       overlay: {},
       size: 2,
       timeoutMs: 10_000,
@@ -62,6 +63,10 @@ describe('policy worker pool', () => {
     expect(verdicts.every((v) => v.bundle_revision === v1.revision)).toBe(true);
     expect(alerts.map((a) => a.finding?.message).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `web-${i}-a is privileged (v1)`).sort());
     expect(deadLetters).toEqual([]);
+    // Throttle keys cross from the worker with each alert, so the publishing thread need not decode alerts.
+    const alertPublications = judged.flatMap((j) => j.judgement.publications).filter((pub) => pub.subject.startsWith('vigil.alerts.'));
+    expect(alertPublications).toHaveLength(20);
+    expect(alertPublications.map((pub) => pub.throttleKey)).toEqual(alertPublications.map((pub) => throttleKey(decodeAlert(pub.payload))));
     expect(p.stats()).toMatchObject({ workers: 2, inFlight: 0, restarts: 0, timeouts: 0 });
   });
 
@@ -121,14 +126,14 @@ describe('policy worker pool', () => {
     // Data larger than the memory cap: the module compiles but no worker can load it.
     const tooBig = { ...v2, revision: 'too-big', data: { vigil: { exceptions: [], padding: 'x'.repeat(20 * 1024 * 1024) } } };
     const evaluator2 = await PolicyEvaluator.load(v2);
-    await expect(p.replaceBundle({ module: evaluator2.module, bundle: { ...evaluator2.bundle, ...tooBig }, overlay: {} })).rejects.toThrow(/too-big/);
+    await expect(p.replacePolicies({ members: [{ name: 'default', module: evaluator2.module, bundle: { ...evaluator2.bundle, ...tooBig } }], overlay: {} })).rejects.toThrow(/too-big/);
     expect(p.revision).toBe(v1.revision);
     p.submit(message(container('still-old')), 'still-old');
     await p.idle();
 
     // Facts keep flowing while the swap happens; none is lost, each judged by one bundle.
     for (let i = 0; i < 10; i++) p.submit(message(container(`during-${i}`)), `during-${i}`);
-    await p.replaceBundle({ module: evaluator2.module, bundle: evaluator2.bundle, overlay: {} });
+    await p.replacePolicies({ members: [{ name: 'default', module: evaluator2.module, bundle: evaluator2.bundle }], overlay: {} });
     expect(p.revision).toBe(v2.revision);
     p.submit(message(container('after')), 'after');
     await p.idle();

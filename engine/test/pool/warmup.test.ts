@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { defaultBundlePath, PolicyEvaluator, readBundleFile } from '../../src/index.js';
+import { PolicySet } from '../../src/policy/policy-set.js';
 import { judgeMessages } from '../../src/pool/judge.js';
 import { exemplarFacts, exemplarMessages, warmUp } from '../../src/pool/warmup.js';
 import { FACT_KINDS, factKindOf, toPolicyInput } from '../../../proto/src/index.js';
@@ -17,19 +18,19 @@ describe('policy worker warm-up', () => {
 
   it('warm-up - a missing schema gives no exemplars and warming up does nothing', async () => {
     expect(exemplarFacts('/nonexistent/fact.json')).toEqual([]);
-    const evaluator = await PolicyEvaluator.load(await readBundleFile(defaultBundlePath()));
-    expect(warmUp(evaluator, exemplarMessages([]), 1_000)).toBe(0);
+    const policies = PolicySet.single(await PolicyEvaluator.load(await readBundleFile(defaultBundlePath())));
+    expect(warmUp(policies, exemplarMessages([]), 1_000)).toBe(0);
   });
 
   it('warm-up - exemplars are judged like real facts (verdicts and alerts, no dead letters) within the budget', async () => {
-    const evaluator = await PolicyEvaluator.load(await readBundleFile(defaultBundlePath()));
+    const policies = PolicySet.single(await PolicyEvaluator.load(await readBundleFile(defaultBundlePath())));
     const messages = exemplarMessages(exemplarFacts());
-    const { counts } = judgeMessages(evaluator, messages);
+    const { counts } = judgeMessages(policies, messages);
     expect(counts.deadLetters).toBe(0);
     expect(counts.verdicts).toBe(counts.facts);
     expect(counts.alerts).toBeGreaterThan(0);
     const start = performance.now();
-    const judged = warmUp(evaluator, messages, 200);
+    const judged = warmUp(policies, messages, 200);
     expect(judged).toBeGreaterThanOrEqual(counts.facts);
     // One round past the budget at most (a cold round takes well under a second).
     expect(performance.now() - start).toBeLessThan(200 + 2_000);
