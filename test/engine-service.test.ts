@@ -7,11 +7,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
-import { readBundleFile, defaultBundlePath } from '../engine/src/index.js';
-import { decodeAlert, decodeVerdict, encodeFactBatch, ensureStreams, subjects, type Alert, type FactInit, type Verdict } from '../proto/src/index.js';
+import { alertId, readBundleFile, defaultBundlePath } from '../engine/src/index.js';
+import { decodeAlert, decodeVerdict, encodeFactBatch, ensureStreams, streams, subjects, type Alert, type FactInit, type Verdict } from '../proto/src/index.js';
 import { freePort, startLocalNats, type LocalNats } from './harness/index.js';
 import { collectMessages } from './support/collect.js';
-import { spawnEngine, waitForEngines, eventually, type EngineProcess } from './support/engine-fleet.js';
+import { spawnEngine, waitForEngines, eventually, readStream, type EngineProcess } from './support/engine-fleet.js';
 
 const run = promisify(execFile);
 
@@ -79,6 +79,49 @@ describe('vigil engine - service', () => {
     expect(Number(got[1]!.last_seen_ms)).toBeGreaterThanOrEqual(Number(got[1]!.first_seen_ms));
     expect(got[1]!.id).not.toBe(got[0]!.id);
   }, 60_000);
+
+  it('vigil engine - two replicas share one storm: one alert between them, their aggregates count every occurrence', async () => {
+    const ports = [await freePort(), await freePort()];
+    const replicas = ports.map((port) => spawnEngine(nats.url, ['--alert-window', '3000', '--metrics-port', String(port)]));
+    try {
+      await waitForEngines(await ensureStreams(nc), replicas);
+      const total = 300;
+      // One observation time for all: the whole storm falls in one throttle window.
+      const at = Date.now();
+      for (let i = 0; i < total; i += 10) {
+        await Promise.all(Array.from({ length: 10 }, (_, j) => publish([{ ...privileged(`fleet-${i + j}`, 'fleet-storm'), observed_at_ms: at }])));
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      const factsJudged = async (port: number): Promise<number> => {
+        const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+        return Number(/^vigil_engine_facts_total\{kind="container"\} (\d+)$/m.exec(text)?.[1] ?? 0);
+      };
+      const stormAlerts = async (): Promise<Alert[]> => {
+        const found: Alert[] = [];
+        await readStream(nc, streams.alerts.name, (data) => {
+          const alert = decodeAlert(data);
+          if (alert.finding?.rule_id === 'VGL-CTR-001' && alert.finding.subject?.name === 'fleet-storm') found.push(alert);
+          return alert.id;
+        });
+        return found;
+      };
+      let alerts: Alert[] = [];
+      await eventually('aggregates counting the whole storm', async () => {
+        alerts = await stormAlerts();
+        return alerts.reduce((sum, a) => sum + Number(a.count), 0) >= total;
+      }, 60_000);
+      const judged = await Promise.all(ports.map(factsJudged));
+      expect(judged.every((n) => n > 0)).toBe(true);
+      expect(judged[0]! + judged[1]!).toBe(total);
+      const firsts = alerts.filter((a) => a.id === alertId(a.fact_id, a.finding!));
+      expect(firsts).toHaveLength(1);
+      expect(alerts.reduce((sum, a) => sum + Number(a.count), 0)).toBe(total);
+      // One first alert plus at most one aggregate per replica for the window.
+      expect(alerts.length).toBeLessThanOrEqual(3);
+    } finally {
+      await Promise.all(replicas.map((r) => r.stop()));
+    }
+  }, 120_000);
 
   it('vigil engine - a bundle pushed to the Object Store under load is deployed: every fact judged once by one whole bundle, none dropped', async () => {
     const next = path.join(scratch, 'next.tar.gz');

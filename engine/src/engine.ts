@@ -17,6 +17,7 @@ import {
 } from '../../proto/src/index.js';
 import type { EngineMetrics } from './metrics/engine-metrics.js';
 import { bindThrottleMetrics } from './metrics/engine-metrics.js';
+import { firstAlertMessageId, throttleKey } from './throttle/key.js';
 import { createAlertThrottle, type AlertGate } from './throttle/throttle.js';
 import { VigilEngineError } from './errors.js';
 import type { Bundle } from './policy/bundle.js';
@@ -111,6 +112,8 @@ export interface RunningEngine {
 const MAX_TASK_MESSAGES = 16;
 const MAX_TASK_BYTES = 1024 * 1024;
 const ACK_WAIT_MS = 30_000;
+/** How long a first alert waits for the stream's ack before it is assumed stored. */
+const FIRST_ALERT_ACK_MS = 10_000;
 const DEAD_LETTER_PREFIX = subjects.allDeadLetters.slice(0, -1);
 const ALERT_PREFIX = subjects.allAlerts.slice(0, -1);
 
@@ -191,14 +194,43 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     publish({ subject: subjects.alerts(severity, kind, alert.source?.host ?? ''), payload: encodeAlert(alert), msgId: alert.id ?? undefined });
     stats.alerts++;
   };
+  const js = jetstream(nc);
+  const firstAlerts = new Set<Promise<void>>();
+  /**
+   * A key's first alert in a window goes out with an id every replica derives
+   * alike, through JetStream so the ack says whether another replica was first;
+   * then this one counts it into its aggregate instead.
+   */
+  const publishFirst = (publication: Publication, key: string): void => {
+    const alert = decodeAlert(publication.payload);
+    const observedAt = Number(alert.observed_at_ms ?? 0) || Date.now();
+    const msgID = firstAlertMessageId(key, observedAt, throttle.windowMs);
+    const sent = js.publish(publication.subject, publication.payload, { msgID, timeout: FIRST_ALERT_ACK_MS }).then(
+      (ack) => {
+        if (!ack.duplicate) {
+          metrics?.alerts.inc({ severity: publication.subject.split('.')[2]!.toUpperCase() });
+          return;
+        }
+        stats.alerts--;
+        gate.absorb(key, alert);
+      },
+      (error: unknown) => logger.warn({ err: error, subject: publication.subject }, 'no stream ack for an alert; it may be published twice'),
+    );
+    firstAlerts.add(sent);
+    void sent.finally(() => firstAlerts.delete(sent));
+  };
   /** Alerts pass the throttle; everything else is published as the worker encoded it. */
-  const admitted = (publication: Publication): boolean => {
-    if (throttle.windowMs <= 0 || !publication.subject.startsWith(ALERT_PREFIX)) return true;
-    const decode = () => decodeAlert(publication.payload);
-    const passed = publication.throttleKey === undefined ? gate.admit(decode()) : gate.admitKeyed(publication.throttleKey, decode);
-    if (passed) return true;
+  const publishJudged = (publication: Publication): void => {
+    if (throttle.windowMs <= 0 || !publication.subject.startsWith(ALERT_PREFIX)) {
+      publish(publication);
+      return;
+    }
+    const key = publication.throttleKey ?? throttleKey(decodeAlert(publication.payload));
+    if (gate.admitKeyed(key, () => decodeAlert(publication.payload))) {
+      publishFirst(publication, key);
+      return;
+    }
     stats.alerts--;
-    return false;
   };
 
   const flushAndAck = async (): Promise<void> => {
@@ -229,7 +261,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   const judged = (msgs: JsMsg[], judgement: Judgement): void => {
     for (const m of msgs) inFlight.delete(m);
     try {
-      for (const publication of judgement.publications) if (admitted(publication)) publish(publication);
+      for (const publication of judgement.publications) publishJudged(publication);
     } catch (error) {
       // A bug or a closed connection, not an input problem: redeliver and carry on.
       logger.error({ err: error, messages: msgs.length }, 'cannot publish verdicts; messages will be redelivered');
@@ -359,6 +391,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
       await loop;
       await pool.close();
       clearInterval(heartbeat);
+      await Promise.all(firstAlerts);
       gate.close();
       unbindThrottle();
       await flushing;

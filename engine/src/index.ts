@@ -12,7 +12,7 @@ export { subjectOf } from './subject.js';
 export { resolveTool, packageRoot, defaultBundlePath } from './tools.js';
 export { VigilEngineError, ENGINE_ERRORS, type EngineErrorCode } from './errors.js';
 export { AlertThrottle, createAlertThrottle, DEFAULT_THROTTLE, type AlertGate, type AlertThrottleOptions, type AlertThrottleStats } from './throttle/throttle.js';
-export { throttleKey } from './throttle/key.js';
+export { firstAlertMessageId, throttleKey } from './throttle/key.js';
 export { Registry, Counter, Gauge, Histogram, DEFAULT_BUCKETS, type LabelValues, type MetricOptions, type HistogramOptions, type CounterSeries, type GaugeSeries, type HistogramSeries } from './metrics/registry.js';
 export { PROMETHEUS_CONTENT_TYPE } from './metrics/exposition.js';
 export { engineMetrics, bindThrottleMetrics, EVALUATION_BUCKETS, type EngineMetrics } from './metrics/engine-metrics.js';

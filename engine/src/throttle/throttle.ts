@@ -42,6 +42,12 @@ export interface AlertGate {
    * only when the alert is held back, so a first occurrence is never decoded.
    */
   admitKeyed(key: string, alert: () => AlertInit): boolean;
+  /**
+   * Takes back an alert admitted earlier that was not published after all
+   * (another replica had announced the same key): it is counted into the
+   * key's aggregate like a repeat, so no occurrence goes uncounted.
+   */
+  absorb(key: string, alert: AlertInit): void;
   /** Hands every pending aggregate to onFlush and stops throttling (later alerts pass). */
   close(): void;
   stats(): AlertThrottleStats;
@@ -84,9 +90,12 @@ const monotonicEpochMs = (): number => performance.timeOrigin + performance.now(
  *   (itself derived from the fact), so redelivered facts regrouped the same way
  *   produce the same id and the alert stream's duplicate window drops the copy.
  *
- * Each engine replica throttles on its own: with N replicas sharing the fact
- * consumer, the bound is one alert per window per key *per replica*. Throttle in
- * one place per process (where alerts are published), not per worker thread.
+ * Each engine replica throttles on its own. Replicas agree on the first alert
+ * through the alert stream's duplicate window (see `firstAlertMessageId`): a
+ * replica whose first alert the stream drops as a duplicate `absorb`s it into
+ * its aggregate. So N replicas sharing the fact consumer publish one alert per
+ * key and window between them, plus at most one aggregate each. Throttle in one
+ * place per process (where alerts are published), not per worker thread.
  *
  * Repeats are counted in memory only: their facts are acked before the
  * aggregate is published, so a crash inside a window loses that window's count
@@ -138,21 +147,23 @@ export class AlertThrottle implements AlertGate {
       this.#arm();
       return true;
     }
-    const alert = decode();
-    const first = seenFirst(alert, now);
-    const last = seenLast(alert, now);
-    if (window.count === 0) {
-      window.firstSeen = first;
-      window.lastSeen = last;
-      window.firstId = alert.id ?? '';
-    } else {
-      window.firstSeen = Math.min(window.firstSeen, first);
-      window.lastSeen = Math.max(window.lastSeen, last);
-    }
-    window.count += occurrences(alert);
-    window.last = alert;
-    this.#stats.suppressed++;
+    this.#count(window, decode(), now);
     return false;
+  }
+
+  absorb(key: string, alert: AlertInit): void {
+    if (this.#closed) return;
+    const now = this.#now();
+    this.#closeDue(now);
+    let window = this.#windows.get(key);
+    if (window === undefined) {
+      while (this.#windows.size >= this.#maxKeys) this.#evictOldest();
+      this.#open(key, now);
+      window = this.#windows.get(key)!;
+      this.#arm();
+    }
+    this.#stats.admitted--;
+    this.#count(window, alert, now);
   }
 
   /** Closes the windows that are due; for callers that turned autoFlush off. */
@@ -173,6 +184,22 @@ export class AlertThrottle implements AlertGate {
 
   stats(): AlertThrottleStats {
     return { keys: this.#windows.size, ...this.#stats };
+  }
+
+  #count(window: Window, alert: AlertInit, now: number): void {
+    const first = seenFirst(alert, now);
+    const last = seenLast(alert, now);
+    if (window.count === 0) {
+      window.firstSeen = first;
+      window.lastSeen = last;
+      window.firstId = alert.id ?? '';
+    } else {
+      window.firstSeen = Math.min(window.firstSeen, first);
+      window.lastSeen = Math.max(window.lastSeen, last);
+    }
+    window.count += occurrences(alert);
+    window.last = alert;
+    this.#stats.suppressed++;
   }
 
   #open(key: string, now: number): void {
@@ -257,6 +284,7 @@ export function createAlertThrottle(options: AlertThrottleOptions): AlertGate {
   return {
     admit,
     admitKeyed: admit,
+    absorb: () => undefined,
     close: () => undefined,
     stats: () => ({ keys: 0, admitted, suppressed: 0, aggregates: 0, evictions: 0 }),
   };

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { decodeAlert, encodeAlert, severityValue, type AlertInit, type FactInit } from '../../../proto/src/index.js';
 import { alertsFrom } from '../../src/findings.js';
 import { VigilEngineError } from '../../src/errors.js';
-import { throttleKey } from '../../src/throttle/key.js';
+import { firstAlertMessageId, throttleKey } from '../../src/throttle/key.js';
 import { AlertThrottle, createAlertThrottle } from '../../src/throttle/throttle.js';
 
 interface Occurrence {
@@ -49,6 +49,32 @@ describe('alert throttle', () => {
     expect(reads).toEqual(['f2', 'f3']);
     throttle.close();
     expect(flushed.map((a) => [a.count, a.first_seen_ms, a.last_seen_ms])).toEqual([[2, 600, 700]]);
+  });
+
+  it('alert throttle - an admitted alert taken back (another replica was first) is counted into the aggregate, open window or not', () => {
+    const { clock, flushed, throttle } = harness();
+    const other = alert({ container: 'c2', fact: 'g1', at: 550 });
+    expect(throttle.admit(other)).toBe(true);
+    clock.t += 1_500;
+    // Its window closed (no repeats) before the stream's answer came back: one opens again and counts it.
+    const first = alert({ fact: 'f1', at: 500 });
+    expect(throttle.admit(first)).toBe(true);
+    throttle.absorb(throttleKey(other), other);
+    throttle.absorb(throttleKey(first), first);
+    expect(throttle.admit(alert({ fact: 'f2', at: 600 }))).toBe(false);
+    expect(throttle.stats()).toMatchObject({ admitted: 0, suppressed: 3 });
+    throttle.close();
+    expect(flushed.map((a) => [a.finding?.subject?.id, a.count, a.first_seen_ms, a.last_seen_ms])).toEqual([
+      ['c1', 2, 500, 600],
+      ['c2', 1, 550, 550],
+    ]);
+  });
+
+  it('alert throttle - replicas derive the same first-alert message id within an aligned window, another in the next', () => {
+    const key = throttleKey(alert({ fact: 'f1', at: 500 }));
+    expect(firstAlertMessageId(key, 60_000, 60_000)).toBe(firstAlertMessageId(key, 119_999, 60_000));
+    expect(firstAlertMessageId(key, 120_000, 60_000)).not.toBe(firstAlertMessageId(key, 119_999, 60_000));
+    expect(firstAlertMessageId(`${key}x`, 60_000, 60_000)).not.toBe(firstAlertMessageId(key, 60_000, 60_000));
   });
 
   it('alert throttle - first occurrence passes, repeats in the window become one aggregate with count and first/last seen', () => {
