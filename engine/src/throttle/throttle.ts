@@ -138,13 +138,9 @@ export class AlertThrottle implements AlertGate {
       return true;
     }
     const now = this.#now();
-    this.#closeDue(now);
-    const window = this.#windows.get(key);
-    if (window === undefined) {
-      while (this.#windows.size >= this.#maxKeys) this.#evictOldest();
-      this.#open(key, now);
+    const { window, opened } = this.#windowOf(key, now);
+    if (opened) {
       this.#stats.admitted++;
-      this.#arm();
       return true;
     }
     this.#count(window, decode(), now);
@@ -154,16 +150,8 @@ export class AlertThrottle implements AlertGate {
   absorb(key: string, alert: AlertInit): void {
     if (this.#closed) return;
     const now = this.#now();
-    this.#closeDue(now);
-    let window = this.#windows.get(key);
-    if (window === undefined) {
-      while (this.#windows.size >= this.#maxKeys) this.#evictOldest();
-      this.#open(key, now);
-      window = this.#windows.get(key)!;
-      this.#arm();
-    }
     this.#stats.admitted--;
-    this.#count(window, alert, now);
+    this.#count(this.#windowOf(key, now).window, alert, now);
   }
 
   /** Closes the windows that are due; for callers that turned autoFlush off. */
@@ -202,8 +190,21 @@ export class AlertThrottle implements AlertGate {
     this.#stats.suppressed++;
   }
 
-  #open(key: string, now: number): void {
-    this.#windows.set(key, { key, endsAt: now + this.#windowMs, count: 0, firstSeen: 0, lastSeen: 0, firstId: '', last: undefined });
+  /** The key's open window, or a new one (closing the oldest when maxKeys are open). */
+  #windowOf(key: string, now: number): { window: Window; opened: boolean } {
+    this.#closeDue(now);
+    const open = this.#windows.get(key);
+    if (open !== undefined) return { window: open, opened: false };
+    while (this.#windows.size >= this.#maxKeys) this.#evictOldest();
+    const window = this.#open(key, now);
+    this.#arm();
+    return { window, opened: true };
+  }
+
+  #open(key: string, now: number): Window {
+    const window: Window = { key, endsAt: now + this.#windowMs, count: 0, firstSeen: 0, lastSeen: 0, firstId: '', last: undefined };
+    this.#windows.set(key, window);
+    return window;
   }
 
   #closeDue(now: number): void {

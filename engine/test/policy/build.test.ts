@@ -4,22 +4,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { buildBundle, PolicyEvaluator, readBundleFile, VigilEngineError } from '../../src/index.js';
 import { toPolicyInput } from '../../../proto/src/index.js';
+import { ruleText } from './rule-text.js';
 
-const RULE = (id: string, kind: string, pkg: string, body: string, maturity = 'stable'): string => `# METADATA
-# title: Rule ${id}
-# scope: package
-# custom:
-#   id: ${id}
-#   kind: ${kind}
-#   severity: HIGH
-#   maturity: ${maturity}
-#   recommended_action: Fix it.
-#   frameworks:
-#     cis-docker: ["5.5"]
-package ${pkg}
-
-${body}
-`;
 
 describe('policy build', () => {
   let dir: string;
@@ -30,11 +16,11 @@ describe('policy build', () => {
     await fs.mkdir(path.join(dir, 'lib'));
     await fs.writeFile(
       path.join(dir, 'container', 'privileged.rego'),
-      RULE('T-1', 'container', 'vigil.container.privileged', 'deny contains sprintf("%s is privileged", [input.container.name]) if input.container.privileged'),
+      ruleText('T-1', 'container', 'vigil.container.privileged', 'deny contains sprintf("%s is privileged", [input.container.name]) if input.container.privileged'),
     );
     await fs.writeFile(
       path.join(dir, 'container', 'experimental.rego'),
-      RULE('T-2', 'container', 'vigil.container.experimental', 'deny contains "always" if input.container', 'incubating'),
+      ruleText('T-2', 'container', 'vigil.container.experimental', 'deny contains "always" if input.container', 'incubating'),
     );
     await fs.writeFile(path.join(dir, 'container', 'privileged_test.rego'), 'package vigil.container.privileged_test\n\ntest_nothing if true\n');
     await fs.writeFile(
@@ -78,7 +64,7 @@ describe('policy build', () => {
 
   it('policy build - a policy that does not compile gives a clear error naming the file', async () => {
     const broken = await fs.mkdtemp(path.join(os.tmpdir(), 'vigil-broken-'));
-    await fs.writeFile(path.join(broken, 'bad.rego'), RULE('T-9', 'container', 'vigil.container.bad', 'deny contains x if { x := }'));
+    await fs.writeFile(path.join(broken, 'bad.rego'), ruleText('T-9', 'container', 'vigil.container.bad', 'deny contains x if { x := }'));
     const error = await buildBundle({ policyDir: broken, outFile: path.join(broken, 'b.tar.gz') }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(VigilEngineError);
     expect((error as VigilEngineError).code).toBe('VIGIL_ERR_POLICY_COMPILE');

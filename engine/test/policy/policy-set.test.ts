@@ -8,21 +8,8 @@ import { PolicyEvaluator } from '../../src/policy/evaluator.js';
 import { checkPolicySet, PolicySet } from '../../src/policy/policy-set.js';
 import { isSubjectFilter, subjectMatches } from '../../src/policy/subject-filter.js';
 import { judgeMessages } from '../../src/pool/judge.js';
+import { ruleText as rule } from './rule-text.js';
 
-const rule = (id: string, kind: string, pkg: string, body: string): string => `# METADATA
-# title: Rule ${id}
-# scope: package
-# custom:
-#   id: ${id}
-#   kind: ${kind}
-#   severity: HIGH
-#   recommended_action: Fix it.
-#   frameworks:
-#     cis-docker: ["5.4"]
-package ${pkg}
-
-${body}
-`;
 
 const container = (name: string, host: string, extra: Partial<NonNullable<FactInit['container']>> = {}): FactInit => ({
   id: `${host}-${name}`,
