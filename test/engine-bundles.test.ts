@@ -124,12 +124,24 @@ describe('vigil engine - several bundles deployed by name', () => {
     const [rejection] = await rejections.next(1, 60_000);
     expect(rejection).toMatchObject({ name: 'clash', code: 'VIGIL_ERR_POLICY_SET' });
     expect(rejection!.error).toMatch(/rule VGL-CTR-001 is enabled in both default and clash/);
+    // A bundle calling a built-in nobody implements is refused when loaded, naming it, not on the first fact.
+    const fetcherDir = await policyDir('fetcher-policies', {
+      'fetch.rego': rule('FETCH-1', 'vigil.fetch.one', 'deny contains "fetched" if http.send({"method": "get", "url": sprintf("http://%s", [input.container.name])}).status_code == 200'),
+    });
+    const fetcherBundle = path.join(scratch, 'fetcher.tar.gz');
+    await vigil('policy', 'build', '--policies', fetcherDir, '--name', 'fetcher', '--output', fetcherBundle, '--quiet');
+    await vigil('policy', 'push', fetcherBundle, '--nats', nats.url);
+    const [, refused] = await rejections.next(2, 60_000);
+    expect(refused).toMatchObject({ name: 'fetcher', code: 'VIGIL_ERR_BUNDLE_BUILTIN' });
+    expect(refused!.error).toMatch(/http\.send/);
+
     const still = await publishRound(['web-1']);
     await verdicts.until((all) => all.some((v) => v.fact_id === still['web-1']), 30_000);
     expect(verdictOf(still['web-1'])?.bundle_revision).toBe(both);
 
     const history = await vigil('policy', 'history', '--nats', nats.url);
     expect(history.stdout).toMatch(/^clash$/m);
+    expect(history.stdout).toMatch(/^fetcher$/m);
     expect(history.stdout).toMatch(/^web$/m);
 
     await vigil('policy', 'remove', 'web', '--nats', nats.url);

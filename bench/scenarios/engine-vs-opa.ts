@@ -7,7 +7,7 @@ import { ENGINE_CONSUMER, decodeAlert, encodeFactBatch, ensureStreams, streams, 
 import { startEmbeddedNats } from '../../cli/src/embedded-nats.js';
 import { mixedFacts, type MixedFact } from '../mix.js';
 import { opaBenchPerFact, regoBundleDir, startOpaServer } from '../support/opa-reference.js';
-import { coreCount, cpuSeconds, spawnVigil, type VigilProcess } from '../support/processes.js';
+import { busyFraction, coreCount, cpuSeconds, machineTicks, spawnVigil, type VigilProcess } from '../support/processes.js';
 import type { ScenarioResult } from '../report.js';
 
 const BATCH = 64;
@@ -58,7 +58,7 @@ export async function engineVsOpa(options: { quick: boolean }): Promise<Scenario
       `(c) \`${opaGo.command}\`: one query evaluating 400 facts of the same mix through \`data.vigil.main[kind]\`; ns/op divided by 400.`,
       '(d) `opa run --server -b <same Rego>`; 16 concurrent keep-alive `fetch` POSTs to /v1/data/vigil/main/<kind> from this process.',
       `(e) core NATS publish of the same encoded batches to a subscriber in this process; facts/s = messages/s × ${BATCH}.`,
-      `Machine has ${coreCount()} cores shared by nats-server, the publisher and the engines; two engine processes cannot exceed what is left of them.`,
+      `Machine has ${coreCount()} cores shared by nats-server, the publisher and the engines; two engine processes cannot exceed what is left of them. engine_cores_used_* = engine CPU-seconds per second of the drain; machine_busy_* = fraction of all cores busy during it (/proc/stat): near 1.0 means the drain is CPU-bound and a second engine can only take cores from nats-server and the publisher.`,
     );
     return {
       scenario: 'engine vs OPA (mixed facts)',
@@ -68,6 +68,10 @@ export async function engineVsOpa(options: { quick: boolean }): Promise<Scenario
         engine_facts_per_cpu_s: Math.round(enginePerCore),
         engine2_facts_per_s: Math.round(two.factsPerSecond),
         two_engines_speedup: round(two.factsPerSecond / one.factsPerSecond),
+        engine_cores_used_one: round(one.engineCores),
+        engine_cores_used_two: round(two.engineCores),
+        machine_busy_one_engine: round(one.machineBusy),
+        machine_busy_two_engines: round(two.machineBusy),
         raw_wasm_evals_per_s: Math.round(raw),
         engine_per_core_to_raw: round(enginePerCore / raw),
         opa_go_evals_per_s: Math.round(1e9 / opaGo.nsPerFact),
@@ -211,14 +215,17 @@ async function drain(url: string, nc: NatsConnection, jsm: JetStreamManager, bat
   try {
     const js = jetstream(nc);
     const cpuBefore = engines.map((e) => cpuSeconds(e.pid));
+    const ticksBefore = machineTicks();
     const start = process.hrtime.bigint();
     for (let i = 0; i < batches.length; i += 256) {
       await Promise.all(batches.slice(i, i + 256).map((b) => js.publish(b.subject, b.payload)));
     }
     await waitEmpty(jsm, 600_000);
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    const machineBusy = busyFraction(ticksBefore, machineTicks());
     const cpu = engines.reduce((sum, e, i) => sum + cpuSeconds(e.pid) - cpuBefore[i]!, 0);
-    return { factsPerSecond: factCount / seconds, factsPerCpuSecond: factCount / cpu };
+    // Where the machine's CPU went: the engines' share, and the machine's cores busy at all (nats-server and the publisher take the rest).
+    return { factsPerSecond: factCount / seconds, factsPerCpuSecond: factCount / cpu, engineCores: cpu / seconds, machineBusy };
   } finally {
     await Promise.all(engines.map((e) => e.stop()));
   }

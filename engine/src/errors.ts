@@ -6,7 +6,7 @@
 export const ENGINE_ERRORS = {
   VIGIL_ERR_BUNDLE_NOT_FOUND: 'policy bundle not found at %s: run `npm run build` or pass --bundle',
   VIGIL_ERR_BUNDLE_INVALID: 'policy bundle %s is not a valid Vigil bundle: %s',
-  VIGIL_ERR_BUNDLE_BUILTIN: 'policy bundle needs built-in %s, which the WASM runtime lacks: keep policies off it or add it to engine/src/policy/builtins.ts',
+  VIGIL_ERR_BUNDLE_BUILTIN: 'policy bundle %s calls built-in function(s) %s, which neither the opa-wasm SDK nor Vigil implements: keep policies off them or implement them in engine/src/policy/builtins.ts',
   VIGIL_ERR_POLICY_COMPILE: 'policies in %s do not compile:\n%s',
   VIGIL_ERR_POLICY_METADATA: 'policy metadata is invalid:\n%s',
   VIGIL_ERR_TOOL_NOT_FOUND: '%s not found: run `npm run setup`, or set %s to its path',
@@ -24,6 +24,8 @@ export type EngineErrorCode = keyof typeof ENGINE_ERRORS;
 
 export class VigilEngineError extends Error {
   readonly code: EngineErrorCode;
+  /** What filled the message's placeholders, so the error can be made again across a thread. */
+  readonly args: readonly string[];
 
   constructor(code: EngineErrorCode, args: readonly string[], options?: { cause?: unknown }) {
     let index = 0;
@@ -31,5 +33,6 @@ export class VigilEngineError extends Error {
     super(message, options);
     this.name = 'VigilEngineError';
     this.code = code;
+    this.args = [...args];
   }
 }

@@ -2,6 +2,7 @@ import { loadPolicy, type LoadedPolicy } from '@open-policy-agent/opa-wasm';
 import { isFactKind, type FactKind, type PolicyInput } from '../../../proto/src/index.js';
 import { VigilEngineError } from '../errors.js';
 import type { Bundle } from './bundle.js';
+import { checkBuiltins, CUSTOM_BUILTINS } from './builtins.js';
 import { BATCH_ENTRYPOINT, ENTRYPOINT_PREFIX } from './manifest.js';
 import type { RuleMeta } from './rules.js';
 import { wasm, type WasmModule } from './wasm.js';
@@ -25,11 +26,6 @@ export interface LoadOptions {
   /** Facts per call of the batch entrypoint. */
   batchSize?: number;
 }
-
-/** Built-ins the opa-wasm SDK lacks and Vigil's policies may call. */
-const CUSTOM_BUILTINS = {
-  'time.now_ns': (): number => Date.now() * 1_000_000,
-};
 
 /** The SDK's default first size; memory grows from there up to maxMemoryPages. */
 const INITIAL_MEMORY_PAGES = 5;
@@ -117,6 +113,7 @@ export class PolicyEvaluator {
     } catch (error) {
       throw new VigilEngineError('VIGIL_ERR_BUNDLE_INVALID', ['policy.wasm', String(error)], { cause: error });
     }
+    checkBuiltins(policy, `revision ${bundle.revision || '?'}`);
     return new PolicyEvaluator(policy, module, bundle, dataOverlay, options);
   }
 

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
-import { VigilEngineError } from '../errors.js';
+import { VigilEngineError, type EngineErrorCode } from '../errors.js';
 import { checkPolicySet } from '../policy/policy-set.js';
 import { failedJudgement, mergeJudgements, splitFacts, type FactMessage, type Judgement } from './judge.js';
 import { packMessages, unpackPublications, type FromWorker, type MemberInit, type PackedJudgement, type ToWorker, type WorkerInit } from './protocol.js';
@@ -231,12 +231,12 @@ export class WorkerPool<T> {
     const thread = new Worker(WORKER_URL, { workerData: init, resourceLimits: { maxOldGenerationSizeMb: 512 } });
     const worker: PoolWorker = { thread, generation, state: 'loading', entries: [] };
     return new Promise<PoolWorker>((resolve, reject) => {
-      const loadFailed = (message: string): void => {
+      const loadFailed = (message: string, coded?: { code: EngineErrorCode; args: readonly string[] }): void => {
         if (worker.state !== 'loading') return;
         worker.state = 'dead';
         clearTimeout(warmupWatch);
         void thread.terminate();
-        reject(new VigilEngineError('VIGIL_ERR_BUNDLE_INVALID', [`revision ${generation.revision || '?'}`, message]));
+        reject(coded && coded.code !== 'VIGIL_ERR_BUNDLE_INVALID' ? new VigilEngineError(coded.code, coded.args) : new VigilEngineError('VIGIL_ERR_BUNDLE_INVALID', [`revision ${generation.revision || '?'}`, message]));
       };
       // The exemplar facts must not keep a worker from ever being ready (a policy
       // that loops on them): past the deadline it is started again without warm-up.
@@ -259,7 +259,7 @@ export class WorkerPool<T> {
           if (this.terminated || generation.retiring) void this.kill(worker);
           else this.pump();
         } else if (message.type === 'load-failed') {
-          loadFailed(message.message);
+          loadFailed(message.message, message.error);
         } else {
           this.answered(worker, message);
         }

@@ -1,3 +1,4 @@
+import type { EngineErrorCode } from '../errors.js';
 import type { BundleMeta } from '../policy/evaluator.js';
 import type { WasmModule } from '../policy/wasm.js';
 import type { BatchSample, FactMessage, Judgement, JudgementCounts, Publication } from './judge.js';
@@ -49,7 +50,8 @@ export type ToWorker =
 
 export type FromWorker =
   | { type: 'ready'; revision: string }
-  | { type: 'load-failed'; message: string }
+  /** `error` when the failure was a VigilEngineError, to be made again with its code. */
+  | { type: 'load-failed'; message: string; error?: { code: EngineErrorCode; args: readonly string[] } }
   | { type: 'judged'; id: number; judgement: PackedJudgement }
   | { type: 'data-set'; id: number; error?: string };
 

@@ -4,6 +4,7 @@
  * It holds no other state, so the pool may terminate it at any moment.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { VigilEngineError } from '../errors.js';
 import { PolicyEvaluator } from '../policy/evaluator.js';
 import { PolicySet } from '../policy/policy-set.js';
 import { judgeMessages } from './judge.js';
@@ -23,7 +24,8 @@ try {
   );
   policies = new PolicySet(members);
 } catch (error) {
-  send({ type: 'load-failed', message: String((error as Error)?.message ?? error) });
+  const coded = error instanceof VigilEngineError ? { error: { code: error.code, args: error.args } } : {};
+  send({ type: 'load-failed', message: String((error as Error)?.message ?? error), ...coded });
 }
 
 if (policies !== undefined) {
