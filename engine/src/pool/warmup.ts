@@ -18,12 +18,15 @@ const FACTS_PER_MESSAGE = 32;
 
 /**
  * How long a worker judges exemplar facts before it takes real ones. The first
- * few thousand facts run on unoptimised code (JS and WASM tier up as they get
- * hot): measured with `npm run bench -- --quick --only engine-vs-opa`, a cold
- * worker judged its first 6k facts at about half its steady rate.
+ * few thousand facts run on unoptimised JavaScript (decoding, input conversion,
+ * the SDK's JSON, encoding): per-fact CPU settles only after 6-8k facts, about
+ * a second of one core. 300 ms bought one or two rounds on a busy machine, and
+ * the cold first second then set the bench's p99 at half load (median 192 ms
+ * against 45 ms with this budget). 36 rounds = 8,064 facts. A new bundle set
+ * warms up before it takes over, so no fact waits on it.
  */
-export const WARMUP_BUDGET_MS = 300;
-const WARMUP_MAX_ROUNDS = 60;
+export const WARMUP_BUDGET_MS = 1_500;
+const WARMUP_MAX_ROUNDS = 36;
 
 /**
  * One fact of every kind with every field of the policy input schema set
