@@ -59,6 +59,7 @@ export async function engineVsOpa(options: { quick: boolean }): Promise<Scenario
       '(d) `opa run --server -b <same Rego>`; 16 concurrent keep-alive `fetch` POSTs to /v1/data/vigil/main/<kind> from this process.',
       `(e) core NATS publish of the same encoded batches to a subscriber in this process; facts/s = messages/s × ${BATCH}.`,
       `Machine has ${coreCount()} cores shared by nats-server, the publisher and the engines; two engine processes cannot exceed what is left of them. engine_cores_used_* = engine CPU-seconds per second of the drain; machine_busy_* = fraction of all cores busy during it (/proc/stat): near 1.0 means the drain is CPU-bound and a second engine can only take cores from nats-server and the publisher.`,
+      'What bounds the goals this machine misses, with the profiles that show it: [engine-performance.md](engine-performance.md).',
     );
     return {
       scenario: 'engine vs OPA (mixed facts)',
