@@ -18,6 +18,7 @@ import {
 import type { EngineMetrics } from './metrics/engine-metrics.js';
 import { bindThrottleMetrics } from './metrics/engine-metrics.js';
 import { firstAlertMessageId, throttleKey } from './throttle/key.js';
+import { startFirstAlerts } from './throttle/first-alerts.js';
 import { createAlertThrottle, type AlertGate } from './throttle/throttle.js';
 import { VigilEngineError } from './errors.js';
 import type { Bundle } from './policy/bundle.js';
@@ -112,8 +113,8 @@ export interface RunningEngine {
 const MAX_TASK_MESSAGES = 16;
 const MAX_TASK_BYTES = 1024 * 1024;
 const ACK_WAIT_MS = 30_000;
-/** How long a first alert waits for the stream's ack before it is assumed stored. */
-const FIRST_ALERT_ACK_MS = 10_000;
+/** How long a stopping engine waits for the stream's answers to its first alerts. */
+const FIRST_ALERT_ACK_MS = 2_000;
 const DEAD_LETTER_PREFIX = subjects.allDeadLetters.slice(0, -1);
 const ALERT_PREFIX = subjects.allAlerts.slice(0, -1);
 
@@ -194,31 +195,20 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     publish({ subject: subjects.alerts(severity, kind, alert.source?.host ?? ''), payload: encodeAlert(alert), msgId: alert.id ?? undefined });
     stats.alerts++;
   };
-  const js = jetstream(nc);
-  const firstAlerts = new Set<Promise<void>>();
   /**
-   * A key's first alert in a window goes out with an id every replica derives
-   * alike, through JetStream so the ack says whether another replica was first;
-   * then this one counts it into its aggregate instead.
+   * A key's first alert in a window goes out with a message id every replica
+   * derives alike; when the stream answers that another replica was first,
+   * this one counts the occurrence into its aggregate instead.
    */
-  const publishFirst = (publication: Publication, key: string): void => {
-    const alert = decodeAlert(publication.payload);
-    const observedAt = Number(alert.observed_at_ms ?? 0) || Date.now();
-    const msgID = firstAlertMessageId(key, observedAt, throttle.windowMs);
-    const sent = js.publish(publication.subject, publication.payload, { msgID, timeout: FIRST_ALERT_ACK_MS }).then(
-      (ack) => {
-        if (!ack.duplicate) {
-          metrics?.alerts.inc({ severity: publication.subject.split('.')[2]!.toUpperCase() });
-          return;
-        }
-        stats.alerts--;
-        gate.absorb(key, alert);
-      },
-      (error: unknown) => logger.warn({ err: error, subject: publication.subject }, 'no stream ack for an alert; it may be published twice'),
-    );
-    firstAlerts.add(sent);
-    void sent.finally(() => firstAlerts.delete(sent));
-  };
+  const firstAlerts = startFirstAlerts({
+    nc,
+    onStored: (subject) => metrics?.alerts.inc({ severity: subject.split('.')[2]!.toUpperCase() }),
+    onDuplicate: (key, payload) => {
+      stats.alerts--;
+      gate.absorb(key, decodeAlert(payload));
+    },
+    onUnanswered: (count) => logger.warn({ alerts: count }, 'the alert stream did not answer; these first alerts may be published twice'),
+  });
   /** Alerts pass the throttle; everything else is published as the worker encoded it. */
   const publishJudged = (publication: Publication): void => {
     if (throttle.windowMs <= 0 || !publication.subject.startsWith(ALERT_PREFIX)) {
@@ -226,11 +216,17 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
       return;
     }
     const key = publication.throttleKey ?? throttleKey(decodeAlert(publication.payload));
-    if (gate.admitKeyed(key, () => decodeAlert(publication.payload))) {
-      publishFirst(publication, key);
+    if (!gate.admitKeyed(key, () => decodeAlert(publication.payload))) {
+      stats.alerts--;
       return;
     }
-    stats.alerts--;
+    const observedAt = publication.observedAtMs || Number(decodeAlert(publication.payload).observed_at_ms ?? 0) || Date.now();
+    try {
+      firstAlerts.publish(publication.subject, publication.payload, firstAlertMessageId(key, observedAt, throttle.windowMs), key);
+    } catch (error) {
+      if (!/max_payload/i.test(String((error as Error)?.message))) throw error;
+      publish(publication); // dead-letters it as oversize
+    }
   };
 
   const flushAndAck = async (): Promise<void> => {
@@ -391,7 +387,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
       await loop;
       await pool.close();
       clearInterval(heartbeat);
-      await Promise.all(firstAlerts);
+      await firstAlerts.close(FIRST_ALERT_ACK_MS);
       gate.close();
       unbindThrottle();
       await flushing;

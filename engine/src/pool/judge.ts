@@ -36,6 +36,8 @@ export interface Publication {
   msgId?: string;
   /** Alerts only: what the throttle groups them by, computed here so the publishing thread need not decode them. */
   throttleKey?: string;
+  /** Alerts only: when the fact was observed (epoch ms; 0 unknown), for the throttle window's message id. */
+  observedAtMs?: number;
 }
 
 /** One call of the policy on a batch of facts of one kind, for latency metrics. */
@@ -207,7 +209,13 @@ class JudgementBuilder {
     for (const alert of alertsFrom(fact, findings, now)) {
       const severity = severityName(alert.finding?.severity) as SeverityName;
       this.counts.alerts++;
-      this.publications.push({ subject: subjects.alerts(severity, kind, host), payload: encodeAlert(alert), msgId: alert.id ?? undefined, throttleKey: throttleKey(alert) });
+      this.publications.push({
+        subject: subjects.alerts(severity, kind, host),
+        payload: encodeAlert(alert),
+        msgId: alert.id ?? undefined,
+        throttleKey: throttleKey(alert),
+        observedAtMs: Number(alert.observed_at_ms ?? 0),
+      });
     }
   }
 

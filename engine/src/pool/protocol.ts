@@ -39,6 +39,8 @@ export interface PackedJudgement extends Packed {
   msgIds: (string | null)[];
   /** Alerts' throttle keys, so the publishing thread need not decode alerts to throttle them. */
   throttleKeys: (string | null)[];
+  /** Alerts' observation times (0 for other publications). */
+  observedAt: number[];
   counts: JudgementCounts;
   samples: BatchSample[];
   revision: string;
@@ -95,6 +97,7 @@ export function packJudgement(judgement: Judgement, revision: string): PackedJud
     subjects: publications.map((p) => p.subject),
     msgIds: publications.map((p) => p.msgId ?? null),
     throttleKeys: publications.map((p) => p.throttleKey ?? null),
+    observedAt: publications.map((p) => p.observedAtMs ?? 0),
     counts: judgement.counts,
     samples: judgement.samples,
     revision,
@@ -108,6 +111,8 @@ export function unpackPublications(packed: PackedJudgement): Publication[] {
     const throttleKey = packed.throttleKeys[i];
     if (msgId) publication.msgId = msgId;
     if (throttleKey) publication.throttleKey = throttleKey;
+    const observedAt = packed.observedAt[i];
+    if (observedAt) publication.observedAtMs = observedAt;
     return publication;
   });
 }
