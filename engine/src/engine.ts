@@ -22,12 +22,12 @@ import { startFirstAlerts } from './throttle/first-alerts.js';
 import { createAlertThrottle, type AlertGate } from './throttle/throttle.js';
 import { VigilEngineError } from './errors.js';
 import type { Bundle } from './policy/bundle.js';
-import type { PolicyEvaluator } from './policy/evaluator.js';
+import { compileBundle, type PolicyEvaluator } from './policy/evaluator.js';
 import { bundleNameOf, checkBundleName } from './policy/manifest.js';
-import { wasm, type WasmModule } from './policy/wasm.js';
 import { pagesOf, resolvePoolSettings, type PoolSettings } from './pool/config.js';
 import type { Judgement, Publication } from './pool/judge.js';
 import { WorkerPool, type PoolPolicies } from './pool/pool.js';
+import type { MemberInit } from './pool/protocol.js';
 
 export interface EngineOptions extends PoolSettings {
   nc: NatsConnection;
@@ -154,6 +154,15 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   const inFlight = new Set<JsMsg>();
 
   const { metrics } = options;
+  /** Alert counter series by the severity token of the alert subject; looked up once per severity. */
+  const alertSeries = new Map<string, { inc(): void }>();
+  const countAlert = (subject: string): void => {
+    if (!metrics) return;
+    const token = subject.split('.')[2]!;
+    let series = alertSeries.get(token);
+    if (series === undefined) alertSeries.set(token, (series = metrics.alerts.labels({ severity: token.toUpperCase() })));
+    series.inc();
+  };
   const send = ({ subject, payload, msgId }: Publication): void => {
     if (msgId === undefined) {
       nc.publish(subject, payload);
@@ -162,13 +171,16 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
       h.set(MSG_ID_HEADER, msgId);
       nc.publish(subject, payload, { headers: h });
     }
-    if (metrics && subject.startsWith(ALERT_PREFIX)) metrics.alerts.inc({ severity: subject.split('.')[2]!.toUpperCase() });
+    if (subject.startsWith(ALERT_PREFIX)) countAlert(subject);
   };
 
-  /** Publishes; what exceeds the server's max_payload becomes a dead letter instead of blocking the queue. */
-  const publish = (publication: Publication): void => {
+  /**
+   * Publishes through `deliver` (default: as encoded); what exceeds the
+   * server's max_payload becomes a dead letter instead of blocking the queue.
+   */
+  const publish = (publication: Publication, deliver: (publication: Publication) => void = send): void => {
     try {
-      send(publication);
+      deliver(publication);
     } catch (error) {
       if (!/max_payload/i.test(String((error as Error)?.message))) throw error;
       logger.warn({ subject: publication.subject, bytes: publication.payload.length }, 'result larger than the server accepts: dead-lettered');
@@ -202,7 +214,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
    */
   const firstAlerts = startFirstAlerts({
     nc,
-    onStored: (subject) => metrics?.alerts.inc({ severity: subject.split('.')[2]!.toUpperCase() }),
+    onStored: countAlert,
     onDuplicate: (key, payload) => {
       stats.alerts--;
       gate.absorb(key, decodeAlert(payload));
@@ -215,18 +227,14 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
       publish(publication);
       return;
     }
+    // The worker sets both on every alert it encodes.
     const key = publication.throttleKey ?? throttleKey(decodeAlert(publication.payload));
     if (!gate.admitKeyed(key, () => decodeAlert(publication.payload))) {
       stats.alerts--;
       return;
     }
-    const observedAt = publication.observedAtMs || Number(decodeAlert(publication.payload).observed_at_ms ?? 0) || Date.now();
-    try {
-      firstAlerts.publish(publication.subject, publication.payload, firstAlertMessageId(key, observedAt, throttle.windowMs), key);
-    } catch (error) {
-      if (!/max_payload/i.test(String((error as Error)?.message))) throw error;
-      publish(publication); // dead-letters it as oversize
-    }
+    const msgId = firstAlertMessageId(key, publication.observedAtMs || Date.now(), throttle.windowMs);
+    publish(publication, (p) => firstAlerts.publish(p.subject, p.payload, msgId, key));
   };
 
   const flushAndAck = async (): Promise<void> => {
@@ -292,7 +300,6 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     }
   };
 
-  let served = initial;
   const pool = await WorkerPool.start<JsMsg>({
     ...initial,
     size: settings.workers,
@@ -352,23 +359,21 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   };
   const changeSet = (next: (current: PoolPolicies) => Promise<PoolPolicies>): Promise<void> =>
     serialised(async () => {
-      const policies = await next(served);
-      await pool.replacePolicies(policies);
-      served = policies;
+      await pool.replacePolicies(await next(pool.policies));
     });
 
   return {
     get revision() {
       return pool.revision;
     },
-    bundles: () => served.members.map((m) => ({ name: m.name, revision: m.bundle.revision })),
+    bundles: () => pool.policies.members.map((m) => ({ name: m.name, revision: m.bundle.revision })),
     stats: () => {
       const p = pool.stats();
       return { ...stats, inFlight: p.inFlight, workers: p.workers, workerRestarts: p.restarts, timeouts: p.timeouts };
     },
     replaceBundle: (bundle, dataOverlay, name = bundleNameOf(bundle.manifest)) =>
       changeSet(async (current) => {
-        const member = { name: checkBundleName(name), module: await compile(bundle), bundle: metaOf(bundle) };
+        const member = await memberOf(name, bundle);
         const others = current.members.filter((m) => m.name !== name);
         return { members: [...others, member], overlay: dataOverlay ?? current.overlay };
       }),
@@ -378,10 +383,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
         return { ...current, members: current.members.filter((m) => m.name !== name) };
       }),
     replaceData: (dataOverlay) =>
-      serialised(async () => {
-        await pool.replaceData(dataOverlay);
-        served = { ...served, overlay: dataOverlay };
-      }),
+      serialised(() => pool.replaceData(dataOverlay)),
     stop: async () => {
       await messages.close();
       await loop;
@@ -400,7 +402,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
 async function servedPolicies(options: EngineOptions): Promise<PoolPolicies> {
   const bundles = [...(options.bundle ? [options.bundle] : []), ...(options.bundles ?? [])];
   if (bundles.length > 0) {
-    const members = await Promise.all(bundles.map(async (bundle) => ({ name: bundleNameOf(bundle.manifest), module: await compile(bundle), bundle: metaOf(bundle) })));
+    const members = await Promise.all(bundles.map((bundle) => memberOf(bundleNameOf(bundle.manifest), bundle)));
     return { members, overlay: options.dataOverlay ?? {} };
   }
   if (options.evaluator) {
@@ -413,15 +415,8 @@ async function servedPolicies(options: EngineOptions): Promise<PoolPolicies> {
   throw new VigilEngineError('VIGIL_ERR_CONFIG', ['a policy bundle (options.bundle, options.bundles or options.evaluator)', 'none']);
 }
 
-async function compile(bundle: Bundle): Promise<WasmModule> {
-  try {
-    return await wasm.compile(bundle.wasm);
-  } catch (error) {
-    throw new VigilEngineError('VIGIL_ERR_BUNDLE_INVALID', [`revision ${bundle.revision || '?'}`, String(error)], { cause: error });
-  }
-}
-
-function metaOf(bundle: Bundle): Omit<Bundle, 'wasm'> {
-  const { wasm: _wasm, ...meta } = bundle;
-  return meta;
+/** A bundle as a member of the served set: compiled once on this thread, loaded by every worker. */
+async function memberOf(name: string, bundle: Bundle): Promise<MemberInit> {
+  const { module, meta } = await compileBundle(bundle, `revision ${bundle.revision || '?'}`);
+  return { name: checkBundleName(name), module, bundle: meta };
 }

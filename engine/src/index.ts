@@ -6,12 +6,12 @@ export type { DeadLetterReason } from './pool/judge.js';
 export { readBundleFile, parseBundle, type Bundle } from './policy/bundle.js';
 export { buildBundle, inspectRules, generateMain, type BuildOptions, type BuildResult } from './policy/build.js';
 export type { RuleMeta } from './policy/rules.js';
-export type { VigilManifest } from './policy/manifest.js';
+export { checkBundleName, DEFAULT_BUNDLE_NAME, type VigilManifest } from './policy/manifest.js';
 export { findingsFrom, alertsFrom, alertId } from './findings.js';
 export { subjectOf } from './subject.js';
 export { resolveTool, packageRoot, defaultBundlePath } from './tools.js';
 export { VigilEngineError, ENGINE_ERRORS, type EngineErrorCode } from './errors.js';
-export { AlertThrottle, createAlertThrottle, DEFAULT_THROTTLE, type AlertGate, type AlertThrottleOptions, type AlertThrottleStats } from './throttle/throttle.js';
+export { AlertThrottle, createAlertThrottle, type AlertGate, type AlertThrottleOptions, type AlertThrottleStats } from './throttle/throttle.js';
 export { firstAlertMessageId, throttleKey } from './throttle/key.js';
 export { Registry, Counter, Gauge, Histogram, DEFAULT_BUCKETS, type LabelValues, type MetricOptions, type HistogramOptions, type CounterSeries, type GaugeSeries, type HistogramSeries } from './metrics/registry.js';
 export { PROMETHEUS_CONTENT_TYPE } from './metrics/exposition.js';
@@ -35,11 +35,9 @@ export {
 export { hashBundleFile } from './distribution/file-hash.js';
 export {
   BundleStore,
-  checkBundleName,
   BUNDLE_BUCKET,
   BUNDLE_HEADS_BUCKET,
   BUNDLE_HISTORY,
-  DEFAULT_BUNDLE_NAME,
   type BundleHead,
   type BundleRef,
   type BundleStoreOptions,

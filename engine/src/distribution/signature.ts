@@ -1,9 +1,8 @@
 import crypto, { type KeyObject } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { VigilEngineError } from '../errors.js';
-import { parseBundle, type Bundle } from '../policy/bundle.js';
+import { bundleFromFiles, readBundleTarball, type Bundle } from '../policy/bundle.js';
 import { hashBundleFile, isSupportedFileHash } from './file-hash.js';
-import { readTarGz } from './tarball.js';
 
 /**
  * Verification of bundles signed in OPA's format (`opa build --signing-key`):
@@ -141,17 +140,10 @@ function publicKeyOf(key: string | Uint8Array | KeyObject): KeyObject {
 export async function verifyBundle(bytes: Uint8Array, options: { verifier?: BundleVerifier; label?: string } = {}): Promise<VerifiedBundle> {
   const label = options.label ?? 'bundle';
   const digest = crypto.createHash('sha256').update(bytes).digest('hex');
-  let files: string[] = [];
-  if (options.verifier) {
-    let entries: Map<string, Buffer>;
-    try {
-      entries = await readTarGz(bytes);
-    } catch (error) {
-      throw new VigilEngineError('VIGIL_ERR_BUNDLE_INVALID', [label, (error as Error).message], { cause: error });
-    }
-    files = verifyBundleFiles(entries, options.verifier, label);
-  }
-  const bundle = await parseBundle(bytes, label);
+  // Read once: the files verified are the files loaded.
+  const entries = await readBundleTarball(bytes, label);
+  const files = options.verifier ? verifyBundleFiles(entries, options.verifier, label) : [];
+  const bundle = bundleFromFiles(entries, label);
   return { bundle, verified: options.verifier !== undefined, files, digest };
 }
 

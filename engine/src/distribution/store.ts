@@ -23,7 +23,6 @@ import { verifyBundle, type BundleVerifier, type VerifiedBundle } from './signat
 export const BUNDLE_BUCKET = 'vigil-bundles';
 export const BUNDLE_HEADS_BUCKET = 'vigil-bundle-heads';
 export const BUNDLE_HISTORY = 10;
-export { checkBundleName, DEFAULT_BUNDLE_NAME };
 
 /** One pushed bundle. */
 export interface BundleRef {
@@ -160,9 +159,7 @@ export class BundleStore {
     } catch (error) {
       throw this.error(`cannot remove head ${name}: ${(error as Error).message}`, error);
     }
-    for (const info of await this.objects.list()) {
-      if (!info.deleted && info.name.startsWith(`${name}@`)) await this.objects.delete(info.name);
-    }
+    await this.prune(name, new Set());
   }
 
   /** Names with a bundle deployed now. */
@@ -186,14 +183,14 @@ export class BundleStore {
         if (/wrong last sequence|key exists/i.test((error as Error).message)) continue; // a concurrent push won: redo on top of it
         throw this.error(`cannot update head ${name}: ${(error as Error).message}`, error);
       }
-      await this.prune(name, head);
+      await this.prune(name, new Set([head.object, ...head.previous.map((p) => p.object)]));
       return head;
     }
     throw this.error(`head ${name} kept changing under concurrent pushes; try again`);
   }
 
-  private async prune(name: string, head: BundleHead): Promise<void> {
-    const keep = new Set([head.object, ...head.previous.map((p) => p.object)]);
+  /** Deletes the objects of `name` not in `keep`. */
+  private async prune(name: string, keep: ReadonlySet<string>): Promise<void> {
     for (const info of await this.objects.list()) {
       if (!info.deleted && info.name.startsWith(`${name}@`) && !keep.has(info.name)) await this.objects.delete(info.name);
     }

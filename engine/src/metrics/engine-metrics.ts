@@ -62,8 +62,8 @@ export function engineMetrics(registry: Registry = new Registry()): EngineMetric
 
 /**
  * Feeds the throttle's own counts into the metrics at each scrape
- * (suppressed, aggregates, evictions, open keys): the engine only calls
- * `gate.admit()`, and must not count suppressed alerts itself. Returns a
+ * (suppressed, aggregates, evictions, open keys): the engine only asks the
+ * gate whether to publish, and must not count suppressed alerts itself. Returns a
  * function that stops it. Binding a new gate later is fine.
  */
 export function bindThrottleMetrics(metrics: EngineMetrics, gate: AlertGate): () => void {

@@ -1,8 +1,5 @@
 import fs from 'node:fs/promises';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import zlib from 'node:zlib';
-import tar from 'tar-stream';
+import { readTarGz } from './tarball.js';
 import { VigilEngineError } from '../errors.js';
 import { manifestProblem, type VigilManifest } from './manifest.js';
 
@@ -13,8 +10,6 @@ export interface Bundle {
   data: Record<string, unknown>;
   manifest: VigilManifest;
 }
-
-const MAX_BUNDLE_BYTES = 256 * 1024 * 1024;
 
 export async function readBundleFile(file: string): Promise<Bundle> {
   let bytes: Buffer;
@@ -28,32 +23,20 @@ export async function readBundleFile(file: string): Promise<Bundle> {
 
 /** Parses an OPA bundle tarball (`opa build` output) that carries Vigil's manifest metadata. */
 export async function parseBundle(bytes: Uint8Array, label = 'bundle'): Promise<Bundle> {
-  const files = new Map<string, Buffer>();
-  const extract = tar.extract();
-  extract.on('entry', (header, stream, next) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    stream.on('data', (chunk: unknown) => {
-      if (!Buffer.isBuffer(chunk)) return;
-      size += chunk.length;
-      if (size > MAX_BUNDLE_BYTES) {
-        stream.destroy(new Error(`entry ${header.name} is larger than ${MAX_BUNDLE_BYTES} bytes`));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    stream.on('end', () => {
-      files.set(header.name.replace(/^\/+/, ''), Buffer.concat(chunks));
-      next();
-    });
-    stream.resume();
-  });
+  return bundleFromFiles(await readBundleTarball(bytes, label), label);
+}
+
+/** The tarball's files (see readTarGz); VIGIL_ERR_BUNDLE_INVALID when it cannot be read. */
+export async function readBundleTarball(bytes: Uint8Array, label = 'bundle'): Promise<Map<string, Buffer>> {
   try {
-    await pipeline(Readable.from([Buffer.from(bytes)]), zlib.createGunzip(), extract);
+    return await readTarGz(bytes);
   } catch (error) {
     throw new VigilEngineError('VIGIL_ERR_BUNDLE_INVALID', [label, (error as Error).message], { cause: error });
   }
+}
 
+/** A bundle from the files of its tarball, read once (and verified, when a key is configured). */
+export function bundleFromFiles(files: ReadonlyMap<string, Uint8Array>, label = 'bundle'): Bundle {
   const wasm = files.get('policy.wasm');
   const manifestText = files.get('.manifest');
   if (!wasm) throw new VigilEngineError('VIGIL_ERR_BUNDLE_INVALID', [label, 'no policy.wasm (was it built with -t wasm?)']);
@@ -61,8 +44,10 @@ export async function parseBundle(bytes: Uint8Array, label = 'bundle'): Promise<
   let manifest: { revision?: string; metadata?: { vigil?: VigilManifest } };
   let data: Record<string, unknown>;
   try {
-    manifest = JSON.parse(manifestText.toString('utf8')) as typeof manifest;
-    data = JSON.parse(files.get('data.json')?.toString('utf8') ?? '{}') as Record<string, unknown>;
+    const text = new TextDecoder();
+    manifest = JSON.parse(text.decode(manifestText)) as typeof manifest;
+    const dataText = files.get('data.json');
+    data = JSON.parse(dataText === undefined ? '{}' : text.decode(dataText)) as Record<string, unknown>;
   } catch (error) {
     throw new VigilEngineError('VIGIL_ERR_BUNDLE_INVALID', [label, `unreadable JSON: ${(error as Error).message}`], { cause: error });
   }

@@ -14,6 +14,20 @@ export interface RuleHit {
   bundle?: string;
 }
 
+/**
+ * Compiles a bundle's WASM once, for any number of instances, and returns it
+ * with the rest of the bundle. VIGIL_ERR_BUNDLE_INVALID (naming `label`) when
+ * the module does not compile.
+ */
+export async function compileBundle(bundle: Bundle, label = 'policy.wasm'): Promise<{ module: WasmModule; meta: BundleMeta }> {
+  const { wasm: bytes, ...meta } = bundle;
+  try {
+    return { module: await wasm.compile(bytes), meta };
+  } catch (error) {
+    throw new VigilEngineError('VIGIL_ERR_BUNDLE_INVALID', [label, String(error)], { cause: error });
+  }
+}
+
 /** One fact's outcome in a batch: the rules that fired, or why it could not be judged. */
 export type BatchOutcome = RuleHit[] | Error;
 
@@ -87,13 +101,7 @@ export class PolicyEvaluator {
    *   `vigil`), e.g. exceptions or allowlists supplied by the operator.
    */
   static async load(bundle: Bundle, dataOverlay: Record<string, unknown> = {}, options: LoadOptions = {}): Promise<PolicyEvaluator> {
-    let module: WasmModule;
-    try {
-      module = await wasm.compile(bundle.wasm);
-    } catch (error) {
-      throw new VigilEngineError('VIGIL_ERR_BUNDLE_INVALID', ['policy.wasm', String(error)], { cause: error });
-    }
-    const { wasm: _wasm, ...meta } = bundle;
+    const { module, meta } = await compileBundle(bundle);
     return PolicyEvaluator.fromModule(module, meta, dataOverlay, options);
   }
 

@@ -28,7 +28,7 @@ export interface PoolOptions<T> extends PoolPolicies {
   maxTaskBytes: number;
   /** Facts per call of the batch entrypoint (default: the evaluator's). */
   batchSize?: number;
-  /** Time each new worker spends judging exemplar facts before it takes tasks (default 300 ms; 0: none). */
+  /** Time each new worker spends judging exemplar facts before it takes tasks (default WARMUP_BUDGET_MS; 0: none). */
   warmupMs?: number;
   logger: Logger;
   /** Receives each submitted group's judgement, with the tags given to `submit`. */
@@ -122,6 +122,11 @@ export class WorkerPool<T> {
 
   get revision(): string {
     return this.current.revision;
+  }
+
+  /** The bundles and data new tasks are judged with. */
+  get policies(): PoolPolicies {
+    return { members: this.current.members, overlay: this.current.overlay };
   }
 
   stats(): PoolStats {
@@ -357,7 +362,7 @@ export class WorkerPool<T> {
     const parts: Judgement[] = [];
     const singles: FactMessage[] = [];
     for (const message of task.messages) {
-      const facts = splitFacts(message);
+      const facts = task.messages.length === 1 ? single : splitFacts(message);
       // Undecodable: the dead letter says so, as the worker would have.
       if (facts === undefined) parts.push(failedJudgement(message, reason, error, revision));
       else singles.push(...facts);

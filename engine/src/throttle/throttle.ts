@@ -16,8 +16,6 @@ export interface AlertThrottleOptions {
   autoFlush?: boolean;
   /** Errors thrown by onFlush inside the timer; without it they are rethrown (uncaught). */
   onError?(error: unknown): void;
-  /** What makes two alerts the same (default: rule id + subject + host). */
-  keyOf?(alert: AlertInit): string;
 }
 
 export interface AlertThrottleStats {
@@ -52,8 +50,6 @@ export interface AlertGate {
   close(): void;
   stats(): AlertThrottleStats;
 }
-
-export const DEFAULT_THROTTLE = { windowMs: 60_000, maxKeys: 10_000 } as const;
 
 interface Window {
   readonly key: string;
@@ -107,7 +103,6 @@ export class AlertThrottle implements AlertGate {
   readonly #onFlush: (alert: AlertInit) => void;
   readonly #onError: ((error: unknown) => void) | undefined;
   readonly #now: () => number;
-  readonly #keyOf: (alert: AlertInit) => string;
   readonly #autoFlush: boolean;
   /** Insertion order is closing order: every window has the same length. */
   readonly #windows = new Map<string, Window>();
@@ -123,13 +118,12 @@ export class AlertThrottle implements AlertGate {
     this.#onFlush = options.onFlush;
     this.#onError = options.onError;
     this.#now = options.now ?? monotonicEpochMs;
-    this.#keyOf = options.keyOf ?? throttleKey;
     this.#autoFlush = options.autoFlush ?? true;
     if (this.#windowMs === 0) this.#closed = true;
   }
 
   admit(alert: AlertInit): boolean {
-    return this.admitKeyed(this.#closed ? '' : this.#keyOf(alert), () => alert);
+    return this.admitKeyed(this.#closed ? '' : throttleKey(alert), () => alert);
   }
 
   admitKeyed(key: string, decode: () => AlertInit): boolean {

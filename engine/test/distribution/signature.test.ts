@@ -13,7 +13,7 @@ import {
   verifyBundleFiles,
   VigilEngineError,
 } from '../../src/index.js';
-import { readTarGz } from '../../src/distribution/tarball.js';
+import { readTarGz } from '../../src/policy/tarball.js';
 import { makeKeys, opaBundle, repack, type TestKeys } from './support.js';
 
 async function refusal(work: Promise<unknown> | (() => unknown)): Promise<VigilEngineError> {

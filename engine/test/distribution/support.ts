@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import tar from 'tar-stream';
 import { resolveTool } from '../../src/index.js';
-import { readTarGz } from '../../src/distribution/tarball.js';
+import { readTarGz } from '../../src/policy/tarball.js';
 
 const run = promisify(execFile);
 
