@@ -8,7 +8,7 @@ import path from 'node:path';
 import { ContainerdDiskSource, DockerApiSource, DockerDiskSource, startContainerCollector } from './container/index.js';
 import { startHostCollector } from './host/index.js';
 import { DockerApiImageSource, DockerDiskImageSource, startImageCollector } from './image/index.js';
-import { combineSources, GvisorSource, selectRuntimeSource, startRuntimeCollector } from './runtime/index.js';
+import { combineSources, DEFAULT_PYTHON, DEFAULT_RUNSC, GvisorSource, selectRuntimeSource, startRuntimeCollector } from './runtime/index.js';
 import { DurableFactSink } from './transport/outbox-sink.js';
 import type { FactSink } from './sink.js';
 
@@ -144,5 +144,5 @@ async function gvisorAvailable(hostRoot: string): Promise<boolean> {
       () => true,
       () => false,
     );
-  return (await executable('/usr/bin/runsc')) && (await executable('/usr/bin/python3'));
+  return (await executable(DEFAULT_RUNSC)) && (await executable(DEFAULT_PYTHON));
 }

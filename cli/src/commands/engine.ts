@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { defaultBundlePath, DEFAULT_ALERT_WINDOW, readBundleFile, resolveVerifier, startEngineService, verifyBundle } from '../../../engine/src/index.js';
+import { splitList } from '../args.js';
 import { UsageError } from '../errors.js';
 import { createLogger } from '../logger.js';
 import { connectNats, NATS_SECURITY_OPTIONS, natsSecurity, natsUrl, untilSignal } from '../nats.js';
@@ -79,8 +80,8 @@ export async function engineCommand(argv: string[]): Promise<number> {
 }
 
 function listOf(value: string | undefined): string[] | undefined {
-  const items = value?.split(',').map((item) => item.trim()).filter((item) => item !== '');
-  return items && items.length > 0 ? items : undefined;
+  const items = value === undefined ? [] : splitList(value);
+  return items.length > 0 ? items : undefined;
 }
 
 /** `--workers N`: a whole number of policy worker threads, at least 1. */

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { splitList } from '../args.js';
 import { UsageError } from '../errors.js';
 import { generateNatsConfig } from '../security/index.js';
 
@@ -10,7 +11,7 @@ export const NATS_CONFIG_USAGE = `vigil nats-config --hosts a,b,c --out DIR [--s
   Run again to add or drop hosts; existing keys are kept unless named in --rotate (an identity,
   server or ca). Then reload the server: nats-server --signal reload.`;
 
-const list = (value: string | undefined): string[] | undefined => value?.split(',').map((s) => s.trim()).filter(Boolean);
+const list = (value: string | undefined): string[] | undefined => (value === undefined ? undefined : splitList(value));
 
 export async function natsConfigCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({

@@ -25,6 +25,7 @@ import {
   type RuleMeta,
 } from '../../../engine/src/index.js';
 import { factKindOf, findingToJSON, schemaDirectory, toPolicyInput, type FactInit } from '../../../proto/src/index.js';
+import { splitList } from '../args.js';
 import { EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, UsageError } from '../errors.js';
 import { connectNats, NATS_SECURITY_OPTIONS, natsSecurity, natsUrl } from '../nats.js';
 
@@ -120,7 +121,7 @@ async function policyBuild(argv: string[]): Promise<number> {
 
 function commaList(value: string | undefined, option: string): string[] | undefined {
   if (value === undefined) return undefined;
-  const items = value.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  const items = splitList(value);
   if (items.length === 0) throw new UsageError(`${option} needs at least one value`);
   return items;
 }

@@ -5,6 +5,7 @@ import { defaultBundlePath, readBundleFile, startEngine } from '../../../engine/
 import { ensureStreams } from '../../../proto/src/index.js';
 import { parseAlertFormat, printAlerts } from '../alert-printer.js';
 import { startEmbeddedNats, type EmbeddedNats } from '../embedded-nats.js';
+import { splitList } from '../args.js';
 import { UsageError } from '../errors.js';
 import { createLogger } from '../logger.js';
 import { connectNats, NATS_SECURITY_OPTIONS, natsSecurity, natsUrl, untilSignal } from '../nats.js';
@@ -72,7 +73,7 @@ export async function upCommand(argv: string[]): Promise<number> {
 
 export function parseCollectors(value: string | undefined): CollectorName[] {
   if (value === undefined) return [...COLLECTOR_NAMES];
-  const names = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = splitList(value);
   for (const name of names) {
     if (!(COLLECTOR_NAMES as readonly string[]).includes(name)) {
       throw new UsageError(`unknown collector ${name}: expected some of ${COLLECTOR_NAMES.join(', ')}`);

@@ -1,5 +1,6 @@
 import type { ContainerFactInit } from '../../../proto/src/index.js';
 import { effectiveCapabilities, normaliseCapabilities } from './capabilities.js';
+import { isSandboxRuntime } from '../sandbox-runtime.js';
 import type {
   DockerHealthcheck,
   DockerHostConfig,
@@ -14,7 +15,6 @@ type PortInit = NonNullable<ContainerFactInit['ports']>[number];
 type HealthCheckInit = NonNullable<ContainerFactInit['health_check']>;
 
 const PROPAGATIONS = new Set(['shared', 'rshared', 'slave', 'rslave', 'private', 'rprivate']);
-const SANDBOXED_RUNTIME = /runsc|gvisor|kata/i;
 const ZERO_TIME = '0001-01-01T00:00:00Z';
 
 /**
@@ -68,7 +68,7 @@ export function normaliseDockerInspect(inspect: DockerInspect): ContainerFactIni
       permissions: device.CgroupPermissions ?? '',
     })),
     runtime,
-    sandboxed: SANDBOXED_RUNTIME.test(runtime),
+    sandboxed: isSandboxRuntime(runtime),
     resources: {
       memory_bytes: host.Memory ?? 0,
       nano_cpus: host.NanoCpus ?? 0,

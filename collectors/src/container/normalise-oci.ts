@@ -1,5 +1,6 @@
 import type { ContainerFactInit } from '../../../proto/src/index.js';
 import { ALL_CAPABILITIES, DOCKER_DEFAULT_CAPABILITIES, normaliseCapabilities } from './capabilities.js';
+import { isSandboxRuntime } from '../sandbox-runtime.js';
 import type { OciMount, OciNamespace, OciSpec } from './oci-spec.js';
 
 type MountInit = NonNullable<ContainerFactInit['mounts']>[number];
@@ -19,7 +20,6 @@ export interface OciContext {
 
 const PSEUDO_FILESYSTEMS = new Set(['proc', 'sysfs', 'devpts', 'mqueue', 'cgroup', 'cgroup2']);
 const PROPAGATIONS = ['rshared', 'rslave', 'rprivate', 'shared', 'slave', 'private'];
-const SANDBOXED_RUNTIME = /runsc|gvisor|kata/i;
 const KUBELET_VOLUME = /\/volumes\/kubernetes\.io~([^/]+)\//;
 const KUBELET_VOLUME_TYPES: Record<string, string> = {
   'empty-dir': 'emptyDir',
@@ -89,7 +89,7 @@ export function normaliseOciSpec(spec: OciSpec, context: OciContext): ContainerF
       permissions: deviceAccess(spec, device.type, device.major, device.minor),
     })),
     runtime: context.runtime,
-    sandboxed: SANDBOXED_RUNTIME.test(context.runtime),
+    sandboxed: isSandboxRuntime(context.runtime),
     resources: {
       memory_bytes: resources.memory?.limit ?? 0,
       nano_cpus: quota > 0 && period > 0 ? Math.round((quota / period) * 1e9) : 0,

@@ -1,12 +1,12 @@
 import path from 'node:path';
+import { isSandboxRuntime } from '../sandbox-runtime.js';
 import type { EngineInfo } from './engine-api.js';
 import type { RuntimeInfoInit, RuntimeSetting } from './types.js';
 
-const SANDBOXED = /runsc|gvisor|kata/i;
 
 /** gVisor (runsc) and Kata Containers put a kernel boundary between container and host. */
 export function isSandboxed(name: string, runtimePath: string, runtimeType = ''): boolean {
-  return SANDBOXED.test(name) || SANDBOXED.test(path.basename(runtimePath)) || SANDBOXED.test(runtimeType);
+  return isSandboxRuntime(name) || isSandboxRuntime(path.basename(runtimePath)) || isSandboxRuntime(runtimeType);
 }
 
 /**

@@ -4,6 +4,7 @@ import { capabilityNames } from './capabilities.js';
 import type { CgroupIndex } from './cgroup-index.js';
 import type { RuntimeEvent } from './events.js';
 import { exeDrift, type ContainerMetadata, type ContainerMetadataResolver } from './metadata.js';
+import { isSandboxRuntime } from '../sandbox-runtime.js';
 import { ProcReader } from './procfs/proc.js';
 import type { ProcessMemory } from './process-memory.js';
 
@@ -196,8 +197,3 @@ function toFact(event: RuntimeEvent, process: ProcessInfoInit, container: Contai
   }
 }
 
-const SANDBOX_RUNTIME = /(^|[./-])(runsc|gvisor|kata)([./-]|$)/i;
-
-export function isSandboxRuntime(runtime: string): boolean {
-  return SANDBOX_RUNTIME.test(runtime);
-}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { isSandboxRuntime } from '../../src/runtime/enrich.js';
+import { isSandboxRuntime } from '../../src/sandbox-runtime.js';
 
 describe('runtime attribution - sandboxed runtimes', () => {
   it.each(['runsc', 'io.containerd.runsc.v1', 'kata-runtime', 'kata-qemu', 'io.containerd.kata.v2', 'gvisor'])(

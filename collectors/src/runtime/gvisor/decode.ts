@@ -13,7 +13,7 @@ import type { ExecEvent } from '../events.js';
  *                7 credentials, 8 cwd, 9 process_name
  *   Credentials: 1 real_uid, 2 effective_uid, 4 real_gid
  */
-export const SECCHECK_MESSAGE_EXECVE = 3;
+const SECCHECK_MESSAGE_EXECVE = 3;
 
 export interface SeccheckHeader {
   type: number;
@@ -45,7 +45,12 @@ interface Context {
 /** An ExecveInfo as a runtime exec event of the container it names; undefined when it is not one. */
 export function seccheckToEvent(packet: Uint8Array, now: () => number = Date.now): ExecEvent | undefined {
   const header = seccheckHeader(packet);
-  if (!header || header.type !== SECCHECK_MESSAGE_EXECVE) return undefined;
+  return header && execveToEvent(header, now);
+}
+
+/** The same, for a packet whose header the caller has already read. */
+export function execveToEvent(header: SeccheckHeader, now: () => number = Date.now): ExecEvent | undefined {
+  if (header.type !== SECCHECK_MESSAGE_EXECVE) return undefined;
   const reader = protobuf.Reader.create(header.body);
   let context: Context | undefined;
   let binary = '';

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { reason, RuntimeError } from '../errors.js';
 import type { RuntimeEventHandler } from '../events.js';
 import { silentLogger, type RuntimeLogger, type RuntimeSource } from '../source.js';
-import { seccheckHeader, seccheckToEvent } from './decode.js';
+import { execveToEvent, seccheckHeader } from './decode.js';
 import { RELAY_SOURCE } from './relay.js';
 
 const run = promisify(execFile);
@@ -24,6 +24,10 @@ export interface GvisorSourceOptions {
   pollMs?: number;
   logger?: RuntimeLogger;
 }
+
+/** Where Debian installs runsc and the Python that runs the socket relay. */
+export const DEFAULT_RUNSC = '/usr/bin/runsc';
+export const DEFAULT_PYTHON = '/usr/bin/python3';
 
 /**
  * Exec events from inside gVisor sandboxes, through gVisor's own runtime
@@ -45,7 +49,7 @@ export class GvisorSource implements RuntimeSource {
   private readonly sessionFile: string;
 
   constructor(private readonly options: GvisorSourceOptions = {}) {
-    this.runsc = options.runsc ?? '/usr/bin/runsc';
+    this.runsc = options.runsc ?? DEFAULT_RUNSC;
     this.root = options.root ?? '/var/run/docker/runtime-runc/moby';
     this.socketPath = options.socketPath ?? path.join(os.tmpdir(), `vigil-gvisor-${process.pid}.sock`);
     this.sessionFile = `${this.socketPath}.session.json`;
@@ -69,7 +73,7 @@ export class GvisorSource implements RuntimeSource {
         },
       }),
     );
-    const relay = spawn(this.options.python ?? 'python3', ['-c', RELAY_SOURCE, this.socketPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const relay = spawn(this.options.python ?? DEFAULT_PYTHON, ['-c', RELAY_SOURCE, this.socketPath], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.relay = relay;
     const stderr: string[] = [];
     createInterface({ input: relay.stderr }).on('line', (line) => stderr.push(line));
@@ -92,7 +96,7 @@ export class GvisorSource implements RuntimeSource {
           return;
         }
         this.dropped.set(connection, header.dropped);
-        const event = seccheckToEvent(packet);
+        const event = execveToEvent(header);
         if (event) onEvent(event);
       });
       relay.once('error', (error) => reject(new RuntimeError('VIGIL_ERR_RUNTIME_GVISOR_RELAY', [reason(error)], { cause: error })));
