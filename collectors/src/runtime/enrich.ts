@@ -155,7 +155,7 @@ function containerRef(
     // sandbox's own processes (runsc sandbox and gofer, a Kata VMM): they are host-side
     // runtime processes serving the container, so container rules must not judge them.
     // Events from inside the sandbox (gVisor's own monitoring) are the workload's.
-    host: container.host || (isSandboxRuntime(runtime) && event.source !== 'gvisor'),
+    host: container.host || (isSandboxRuntime(runtime) && !event.sandboxPids),
     pod: metadata?.pod || hint.pod || '',
     namespace: metadata?.namespace || hint.namespace || '',
     image_user: metadata?.image_user ?? '',

@@ -41,8 +41,13 @@ export interface ContainerHint {
 }
 
 interface EventBase {
-  /** Source name: ebpf, procfs, falco, tetragon. */
+  /** Source name: ebpf, procfs, gvisor, falco, tetragon. */
   source: string;
+  /**
+   * The process ids are a sandbox's own (gVisor), not the host's: they name
+   * nothing in the host's /proc and must not mix with host process history.
+   */
+  sandboxPids?: boolean;
   observedAtMs: number;
   process: ProcessSnapshot;
   /** Kernel cgroup v2 id (decimal string) from eBPF. */

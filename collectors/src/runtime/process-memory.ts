@@ -28,6 +28,8 @@ export class ProcessMemory {
    * (a parent may exec something else before the event is enriched).
    */
   observe(event: RuntimeEvent): void {
+    // A sandbox's pid 5 is not the host's pid 5.
+    if (event.sandboxPids) return;
     const p = event.process;
     if (p.ancestry === undefined) this.captureAncestry(event);
     if (event.kind === 'exec') {

@@ -37,6 +37,7 @@ describe('runtime - gVisor seccheck source', () => {
     expect(event).toMatchObject({
       kind: 'exec',
       source: 'gvisor',
+      sandboxPids: true,
       observedAtMs: 1_700_000_000_123,
       container: { id: 'f'.repeat(64), runtime: 'runsc' },
       process: { pid: 5, tid: 7, uid: 1000, euid: 0, gid: 1000, comm: 'sh', exe: '/bin/busybox', args: ['/bin/echo', 'hi'], cwd: '/tmp' },

@@ -75,10 +75,10 @@ export function execveToEvent(header: SeccheckHeader, now: () => number = Date.n
   return {
     kind: 'exec',
     source: 'gvisor',
+    sandboxPids: true,
     observedAtMs: context.timeNs > 0 ? Math.floor(context.timeNs / 1e6) : now(),
     container: { id: context.containerId, runtime: 'runsc' },
     process: {
-      // Pids are the sandbox's own; nothing on the host's /proc may be read for them.
       pid: context.pid,
       tid: context.tid,
       uid: context.uid,
