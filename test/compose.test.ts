@@ -5,6 +5,7 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { createContainer, docker, removeContainersByPrefix, NATS_IMAGE } from './harness/index.js';
+import { packageRoot } from '../engine/src/index.js';
 
 const PREFIX = 'vigil-compose-';
 const IMAGES = ['vigil/engine:dev', 'vigil/collector:dev', NATS_IMAGE];
@@ -19,7 +20,7 @@ interface AlertLine {
 describe('compose - the Vigil stack from deploy/compose', () => {
   const id = randomUUID().slice(0, 8);
   const project = `${PREFIX}${id}`;
-  const file = path.join(repoRoot(), 'deploy', 'compose', 'docker-compose.yml');
+  const file = path.join(packageRoot(), 'deploy', 'compose', 'docker-compose.yml');
   const env = { ...process.env, VIGIL_NATS_IMAGE: NATS_IMAGE, VIGIL_HOST: project };
   const compose = (...args: string[]): Promise<string> => run('docker-compose', ['-p', project, '-f', file, ...args], env);
 
@@ -114,10 +115,4 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<s
       else resolve(stdout.trim());
     });
   });
-}
-
-/** The repository root, from dist/test (compiled) or test (source). */
-function repoRoot(): string {
-  const here = path.dirname(new URL(import.meta.url).pathname);
-  return here.includes(`${path.sep}dist${path.sep}`) ? path.resolve(here, '..', '..') : path.resolve(here, '..');
 }

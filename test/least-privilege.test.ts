@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { decodeFactBatch, ensureStreams, type Fact } from '../proto/src/index.js';
 import { BUSYBOX_IMAGE, createContainer, docker, removeContainersByPrefix, startLocalNats, type LocalNats, type TestContainer } from './harness/index.js';
+import { packageRoot } from '../engine/src/index.js';
 
 const COLLECTOR_IMAGE = 'vigil/collector:dev';
 const PREFIX = 'vigil-lp-';
@@ -119,18 +120,12 @@ async function waitFor(done: () => boolean, timeoutMs: number, what: string, con
   }
 }
 
-/** The repository root, from dist/test (compiled) or test (source). */
-function repoRoot(): string {
-  const here = path.dirname(new URL(import.meta.url).pathname);
-  return here.includes(`${path.sep}dist${path.sep}`) ? path.resolve(here, '..', '..') : path.resolve(here, '..');
-}
-
 /**
  * The words after `docker run` in the first ```sh block under `heading` in docs/operations.md:
  * continuations joined, split as a shell would for the page's simple quoting ("..." and '...').
  */
 async function documentedDockerRun(heading: string): Promise<string[]> {
-  const text = await readFile(path.join(repoRoot(), 'docs', 'operations.md'), 'utf8');
+  const text = await readFile(path.join(packageRoot(), 'docs', 'operations.md'), 'utf8');
   const start = text.indexOf(`\n${heading}\n`);
   if (start < 0) throw new Error(`docs/operations.md has no heading '${heading}'`);
   const block = /```sh\n([\s\S]*?)```/.exec(text.slice(start))?.[1];

@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import type { RuntimeEventHandler, RuntimeSource } from '../../collectors/src/index.js';
 import { packageRoot } from '../../engine/src/index.js';
+import { readProc, statCpuSeconds } from '../support/proc.js';
 
 const run = promisify(execFile);
 
@@ -91,17 +92,12 @@ export async function startBenchContainer(suffix: string, tools: BenchTools): Pr
 
 /** CPU time (user + system, ms) of another process, from /proc/<pid>/stat. */
 export async function processCpuMs(pid: number): Promise<number> {
-  const text = await fs.readFile(`/proc/${pid}/stat`, 'utf8');
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14, 15)
-  return (ticks * 1000) / CLOCK_TICKS;
+  return statCpuSeconds(await fs.readFile(`/proc/${pid}/stat`, 'utf8')) * 1000;
 }
 
 /** Resident memory (bytes) of a process, from /proc/<pid>/status VmRSS. */
 export async function processRssBytes(pid: number): Promise<number> {
-  const text = await fs.readFile(`/proc/${pid}/status`, 'utf8');
-  const match = /VmRSS:\s+(\d+) kB/.exec(text);
-  return match ? Number(match[1]) * 1024 : 0;
+  return (await readProc(pid))?.rssBytes ?? 0;
 }
 
 /** This process's CPU time in ms (user + system). */
@@ -110,7 +106,6 @@ export function selfCpuMs(): number {
   return (usage.user + usage.system) / 1000;
 }
 
-const CLOCK_TICKS = 100; // USER_HZ on Linux
 
 /**
  * Decorator for the benchmark: counts the exec events a source delivers for one

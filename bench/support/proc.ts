@@ -27,13 +27,17 @@ export interface ProcSample {
 export async function readProc(pid: number): Promise<ProcSample | undefined> {
   try {
     const [stat, status] = await Promise.all([readFile(`/proc/${pid}/stat`, 'utf8'), readFile(`/proc/${pid}/status`, 'utf8')]);
-    // The command name (field 2) is in parentheses and may hold spaces: count fields after the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]); // fields 14 and 15: utime, stime
-    return { cpuSeconds: ticks / CLOCK_TICKS, rssBytes: statusKb(status, 'VmRSS') * 1024, peakRssBytes: statusKb(status, 'VmHWM') * 1024 };
+    return { cpuSeconds: statCpuSeconds(stat), rssBytes: statusKb(status, 'VmRSS') * 1024, peakRssBytes: statusKb(status, 'VmHWM') * 1024 };
   } catch {
     return undefined;
   }
+}
+
+/** utime + stime, in seconds, from the text of /proc/<pid>/stat. */
+export function statCpuSeconds(stat: string): number {
+  // The command name (field 2) is in parentheses and may hold spaces: count fields after the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS; // fields 14 and 15: utime, stime
 }
 
 function statusKb(status: string, key: string): number {

@@ -3,15 +3,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { packageRoot } from '../../engine/src/index.js';
-
-const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+import { statCpuSeconds } from './proc.js';
 
 /** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat. */
 export function cpuSeconds(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name, which is in parentheses and may contain spaces.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  return statCpuSeconds(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
 }
 
 /** The machine's CPU time since boot, from the first line of /proc/stat: busy and total, in ticks of all cores. */

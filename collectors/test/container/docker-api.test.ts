@@ -3,8 +3,6 @@ import net from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { FactInit } from '../../../proto/src/index.js';
-import type { FactSink } from '../../src/sink.js';
 import {
   DockerApiSource,
   DockerDiskSource,
@@ -13,6 +11,7 @@ import {
   type ContainerFactInit,
 } from '../../src/container/index.js';
 import { RUN_PREFIX, TEST_IMAGE, docker, removeTestContainers, requireDocker } from './docker-harness.js';
+import { MemorySink as FactsInMemory } from '../memory-sink.js';
 
 /** The scenarios the collector must tell apart, as `docker` arguments before the image. */
 const SCENARIOS = {
@@ -33,13 +32,7 @@ let api: DockerApiSource;
 let disk: DockerDiskSource;
 
 /** In-memory FactSink: the port's simplest real adapter. */
-class MemorySink implements FactSink {
-  readonly facts: FactInit[] = [];
-  async publish(fact: FactInit): Promise<void> {
-    this.facts.push(fact);
-  }
-  async flush(): Promise<void> {}
-  async close(): Promise<void> {}
+class MemorySink extends FactsInMemory {
   containers(id?: string): ContainerFactInit[] {
     return this.facts.map((fact) => fact.container).filter((fact): fact is ContainerFactInit => !!fact && (!id || fact.id === id));
   }

@@ -2,10 +2,10 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { FactInit } from '../../../proto/src/index.js';
-import type { FactSink } from '../../src/sink.js';
 import { scanImage, startImageCollector, type EngineImage, type EngineScanOptions, type ImageEngineSource } from '../../src/image/index.js';
 import { buildTestImage } from './image-fixture.js';
 import { dockerSaveTar, sha256, tempDir } from './fixtures.js';
+import { MemorySink } from '../memory-sink.js';
 
 /**
  * An engine holding one image, served from a docker save archive and scanned
@@ -37,15 +37,6 @@ class ArchiveEngine implements ImageEngineSource {
       },
     );
   }
-}
-
-class MemorySink implements FactSink {
-  readonly facts: FactInit[] = [];
-  async publish(fact: FactInit): Promise<void> {
-    this.facts.push(fact);
-  }
-  async flush(): Promise<void> {}
-  async close(): Promise<void> {}
 }
 
 let dir: string;

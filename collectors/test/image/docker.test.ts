@@ -2,8 +2,6 @@ import { execFile, spawn } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { FactInit } from '../../../proto/src/index.js';
-import type { FactSink } from '../../src/sink.js';
 import {
   DockerApiImageSource,
   DockerDiskImageSource,
@@ -14,6 +12,7 @@ import {
   type ImageFactInit,
 } from '../../src/image/index.js';
 import { tempDir } from './fixtures.js';
+import { MemorySink } from '../memory-sink.js';
 
 const run = promisify(execFile);
 const TEST_IMAGE = 'vigil-test/busybox:1';
@@ -60,15 +59,6 @@ function content(fact: ImageFactInit | undefined) {
   expect(fact).toBeDefined();
   const { id, config, history, os_release, packages, files, secrets, layer_count } = fact!;
   return { id, config, history, os_release, packages, files, secrets, layer_count };
-}
-
-class MemorySink implements FactSink {
-  readonly facts: FactInit[] = [];
-  async publish(fact: FactInit): Promise<void> {
-    this.facts.push(fact);
-  }
-  async flush(): Promise<void> {}
-  async close(): Promise<void> {}
 }
 
 async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {

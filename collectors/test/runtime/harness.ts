@@ -1,20 +1,13 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { FactInit } from '../../../proto/src/index.js';
-import type { FactSink } from '../../src/sink.js';
+import { MemorySink } from '../memory-sink.js';
 
 const run = promisify(execFile);
 export const IMAGE = 'vigil-test/busybox:1';
 
 /** In-memory FactSink: a test fake of the sink only; sources and kernel are real. */
-export class MemorySink implements FactSink {
-  readonly facts: FactInit[] = [];
-  async publish(fact: FactInit): Promise<void> {
-    this.facts.push(fact);
-  }
-  async flush(): Promise<void> {}
-  async close(): Promise<void> {}
-}
+export { MemorySink };
 
 export type AnyFact = {
   kind: string;

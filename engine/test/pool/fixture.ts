@@ -4,21 +4,9 @@ import path from 'node:path';
 import { buildBundle, readBundleFile, type Bundle } from '../../src/index.js';
 import { decodeAlert, decodeDeadLetter, decodeVerdict, encodeFactBatch, subjects, type FactInit } from '../../../proto/src/index.js';
 import type { FactMessage, Judgement } from '../../src/pool/judge.js';
+import { ruleText } from '../policy/rule-text.js';
 
-const RULE = (id: string, pkg: string, body: string): string => `# METADATA
-# title: Rule ${id}
-# scope: package
-# custom:
-#   id: ${id}
-#   kind: container
-#   severity: HIGH
-#   recommended_action: Fix it.
-#   frameworks:
-#     cis-docker: ["5.5"]
-package ${pkg}
-
-${body}
-`;
+const RULE = (id: string, pkg: string, body: string): string => ruleText(id, 'container', pkg, body);
 
 /**
  * Test policies compiled with `opa build`: T-1 flags privileged containers
