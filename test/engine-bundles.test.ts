@@ -5,13 +5,11 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { jetstream } from '@nats-io/jetstream';
-import type { NatsConnection } from '@nats-io/nats-core';
-import { connect } from '@nats-io/transport-node';
 import { defaultBundlePath, readBundleFile, type RejectedBundleEvent } from '../engine/src/index.js';
 import { decodeVerdict, encodeFactBatch, ensureStreams, subjects, type FactInit, type Verdict } from '../proto/src/index.js';
-import { startLocalNats, type LocalNats } from './harness/index.js';
 import { collectMessages } from './support/collect.js';
 import { eventually, spawnEngine, waitForEngines, type EngineProcess } from './support/engine-fleet.js';
+import { useLocalNats } from './support/local-nats.js';
 
 const run = promisify(execFile);
 const vigil = (...args: string[]) => run(process.execPath, [path.resolve('bin', 'vigil.js'), ...args], { timeout: 180_000 });
@@ -37,21 +35,15 @@ ${body}
  * through NATS. Everything goes through the `vigil` CLI and a real engine process.
  */
 describe('vigil engine - several bundles deployed by name', () => {
-  let nats: LocalNats;
-  let nc: NatsConnection;
+  const server = useLocalNats({ streams: true });
   let engine: EngineProcess | undefined;
   let scratch: string;
 
   beforeAll(async () => {
-    nats = await startLocalNats();
-    nc = await connect({ servers: nats.url });
-    await ensureStreams(nc);
     scratch = await fs.mkdtemp(path.join(os.tmpdir(), 'vigil-engine-bundles-'));
   });
   afterAll(async () => {
     await engine?.stop();
-    await nc?.close();
-    await nats?.stop();
     await fs.rm(scratch, { recursive: true, force: true });
   });
 
@@ -74,7 +66,7 @@ describe('vigil engine - several bundles deployed by name', () => {
     const ids: Record<string, string> = {};
     for (const host of hosts) {
       ids[host] = `${host}-${round}`;
-      await jetstream(nc).publish(subjects.facts('container', host), encodeFactBatch({ facts: [fact(ids[host]!, host)] }));
+      await jetstream(server.nc).publish(subjects.facts('container', host), encodeFactBatch({ facts: [fact(ids[host]!, host)] }));
     }
     return ids;
   };
@@ -92,10 +84,10 @@ describe('vigil engine - several bundles deployed by name', () => {
     const web = await readBundleFile(webBundle);
     const defaultRevision = (await readBundleFile(defaultBundlePath())).revision;
 
-    const verdicts = collectMessages<Verdict>(nc, subjects.allVerdicts, decodeVerdict);
-    const rejections = collectMessages<RejectedBundleEvent>(nc, 'vigil.events.bundle.rejected', (data) => JSON.parse(new TextDecoder().decode(data)) as RejectedBundleEvent);
-    engine = spawnEngine(nats.url, ['--follow-bundle', '*', '--alert-window', '0']);
-    await waitForEngines(await ensureStreams(nc), [engine]);
+    const verdicts = collectMessages<Verdict>(server.nc, subjects.allVerdicts, decodeVerdict);
+    const rejections = collectMessages<RejectedBundleEvent>(server.nc, 'vigil.events.bundle.rejected', (data) => JSON.parse(new TextDecoder().decode(data)) as RejectedBundleEvent);
+    engine = spawnEngine(server.nats.url, ['--follow-bundle', '*', '--alert-window', '0']);
+    await waitForEngines(await ensureStreams(server.nc), [engine]);
     const verdictOf = (id: string | undefined) => verdicts.all().find((v) => v.fact_id === id);
 
     // The embedded default pack alone: web-1 gets its findings only.
@@ -104,7 +96,7 @@ describe('vigil engine - several bundles deployed by name', () => {
     expect(verdictOf(before['web-1'])?.bundle_revision).toBe(defaultRevision);
     expect(rulesOf(verdictOf(before['web-1']))).not.toContain('web:WEB-ROOT');
 
-    const pushed = await vigil('policy', 'push', webBundle, '--nats', nats.url);
+    const pushed = await vigil('policy', 'push', webBundle, '--nats', server.nats.url);
     expect(pushed.stdout).toMatch(/^web is now revision /);
     let served: Record<string, string> = {};
     await eventually('the web bundle judging web-1 facts', async () => {
@@ -120,7 +112,7 @@ describe('vigil engine - several bundles deployed by name', () => {
     expect(rulesOf(verdictOf(served['db-1']))).not.toContain('web:WEB-ROOT');
 
     // A bundle enabling a rule the default pack already has cannot join: refused, with an event; both others keep serving.
-    await vigil('policy', 'push', clashBundle, '--nats', nats.url);
+    await vigil('policy', 'push', clashBundle, '--nats', server.nats.url);
     const [rejection] = await rejections.next(1, 60_000);
     expect(rejection).toMatchObject({ name: 'clash', code: 'VIGIL_ERR_POLICY_SET' });
     expect(rejection!.error).toMatch(/rule VGL-CTR-001 is enabled in both default and clash/);
@@ -130,7 +122,7 @@ describe('vigil engine - several bundles deployed by name', () => {
     });
     const fetcherBundle = path.join(scratch, 'fetcher.tar.gz');
     await vigil('policy', 'build', '--policies', fetcherDir, '--name', 'fetcher', '--output', fetcherBundle, '--quiet');
-    await vigil('policy', 'push', fetcherBundle, '--nats', nats.url);
+    await vigil('policy', 'push', fetcherBundle, '--nats', server.nats.url);
     const [, refused] = await rejections.next(2, 60_000);
     expect(refused).toMatchObject({ name: 'fetcher', code: 'VIGIL_ERR_BUNDLE_BUILTIN' });
     expect(refused!.error).toMatch(/http\.send/);
@@ -139,12 +131,12 @@ describe('vigil engine - several bundles deployed by name', () => {
     await verdicts.until((all) => all.some((v) => v.fact_id === still['web-1']), 30_000);
     expect(verdictOf(still['web-1'])?.bundle_revision).toBe(both);
 
-    const history = await vigil('policy', 'history', '--nats', nats.url);
+    const history = await vigil('policy', 'history', '--nats', server.nats.url);
     expect(history.stdout).toMatch(/^clash$/m);
     expect(history.stdout).toMatch(/^fetcher$/m);
     expect(history.stdout).toMatch(/^web$/m);
 
-    await vigil('policy', 'remove', 'web', '--nats', nats.url);
+    await vigil('policy', 'remove', 'web', '--nats', server.nats.url);
     let after: Record<string, string> = {};
     await eventually('the web bundle withdrawn', async () => {
       after = await publishRound(['web-1']);
@@ -152,7 +144,7 @@ describe('vigil engine - several bundles deployed by name', () => {
       return verdictOf(after['web-1'])?.bundle_revision === defaultRevision;
     }, 60_000);
     expect(rulesOf(verdictOf(after['web-1']))).not.toContain('web:WEB-ROOT');
-    await expect(vigil('policy', 'remove', 'web', '--nats', nats.url)).rejects.toThrow(/no bundle is deployed under the name web/);
+    await expect(vigil('policy', 'remove', 'web', '--nats', server.nats.url)).rejects.toThrow(/no bundle is deployed under the name web/);
 
     verdicts.stop();
     rejections.stop();

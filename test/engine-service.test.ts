@@ -5,27 +5,22 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { jetstream } from '@nats-io/jetstream';
-import type { NatsConnection } from '@nats-io/nats-core';
-import { connect } from '@nats-io/transport-node';
 import { alertId, readBundleFile, defaultBundlePath } from '../engine/src/index.js';
 import { decodeAlert, decodeVerdict, encodeFactBatch, ensureStreams, streams, subjects, type Alert, type FactInit, type Verdict } from '../proto/src/index.js';
-import { freePort, startLocalNats, type LocalNats } from './harness/index.js';
+import { freePort } from './harness/index.js';
 import { collectMessages } from './support/collect.js';
 import { spawnEngine, waitForEngines, eventually, readStream, type EngineProcess } from './support/engine-fleet.js';
+import { useLocalNats } from './support/local-nats.js';
 
 const run = promisify(execFile);
 
 /** `vigil engine` as operators run it: ops endpoint, alert throttle, bundles deployed through NATS. */
 describe('vigil engine - service', () => {
-  let nats: LocalNats;
-  let nc: NatsConnection;
+  const server = useLocalNats({ streams: true });
   let engine: EngineProcess | undefined;
   let scratch: string;
 
   beforeAll(async () => {
-    nats = await startLocalNats();
-    nc = await connect({ servers: nats.url });
-    await ensureStreams(nc);
     scratch = await fs.mkdtemp(path.join(os.tmpdir(), 'vigil-engine-service-'));
   });
   afterEach(async () => {
@@ -33,8 +28,6 @@ describe('vigil engine - service', () => {
     engine = undefined;
   });
   afterAll(async () => {
-    await nc?.close();
-    await nats?.stop();
     await fs.rm(scratch, { recursive: true, force: true });
   });
 
@@ -43,11 +36,11 @@ describe('vigil engine - service', () => {
     source: { host: 'svc-host', collector: 'test', version: '0' },
     container: { id: `c-${name}`, name, image: 'busybox', privileged: true },
   });
-  const publish = (facts: FactInit[]) => jetstream(nc).publish(subjects.facts('container', 'svc-host'), encodeFactBatch({ facts }));
+  const publish = (facts: FactInit[]) => jetstream(server.nc).publish(subjects.facts('container', 'svc-host'), encodeFactBatch({ facts }));
 
   it('vigil engine - /healthz, /readyz and /metrics with facts, evaluation latency, alerts by severity and the bundle revision', async () => {
     const port = await freePort();
-    engine = spawnEngine(nats.url, ['--metrics-port', String(port)]);
+    engine = spawnEngine(server.nats.url, ['--metrics-port', String(port)]);
     const base = `http://127.0.0.1:${port}`;
     await eventually('the ops endpoint to be ready', async () => (await fetch(`${base}/readyz`).catch(() => undefined))?.status === 200, 30_000);
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
@@ -68,8 +61,8 @@ describe('vigil engine - service', () => {
 
   // One durable consumer for the whole suite: VIGIL_FACTS is a work queue, which takes one unfiltered consumer.
   it('vigil engine - a storm of one rule on one container gives one alert at once and one aggregate with the count', async () => {
-    const alerts = collectMessages<Alert>(nc, subjects.allAlerts, decodeAlert);
-    engine = spawnEngine(nats.url, ['--alert-window', '1500']);
+    const alerts = collectMessages<Alert>(server.nc, subjects.allAlerts, decodeAlert);
+    engine = spawnEngine(server.nats.url, ['--alert-window', '1500']);
     await publish(Array.from({ length: 5 }, (_, i) => privileged(`t-${i}`)));
     const ctr001 = (all: Alert[]) => all.filter((a) => a.finding?.rule_id === 'VGL-CTR-001' && a.finding?.subject?.name === 'storm');
     const got = ctr001(await alerts.until((all) => ctr001(all).length >= 2, 20_000));
@@ -82,9 +75,9 @@ describe('vigil engine - service', () => {
 
   it('vigil engine - two replicas share one storm: one alert between them, their aggregates count every occurrence', async () => {
     const ports = [await freePort(), await freePort()];
-    const replicas = ports.map((port) => spawnEngine(nats.url, ['--alert-window', '3000', '--metrics-port', String(port)]));
+    const replicas = ports.map((port) => spawnEngine(server.nats.url, ['--alert-window', '3000', '--metrics-port', String(port)]));
     try {
-      await waitForEngines(await ensureStreams(nc), replicas);
+      await waitForEngines(await ensureStreams(server.nc), replicas);
       const total = 300;
       // One observation time for all: the whole storm falls in one throttle window.
       const at = Date.now();
@@ -98,7 +91,7 @@ describe('vigil engine - service', () => {
       };
       const stormAlerts = async (): Promise<Alert[]> => {
         const found: Alert[] = [];
-        await readStream(nc, streams.alerts.name, (data) => {
+        await readStream(server.nc, streams.alerts.name, (data) => {
           const alert = decodeAlert(data);
           if (alert.finding?.rule_id === 'VGL-CTR-001' && alert.finding.subject?.name === 'fleet-storm') found.push(alert);
           return alert.id;
@@ -131,16 +124,16 @@ describe('vigil engine - service', () => {
     const after = (await readBundleFile(next)).revision;
     expect(after).not.toBe(before);
 
-    const verdicts = collectMessages<Verdict>(nc, subjects.allVerdicts, decodeVerdict);
-    engine = spawnEngine(nats.url, ['--follow-bundle', 'default']);
-    const jsm = await ensureStreams(nc);
+    const verdicts = collectMessages<Verdict>(server.nc, subjects.allVerdicts, decodeVerdict);
+    engine = spawnEngine(server.nats.url, ['--follow-bundle', 'default']);
+    const jsm = await ensureStreams(server.nc);
     await waitForEngines(jsm, [engine]);
 
     const total = 3_000;
     let sent = 0;
     const pushed = (async () => {
       while (sent < total / 3) await new Promise((r) => setTimeout(r, 20));
-      await run(process.execPath, [path.resolve('bin', 'vigil.js'), 'policy', 'push', next, '--nats', nats.url], { timeout: 60_000 });
+      await run(process.execPath, [path.resolve('bin', 'vigil.js'), 'policy', 'push', next, '--nats', server.nats.url], { timeout: 60_000 });
     })();
     while (sent < total) {
       await publish(Array.from({ length: 50 }, (_, i) => privileged(`s-${sent + i}`, `swap-${(sent + i) % 7}`)));

@@ -5,7 +5,7 @@ import { connect } from '@nats-io/transport-node';
 import { defaultBundlePath, findingsFrom, PolicyEvaluator, readBundleFile, subjectOf } from '../engine/src/index.js';
 import { decodeDeadLetter, decodeFactBatch, encodeFactBatch, ensureStreams, streams, subjects, toPolicyInput, v1, type FactInit } from '../proto/src/index.js';
 import { mixedFacts, type MixedFact } from '../bench/mix.js';
-import { startLocalCluster, startLocalNats, type LocalCluster, type LocalNats } from './harness/index.js';
+import { startLocalCluster, type LocalCluster } from './harness/index.js';
 import {
   addVerdictAudit,
   alertIdOf,
@@ -18,6 +18,7 @@ import {
   waitForEngines,
   type EngineProcess,
 } from './support/engine-fleet.js';
+import { useLocalNats } from './support/local-nats.js';
 
 /**
  * The engine fleet under failure, with real processes: `vigil engine` child processes,
@@ -48,27 +49,6 @@ async function expectedAlerts(facts: readonly MixedFact[]): Promise<number> {
   return total;
 }
 
-/** A nats-server and a connection to it for one describe block. */
-function withLocalNats(): { readonly nats: LocalNats; readonly nc: NatsConnection } {
-  const held: { nats?: LocalNats; nc?: NatsConnection } = {};
-  beforeAll(async () => {
-    held.nats = await startLocalNats();
-    held.nc = await connectTo(held.nats.url);
-  });
-  afterAll(async () => {
-    await held.nc?.close();
-    await held.nats?.stop();
-  });
-  return {
-    get nats() {
-      return held.nats!;
-    },
-    get nc() {
-      return held.nc!;
-    },
-  };
-}
-
 let engines: EngineProcess[] = [];
 afterEach(async () => {
   await Promise.all(engines.map((e) => e.stop()));
@@ -76,7 +56,7 @@ afterEach(async () => {
 });
 
 describe('engine fleet - crash of one engine', () => {
-  const server = withLocalNats();
+  const server = useLocalNats({ reconnectForever: true });
 
   it('engine fleet - kill -9 of one of three engines during 100,000 facts: every fact gets a verdict, no alert is stored twice', async () => {
     const { nats, nc } = server;
@@ -102,7 +82,7 @@ describe('engine fleet - crash of one engine', () => {
 });
 
 describe('engine fleet - nats-server restart', () => {
-  const server = withLocalNats();
+  const server = useLocalNats({ reconnectForever: true });
 
   it('engine fleet - restarting nats-server (JetStream on disk) in the middle of a stream loses no fact', async () => {
     const { nats, nc } = server;
@@ -180,7 +160,7 @@ describe('engine fleet - three-node NATS cluster', () => {
 });
 
 describe('engine fleet - hostile messages', () => {
-  const server = withLocalNats();
+  const server = useLocalNats({ reconnectForever: true });
 
   it('engine fleet - random bytes, truncated protobuf, wrong kinds and huge fields go to the dead-letter stream; the engine stays up', async () => {
     const { nats, nc } = server;
