@@ -1,6 +1,6 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { ENGINE_CONSUMER, streams } from '../../proto/src/index.js';
-import { watchData, type DataEvent, type DataWatch } from './distribution/data.js';
+import { watchData, withDataDocuments, type DataEvent, type DataWatch } from './distribution/data.js';
 import { distributionSubjects, publishEvent } from './distribution/events.js';
 import { VigilEngineError } from './errors.js';
 import type { BundleVerifier } from './distribution/signature.js';
@@ -62,7 +62,7 @@ export async function startEngineService(options: EngineServiceOptions): Promise
     dataEvents = dataWatch[Symbol.asyncIterator]();
     // The first event is the bucket's content at start: judge the first fact with it.
     const first = await dataEvents.next();
-    if (!first.done && first.value.type === 'loaded') overlay = { ...overlay, ...first.value.overlay };
+    if (!first.done && first.value.type === 'loaded') overlay = withDataDocuments(overlay, first.value.overlay);
   }
 
   let engine: RunningEngine;
@@ -96,7 +96,7 @@ export async function startEngineService(options: EngineServiceOptions): Promise
         logger.warn({ key: event.key, code: event.code, err: event.error }, 'data document rejected; the previous one stays');
         continue;
       }
-      overlay = { ...(options.dataOverlay ?? {}), ...event.overlay };
+      overlay = withDataDocuments(options.dataOverlay ?? {}, event.overlay);
       try {
         await engine.replaceData(overlay);
         logger.info({ revision: event.revision, changed: event.changed }, 'data documents updated');

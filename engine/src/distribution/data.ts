@@ -26,6 +26,16 @@ export interface DataOverlay {
   vigil: Partial<Record<DataKey, unknown>>;
 }
 
+/**
+ * The operator's own overlay with the KV documents laid over it, document by
+ * document under `vigil`: a document in the bucket replaces the operator's
+ * document of that name and leaves the others.
+ */
+export function withDataDocuments(operator: Record<string, unknown>, documents: DataOverlay): Record<string, unknown> {
+  const own = (operator.vigil as Record<string, unknown> | undefined) ?? {};
+  return { ...operator, vigil: { ...own, ...documents.vigil } };
+}
+
 export function isDataKey(key: string): key is DataKey {
   return Object.hasOwn(DATA_DOCUMENTS, key);
 }

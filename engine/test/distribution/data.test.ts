@@ -20,6 +20,7 @@ import {
   type RejectedDataEvent,
 } from '../../src/index.js';
 import { startEmbeddedNats, type EmbeddedNats } from '../../../cli/src/embedded-nats.js';
+import { withDataDocuments } from '../../src/distribution/data.js';
 import { waitUntil } from './support.js';
 
 const running: DataWatch[] = [];
@@ -138,6 +139,15 @@ describe('data documents over NATS KV', () => {
     sub.unsubscribe();
 
     await expect(store.put('exceptions', '{')).rejects.toThrow('data document exceptions is invalid: not JSON');
+  });
+
+  it('data - KV documents replace the operator overlay document by document, keeping the rest of it', () => {
+    const operator = { vigil: { exceptions: [{ rule: 'A' }], config: { x: 1 } }, other: true };
+    expect(withDataDocuments(operator, { vigil: { exceptions: [{ rule: 'B' }] } })).toEqual({
+      vigil: { exceptions: [{ rule: 'B' }], config: { x: 1 } },
+      other: true,
+    });
+    expect(withDataDocuments({}, { vigil: {} })).toEqual({ vigil: {} });
   });
 
   it('data - a deleted document leaves the overlay', async () => {
