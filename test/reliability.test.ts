@@ -1,4 +1,5 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { appendFileSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
@@ -7,13 +8,14 @@ import { decodeDeadLetter, decodeFactBatch, encodeFactBatch, ensureStreams, stre
 import { mixedFacts, type MixedFact } from '../bench/mix.js';
 import { startLocalCluster, type LocalCluster } from './harness/index.js';
 import {
-  addVerdictAudit,
   alertIdOf,
   eventually,
+  moveStreamLeader,
   publishFacts,
   readStream,
   spawnEngine,
-  VERDICT_AUDIT_STREAM,
+  tapCoreVerdicts,
+  VERDICT_STREAM,
   verdictFactId,
   waitForEngines,
   type EngineProcess,
@@ -22,9 +24,37 @@ import { useLocalNats } from './support/local-nats.js';
 
 /**
  * The engine fleet under failure, with real processes: `vigil engine` child processes,
- * real nats-server processes with JetStream on disk. Every verdict and alert is kept in
- * a stream so counts hold even across the test's own reconnects.
+ * real nats-server processes with JetStream on disk. The engines keep every verdict in
+ * VIGIL_VERDICTS and every alert in VIGIL_ALERTS, each stored before its fact is acked,
+ * so what the streams hold afterwards is exactly what the engines delivered.
+ * Throttling is off where alerts are counted: the count is exact only when every one
+ * is published.
  */
+
+/** Engines as the fault tests run them: every verdict stored, every alert published. */
+const STORED = ['--verdict-stream', '--alert-window', '0'];
+
+/** scripts/soak.sh collects what each test counted: one JSON line per check in VIGIL_FAULT_COUNTS. */
+function recordCounts(check: string, counts: Record<string, number>): void {
+  const file = process.env.VIGIL_FAULT_COUNTS;
+  if (file) appendFileSync(file, `${JSON.stringify({ test: expect.getState().currentTestName, check, ...counts })}\n`);
+}
+
+/** Every fact has exactly one verdict in VIGIL_VERDICTS. */
+async function expectOneVerdictEach(nc: NatsConnection, facts: readonly MixedFact[]): Promise<void> {
+  const verdicts = await readStream(nc, VERDICT_STREAM, verdictFactId);
+  const missing = facts.map((f) => f.fact.id!).filter((id) => !verdicts.keys.has(id));
+  recordCounts('verdicts', { facts: facts.length, withoutVerdict: missing.length, duplicateVerdicts: verdicts.messages - verdicts.keys.size });
+  expect({ missing: missing.length, first: missing.slice(0, 5), duplicates: verdicts.messages - verdicts.keys.size }).toEqual({ missing: 0, first: [], duplicates: 0 });
+}
+
+/** VIGIL_ALERTS holds each expected alert once. */
+async function expectEveryAlertOnce(nc: NatsConnection, facts: readonly MixedFact[]): Promise<void> {
+  const alerts = await readStream(nc, streams.alerts.name, alertIdOf);
+  const expected = await expectedAlerts(facts);
+  recordCounts('alerts', { expected, stored: alerts.messages, duplicateAlerts: alerts.messages - alerts.keys.size });
+  expect({ stored: alerts.messages, distinct: alerts.keys.size }).toEqual({ stored: expected, distinct: expected });
+}
 
 const connectTo = (servers: string): Promise<NatsConnection> =>
   connect({ servers: servers.split(','), maxReconnectAttempts: -1, reconnectTimeWait: 200 });
@@ -50,34 +80,29 @@ async function expectedAlerts(facts: readonly MixedFact[]): Promise<number> {
 }
 
 let engines: EngineProcess[] = [];
-afterEach(async () => {
+async function stopEngines(): Promise<void> {
   await Promise.all(engines.map((e) => e.stop()));
   engines = [];
-});
+}
+afterEach(stopEngines);
 
 describe('engine fleet - crash of one engine', () => {
   const server = useLocalNats({ reconnectForever: true });
 
   it('engine fleet - kill -9 of one of three engines during 100,000 facts: every fact gets a verdict, no alert is stored twice', async () => {
     const { nats, nc } = server;
-    const jsm = await ensureStreams(nc);
-    await addVerdictAudit(jsm);
+    const jsm = await ensureStreams(nc, { verdicts: true });
     const facts = mixedFacts(100_000);
-    const expected = await expectedAlerts(facts);
 
-    // Throttling off: the count of alerts is exact only when every one is published.
-    engines = [0, 1, 2].map(() => spawnEngine(nats.url, ['--alert-window', '0']));
+    engines = [0, 1, 2].map(() => spawnEngine(nats.url, STORED));
     await waitForEngines(jsm, engines);
     await publishFacts(nc, facts);
-    await eventually('30,000 verdicts before the crash', async () => (await streamMessages(jsm, VERDICT_AUDIT_STREAM)) >= 30_000, 120_000);
+    await eventually('30,000 verdicts before the crash', async () => (await streamMessages(jsm, VERDICT_STREAM)) >= 30_000, 120_000);
     engines[0]!.crash();
 
     await eventually('the fact stream to drain', async () => (await streamMessages(jsm, streams.facts.name)) === 0, 240_000);
-    const verdicts = await readStream(nc, VERDICT_AUDIT_STREAM, verdictFactId);
-    expect(verdicts.keys.size).toBe(facts.length);
-    const alerts = await readStream(nc, streams.alerts.name, alertIdOf);
-    expect(alerts.messages).toBe(alerts.keys.size);
-    expect(alerts.messages).toBe(expected);
+    await expectOneVerdictEach(nc, facts);
+    await expectEveryAlertOnce(nc, facts);
   }, 420_000);
 });
 
@@ -86,10 +111,10 @@ describe('engine fleet - nats-server restart', () => {
 
   it('engine fleet - restarting nats-server (JetStream on disk) in the middle of a stream loses no fact', async () => {
     const { nats, nc } = server;
-    const jsm = await ensureStreams(nc);
-    await addVerdictAudit(jsm);
+    await ensureStreams(nc, { verdicts: true });
+    const jsm = await jetstreamManager(nc);
     const facts = mixedFacts(20_000);
-    engines = [spawnEngine(nats.url)];
+    engines = [spawnEngine(nats.url, STORED)];
     await waitForEngines(jsm, engines);
 
     let restarted: Promise<void> | undefined;
@@ -103,10 +128,8 @@ describe('engine fleet - nats-server restart', () => {
     await restarted;
     const jsmAfter = await jetstreamManager(nc);
     await eventually('the fact stream to drain after the restart', async () => (await streamMessages(jsmAfter, streams.facts.name)) === 0, 180_000);
-    const verdicts = await readStream(nc, VERDICT_AUDIT_STREAM, verdictFactId);
-    const missing = facts.map((f) => f.fact.id!).filter((id) => !verdicts.keys.has(id));
-    expect({ missing: missing.length, first: missing.slice(0, 5) }).toEqual({ missing: 0, first: [] });
-    expect(verdicts.keys.size).toBe(facts.length);
+    await expectOneVerdictEach(nc, facts);
+    await expectEveryAlertOnce(nc, facts);
     expect(engines[0]!.child.exitCode).toBeNull();
   }, 300_000);
 });
@@ -115,47 +138,70 @@ describe('engine fleet - three-node NATS cluster', () => {
   let cluster: LocalCluster;
   let nc: NatsConnection;
 
-  beforeAll(async () => {
+  // A fresh cluster per test: each stops a node, and a second stop would take the quorum.
+  beforeEach(async () => {
     cluster = await startLocalCluster(3);
     nc = await connectTo(cluster.urls);
   });
-  afterAll(async () => {
+  afterEach(async () => {
+    await stopEngines();
     await nc?.close();
     await cluster?.stop();
   });
 
-  it('engine fleet - stopping the fact stream leader of a 3-node cluster (stream replicated 3 times) loses nothing', async () => {
+  /**
+   * Publishes 20,000 facts to two engines and, after 8,000, stops the node that
+   * leads the fact stream, having first moved the alert and verdict streams'
+   * leaders there too: every stream the engines write to loses its leader at once.
+   */
+  async function loseTheLeaders(engineArgs: readonly string[], verdicts: boolean): Promise<{ facts: MixedFact[]; stoppedName: string }> {
     let jsm: JetStreamManager | undefined;
     // JetStream needs its meta leader elected before streams can be added.
     await eventually('the cluster to accept streams', async () => {
-      jsm = await ensureStreams(nc, { replicas: 3 }).catch(() => undefined);
+      jsm = await ensureStreams(nc, { replicas: 3, verdicts }).catch(() => undefined);
       return jsm !== undefined;
     }, 60_000);
-    await addVerdictAudit(jsm!, 3);
-    const facts = mixedFacts(20_000);
-    engines = [spawnEngine(cluster.urls), spawnEngine(cluster.urls)];
-    await waitForEngines(jsm!, engines);
+    const leader = (await jsm!.streams.info(streams.facts.name)).cluster?.leader ?? '';
+    const index = cluster.nodes.findIndex((n) => n.name === leader);
+    expect(index).toBeGreaterThanOrEqual(0);
+    for (const stream of [streams.alerts.name, ...(verdicts ? [VERDICT_STREAM] : [])]) await moveStreamLeader(nc, jsm!, stream, leader);
 
+    const facts = mixedFacts(20_000);
+    engines = [spawnEngine(cluster.urls, engineArgs), spawnEngine(cluster.urls, engineArgs)];
+    await waitForEngines(jsm!, engines);
     let stopped: Promise<void> | undefined;
-    let stoppedName = '';
     await publishFacts(nc, facts, {
       size: 50,
-      onProgress: async (sent) => {
-        if (sent < 8_000 || stopped !== undefined) return;
-        const leader = (await jsm!.streams.info(streams.facts.name)).cluster?.leader ?? '';
-        const index = cluster.nodes.findIndex((n) => n.name === leader);
-        expect(index).toBeGreaterThanOrEqual(0);
-        stoppedName = leader;
-        stopped = cluster.stopNode(index);
+      onProgress: (sent) => {
+        if (sent >= 8_000 && stopped === undefined) stopped = cluster.stopNode(index);
       },
     });
     await stopped;
-    expect(stoppedName).not.toBe('');
     const jsmAfter = await jetstreamManager(nc);
     await eventually('the fact stream to drain on the remaining nodes', async () => (await streamMessages(jsmAfter, streams.facts.name)) === 0, 180_000);
-    const verdicts = await readStream(nc, VERDICT_AUDIT_STREAM, verdictFactId);
-    expect(verdicts.keys.size).toBe(facts.length);
     expect(engines.every((e) => e.child.exitCode === null)).toBe(true);
+    return { facts, stoppedName: leader };
+  }
+
+  it('engine fleet - stopping the node that leads the fact, alert and verdict streams (replicated 3 times): every verdict and alert stored once', async () => {
+    const { facts } = await loseTheLeaders(STORED, true);
+    await expectOneVerdictEach(nc, facts);
+    await expectEveryAlertOnce(nc, facts);
+  }, 300_000);
+
+  it('engine fleet - without the verdict stream, every acked fact\'s verdict still reaches a server across the leader loss', async () => {
+    const taps = await tapCoreVerdicts(cluster.nodes.map((n) => n.url));
+    try {
+      const { facts } = await loseTheLeaders(['--alert-window', '0'], false);
+      // Acked means published and flushed on one unbroken connection: every fact's verdict reached a node.
+      await eventually('the last verdicts to reach the taps', async () => facts.every((f) => taps.ids.has(f.fact.id!)), 10_000).catch(() => undefined);
+      const missing = facts.map((f) => f.fact.id!).filter((id) => !taps.ids.has(id));
+      recordCounts('core verdicts', { facts: facts.length, withoutVerdict: missing.length });
+      expect({ missing: missing.length, first: missing.slice(0, 5) }).toEqual({ missing: 0, first: [] });
+      await expectEveryAlertOnce(nc, facts);
+    } finally {
+      await taps.close();
+    }
   }, 300_000);
 });
 
@@ -164,9 +210,8 @@ describe('engine fleet - hostile messages', () => {
 
   it('engine fleet - random bytes, truncated protobuf, wrong kinds and huge fields go to the dead-letter stream; the engine stays up', async () => {
     const { nats, nc } = server;
-    const jsm = await ensureStreams(nc);
-    await addVerdictAudit(jsm);
-    engines = [spawnEngine(nats.url)];
+    const jsm = await ensureStreams(nc, { verdicts: true });
+    engines = [spawnEngine(nats.url, ['--verdict-stream'])];
     await waitForEngines(jsm, engines);
 
     const random = seededBytes(0x5eed);
@@ -198,7 +243,7 @@ describe('engine fleet - hostile messages', () => {
     await js.publish(subjects.facts('container', 'fuzz'), encodeFactBatch({ facts: [good] }));
 
     await eventually('the fact stream to drain', async () => (await streamMessages(jsm, streams.facts.name)) === 0, 120_000);
-    const verdicts = await readStream(nc, VERDICT_AUDIT_STREAM, verdictFactId);
+    const verdicts = await readStream(nc, VERDICT_STREAM, verdictFactId);
     expect(verdicts.keys.has('after-the-storm')).toBe(true);
     for (const fact of huge) expect(verdicts.keys.has(fact.id!)).toBe(true);
     const letters = await readStream(nc, streams.deadLetters.name, (data) => `${decodeDeadLetter(data).reason}:${decodeDeadLetter(data).received_at_ms}:${Math.random()}`);

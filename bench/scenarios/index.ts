@@ -5,6 +5,7 @@ import { collectorFootprint } from './collector-footprint.js';
 import { runtimeExecStorm } from './runtime-exec-storm.js';
 import { runtimeExecAlertLatency } from './runtime-exec-alert-latency.js';
 import { engineVsOpa } from './engine-vs-opa.js';
+import { verdictStream } from './verdict-stream.js';
 
 export interface ScenarioOptions {
   /** A short run for checking that the scenario works; figures are not written down. */
@@ -25,4 +26,5 @@ export const scenarios: Scenario[] = [
   { name: 'runtime-exec-storm', run: ({ quick }) => runtimeExecStorm({ rates: [1_000, 5_000, 10_000, 0], stepSeconds: quick ? 1.5 : 5, idleSeconds: quick ? 3 : 10 }) },
   { name: 'runtime-exec-alert-latency', run: ({ quick }) => runtimeExecAlertLatency({ shells: quick ? 30 : 200, intervalMs: 50, loadRate: 1_000 }) },
   { name: 'engine-vs-opa', run: engineVsOpa },
+  { name: 'verdict-stream', run: ({ quick }) => verdictStream({ facts: quick ? 5_000 : 40_000 }) },
 ];

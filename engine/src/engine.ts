@@ -1,9 +1,8 @@
 import { AckPolicy, DeliverPolicy, jetstream, type JsMsg } from '@nats-io/jetstream';
-import { headers, type NatsConnection } from '@nats-io/nats-core';
+import type { NatsConnection } from '@nats-io/nats-core';
 import type { Logger } from 'pino';
 import {
   ENGINE_CONSUMER,
-  MSG_ID_HEADER,
   decodeAlert,
   encodeAlert,
   encodeDeadLetter,
@@ -18,7 +17,8 @@ import {
 import type { EngineMetrics } from './metrics/engine-metrics.js';
 import { bindThrottleMetrics } from './metrics/engine-metrics.js';
 import { firstAlertMessageId, throttleKey } from './throttle/key.js';
-import { startFirstAlerts } from './throttle/first-alerts.js';
+import { firstAlertsOver } from './throttle/first-alerts.js';
+import { startAckedPublisher, type StoreOutcome } from './transport/acked-publisher.js';
 import { createAlertThrottle, type AlertGate } from './throttle/throttle.js';
 import { VigilEngineError } from './errors.js';
 import type { Bundle } from './policy/bundle.js';
@@ -63,6 +63,12 @@ export interface EngineOptions extends PoolSettings {
   metrics?: EngineMetrics;
   /** Replicas of Vigil's streams when this engine creates them (a NATS cluster: 3). */
   streamReplicas?: number;
+  /**
+   * Keep every verdict in the VIGIL_VERDICTS stream (created when missing): a
+   * fact is acked only after the stream has stored its verdict, for consumers
+   * that must not miss one. Off: verdicts are core NATS messages, at most once.
+   */
+  verdictStream?: boolean;
 }
 
 /** Throttle window when none is given: one alert per rule, subject and host per minute, plus its aggregate. */
@@ -113,10 +119,26 @@ export interface RunningEngine {
 const MAX_TASK_MESSAGES = 16;
 const MAX_TASK_BYTES = 1024 * 1024;
 const ACK_WAIT_MS = 30_000;
-/** How long a stopping engine waits for the stream's answers to its first alerts. */
-const FIRST_ALERT_ACK_MS = 2_000;
+/** How long a stopping engine waits for the streams' answers to what it published. */
+const STORE_ACK_MS = 5_000;
 const DEAD_LETTER_PREFIX = subjects.allDeadLetters.slice(0, -1);
 const ALERT_PREFIX = subjects.allAlerts.slice(0, -1);
+const VERDICT_PREFIX = subjects.allVerdicts.slice(0, -1);
+
+/**
+ * The fact messages judged together, and what must hold before they are acked:
+ * every publication a stream keeps has been stored (or was already), and a
+ * flush in one unbroken connection epoch covered the core NATS ones.
+ */
+interface Settlement {
+  msgs: JsMsg[];
+  epoch: number;
+  /** Stream publications not answered yet. */
+  outstanding: number;
+  flushed: boolean;
+  failed: boolean;
+  settled: boolean;
+}
 
 /**
  * The engine: a durable JetStream consumer on every fact subject, feeding a
@@ -136,7 +158,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   const initial = await servedPolicies(options);
 
   const stats = { batches: 0, facts: 0, verdicts: 0, alerts: 0, deadLetters: 0 };
-  let toAck: { m: JsMsg; epoch: number }[] = [];
+  let toFlush: Settlement[] = [];
   /**
    * Bumped on every disconnect and reconnect. A flush proves that the server read
    * what was published before it only on one unbroken connection: nats.js drops
@@ -163,13 +185,40 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     if (series === undefined) alertSeries.set(token, (series = metrics.alerts.labels({ severity: token.toUpperCase() })));
     series.inc();
   };
-  const send = ({ subject, payload, msgId }: Publication): void => {
-    if (msgId === undefined) {
-      nc.publish(subject, payload);
+  const storeVerdicts = options.verdictStream === true;
+  const publisher = startAckedPublisher({ nc });
+  /** Alerts, dead letters and (with verdictStream) verdicts are kept in streams: published with acks. */
+  const isStored = (subject: string): boolean =>
+    subject.startsWith(ALERT_PREFIX) || subject.startsWith(DEAD_LETTER_PREFIX) || (storeVerdicts && subject.startsWith(VERDICT_PREFIX));
+
+  const settle = (s: Settlement): void => {
+    if (s.settled || !s.flushed || s.outstanding > 0) return;
+    s.settled = true;
+    for (const m of s.msgs) inFlight.delete(m);
+    if (s.failed) {
+      logger.warn({ messages: s.msgs.length }, 'a stream did not store results: messages redelivered');
+      for (const m of s.msgs) m.nak(1_000);
     } else {
-      const h = headers();
-      h.set(MSG_ID_HEADER, msgId);
-      nc.publish(subject, payload, { headers: h });
+      for (const m of s.msgs) m.ack();
+    }
+  };
+  /** A callback for one stream publication of `s` (none: nothing waits on it, e.g. an aggregate). */
+  const awaitStore = (s: Settlement | undefined): ((outcome: StoreOutcome) => void) => {
+    if (s === undefined) return (outcome) => outcome === 'failed' && logger.error('an aggregate alert was not stored by the alert stream');
+    s.outstanding++;
+    return (outcome) => {
+      s.outstanding--;
+      if (outcome === 'failed') s.failed = true;
+      settle(s);
+    };
+  };
+
+  const send = ({ subject, payload, msgId }: Publication, s?: Settlement): void => {
+    if (isStored(subject)) {
+      publisher.publish(subject, payload, msgId, awaitStore(s));
+    } else {
+      // At most once: no stream keeps it, so no message id to dedup by.
+      nc.publish(subject, payload);
     }
     if (subject.startsWith(ALERT_PREFIX)) countAlert(subject);
   };
@@ -178,7 +227,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
    * Publishes through `deliver` (default: as encoded); what exceeds the
    * server's max_payload becomes a dead letter instead of blocking the queue.
    */
-  const publish = (publication: Publication, deliver: (publication: Publication) => void = send): void => {
+  const publish = (publication: Publication, s?: Settlement, deliver: (publication: Publication) => void = (p) => send(p, s)): void => {
     try {
       deliver(publication);
     } catch (error) {
@@ -186,10 +235,13 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
       logger.warn({ subject: publication.subject, bytes: publication.payload.length }, 'result larger than the server accepts: dead-lettered');
       stats.deadLetters++;
       metrics?.deadLetters.inc({ reason: 'oversize' });
-      send({
-        subject: subjects.deadLetter('oversize'),
-        payload: encodeDeadLetter({ reason: 'oversize', error: String((error as Error).message), subject: publication.subject, payload: new Uint8Array(), received_at_ms: Date.now() }),
-      });
+      send(
+        {
+          subject: subjects.deadLetter('oversize'),
+          payload: encodeDeadLetter({ reason: 'oversize', error: String((error as Error).message), subject: publication.subject, payload: new Uint8Array(), received_at_ms: Date.now() }),
+        },
+        s,
+      );
     }
   };
 
@@ -204,7 +256,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   const publishAggregate = (alert: AlertInit): void => {
     const severity = severityName(alert.finding?.severity) as SeverityName;
     const kind = alert.finding?.subject?.kind ?? 'unknown';
-    publish({ subject: subjects.alerts(severity, kind, alert.source?.host ?? ''), payload: encodeAlert(alert), msgId: alert.id ?? undefined });
+    publish({ subject: subjects.alerts(severity, kind, alert.source?.host ?? ''), payload: encodeAlert(alert), msgId: alert.id ?? undefined }, undefined);
     stats.alerts++;
   };
   /**
@@ -212,19 +264,19 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
    * derives alike; when the stream answers that another replica was first,
    * this one counts the occurrence into its aggregate instead.
    */
-  const firstAlerts = startFirstAlerts({
-    nc,
-    onStored: countAlert,
+  const firstAlerts = firstAlertsOver({
+    publisher,
+    onStored: () => undefined,
     onDuplicate: (key, payload) => {
       stats.alerts--;
       gate.absorb(key, decodeAlert(payload));
     },
-    onUnanswered: (count) => logger.warn({ alerts: count }, 'the alert stream did not answer; these first alerts may be published twice'),
+    onFailed: (count) => logger.warn({ alerts: count }, 'the alert stream did not store these first alerts; their facts are redelivered'),
   });
   /** Alerts pass the throttle; everything else is published as the worker encoded it. */
-  const publishJudged = (publication: Publication): void => {
+  const publishJudged = (publication: Publication, s: Settlement): void => {
     if (throttle.windowMs <= 0 || !publication.subject.startsWith(ALERT_PREFIX)) {
-      publish(publication);
+      publish(publication, s);
       return;
     }
     // The worker sets both on every alert it encodes.
@@ -234,42 +286,51 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
       return;
     }
     const msgId = firstAlertMessageId(key, publication.observedAtMs || Date.now(), throttle.windowMs);
-    publish(publication, (p) => firstAlerts.publish(p.subject, p.payload, msgId, key));
+    publish(publication, s, (p) => {
+      firstAlerts.publish(p.subject, p.payload, msgId, key, awaitStore(s));
+      countAlert(p.subject);
+    });
   };
 
   const flushAndAck = async (): Promise<void> => {
     flushScheduled = false;
-    const batch = toAck;
-    toAck = [];
+    const batch = toFlush;
+    toFlush = [];
     if (batch.length === 0) return;
     try {
       await nc.flush();
     } catch (error) {
-      // Redelivered once the connection is back; alert ids dedup the rerun.
+      // Redelivered once the connection is back; message ids dedup the rerun.
       logger.error({ err: error, messages: batch.length }, 'flush failed; messages will be redelivered');
-      for (const { m } of batch) m.nak(1_000);
+      for (const s of batch) {
+        s.failed = true;
+        s.flushed = true;
+        settle(s);
+      }
       return;
     }
     let lost = 0;
-    for (const { m, epoch: publishedIn } of batch) {
-      if (publishedIn === epoch) {
-        m.ack();
-      } else {
-        lost++;
-        m.nak();
+    for (const s of batch) {
+      if (s.epoch !== epoch) {
+        lost += s.msgs.length;
+        s.failed = true;
       }
+      s.flushed = true;
+      settle(s);
     }
     if (lost > 0) logger.warn({ messages: lost }, 'connection lost after publishing results: messages redelivered');
   };
 
   const judged = (msgs: JsMsg[], judgement: Judgement): void => {
-    for (const m of msgs) inFlight.delete(m);
+    const s: Settlement = { msgs, epoch, outstanding: 0, flushed: false, failed: false, settled: false };
     try {
-      for (const publication of judgement.publications) publishJudged(publication);
+      for (const publication of judgement.publications) publishJudged(publication, s);
     } catch (error) {
       // A bug or a closed connection, not an input problem: redeliver and carry on.
       logger.error({ err: error, messages: msgs.length }, 'cannot publish verdicts; messages will be redelivered');
-      for (const m of msgs) m.nak(1_000);
+      s.failed = true;
+      s.flushed = true;
+      settle(s);
       return;
     }
     const { counts } = judgement;
@@ -290,7 +351,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
       metrics?.facts.inc({ kind: s.kind }, s.facts);
       metrics?.evaluationSeconds.observe({ kind: s.kind }, s.seconds);
     }
-    for (const m of msgs) toAck.push({ m, epoch });
+    toFlush.push(s);
     if (!flushScheduled) {
       flushScheduled = true;
       // Runs after the results already queued have been published, so one flush covers a burst.
@@ -314,7 +375,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
 
   let messages;
   try {
-    const jsm = await ensureStreams(nc, { replicas: options.streamReplicas });
+    const jsm = await ensureStreams(nc, { replicas: options.streamReplicas, verdicts: storeVerdicts });
     try {
       await jsm.consumers.info(streams.facts.name, consumerName);
     } catch {
@@ -389,11 +450,12 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
       await loop;
       await pool.close();
       clearInterval(heartbeat);
-      await firstAlerts.close(FIRST_ALERT_ACK_MS);
       gate.close();
       unbindThrottle();
       await flushing;
       await flushAndAck();
+      // What no stream answered in time is nak'ed: redelivered, deduplicated by message id.
+      await publisher.close(STORE_ACK_MS);
       logger.info({ ...stats }, 'engine stopped');
     },
   };

@@ -4,10 +4,14 @@ import { streams, type StreamSpec } from './streams.js';
 
 const MS_TO_NS = 1_000_000;
 
-/** Creates Vigil's streams when missing; existing streams are left as the operator configured them. */
-export async function ensureStreams(nc: NatsConnection, options: { replicas?: number } = {}): Promise<JetStreamManager> {
+/**
+ * Creates Vigil's streams when missing; existing streams are left as the operator
+ * configured them. `verdicts`: VIGIL_VERDICTS too.
+ */
+export async function ensureStreams(nc: NatsConnection, options: { replicas?: number; verdicts?: boolean } = {}): Promise<JetStreamManager> {
   const jsm = await jetstreamManager(nc);
   for (const spec of Object.values(streams) as StreamSpec[]) {
+    if (spec.optional && !options.verdicts) continue;
     try {
       await jsm.streams.info(spec.name);
     } catch {

@@ -3,7 +3,9 @@ import { subjects } from './subjects.js';
 /**
  * JetStream streams Vigil creates on first use. Facts are a work queue shared by
  * every engine replica; alerts and dead letters are kept for late subscribers.
- * Verdicts are not stored: they are high-volume and published on core NATS.
+ * Verdicts are high-volume: core NATS messages unless an engine runs with the
+ * verdict stream, which keeps each one (deduplicated by fact id) for consumers
+ * that must not miss any.
  */
 export interface StreamSpec {
   readonly name: string;
@@ -13,6 +15,8 @@ export interface StreamSpec {
   readonly maxBytes: number;
   /** Window in which a repeated `Nats-Msg-Id` is dropped by the server. */
   readonly duplicateWindowMs: number;
+  /** Created only when asked for (ensureStreams' `verdicts`). */
+  readonly optional?: boolean;
 }
 
 const HOUR = 60 * 60 * 1000;
@@ -34,6 +38,15 @@ export const streams = {
     maxAgeMs: 7 * 24 * HOUR,
     maxBytes: 1 * GIB,
     duplicateWindowMs: 10 * 60 * 1000,
+  },
+  verdicts: {
+    name: 'VIGIL_VERDICTS',
+    subjects: [subjects.allVerdicts],
+    retention: 'limits',
+    maxAgeMs: 24 * HOUR,
+    maxBytes: 4 * GIB,
+    duplicateWindowMs: 10 * 60 * 1000,
+    optional: true,
   },
   deadLetters: {
     name: 'VIGIL_DLQ',

@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { jetstream, jetstreamManager, AckPolicy, DeliverPolicy, RetentionPolicy, StorageType, type JetStreamManager } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, AckPolicy, DeliverPolicy, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
+import { connect } from '@nats-io/transport-node';
 import { ENGINE_CONSUMER, decodeAlert, decodeVerdict, encodeFactBatch, streams, subjects, type FactKind } from '../../proto/src/index.js';
 import type { MixedFact } from '../../bench/mix.js';
 
@@ -51,20 +52,48 @@ export async function waitForEngines(jsm: JetStreamManager, engines: readonly En
 }
 
 /**
- * Streams that keep every verdict and alert the engines publish, so a test can
- * count them after the fact even when its own connection was down meanwhile.
- * Alerts already have one (VIGIL_ALERTS, deduplicated by message id).
+ * Engines under test run with the verdict stream: VIGIL_VERDICTS keeps every
+ * verdict they had stored before acking its fact, so a count read from it
+ * after a failover is the engines' own account, not a capture that can drop.
  */
-export const VERDICT_AUDIT_STREAM = 'TEST_VERDICT_AUDIT';
+export const VERDICT_STREAM = streams.verdicts.name;
 
-export async function addVerdictAudit(jsm: JetStreamManager, replicas = 1): Promise<void> {
-  await jsm.streams.add({
-    name: VERDICT_AUDIT_STREAM,
-    subjects: [subjects.allVerdicts],
-    retention: RetentionPolicy.Limits,
-    storage: StorageType.File,
-    num_replicas: replicas,
-  });
+/**
+ * Every verdict that reaches any node of a cluster on core NATS: one plain
+ * subscriber per node, their union. Checks what the engines promise without
+ * the verdict stream (a fact is acked only after its verdict reached a server).
+ */
+export async function tapCoreVerdicts(nodeUrls: readonly string[]): Promise<{ ids: Set<string>; close(): Promise<void> }> {
+  const ids = new Set<string>();
+  const taps = await Promise.all(nodeUrls.map((url) => connect({ servers: url, maxReconnectAttempts: 0 })));
+  for (const tap of taps) {
+    tap.subscribe(subjects.allVerdicts, {
+      callback: (_error, msg) => {
+        ids.add(decodeVerdict(msg.data).fact_id);
+      },
+    });
+  }
+  await Promise.all(taps.map((tap) => tap.flush()));
+  return { ids, close: async () => void (await Promise.all(taps.map((tap) => tap.close().catch(() => undefined)))) };
+}
+
+/**
+ * Moves the leadership of `stream` to `node` (a no-op when it is there), so a
+ * test can stop one node and take the leaders of several streams at once.
+ */
+export async function moveStreamLeader(nc: NatsConnection, jsm: JetStreamManager, stream: string, node: string, timeoutMs = 60_000): Promise<void> {
+  const leaderOf = async (): Promise<string | undefined> => (await jsm.streams.info(stream).catch(() => undefined))?.cluster?.leader;
+  const deadline = Date.now() + timeoutMs;
+  for (let leader = await leaderOf(); leader !== node; leader = await leaderOf()) {
+    if (Date.now() > deadline) throw new Error(`${stream} is still led by ${leader ?? 'nobody'}, not ${node}, after ${timeoutMs} ms`);
+    if (leader !== undefined) {
+      await nc.request(`$JS.API.STREAM.LEADER.STEPDOWN.${stream}`, JSON.stringify({ placement: { preferred: node } }), { timeout: 5_000 }).catch(() => undefined);
+      // The election takes a moment: wait for a leader before asking again.
+      await eventually(`a new leader for ${stream}`, async () => ((await leaderOf()) ?? leader) !== leader, 10_000).catch(() => undefined);
+    } else {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
 }
 
 /** Reads a whole stream once and returns the distinct keys and the message count. */

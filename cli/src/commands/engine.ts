@@ -20,7 +20,9 @@ export const ENGINE_USAGE = `vigil engine options (each also from the environmen
                               separated; '*': every name), swapped in live      VIGIL_FOLLOW_BUNDLE
   --data-store                data documents from the NATS KV bucket, live       VIGIL_DATA_STORE=1
   --verification-key FILE     refuse bundles not signed with this key            VIGIL_VERIFICATION_KEY
-  --stream-replicas N         replicas of the streams this engine creates        VIGIL_STREAM_REPLICAS`;
+  --stream-replicas N         replicas of the streams this engine creates        VIGIL_STREAM_REPLICAS
+  --verdict-stream            keep every verdict in VIGIL_VERDICTS; a fact is acked
+                              only once its verdict is stored                   VIGIL_VERDICT_STREAM=1`;
 
 
 export async function engineCommand(argv: string[]): Promise<number> {
@@ -38,6 +40,7 @@ export async function engineCommand(argv: string[]): Promise<number> {
       'data-store': { type: 'boolean' },
       'verification-key': { type: 'string' },
       'stream-replicas': { type: 'string' },
+      'verdict-stream': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       ...NATS_SECURITY_OPTIONS,
     },
@@ -72,6 +75,7 @@ export async function engineCommand(argv: string[]): Promise<number> {
     ...(metricsPort !== undefined ? { ops: { port: metricsPort, host: values['metrics-host'] ?? env.VIGIL_METRICS_HOST } } : {}),
     ...(followed ? { bundleStore: { names: followed, verify } } : {}),
     dataStore: values['data-store'] ?? env.VIGIL_DATA_STORE === '1',
+    verdictStream: values['verdict-stream'] ?? env.VIGIL_VERDICT_STREAM === '1',
   });
   await untilSignal();
   await service.stop();

@@ -195,6 +195,8 @@ class JudgementBuilder {
     const findings = findingsFrom(hits, target);
     this.publications.push({
       subject: subjects.verdicts(kind, host),
+      // The verdict stream keeps one verdict per fact, however often the fact is redelivered.
+      ...(factId === '' ? {} : { msgId: `verdict-${factId}` }),
       payload: encodeVerdict({
         fact_id: factId,
         kind,
