@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import type { RuntimeEventHandler, RuntimeSource } from '../../collectors/src/index.js';
 import { packageRoot } from '../../engine/src/index.js';
 import { readProc, statCpuSeconds } from '../support/proc.js';
+import { buildStaticProgram } from '../../test/harness/index.js';
 
 const run = promisify(execFile);
 
@@ -31,15 +32,7 @@ export async function buildTools(): Promise<BenchTools> {
   await fs.mkdir(dir, { recursive: true });
   const sources = path.join(packageRoot(), 'bench', 'runtime');
   const build = async (name: string, flags: string[]): Promise<void> => {
-    const source = path.join(sources, `${name}.c`);
-    const binary = path.join(dir, name);
-    const [src, bin] = await Promise.all([fs.stat(source), fs.stat(binary).catch(() => undefined)]);
-    if (bin && bin.mtimeMs >= src.mtimeMs) return;
-    try {
-      await run('gcc', ['-O2', '-static', ...flags, '-o', binary, source], { timeout: 60_000 });
-    } catch (error) {
-      throw new Error(`bench: cannot build ${name} with gcc (static; needs gcc and libc6-dev): ${String((error as { stderr?: string }).stderr ?? error)}`);
-    }
+    await buildStaticProgram(path.join(sources, `${name}.c`), path.join(dir, name), flags);
   };
   await build('storm', []);
   await build('true', ['-nostdlib']);

@@ -2,8 +2,9 @@
 # title: Executable run from a temporary directory
 # description: >-
 #   A process ran a binary located in /tmp, /var/tmp, /dev/shm, /run/shm or
-#   /dev/mqueue. World-writable scratch directories are where droppers put their
-#   payloads; applications are installed elsewhere. Paths matching the globs in
+#   /dev/mqueue, or a shell ran a script from there (Docker mounts /dev/shm noexec,
+#   so a dropper there runs as `sh /dev/shm/x`). World-writable scratch directories
+#   are where droppers put their payloads; applications are installed elsewhere. Paths matching the globs in
 #   data.vigil.config.runtime_tmp_exec_allowed_paths are ignored.
 # scope: package
 # schemas:
@@ -27,7 +28,22 @@ deny contains msg if {
 	event.in_container(fact.container)
 	p := fact.process
 	some dir in _dirs
-	startswith(p.exe, dir)
-	not event.path_listed(p.exe, "runtime_tmp_exec_allowed_paths")
-	msg := sprintf("container \"%s\" executed %s (pid %d) from temporary directory %s", [event.name(fact.container), p.exe, p.pid, trim_suffix(dir, "/")])
+	some file in _executed(p)
+	startswith(file, dir)
+	not event.path_listed(file, "runtime_tmp_exec_allowed_paths")
+	msg := sprintf("container \"%s\" executed %s (pid %d) from temporary directory %s", [event.name(fact.container), file, p.pid, trim_suffix(dir, "/")])
+}
+
+# _executed is what the process runs: its binary, and a shell's script file.
+_executed(p) := array.concat([p.exe], _scripts(p))
+
+_scripts(p) := [_script(p.args)] if event.is_shell(p)
+
+else := []
+
+# sh FILE, sh -e FILE ...: the first argument that is not an option (not after -c, whose argument is a command).
+_script(args) := file if {
+	not "-c" in args
+	rest := [a | some a in array.slice(args, 1, count(args)); not startswith(a, "-")]
+	file := rest[0]
 }

@@ -3,7 +3,8 @@
 # description: >-
 #   A process in a container deleted or renamed a file under /var/log or a shell or
 #   REPL history file (.bash_history, .ash_history, .zsh_history, .python_history,
-#   ...), or truncated/shredded one with truncate or shred: covering tracks.
+#   ...), cut one to nothing (open with O_TRUNC, truncate(2), or the truncate and
+#   shred tools): covering tracks.
 #   Executables listed (exe path or comm) in
 #   data.vigil.config.runtime_log_tamper_allowed_exes (by default logrotate) are
 #   ignored.
@@ -39,6 +40,8 @@ _evidence(path) if startswith(path, "/var/log/")
 _evidence(path) if regex.match(`/\.[a-z_]*history$`, path)
 
 _tampering(fact, _) if fact.operation in {"unlink", "rename"}
+
+_tampering(fact, _) if fact.truncated
 
 _tampering(fact, p) if {
 	fact.write

@@ -38,3 +38,15 @@ test_logrotate_allowed if {
 		with data.vigil.config.runtime_log_tamper_allowed_exes as ["logrotate"]
 	count(r) == 0
 }
+
+test_log_truncated_by_shell_denied if {
+	f := json.patch(_fact("/var/log/app.log", "open", true, "sh"), [{"op": "add", "path": "/file_access/truncated", "value": true}])
+	r := log_tampering.deny with input as f
+	r == {"/usr/bin/sh (pid 1900) in container \"web\" tampered with /var/log/app.log (open)"}
+}
+
+test_log_truncate_syscall_denied if {
+	f := json.patch(_fact("/var/log/app.log", "truncate", true, "busybox"), [{"op": "add", "path": "/file_access/truncated", "value": true}])
+	r := log_tampering.deny with input as f
+	r == {"/usr/bin/busybox (pid 1900) in container \"web\" tampered with /var/log/app.log (truncate)"}
+}

@@ -24,6 +24,7 @@ deny contains msg if {
 	fact := input.privilege_change
 	event.in_container(fact.container)
 	fact.change == "ptrace"
+	fact.target != "TRACEME"
 	p := fact.process
 	not event.process_listed(p, "runtime_ptrace_allowed_exes")
 	msg := sprintf("%s (pid %d) in container \"%s\" attached to or wrote into process %s with ptrace", [event.exe(p), p.pid, event.name(fact.container), fact.target])

@@ -27,3 +27,8 @@ test_allowed_exe_allowed if {
 		with data.vigil.config.runtime_ptrace_allowed_exes as ["gdb"]
 	count(r) == 0
 }
+
+test_traceme_is_not_an_attach_allowed if {
+	f := json.patch(_fact("ptrace", false), [{"op": "replace", "path": "/privilege_change/target", "value": "TRACEME"}])
+	count(ptrace.deny) == 0 with input as f
+}

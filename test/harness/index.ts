@@ -4,6 +4,7 @@ export type { NatsServer, ContainerNats, LocalNats, LocalCluster, NatsOptions } 
 export { docker, createContainer, removeContainersByPrefix } from './docker.js';
 export type { ContainerSpec, TestContainer } from './docker.js';
 export { freePort } from './ports.js';
+export { buildStaticProgram } from './programs.js';
 export { vigilCacheDir, vigilBinDir, BUSYBOX_IMAGE, NATS_IMAGE } from './paths.js';
 export { HarnessError } from './errors.js';
 export type { HarnessErrorCode } from './errors.js';

@@ -13,9 +13,9 @@ export function aggregationKey(event: RuntimeEvent): string {
     case 'exec':
       return `e|${who}|${(p.args ?? []).join('\u0000')}|${event.previousEuid ?? ''}`;
     case 'file':
-      return `f|${who}|${event.operation}|${event.path}|${event.read}|${event.write}`;
+      return `f|${who}|${event.operation}|${event.path}|${event.target ?? ''}|${event.read}|${event.write}|${event.truncated === true}`;
     case 'network':
-      return `n|${who}|${event.direction}|${event.protocol}|${event.localPort}|${event.remoteAddress}|${event.remotePort}`;
+      return `n|${who}|${event.direction}|${event.family ?? ''}|${event.protocol}|${event.localPort}|${event.remoteAddress}|${event.remotePort}`;
     case 'privilege':
       return `p|${who}|${event.change}|${event.oldUid ?? ''}|${event.newUid ?? ''}|${event.target ?? ''}|${(event.capabilitiesGained ?? []).join(',')}`;
   }

@@ -169,13 +169,23 @@ function toFact(event: RuntimeEvent, process: ProcessInfoInit, container: Contai
       return { process_exec: common };
     case 'file':
       return {
-        file_access: { ...common, path: event.path, operation: event.operation, read: event.read, write: event.write },
+        file_access: {
+          ...common,
+          path: event.path,
+          operation: event.operation,
+          read: event.read,
+          write: event.write,
+          target: event.target ?? '',
+          requested_path: event.requestedPath ?? '',
+          truncated: event.truncated === true,
+        },
       };
     case 'network':
       return {
         network_connection: {
           ...common,
           direction: event.direction,
+          family: event.family ?? '',
           protocol: event.protocol,
           local_address: event.localAddress,
           local_port: event.localPort,

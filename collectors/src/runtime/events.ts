@@ -64,14 +64,23 @@ export interface ExecEvent extends EventBase {
 export interface FileEvent extends EventBase {
   kind: 'file';
   path: string;
-  operation: 'open' | 'unlink' | 'rename' | 'chmod' | 'connect';
+  operation: 'open' | 'unlink' | 'rename' | 'chmod' | 'connect' | 'symlink' | 'link' | 'truncate' | 'memfd_create';
   read: boolean;
   write: boolean;
+  /** symlink / link: what the new name points at. */
+  target?: string;
+  /** The name as the process gave it, when `path` is its `..`-resolved form. */
+  requestedPath?: string;
+  /** The content was cut: open with O_TRUNC, or truncate(2). */
+  truncated?: boolean;
 }
 
 export interface NetworkEvent extends EventBase {
   kind: 'network';
-  direction: 'outbound' | 'inbound' | 'listen';
+  /** socket: a packet or raw socket was created (no addresses). */
+  direction: 'outbound' | 'inbound' | 'listen' | 'socket';
+  /** inet, inet6, packet, unix; '' when the source does not say. */
+  family?: string;
   protocol: string;
   localAddress: string;
   localPort: number;

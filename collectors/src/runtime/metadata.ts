@@ -16,6 +16,8 @@ export interface ContainerMetadata {
   upperDir?: string;
   /** Host paths of the image's layers, top first, when known. */
   lowerDirs?: string[];
+  /** Where volumes and bind mounts sit in the container: what runs from there is neither image nor drift. */
+  mountPoints?: string[];
 }
 
 /** Port: the lead wires the Docker API behind it; {@link DockerDiskResolver} reads Docker's files. */
@@ -110,6 +112,8 @@ export class DockerDiskResolver implements ContainerMetadataResolver {
     const namespace = labels['io.kubernetes.pod.namespace'];
     if (pod) metadata.pod = pod;
     if (namespace) metadata.namespace = namespace;
+    const mountPoints = Object.keys(config.MountPoints ?? {});
+    if (mountPoints.length > 0) metadata.mountPoints = mountPoints;
     if (driver === 'overlay2') Object.assign(metadata, await this.overlayLayers(id));
     return metadata;
   }
@@ -146,6 +150,7 @@ interface DockerConfigV2 {
   Image?: string;
   Driver?: string;
   Config?: { Image?: string; User?: string; Labels?: Record<string, string> };
+  MountPoints?: Record<string, unknown>;
 }
 
 async function readJson<T>(file: string): Promise<T | undefined> {
@@ -166,6 +171,8 @@ export type Drift = { exe_known: boolean; exe_in_image: boolean };
  */
 export async function exeDrift(hostRoot: string, metadata: ContainerMetadata | undefined, exe: string): Promise<Drift> {
   if (!metadata?.upperDir || !exe.startsWith('/')) return { exe_known: false, exe_in_image: false };
+  // Docker leaves an empty placeholder for a bind mount's target in the writable layer: not drift.
+  if (metadata.mountPoints?.some((m) => exe === m || exe.startsWith(m.endsWith('/') ? m : `${m}/`))) return { exe_known: false, exe_in_image: false };
   const inside = (dir: string): Promise<boolean> =>
     lstat(path.join(hostRoot, dir, exe)).then(
       () => true,

@@ -71,6 +71,22 @@ describe('runtime collector - eBPF source against the real kernel and Docker', (
     expect(fact.body.process.ancestry.map((a) => a.comm)).toContain('sh');
   });
 
+  it('runtime ebpf - a symlink to /etc/shadow carries its target; a log cut with O_TRUNC is truncated; a ../ path is resolved', async () => {
+    await docker('exec', target.name, 'sh', '-c', 'ln -s /etc/shadow /tmp/rt-link; mkdir -p /var/log; : > /var/log/rt.log; cat /tmp/../etc/shadow');
+    const link = await waitForFact(sink, (f) => f.kind === 'file_access' && inTarget(f) && f.body.operation === 'symlink' && f.body.path === '/tmp/rt-link');
+    expect(link.body.target).toBe('/etc/shadow');
+    const cut = await waitForFact(sink, (f) => f.kind === 'file_access' && inTarget(f) && f.body.path === '/var/log/rt.log');
+    expect(cut.body).toMatchObject({ operation: 'open', write: true, truncated: true });
+    const read = await waitForFact(sink, (f) => f.kind === 'file_access' && inTarget(f) && f.body.requested_path === '/tmp/../etc/shadow');
+    expect(read.body.path).toBe('/etc/shadow');
+  });
+
+  it('runtime ebpf - busybox sh runs an applet through /proc/self/exe: argv[0] names it, attributed to the container', async () => {
+    await docker('exec', target.name, 'sh', '-c', 'nc -e /bin/sh 127.0.0.1 9 2>/dev/null; true');
+    const fact = await waitForFact(sink, (f) => f.kind === 'process_exec' && inTarget(f) && f.body.process.args[0] === 'nc');
+    expect(fact.body.process.args).toEqual(['nc', '-e', '/bin/sh', '127.0.0.1', '9']);
+  });
+
   it('runtime ebpf - outbound TCP connect: network_connection to 127.0.0.1:9', async () => {
     await docker('exec', target.name, 'nc', '-w', '1', '127.0.0.1', '9');
     const fact = await waitForFact(sink, (f) => f.kind === 'network_connection' && inTarget(f) && f.body.remote_port === 9);

@@ -83,6 +83,32 @@ describe('runtime - bpftrace line parser', () => {
     expect(parser.parse('P\t9\t9\t1\t0\t0\t0\t158\tunshare\t1879048192\t0\t0\tunshare')).toMatchObject({ target: 'user,pid,net' });
   });
 
+  it('bpftrace parser - links with their target, truncation, traversal resolved, memfd, packet sockets, PTRACE_TRACEME', () => {
+    const parser = new BpftraceLineParser();
+    parser.parse('S\t10\tt\t/etc/shadow');
+    parser.parse('S\t10\tp\t/tmp/s');
+    expect(parser.parse('F\t10\t10\t1\t0\t0\t0\t158\tsymlink\t0\tln')).toMatchObject({ kind: 'file', operation: 'symlink', path: '/tmp/s', target: '/etc/shadow', write: true });
+    parser.parse('S\t11\tp\t/var/log/app.log');
+    expect(parser.parse(`F\t11\t11\t1\t0\t0\t0\t158\topen\t${0x1 | 0x200}\tsh`)).toMatchObject({ operation: 'open', write: true, truncated: true });
+    parser.parse('S\t12\tp\t/tmp/../etc/shadow');
+    expect(parser.parse('F\t12\t12\t1\t0\t0\t0\t158\topen\t0\tcat')).toMatchObject({ path: '/etc/shadow', requestedPath: '/tmp/../etc/shadow', read: true, write: false });
+    parser.parse('S\t13\tp\t../../etc/shadow');
+    expect(parser.parse('F\t13\t13\t1\t0\t0\t0\t158\topen\t0\tcat')).toMatchObject({ path: '/etc/shadow', requestedPath: '../../etc/shadow' });
+    parser.parse('S\t14\tp\tpayload');
+    expect(parser.parse('F\t14\t14\t1\t0\t0\t0\t158\tmemfd_create\t1\tx')).toMatchObject({ operation: 'memfd_create', path: 'memfd:payload', write: false });
+    parser.parse('S\t15\ta\tpayload\\x00noop\\x00');
+    parser.parse('S\t15\tf\t/dev/fd/3');
+    parser.parse('S\t15\tx\tmemfd:payload');
+    expect(parser.parse('E\t15\t15\t1\t0\t0\t0\t158\t0\t0\t0\t13\t3')).toMatchObject({ kind: 'exec', process: { exe: 'memfd:payload', args: ['payload', 'noop'] } });
+    parser.parse('S\t16\tf\t/bin/sh');
+    parser.parse('S\t16\tx\tbusybox');
+    expect(parser.parse('E\t16\t16\t1\t0\t0\t0\t158\t0\t0\t0\t3\tsh')).toMatchObject({ process: { exe: '/bin/sh' } });
+    expect(parser.parse('N\t17\t17\t1\t0\t0\t0\t158\ts\t17\t3\t768\t-\t0\t-\t0\tsniff')).toMatchObject({ kind: 'network', direction: 'socket', family: 'packet', protocol: 'packet' });
+    expect(parser.parse('N\t18\t18\t1\t0\t0\t0\t158\ts\t2\t3\t1\t-\t0\t-\t0\tping')).toMatchObject({ direction: 'socket', family: 'inet', protocol: 'raw' });
+    expect(parser.parse('P\t19\t19\t1\t0\t0\t0\t158\tptrace\t0\t0\t0\tevil')).toMatchObject({ change: 'ptrace', target: 'TRACEME' });
+    expect(parser.malformed).toBe(0);
+  });
+
   it('bpftrace parser - comm with a tab, lost events and garbage', () => {
     const parser = new BpftraceLineParser();
     expect(parser.parse('F\t1\t1\t1\t0\t0\t0\t1\tunlink\t0\tev\til')).toMatchObject({ process: { comm: 'ev\til' } });

@@ -31,10 +31,15 @@ exe(p) := p.exe if {
 
 shells := {"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "csh", "tcsh", "fish"}
 
-# named is true when the process's comm or executable base name is in names.
+# named is true when the process's comm, executable base name or argv[0] base
+# name is in names. argv[0] is how multi-call binaries pick their program:
+# busybox's shell runs an applet by exec'ing /proc/self/exe, so the kernel
+# reports comm "exe" and the exe is busybox, and only argv[0] says "nc".
 named(p, names) if p.comm in names
 
 named(p, names) if paths.basename(p.exe) in names
+
+named(p, names) if paths.basename(p.args[0]) in names
 
 # is_shell is true for shell processes, by comm or executable name.
 is_shell(p) if named(p, shells)

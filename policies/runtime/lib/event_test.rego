@@ -18,6 +18,12 @@ test_names if {
 	event.exe({"exe": "", "comm": "sh"}) == "sh"
 }
 
+test_named_by_argv0 if {
+	event.named({"comm": "exe", "exe": "/bin/sh", "args": ["nc", "-e", "/bin/sh"]}, {"nc"})
+	not event.named({"comm": "exe", "exe": "/bin/sh", "args": ["ncdu"]}, {"nc"})
+	not event.named({"comm": "exe", "exe": "/bin/sh", "args": []}, {"nc"})
+}
+
 test_is_shell if {
 	event.is_shell({"comm": "bash", "exe": ""})
 	event.is_shell({"comm": "x", "exe": "/bin/ash"})

@@ -141,7 +141,7 @@ export class BpftraceLineParser {
         const [previousEuid1, capHex, tty, argLength] = rest;
         const args = splitArgs(`${strings.a ?? ''}${strings.b ?? ''}`);
         if (Number(argLength) > 400 && args.length > 0) args[args.length - 1] += '…';
-        process.exe = strings.f ?? '';
+        process.exe = execPath(strings.f ?? '', strings.x ?? '');
         process.args = args;
         process.tty = tty === '1';
         process.capabilities = this.capabilities(capHex ?? '0');
@@ -152,23 +152,43 @@ export class BpftraceLineParser {
       case 'F': {
         const [operation, flagsText] = rest;
         const flags = Number(flagsText);
-        const path = strings.p ?? '';
         const op = operation as FileEvent['operation'];
         const access =
           op === 'open'
             ? { read: (flags & 3) !== 1, write: (flags & 3) !== 0 || (flags & 0x240) !== 0 }
             : op === 'connect'
               ? { read: true, write: true }
-              : { read: false, write: true };
-        return { ...base, kind: 'file', path, operation: op, ...access };
+              : { read: false, write: op !== 'memfd_create' };
+        const raw = strings.p ?? '';
+        const path = op === 'memfd_create' ? `memfd:${raw}` : resolveTraversal(raw);
+        const event: FileEvent = { ...base, kind: 'file', path, operation: op, ...access };
+        if (op === 'truncate' || (op === 'open' && (flags & O_TRUNC) !== 0)) event.truncated = true;
+        if (path !== raw && op !== 'memfd_create') event.requestedPath = raw;
+        if (strings.t !== undefined) event.target = resolveTraversal(strings.t);
+        return event;
       }
       case 'N': {
-        const [dir, , sockType, proto, laddr, lport, raddr, rport] = rest;
+        const [dir, familyText, sockType, proto, laddr, lport, raddr, rport] = rest;
+        if (dir === 's') {
+          const family = Number(familyText);
+          return {
+            ...base,
+            kind: 'network',
+            direction: 'socket',
+            family: familyName(family),
+            protocol: family === AF_PACKET ? 'packet' : (Number(sockType) & 0xf) === 3 ? 'raw' : protocolName(Number(proto), Number(sockType) & 0xf),
+            localAddress: '',
+            localPort: 0,
+            remoteAddress: '',
+            remotePort: 0,
+          };
+        }
         const direction: NetworkEvent['direction'] = dir === 'o' ? 'outbound' : dir === 'i' ? 'inbound' : 'listen';
         return {
           ...base,
           kind: 'network',
           direction,
+          family: familyName(Number(familyText)),
           protocol: protocolName(Number(proto), Number(sockType)),
           localAddress: unmapV4(laddr ?? ''),
           localPort: Number(lport),
@@ -208,7 +228,7 @@ export class BpftraceLineParser {
         return make('capset', { capabilitiesGained: capabilityNames(next & ~previous) });
       }
       case 'ptrace':
-        return make('ptrace', { target: `pid ${a2} (${PTRACE_REQUESTS[a1] ?? `request ${a1}`})` });
+        return make('ptrace', { target: a1 === 0 ? 'TRACEME' : `pid ${a2} (${PTRACE_REQUESTS[a1] ?? `request ${a1}`})` });
       case 'mount':
         return make('mount', {
           target: `${strings.d ?? ''} (${strings.t || 'none'} from ${strings.s || 'none'})`,
@@ -316,6 +336,42 @@ export function stdioKind(mode: number, rdev: number): StdioKind {
     default:
       return 'unknown';
   }
+}
+
+const AF_PACKET = 17;
+const O_TRUNC = 0x200;
+
+/**
+ * The exe of an exec: the path the caller gave, except for an exec through a
+ * file descriptor (fexecve, execveat with AT_EMPTY_PATH: "/dev/fd/N") of a
+ * memfd, where the kernel's own name for the file ("memfd:<name>") says what
+ * ran. No /proc read: the process may be gone.
+ */
+export function execPath(filename: string, kernelName: string): string {
+  const viaFd = filename.startsWith('/dev/fd/') || filename.startsWith('/proc/self/fd/');
+  return viaFd && kernelName.startsWith('memfd:') ? kernelName : filename;
+}
+
+function familyName(family: number): string {
+  return family === 2 ? 'inet' : family === 10 ? 'inet6' : family === AF_PACKET ? 'packet' : family === 1 ? 'unix' : `family-${family}`;
+}
+
+/**
+ * The path a `..`-bearing name resolves to, lexically: `/tmp/../etc/shadow` is
+ * `/etc/shadow`. A relative `../../etc/shadow` is resolved from `/`, the
+ * deepest it can climb to, since the kernel side carries no cwd. Other paths
+ * are returned as they are.
+ */
+export function resolveTraversal(path: string): string {
+  if (!path.includes('..')) return path;
+  const parts: string[] = [];
+  for (const part of path.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') parts.pop();
+    else parts.push(part);
+  }
+  const resolved = `/${parts.join('/')}`;
+  return path.startsWith('/') || path.startsWith('..') ? resolved : path;
 }
 
 function protocolName(proto: number, sockType: number): string {

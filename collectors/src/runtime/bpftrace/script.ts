@@ -17,7 +17,7 @@
  * Filtering happens in the kernel: paths are compared as 64-bit words read from
  * the user pointer (no string copies on the BPF stack unless the path matters),
  * capset only reports gained capabilities, unshare only namespace flags, ptrace
- * only attach/seize/poke requests.
+ * only traceme/attach/seize/poke requests, socket only packet and raw sockets.
  */
 
 export interface ScriptOptions {
@@ -53,6 +53,10 @@ export const PROBE_NAMES = [
   'unshare',
   'setns',
   'module',
+  'link',
+  'truncate',
+  'memfd',
+  'socket',
 ] as const;
 
 export type ProbeName = (typeof PROBE_NAMES)[number];
@@ -74,6 +78,10 @@ export const PROBE_TRACEPOINTS: Record<ProbeName, readonly string[]> = {
   unshare: ['syscalls:sys_enter_unshare'],
   setns: ['syscalls:sys_enter_setns'],
   module: ['syscalls:sys_enter_finit_module'],
+  link: ['syscalls:sys_enter_symlinkat', 'syscalls:sys_enter_linkat'],
+  truncate: ['syscalls:sys_enter_truncate'],
+  memfd: ['syscalls:sys_enter_memfd_create'],
+  socket: ['syscalls:sys_enter_socket'],
 };
 
 /** Optional companions: attached when present, not required. */
@@ -88,6 +96,8 @@ export const OPTIONAL_TRACEPOINTS: Record<string, string> = {
   'syscalls:sys_enter_chmod': 'chmod',
   'syscalls:sys_exit_accept': 'accept',
   'syscalls:sys_enter_init_module': 'module',
+  'syscalls:sys_enter_symlink': 'link',
+  'syscalls:sys_enter_link': 'link',
 };
 
 export const DEFAULT_SENSITIVE_PATHS: readonly string[] = [
@@ -120,6 +130,9 @@ export const DEFAULT_WRITE_WATCHED_PATHS: readonly string[] = [
   '/lib64/',
   '/boot/',
   '/var/spool/cron/',
+  '/var/log/',
+  '/sys/fs/cgroup/',
+  '/proc/sys/',
 ];
 
 export const DEFAULT_SOCKET_PATHS: readonly string[] = [
@@ -136,6 +149,13 @@ export const MAX_PREFIX_BYTES = 24;
 
 /** Open flags that mean "may modify": O_WRONLY | O_RDWR | O_CREAT | O_TRUNC. */
 export const WRITE_FLAGS = 0x1 | 0x2 | 0x40 | 0x200;
+
+/** A path with a `..` component among its first bytes: reported whatever its prefix, since it may resolve anywhere. */
+const TRAVERSAL_NEEDLE = '/../';
+
+/** AF_PACKET, and SOCK_RAW (low 4 bits of the type) for any family: sockets that see or forge raw traffic. */
+const AF_PACKET = 17;
+const SOCK_RAW = 3;
 
 /** Namespace flags of unshare(2) worth reporting. */
 const NAMESPACE_FLAGS = 0x02000000 | 0x04000000 | 0x08000000 | 0x10000000 | 0x20000000 | 0x40000000 | 0x00020000;
@@ -158,6 +178,36 @@ export function prefixCondition(prefix: string, words = ['$w0', '$w1', '$w2']): 
     }
   }
   return parts.length === 0 ? '0' : `(${parts.join(' && ')})`;
+}
+
+/**
+ * A boolean BPF expression: `needle` occurs anywhere within the first 24 bytes
+ * held in w0,w1,w2, or the path starts with the needle minus its first byte
+ * (a relative `../`). Each offset is a masked compare of one word or of two
+ * words spliced with shifts: no loop, no string copy.
+ */
+export function containsCondition(needle: string, words = ['$w0', '$w1', '$w2']): string {
+  const bytes = Buffer.from(needle, 'utf8');
+  const n = bytes.length;
+  if (n === 0 || n > 8) throw new Error(`containsCondition: needle of 1 to 8 bytes (actual: ${n})`);
+  const padded = Buffer.alloc(8);
+  bytes.copy(padded);
+  const value = padded.readBigUInt64LE(0);
+  const mask = n === 8 ? 0xffffffffffffffffn : (1n << BigInt(n * 8)) - 1n;
+  const hex = (v: bigint): string => `0x${v.toString(16)}`;
+  const parts: string[] = [];
+  const total = words.length * 8;
+  for (let offset = 0; offset + n <= total; offset++) {
+    const index = Math.floor(offset / 8);
+    const shift = (offset % 8) * 8;
+    const low = shift === 0 ? words[index]! : `(${words[index]!} >> ${shift})`;
+    // Bytes past this word come from the next one, shifted in from the top.
+    const spans = shift / 8 + n > 8;
+    const window = spans ? `(${low} | (${words[index + 1]!} << ${64 - shift}))` : low;
+    parts.push(`(${window} & ${hex(mask)}) == ${hex(value)}`);
+  }
+  parts.push(prefixCondition(needle.slice(1), words));
+  return `(${parts.join(' || ')})`;
 }
 
 function anyPrefix(prefixes: readonly string[]): string {
@@ -209,6 +259,8 @@ export function buildScript(options: ScriptOptions, available: ReadonlySet<strin
     out.push('  if ($len > 200) { $m = $len - 200; if ($m > 200) { $m = 200; }');
     out.push('    printf("S\\t%d\\tb\\t%r\\n", tid, buf(uptr($s + 200), $m)); }');
     out.push('  printf("S\\t%d\\tf\\t%s\\n", tid, str(args->filename));');
+    // The name of the file the kernel actually runs: a memfd ("memfd:…") behind /dev/fd/N, busybox behind an applet.
+    out.push('  printf("S\\t%d\\tx\\t%s\\n", tid, str($t->mm->exe_file->f_path.dentry->d_name.name));');
     out.push('  $pe = @xeuid[args->old_pid]; delete(@xeuid[args->old_pid]);');
     out.push('  $fd = $t->files->fdt->fd;');
     out.push('  $i0 = (*($fd + 0))->f_inode; $i1 = (*($fd + 1))->f_inode; $i2 = (*($fd + 2))->f_inode;');
@@ -221,7 +273,7 @@ export function buildScript(options: ScriptOptions, available: ReadonlySet<strin
     out.push('}');
   }
 
-  const sensitive = anyPrefix(options.sensitivePaths);
+  const sensitive = `${anyPrefix(options.sensitivePaths)} || ${containsCondition(TRAVERSAL_NEEDLE)}`;
   const watched = anyPrefix(options.writeWatchedPaths);
   if (probes.has('open')) {
     const names = ['tracepoint:syscalls:sys_enter_openat'];
@@ -273,6 +325,9 @@ export function buildScript(options: ScriptOptions, available: ReadonlySet<strin
     `$file = *(curtask->files->fdt->fd + ${fdExpr}); $sock = (struct socket *)$file->private_data; $sk = $sock->sk;`;
   const netLine = (dir: string, fam: string, laddr: string, lport: string, raddr: string, rport: string): string =>
     `printf("${head('N')}\\t${dir}\\t${fam}\\t%d\\t%d\\t%s\\t%d\\t%s\\t%d\\t%s\\n", ${HEAD_ARGS}, $sock->type, $sk->sk_protocol, ${laddr}, ${lport}, ${raddr}, ${rport}, comm);`;
+  /** A socket being created: no addresses yet, only family, type and protocol. */
+  const netLineRaw = (dir: string, fam: string, type: string, proto: string): string =>
+    `printf("${head('N')}\\t${dir}\\t%d\\t%d\\t%d\\t-\\t0\\t-\\t0\\t%s\\n", ${HEAD_ARGS}, ${fam}, ${type}, ${proto}, comm);`;
   const v4l = 'ntop(2, $sk->__sk_common.skc_rcv_saddr)';
   const v6l = 'ntop(10, $sk->__sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8)';
   const v4r = 'ntop(2, $sk->__sk_common.skc_daddr)';
@@ -339,7 +394,7 @@ export function buildScript(options: ScriptOptions, available: ReadonlySet<strin
   }
   if (probes.has('ptrace')) {
     out.push(
-      `tracepoint:syscalls:sys_enter_ptrace ${syscallFilter} { if (args->request == 16 || args->request == 0x4206 || args->request == 4 || args->request == 5 || args->request == 6) { ${priv('ptrace', 'args->request', 'args->pid', '0')} } }`,
+      `tracepoint:syscalls:sys_enter_ptrace ${syscallFilter} { if (args->request == 0 || args->request == 16 || args->request == 0x4206 || args->request == 4 || args->request == 5 || args->request == 6) { ${priv('ptrace', 'args->request', 'args->pid', '0')} } }`,
     );
   }
   if (probes.has('mount')) {
@@ -363,6 +418,42 @@ export function buildScript(options: ScriptOptions, available: ReadonlySet<strin
     if (has('syscalls:sys_enter_init_module')) {
       out.push(`tracepoint:syscalls:sys_enter_init_module ${syscallFilter} { ${priv('module_load', '-1', '0', '0')} }`);
     }
+  }
+  if (probes.has('link')) {
+    // The link's target in S key t, the new name as the path: reported when either matters.
+    const linkProbe = (tp: string, op: string, target: string, name: string): void => {
+      out.push(`tracepoint:syscalls:${tp} ${syscallFilter} {`);
+      out.push(`  ${readWords(target)}`);
+      out.push(`  $tm = ${sensitive};`);
+      out.push(`  ${readWords(name)}`);
+      out.push(`  if ($tm || ${modifying}) {`);
+      out.push(`    printf("S\\t%d\\tt\\t%s\\n", tid, str(${target}));`);
+      out.push(`    printf("S\\t%d\\tp\\t%s\\n", tid, str(${name}));`);
+      out.push(`    printf("${head('F')}\\t${op}\\t0\\t%s\\n", ${HEAD_ARGS}, comm);`);
+      out.push('  }');
+      out.push('}');
+    };
+    linkProbe('sys_enter_symlinkat', 'symlink', 'args->oldname', 'args->newname');
+    linkProbe('sys_enter_linkat', 'link', 'args->oldname', 'args->newname');
+    if (has('syscalls:sys_enter_symlink')) linkProbe('sys_enter_symlink', 'symlink', 'args->oldname', 'args->newname');
+    if (has('syscalls:sys_enter_link')) linkProbe('sys_enter_link', 'link', 'args->oldname', 'args->newname');
+  }
+  if (probes.has('truncate')) {
+    out.push(`tracepoint:syscalls:sys_enter_truncate ${syscallFilter} {`);
+    emitFile('truncate', 'args->path', '0', modifying);
+    out.push('}');
+  }
+  if (probes.has('memfd')) {
+    // Rare in normal workloads, the first step of fileless execution: always reported.
+    out.push(`tracepoint:syscalls:sys_enter_memfd_create ${syscallFilter} {`);
+    out.push('  printf("S\\t%d\\tp\\t%s\\n", tid, str(args->uname));');
+    out.push(`  printf("${head('F')}\\tmemfd_create\\t%d\\t%s\\n", ${HEAD_ARGS}, args->flags, comm);`);
+    out.push('}');
+  }
+  if (probes.has('socket')) {
+    out.push(
+      `tracepoint:syscalls:sys_enter_socket ${syscallFilter} { if (args->family == ${AF_PACKET} || (args->type & 0xf) == ${SOCK_RAW}) { ${netLineRaw('s', 'args->family', 'args->type', 'args->protocol')} } }`,
+    );
   }
   // Last: its first firing proves every probe above is attached.
   out.push(`interval:ms:${options.heartbeatMs} { printf("H\\n"); }`);
