@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { DurableFactSink, startRuntimeCollector, type RuntimeCollector } from '../../collectors/src/index.js';
-import { defaultBundlePath, PolicyEvaluator, readBundleFile, startEngine, type RunningEngine } from '../../engine/src/index.js';
+import { defaultBundlePath, kernelFilterOf, PolicyEvaluator, readBundleFile, startEngine, type RunningEngine } from '../../engine/src/index.js';
 import { decodeAlert, decodeFactBatch, ensureStreams, subjects } from '../../proto/src/index.js';
 import { startEmbeddedNats } from '../../cli/src/embedded-nats.js';
 import type { ScenarioResult } from '../report.js';
@@ -75,11 +75,12 @@ export async function runtimeExecAlertLatency(options: LatencyOptions): Promise<
         sample.raisedMs = Number(alert.raised_at_ms);
       },
     });
-    const evaluator = await PolicyEvaluator.load(await readBundleFile(defaultBundlePath()));
+    const bundle = await readBundleFile(defaultBundlePath());
+    const evaluator = await PolicyEvaluator.load(bundle);
     // Throttling off: every shell's alert is measured, not one per window.
     engine = await startEngine({ nc, evaluator, logger: pino({ level: 'silent' }), alertThrottle: { windowMs: 0 } });
     const sink = new DurableFactSink({ nc, source: { host: 'bench', collector: 'runtime', version: '0' }, dir: outboxDir });
-    collector = await startRuntimeCollector({ sink });
+    collector = await startRuntimeCollector({ sink, kernelFilter: kernelFilterOf(bundle.manifest) });
 
     const pass = async (tag: string): Promise<{ samples: Sample[]; dockerStartMs: number }> => {
       const marker = `vigil-lat-${process.pid}-${tag}`;

@@ -10,6 +10,7 @@ import {
   type RuntimeCollector,
 } from '../../collectors/src/index.js';
 import { decodeFactBatch, ensureStreams } from '../../proto/src/index.js';
+import { defaultBundlePath, kernelFilterOf, readBundleFile } from '../../engine/src/index.js';
 import { startEmbeddedNats } from '../../cli/src/embedded-nats.js';
 import type { ScenarioResult } from '../report.js';
 import {
@@ -79,7 +80,9 @@ export async function runtimeExecStorm(options: ExecStormOptions): Promise<Scena
       },
     });
     const sink = new DurableFactSink({ nc, source: { host: 'bench', collector: 'runtime', version: '0' }, dir: outboxDir });
-    const inner = await selectRuntimeSource({ prefer: 'ebpf', ...(options.ringPages ? { ebpf: { ringPages: options.ringPages } } : {}) });
+    // The default bundle's kernel filter, as `vigil up` runs it.
+    const filter = kernelFilterOf((await readBundleFile(defaultBundlePath())).manifest);
+    const inner = await selectRuntimeSource({ prefer: 'ebpf', ebpf: { filter, ...(options.ringPages ? { ringPages: options.ringPages } : {}) } });
     const source = new CountingSource(inner, container.cgroupId);
     const started = performance.now();
     [collector] = await Promise.all([startRuntimeCollector({ sink, source }), counter.start(container.cgroupId)]);

@@ -11,6 +11,7 @@ import { DockerApiImageSource, DockerDiskImageSource, startImageCollector } from
 import { combineSources, DEFAULT_PYTHON, DEFAULT_RUNSC, GvisorSource, selectRuntimeSource, startRuntimeCollector } from './runtime/index.js';
 import { DurableFactSink } from './transport/outbox-sink.js';
 import type { FactSink } from './sink.js';
+import type { KernelFilter } from '../../proto/src/index.js';
 
 export const COLLECTOR_NAMES = ['host', 'container', 'image', 'runtime'] as const;
 export type CollectorName = (typeof COLLECTOR_NAMES)[number];
@@ -25,6 +26,8 @@ export interface AgentOptions {
   socketPath?: string;
   collectors: readonly CollectorName[];
   logger: Logger;
+  /** What the runtime collector's kernel filter reports: the kernel_filter of the bundles that judge this host. */
+  kernelFilter?: KernelFilter;
   /** Root of the on-disk outboxes, one directory per collector (default $VIGIL_OUTBOX_DIR or ~/.cache/vigil/outbox/<host>). */
   outboxDir?: string;
 }
@@ -124,7 +127,7 @@ const STARTERS: Record<CollectorName, Starter> = {
       info: (message: string, context?: Record<string, unknown>) => logger.info(context ?? {}, message),
       warn: (message: string, context?: Record<string, unknown>) => logger.warn(context ?? {}, message),
     };
-    const primary = await selectRuntimeSource({ hostRoot: options.hostRoot, logger: runtimeLogger });
+    const primary = await selectRuntimeSource({ hostRoot: options.hostRoot, logger: runtimeLogger, ...(options.kernelFilter ? { ebpf: { filter: options.kernelFilter } } : {}) });
     // The host kernel sees only the sandbox of a gVisor container; runsc's own exec
     // monitoring sees inside. Only where runsc runs beside this process (not in a
     // collector container, which has neither runsc nor its state).

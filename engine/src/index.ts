@@ -6,7 +6,7 @@ export type { DeadLetterReason } from './pool/judge.js';
 export { readBundleFile, parseBundle, type Bundle } from './policy/bundle.js';
 export { buildBundle, inspectRules, generateMain, type BuildOptions, type BuildResult } from './policy/build.js';
 export type { RuleMeta } from './policy/rules.js';
-export { checkBundleName, DEFAULT_BUNDLE_NAME, type VigilManifest } from './policy/manifest.js';
+export { checkBundleName, DEFAULT_BUNDLE_NAME, kernelFilterOf, type VigilManifest } from './policy/manifest.js';
 export { findingsFrom, alertsFrom, alertId } from './findings.js';
 export { subjectOf } from './subject.js';
 export { resolveTool, packageRoot, defaultBundlePath } from './tools.js';

@@ -16,6 +16,8 @@
 #   severity: HIGH
 #   maturity: stable
 #   recommended_action: "Find the reading process; rotate the credentials and use workload identity (IRSA, Workload Identity, managed identity) instead of credential files."
+#   kernel_filter:
+#     read_paths: ["/root/.aws/", "/root/.config/gcloud/", "/root/.azure/", "/root/.docker/", "/root/.kube/"]
 #   frameworks:
 #     mitre: ["T1552.001"]
 package vigil.runtime.cloud_credentials_read

@@ -14,6 +14,8 @@
 #   severity: CRITICAL
 #   maturity: stable
 #   recommended_action: "Kill the container; check the host for a changed core_pattern, release_agent, modprobe path or binfmt handler. Drop CAP_SYS_ADMIN and keep /proc and /sys read-only."
+#   kernel_filter:
+#     write_paths: ["/sys/fs/cgroup/", "/proc/sys/kernel/", "/sys/kernel/uevent_helper", "/proc/sys/fs/binfmt_misc/", "/proc/sysrq-trigger"]
 #   frameworks:
 #     mitre: ["T1611"]
 package vigil.runtime.kernel_escape_write

@@ -17,6 +17,8 @@
 #   severity: HIGH
 #   maturity: stable
 #   recommended_action: "Preserve what is left (ship logs off the container), find the process and treat the container as compromised."
+#   kernel_filter:
+#     write_paths: ["/var/log/", "/root/.", "/home/"]
 #   frameworks:
 #     mitre: ["T1070.002", "T1070.003"]
 package vigil.runtime.log_tampering

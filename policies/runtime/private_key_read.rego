@@ -15,6 +15,8 @@
 #   severity: HIGH
 #   maturity: stable
 #   recommended_action: "Find the reading process; rotate the key and keep private keys out of images and containers."
+#   kernel_filter:
+#     read_paths: ["/root/.ssh/", "/etc/ssh/ssh_host_"]
 #   frameworks:
 #     mitre: ["T1552.004"]
 package vigil.runtime.private_key_read

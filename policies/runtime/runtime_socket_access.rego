@@ -15,6 +15,9 @@
 #   severity: HIGH
 #   maturity: stable
 #   recommended_action: "Remove the runtime socket mount (CIS 5.32); a container that can talk to the runtime controls the host."
+#   kernel_filter:
+#     read_paths: ["/var/run/docker.sock", "/run/docker.sock", "/var/run/containerd/", "/run/containerd/", "/var/run/crio/", "/run/crio/", "/var/run/podman/", "/run/podman/", "/var/run/cri-dockerd.sock", "/run/cri-dockerd.sock", "/run/k3s/containerd/"]
+#     socket_paths: ["/var/run/docker.sock", "/run/docker.sock", "/var/run/containerd/", "/run/containerd/", "/var/run/crio/", "/run/crio/", "/var/run/podman/", "/run/podman/", "/var/run/cri-dockerd.sock", "/run/cri-dockerd.sock", "/run/k3s/containerd/"]
 #   frameworks:
 #     mitre: ["T1609", "T1611"]
 package vigil.runtime.runtime_socket_access

@@ -15,6 +15,8 @@
 #   severity: HIGH
 #   maturity: stable
 #   recommended_action: "Find the process that made the link and remove the link; run the container with a read-only root file system."
+#   kernel_filter:
+#     link_targets: ["/etc", "/root", "/var/run/secrets"]
 #   frameworks:
 #     mitre: ["T1555", "T1222.002"]
 package vigil.runtime.sensitive_link

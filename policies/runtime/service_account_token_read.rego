@@ -15,6 +15,8 @@
 #   severity: HIGH
 #   maturity: stable
 #   recommended_action: "Treat the pod's service account as exposed: rotate the token, reduce its RBAC, and set automountServiceAccountToken false where the API is not needed."
+#   kernel_filter:
+#     read_paths: ["/var/run/secrets/", "/run/secrets/"]
 #   frameworks:
 #     mitre: ["T1528", "T1552.001"]
 package vigil.runtime.service_account_token_read

@@ -15,6 +15,8 @@
 #   severity: HIGH
 #   maturity: stable
 #   recommended_action: "Find the reading process and how it got there; containers do not authenticate local users. Remove shadow entries with passwords from images."
+#   kernel_filter:
+#     read_paths: ["/etc/shadow", "/etc/gshadow", "/etc/security/opasswd"]
 #   frameworks:
 #     mitre: ["T1003.008"]
 package vigil.runtime.shadow_read

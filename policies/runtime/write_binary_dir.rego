@@ -16,6 +16,8 @@
 #   severity: HIGH
 #   maturity: stable
 #   recommended_action: "Find the writer; rebuild instead of patching running containers and run with a read-only root filesystem."
+#   kernel_filter:
+#     write_paths: ["/bin/", "/sbin/", "/usr/bin/", "/usr/sbin/", "/usr/local/bin/", "/usr/local/sbin/", "/lib/", "/lib64/", "/usr/lib/", "/usr/lib64/", "/usr/libexec/", "/usr/local/lib/"]
 #   frameworks:
 #     mitre: ["T1554", "T1574.006"]
 package vigil.runtime.write_binary_dir

@@ -15,6 +15,8 @@
 #   severity: MEDIUM
 #   maturity: stable
 #   recommended_action: "Find the writer; bake configuration into the image or mount it read-only, and run with a read-only root filesystem."
+#   kernel_filter:
+#     write_paths: ["/etc/"]
 #   frameworks:
 #     mitre: ["T1098", "T1546.004", "T1053.003"]
 package vigil.runtime.write_etc

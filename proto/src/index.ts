@@ -4,3 +4,4 @@ export * from './streams.js';
 export * from './codec.js';
 export { FACT_SCHEMA_FILE, schemaDirectory } from './schemas.js';
 export { ensureStreams } from './jetstream.js';
+export { EMPTY_KERNEL_FILTER, KERNEL_FILTER_KEYS, kernelFilterProblem, mergeKernelFilters, type KernelFilter } from './kernel-filter.js';

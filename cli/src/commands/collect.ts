@@ -1,6 +1,9 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { startAgent } from '../../../collectors/src/index.js';
+import { defaultBundlePath, kernelFilterOf, readBundleFile } from '../../../engine/src/index.js';
+import { mergeKernelFilters, type KernelFilter } from '../../../proto/src/index.js';
+import { splitList } from '../args.js';
 import { createLogger } from '../logger.js';
 import { connectNats, NATS_SECURITY_OPTIONS, natsSecurity, natsUrl, untilSignal } from '../nats.js';
 import { parseCollectors } from './up.js';
@@ -14,11 +17,13 @@ export async function collectCommand(argv: string[]): Promise<number> {
       'host-root': { type: 'string' },
       socket: { type: 'string' },
       host: { type: 'string' },
+      bundle: { type: 'string', multiple: true },
       ...NATS_SECURITY_OPTIONS,
     },
   });
   const collectors = parseCollectors(positionals.length > 0 ? positionals.join(',') : undefined);
   const logger = createLogger();
+  const kernelFilter = collectors.includes('runtime') ? await bundlesKernelFilter(values.bundle, logger) : undefined;
   const nc = await connectNats(natsUrl(values.nats, true)!, `vigil-collect-${collectors.join('-')}`, natsSecurity(values));
   const agent = await startAgent({
     nc,
@@ -27,9 +32,30 @@ export async function collectCommand(argv: string[]): Promise<number> {
     socketPath: values.socket,
     collectors,
     logger,
+    ...(kernelFilter ? { kernelFilter } : {}),
   });
   await untilSignal();
   await agent.stop();
   await nc.drain();
   return 0;
+}
+
+/**
+ * What the runtime collector's kernel filter reports: the union of the kernel
+ * filters of the bundles the engines judge with (--bundle, repeatable, or
+ * VIGIL_BUNDLE, comma-separated; default: the bundle this package ships).
+ */
+async function bundlesKernelFilter(given: string[] | undefined, logger: { warn(obj: object, msg: string): void }): Promise<KernelFilter> {
+  const env = process.env.VIGIL_BUNDLE;
+  const files = given ?? (env ? splitList(env) : undefined);
+  if (files === undefined) {
+    try {
+      return kernelFilterOf((await readBundleFile(defaultBundlePath())).manifest);
+    } catch (error) {
+      logger.warn({ err: error }, 'no policy bundle to derive the kernel filter from: path-filtered runtime events (file access) are off; pass --bundle');
+      return mergeKernelFilters([]);
+    }
+  }
+  const bundles = await Promise.all(files.map((file) => readBundleFile(file)));
+  return mergeKernelFilters(bundles.map((b) => kernelFilterOf(b.manifest)));
 }

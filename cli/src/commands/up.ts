@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { COLLECTOR_NAMES, startAgent, type CollectorName } from '../../../collectors/src/index.js';
-import { defaultBundlePath, readBundleFile, startEngine } from '../../../engine/src/index.js';
+import { defaultBundlePath, kernelFilterOf, readBundleFile, startEngine } from '../../../engine/src/index.js';
 import { ensureStreams } from '../../../proto/src/index.js';
 import { parseAlertFormat, printAlerts } from '../alert-printer.js';
 import { startEmbeddedNats, type EmbeddedNats } from '../embedded-nats.js';
@@ -58,6 +58,8 @@ export async function upCommand(argv: string[]): Promise<number> {
       socketPath: values.socket,
       collectors,
       logger: logger.child({ component: 'collector' }),
+      // The kernel reports what the rules judging this host ask for.
+      kernelFilter: kernelFilterOf(bundle.manifest),
     });
     const signal = await untilSignal();
     logger.info({ signal }, 'shutting down');

@@ -1,4 +1,4 @@
-import type { FactInit } from '../../../proto/src/index.js';
+import type { FactInit, KernelFilter } from '../../../proto/src/index.js';
 import type { FactSink } from '../sink.js';
 import { aggregationKey, AggregationWindows, type WindowEntry } from './aggregate.js';
 import { CgroupIndex } from './cgroup-index.js';
@@ -32,6 +32,8 @@ export interface RuntimeCollectorOptions {
   queueSize?: number;
   /** Events enriched and published at once. Default 8. */
   concurrency?: number;
+  /** With the default source: the paths the policy's rules need reported (a bundle's kernel_filter). */
+  kernelFilter?: KernelFilter;
 }
 
 export interface RuntimeCollectorStats {
@@ -79,7 +81,7 @@ export async function startRuntimeCollector(options: RuntimeCollectorOptions): P
   const hostProcesses = options.hostProcesses ?? true;
   const index = await CgroupIndex.locate(hostRoot);
   await index.rescan();
-  const source = options.source ?? (await selectRuntimeSource({ hostRoot, logger, hostProcesses, index }));
+  const source = options.source ?? (await selectRuntimeSource({ hostRoot, logger, hostProcesses, index, ...(options.kernelFilter ? { ebpf: { filter: options.kernelFilter } } : {}) }));
   const resolver = new CachedResolver(options.resolver ?? new DockerDiskResolver(hostRoot));
   const memory = new ProcessMemory();
   const enricher = new Enricher(hostRoot, resolver, index, memory);

@@ -27,9 +27,6 @@ export type { EbpfSupport } from './bpftrace/detect.js';
 export {
   buildScript,
   PROBE_NAMES,
-  DEFAULT_SENSITIVE_PATHS,
-  DEFAULT_WRITE_WATCHED_PATHS,
-  DEFAULT_SOCKET_PATHS,
 } from './bpftrace/script.js';
 export type { ProbeName, ScriptOptions } from './bpftrace/script.js';
 export { BpftraceLineParser } from './bpftrace/parser.js';

@@ -20,7 +20,8 @@ describe('runtime collector - eBPF source against the real kernel and Docker', (
     idle = await startContainer(`${PREFIX}-idle`);
     // Setup inside the target before watching: a shadow file and a setuid copy of busybox.
     await docker('exec', target.name, 'sh', '-c', 'echo "root:*:19000:0:99999:7:::" > /etc/shadow && cp /etc/shadow /etc/shadow-burst && mkdir -p /tmp/s && cp /bin/busybox /tmp/s/busybox && chmod u+s /tmp/s/busybox');
-    collector = await startRuntimeCollector({ sink });
+    // What a bundle's runtime rules would ask the kernel for (kernel_filter in its manifest).
+    collector = await startRuntimeCollector({ sink, kernelFilter: { read_paths: ['/etc/shadow'], write_paths: ['/etc/', '/var/log/'], socket_paths: [], link_targets: ['/etc'] } });
   }, 60_000);
 
   afterAll(async () => {

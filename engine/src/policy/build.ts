@@ -4,7 +4,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { FACT_KINDS, isFactKind, type FactKind } from '../../../proto/src/index.js';
+import { FACT_KINDS, isFactKind, mergeKernelFilters, type FactKind } from '../../../proto/src/index.js';
 import { VigilEngineError } from '../errors.js';
 import { resolveTool } from '../tools.js';
 import { rulesFromAnnotations, type InspectAnnotation, type RuleMeta } from './rules.js';
@@ -68,7 +68,9 @@ export async function buildBundle(options: BuildOptions): Promise<BuildResult> {
     const manifest: { revision: string; roots: string[]; metadata: { vigil: VigilManifest } } = {
       revision,
       roots: [''],
-      metadata: { vigil: { format: 1, name, triggers, rules, enabled: enabled.map((r) => r.id) } },
+      metadata: {
+        vigil: { format: 1, name, triggers, rules, enabled: enabled.map((r) => r.id), kernel_filter: mergeKernelFilters(enabled.map((r) => r.kernel_filter ?? {})) },
+      },
     };
     await fs.writeFile(path.join(staging, '.manifest'), JSON.stringify(manifest));
 

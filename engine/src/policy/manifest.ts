@@ -1,4 +1,4 @@
-import { FACT_KINDS, isFactKind, type FactKind } from '../../../proto/src/index.js';
+import { FACT_KINDS, isFactKind, mergeKernelFilters, type FactKind, type KernelFilter } from '../../../proto/src/index.js';
 import { VigilEngineError } from '../errors.js';
 import { isSubjectFilter } from './subject-filter.js';
 import type { RuleMeta } from './rules.js';
@@ -32,6 +32,15 @@ export interface VigilManifest {
   name?: string;
   /** Absent (bundles built before triggers existed): the kinds of its enabled rules, any subject. */
   triggers?: BundleTriggers;
+  /** The union of the enabled rules' kernel filters; absent in bundles built before it existed. */
+  kernel_filter?: KernelFilter;
+}
+
+/** What the kernel must report for a bundle's enabled rules: its manifest's, or derived from its rules. */
+export function kernelFilterOf(manifest: VigilManifest): KernelFilter {
+  if (manifest.kernel_filter) return manifest.kernel_filter;
+  const enabled = new Set(manifest.enabled);
+  return mergeKernelFilters(manifest.rules.filter((r) => enabled.has(r.id)).map((r) => r.kernel_filter ?? {}));
 }
 
 /** The triggers a manifest declares or, when it declares none, those its enabled rules imply. */

@@ -1,4 +1,4 @@
-import { FACT_KINDS, isFactKind, isSeverityName, type FactKind, type SeverityName } from '../../../proto/src/index.js';
+import { FACT_KINDS, isFactKind, isSeverityName, kernelFilterProblem, type FactKind, type KernelFilter, type SeverityName } from '../../../proto/src/index.js';
 
 /** A rule's metadata as written in its METADATA block, checked and normalised. */
 export interface RuleMeta {
@@ -13,6 +13,8 @@ export interface RuleMeta {
   /** Rego package, e.g. `vigil.container.privileged`. */
   package: string;
   file: string;
+  /** What the rule needs the kernel to report (runtime rules on paths), from `custom.kernel_filter`. */
+  kernel_filter?: Partial<KernelFilter>;
 }
 
 /** One annotation as printed by `opa inspect -a --format json`. */
@@ -65,6 +67,9 @@ export function rulesFromAnnotations(annotations: readonly InspectAnnotation[]):
     const normalisedFrameworks = normaliseFrameworks(frameworks);
     if (normalisedFrameworks === undefined) fail('custom.frameworks must map framework names to non-empty lists of ids');
     if (!entry.annotations.title) fail('title is missing');
+    const kernelFilter = custom.kernel_filter;
+    const filterProblem = kernelFilter === undefined ? undefined : kernelFilterProblem(kernelFilter);
+    if (filterProblem !== undefined) fail(`custom.kernel_filter ${filterProblem}`);
     if (typeof id === 'string' && seenIds.has(id)) fail(`duplicate id ${id}, also used by ${seenIds.get(id)}`);
     if (typeof id === 'string') seenIds.set(id, where);
 
@@ -87,6 +92,7 @@ export function rulesFromAnnotations(annotations: readonly InspectAnnotation[]):
         frameworks: normalisedFrameworks,
         package: pkg,
         file: entry.location?.file ?? '',
+        ...(kernelFilter !== undefined && filterProblem === undefined ? { kernel_filter: kernelFilter as Partial<KernelFilter> } : {}),
       });
     }
   }

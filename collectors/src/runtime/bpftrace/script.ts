@@ -1,3 +1,5 @@
+import type { KernelFilter } from '../../../../proto/src/index.js';
+
 /**
  * Generates the bpftrace program the eBPF source runs. Pure: the same options
  * give the same text, so the script is built once at start.
@@ -21,12 +23,11 @@
  */
 
 export interface ScriptOptions {
-  /** Paths whose opens are reported whatever the flags (prefix match). */
-  sensitivePaths: readonly string[];
-  /** Paths whose opens for writing, unlink, rename and chmod are reported (prefix match). */
-  writeWatchedPaths: readonly string[];
-  /** Unix socket paths whose connect is reported as a file access (prefix match). */
-  socketPaths: readonly string[];
+  /**
+   * What the policy's rules need beyond execs, connections and privilege changes
+   * (prefix matches): from the bundle's manifest, never a list kept here.
+   */
+  filter: KernelFilter;
   /** Probes to include; tracepoints the kernel lacks are dropped by the caller. */
   probes: ReadonlySet<ProbeName>;
   /** Pids never reported (the collector itself). */
@@ -100,50 +101,6 @@ export const OPTIONAL_TRACEPOINTS: Record<string, string> = {
   'syscalls:sys_enter_link': 'link',
 };
 
-export const DEFAULT_SENSITIVE_PATHS: readonly string[] = [
-  '/etc/shadow',
-  '/etc/gshadow',
-  '/etc/sudoers',
-  '/etc/ssh/ssh_host_',
-  '/etc/kubernetes/',
-  '/root/.ssh/',
-  '/root/.aws/',
-  '/root/.kube/',
-  '/root/.docker/',
-  '/var/run/secrets/',
-  '/run/secrets/',
-  '/var/run/docker.sock',
-  '/run/docker.sock',
-  '/run/containerd/',
-  '/var/run/containerd/',
-  '/var/lib/kubelet/pki/',
-  '/proc/kcore',
-  '/proc/sysrq-trigger',
-];
-
-export const DEFAULT_WRITE_WATCHED_PATHS: readonly string[] = [
-  '/etc/',
-  '/bin/',
-  '/sbin/',
-  '/usr/',
-  '/lib/',
-  '/lib64/',
-  '/boot/',
-  '/var/spool/cron/',
-  '/var/log/',
-  '/sys/fs/cgroup/',
-  '/proc/sys/',
-];
-
-export const DEFAULT_SOCKET_PATHS: readonly string[] = [
-  '/var/run/docker.sock',
-  '/run/docker.sock',
-  '/run/containerd/',
-  '/var/run/containerd/',
-  '/var/run/crio/',
-  '/run/crio/',
-];
-
 /** Longest prefix the in-kernel filter compares (3 words of 8 bytes). */
 export const MAX_PREFIX_BYTES = 24;
 
@@ -152,6 +109,9 @@ export const WRITE_FLAGS = 0x1 | 0x2 | 0x40 | 0x200;
 
 /** A path with a `..` component among its first bytes: reported whatever its prefix, since it may resolve anywhere. */
 const TRAVERSAL_NEEDLE = '/../';
+
+/** comm of container runtime processes whose syscalls are set-up, not workload: prefixes end in "[", the rest are exact. */
+const RUNTIME_SETUP_COMMS = ['runc:[', 'runc', 'crun'];
 
 /** AF_PACKET, and SOCK_RAW (low 4 bits of the type) for any family: sockets that see or forge raw traffic. */
 const AF_PACKET = 17;
@@ -231,7 +191,11 @@ export function buildScript(options: ScriptOptions, available: ReadonlySet<strin
   const filters = [...options.excludePids.map((p) => `pid != ${p}`)];
   if (options.excludeCgroupId !== undefined) filters.push(`cgroup != ${options.excludeCgroupId}`);
   const base = filters.length ? filters.join(' && ') : '1';
-  const syscallFilter = `/${base} && strncmp(comm, "runc:[", 6) != 0/`;
+  // The container runtime setting a container up (runc:[0:PARENT]…, and "runc init", which newer
+  // runc runs under its own name inside the container's cgroup) is not the workload. Exact names:
+  // strncmp over the length plus the NUL.
+  const runtimeSetup = RUNTIME_SETUP_COMMS.map((c) => `strncmp(comm, "${c}", ${c.endsWith('[') ? c.length : c.length + 1}) != 0`).join(' && ');
+  const syscallFilter = `/${base} && ${runtimeSetup}/`;
   const execFilter = `/${base}/`;
   const probes = options.probes;
   const out: string[] = [];
@@ -273,8 +237,10 @@ export function buildScript(options: ScriptOptions, available: ReadonlySet<strin
     out.push('}');
   }
 
-  const sensitive = `${anyPrefix(options.sensitivePaths)} || ${containsCondition(TRAVERSAL_NEEDLE)}`;
-  const watched = anyPrefix(options.writeWatchedPaths);
+  const { filter } = options;
+  const sensitive = `${anyPrefix(filter.read_paths)} || ${containsCondition(TRAVERSAL_NEEDLE)}`;
+  const watched = anyPrefix(filter.write_paths);
+  const linkTargets = anyPrefix(filter.link_targets);
   if (probes.has('open')) {
     const names = ['tracepoint:syscalls:sys_enter_openat'];
     if (has('syscalls:sys_enter_open')) names.push('tracepoint:syscalls:sys_enter_open');
@@ -344,10 +310,10 @@ export function buildScript(options: ScriptOptions, available: ReadonlySet<strin
     out.push('  } else if ($fam == 10) {');
     out.push('    $in6 = (struct sockaddr_in6 *)args->uservaddr;');
     out.push(`    ${netLine('o', '10', v6l, lport, 'ntop(10, $in6->sin6_addr.in6_u.u6_addr8)', '$in6->sin6_port')}`);
-    if (options.socketPaths.length > 0) {
+    if (filter.socket_paths.length > 0) {
       out.push('  } else if ($fam == 1) {');
       out.push('    $up = (uint8 *)args->uservaddr + 2;');
-      emitFile('connect', '$up', '2', anyPrefix(options.socketPaths));
+      emitFile('connect', '$up', '2', anyPrefix(filter.socket_paths));
     }
     out.push('  }');
     out.push('}');
@@ -424,7 +390,7 @@ export function buildScript(options: ScriptOptions, available: ReadonlySet<strin
     const linkProbe = (tp: string, op: string, target: string, name: string): void => {
       out.push(`tracepoint:syscalls:${tp} ${syscallFilter} {`);
       out.push(`  ${readWords(target)}`);
-      out.push(`  $tm = ${sensitive};`);
+      out.push(`  $tm = ${linkTargets};`);
       out.push(`  ${readWords(name)}`);
       out.push(`  if ($tm || ${modifying}) {`);
       out.push(`    printf("S\\t%d\\tt\\t%s\\n", tid, str(${target}));`);

@@ -6,11 +6,9 @@ import type { RuntimeEventHandler } from '../events.js';
 import { silentLogger, type RuntimeLogger, type RuntimeSource } from '../source.js';
 import { detectEbpf, DEFAULT_BPFTRACE, type EbpfSupport } from './detect.js';
 import { BpftraceLineParser } from './parser.js';
+import { EMPTY_KERNEL_FILTER, type KernelFilter } from '../../../../proto/src/index.js';
 import {
   buildScript,
-  DEFAULT_SENSITIVE_PATHS,
-  DEFAULT_SOCKET_PATHS,
-  DEFAULT_WRITE_WATCHED_PATHS,
   PROBE_NAMES,
   PROBE_TRACEPOINTS,
   type ProbeName,
@@ -28,9 +26,8 @@ export const DEFAULT_RING_PAGES = 1024;
 
 export interface BpftraceSourceOptions {
   bpftrace?: string;
-  sensitivePaths?: readonly string[];
-  writeWatchedPaths?: readonly string[];
-  socketPaths?: readonly string[];
+  /** The paths the policy's rules need reported (the bundle's kernel_filter); none: no path-filtered events. */
+  filter?: KernelFilter;
   /** Probes to use (default: all the kernel supports). */
   probes?: readonly ProbeName[];
   /** cgroup id whose processes are dropped in the kernel (the host's root cgroup, when host processes are not wanted). */
@@ -85,9 +82,7 @@ export class BpftraceSource implements RuntimeSource {
     if (missing.length) logger.info('runtime: eBPF probes unavailable on this kernel', { missing });
     this.script = buildScript(
       {
-        sensitivePaths: this.options.sensitivePaths ?? DEFAULT_SENSITIVE_PATHS,
-        writeWatchedPaths: this.options.writeWatchedPaths ?? DEFAULT_WRITE_WATCHED_PATHS,
-        socketPaths: this.options.socketPaths ?? DEFAULT_SOCKET_PATHS,
+        filter: this.options.filter ?? EMPTY_KERNEL_FILTER,
         probes,
         excludePids: [process.pid, ...(this.options.excludePids ?? [])],
         excludeCgroupId: this.options.excludeCgroupId,
