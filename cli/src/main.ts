@@ -16,6 +16,10 @@ Usage:
   vigil up [--nats URL] [--format pretty|json]                       NATS (embedded if none), engine, collectors; alerts to stdout
   vigil engine --nats URL [--bundle FILE]                            the engine alone
   vigil collect container|host|image|runtime --nats URL              one collector alone
+        [--bundle FILE] [--source ebpf|procfs|falco|tetragon [--listen HOST:PORT] [--input FILE|-]]
+      --bundle: the bundles the engines judge with (their kernel_filter says what the kernel reports; default: the shipped bundle)
+      --source falco --listen HOST:PORT: Falco's http_output posts here; --input FILE: a JSON-lines file (Falco's file_output,
+      Tetragon's --export-filename), followed as it grows, or - for stdin
   vigil alerts --nats URL [--subject S] [--format pretty|json]       print alerts as they arrive
   vigil policy list|build|test|eval|verify|push|rollback|history|data  policy tooling and distribution
   vigil nats-config --hosts a,b --out DIR                            TLS + nkey config for a secured NATS

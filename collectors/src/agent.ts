@@ -8,7 +8,7 @@ import path from 'node:path';
 import { ContainerdDiskSource, DockerApiSource, DockerDiskSource, startContainerCollector } from './container/index.js';
 import { startHostCollector } from './host/index.js';
 import { DockerApiImageSource, DockerDiskImageSource, startImageCollector } from './image/index.js';
-import { combineSources, DEFAULT_PYTHON, DEFAULT_RUNSC, GvisorSource, selectRuntimeSource, startRuntimeCollector } from './runtime/index.js';
+import { combineSources, DEFAULT_PYTHON, DEFAULT_RUNSC, GvisorSource, selectRuntimeSource, sensorSource, startRuntimeCollector, type SensorInput } from './runtime/index.js';
 import { DurableFactSink } from './transport/outbox-sink.js';
 import type { FactSink } from './sink.js';
 import type { KernelFilter } from '../../proto/src/index.js';
@@ -26,6 +26,11 @@ export interface AgentOptions {
   socketPath?: string;
   collectors: readonly CollectorName[];
   logger: Logger;
+  /**
+   * Where runtime events come from: by default the best this host allows (eBPF, else procfs);
+   * or a sensor already running here, Falco (its http_output, or a JSON file) or Tetragon (its export file).
+   */
+  runtimeSource?: { kind: 'ebpf' | 'procfs' } | ({ kind: 'falco' | 'tetragon' } & SensorInput);
   /** What the runtime collector's kernel filter reports: the kernel_filter of the bundles that judge this host. */
   kernelFilter?: KernelFilter;
   /** Root of the on-disk outboxes, one directory per collector (default $VIGIL_OUTBOX_DIR or ~/.cache/vigil/outbox/<host>). */
@@ -127,7 +132,18 @@ const STARTERS: Record<CollectorName, Starter> = {
       info: (message: string, context?: Record<string, unknown>) => logger.info(context ?? {}, message),
       warn: (message: string, context?: Record<string, unknown>) => logger.warn(context ?? {}, message),
     };
-    const primary = await selectRuntimeSource({ hostRoot: options.hostRoot, logger: runtimeLogger, ...(options.kernelFilter ? { ebpf: { filter: options.kernelFilter } } : {}) });
+    const wanted = options.runtimeSource;
+    if (wanted?.kind === 'falco' || wanted?.kind === 'tetragon') {
+      const collector = await startRuntimeCollector({ sink, source: sensorSource(wanted.kind, wanted), hostRoot: options.hostRoot, logger: runtimeLogger });
+      logger.info({ source: wanted.kind, listen: wanted.listen, input: wanted.file }, 'runtime source');
+      return collector;
+    }
+    const primary = await selectRuntimeSource({
+      hostRoot: options.hostRoot,
+      logger: runtimeLogger,
+      ...(wanted ? { prefer: wanted.kind } : {}),
+      ...(options.kernelFilter ? { ebpf: { filter: options.kernelFilter } } : {}),
+    });
     // The host kernel sees only the sandbox of a gVisor container; runsc's own exec
     // monitoring sees inside. Only where runsc runs beside this process (not in a
     // collector container, which has neither runsc nor its state).

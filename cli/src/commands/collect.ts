@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { startAgent } from '../../../collectors/src/index.js';
+import { startAgent, type AgentOptions } from '../../../collectors/src/index.js';
+import { UsageError } from '../errors.js';
 import { defaultBundlePath, kernelFilterOf, readBundleFile } from '../../../engine/src/index.js';
 import { mergeKernelFilters, type KernelFilter } from '../../../proto/src/index.js';
 import { splitList } from '../args.js';
@@ -18,6 +19,9 @@ export async function collectCommand(argv: string[]): Promise<number> {
       socket: { type: 'string' },
       host: { type: 'string' },
       bundle: { type: 'string', multiple: true },
+      source: { type: 'string' },
+      listen: { type: 'string' },
+      input: { type: 'string' },
       ...NATS_SECURITY_OPTIONS,
     },
   });
@@ -33,6 +37,7 @@ export async function collectCommand(argv: string[]): Promise<number> {
     collectors,
     logger,
     ...(kernelFilter ? { kernelFilter } : {}),
+    ...runtimeSourceOption(values.source, values.listen, values.input),
   });
   await untilSignal();
   await agent.stop();
@@ -58,4 +63,21 @@ async function bundlesKernelFilter(given: string[] | undefined, logger: { warn(o
   }
   const bundles = await Promise.all(files.map((file) => readBundleFile(file)));
   return mergeKernelFilters(bundles.map((b) => kernelFilterOf(b.manifest)));
+}
+
+const RUNTIME_SOURCES = ['ebpf', 'procfs', 'falco', 'tetragon'] as const;
+
+/** `--source ebpf|procfs|falco|tetragon` with `--listen HOST:PORT` (Falco http_output) or `--input FILE|-`. */
+function runtimeSourceOption(source: string | undefined, listen: string | undefined, input: string | undefined): Pick<AgentOptions, 'runtimeSource'> {
+  if (source === undefined) {
+    if (listen !== undefined || input !== undefined) throw new UsageError('--listen and --input go with --source falco or --source tetragon');
+    return {};
+  }
+  if (!(RUNTIME_SOURCES as readonly string[]).includes(source)) throw new UsageError(`--source expects one of ${RUNTIME_SOURCES.join(', ')} (actual: ${source})`);
+  if (source === 'ebpf' || source === 'procfs') return { runtimeSource: { kind: source } };
+  if (listen === undefined && input === undefined) {
+    throw new UsageError(`--source ${source} needs ${source === 'falco' ? '--listen HOST:PORT (Falco http_output) or --input FILE' : '--input FILE (Tetragon export file, or - for stdin)'}`);
+  }
+  if (source === 'tetragon' && listen !== undefined) throw new UsageError('--listen is for Falco\'s http_output; Tetragon writes a file: --input FILE');
+  return { runtimeSource: { kind: source as 'falco' | 'tetragon', ...(listen !== undefined ? { listen } : {}), ...(input !== undefined ? { file: input } : {}) } };
 }

@@ -64,7 +64,7 @@ export class Enricher {
     const fact = toFact(event, process, ref);
     // The fact's time is when the source saw the event, not when enrichment finished.
     if (event.observedAtMs > 0) fact.observed_at_ms = event.observedAtMs;
-    return { fact, host: container.host, containerId: container.id };
+    return { fact, host: container.host, containerId: metadata?.id || container.id };
   }
 
   private async processInfo(
@@ -146,7 +146,8 @@ function containerRef(
   const hint = event.container ?? {};
   const runtime = metadata?.runtime || hint.runtime || '';
   return {
-    id: container.id,
+    // Sensors report 12- or 31-character ids; the resolver knows the full one, which every other source uses.
+    id: metadata?.id || container.id,
     name: metadata?.name || hint.name || '',
     image: metadata?.image || hint.image || '',
     image_id: metadata?.image_id || hint.image_id || '',

@@ -4,6 +4,8 @@ import type { RuntimeEvent, RuntimeEventHandler } from '../events.js';
 import type { RuntimeSource } from '../source.js';
 import { falcoToEvent } from './falco.js';
 import { tetragonToEvent } from './tetragon.js';
+import { followLines, httpLines, type LineInput } from './inputs.js';
+import { RuntimeError } from '../errors.js';
 
 export interface JsonLinesSourceOptions {
   /** Source name in facts: "falco", "tetragon". */
@@ -12,6 +14,8 @@ export interface JsonLinesSourceOptions {
   open: () => Readable | Promise<Readable>;
   /** Maps one line to an event; undefined for lines that are not events. */
   map: (line: string) => RuntimeEvent | undefined;
+  /** Releases what open() took (a listening socket, a file poller). */
+  close?: () => Promise<void>;
 }
 
 /**
@@ -43,16 +47,54 @@ export class JsonLinesSource implements RuntimeSource {
   }
 
   async stop(): Promise<void> {
+    await this.options.close?.();
     this.stream?.destroy();
   }
 }
 
 /** Falco alerts (`falco -o json_output=true`) from a stream. */
-export function falcoSource(open: () => Readable | Promise<Readable>): JsonLinesSource {
-  return new JsonLinesSource({ name: 'falco', open, map: falcoToEvent });
+export function falcoSource(open: () => Readable | Promise<Readable>, close?: () => Promise<void>): JsonLinesSource {
+  return new JsonLinesSource({ name: 'falco', open, map: falcoToEvent, ...(close ? { close } : {}) });
 }
 
 /** Tetragon's JSON export from a stream. */
-export function tetragonSource(open: () => Readable | Promise<Readable>): JsonLinesSource {
-  return new JsonLinesSource({ name: 'tetragon', open, map: tetragonToEvent });
+export function tetragonSource(open: () => Readable | Promise<Readable>, close?: () => Promise<void>): JsonLinesSource {
+  return new JsonLinesSource({ name: 'tetragon', open, map: tetragonToEvent, ...(close ? { close } : {}) });
+}
+
+export interface SensorInput {
+  /** falco: its http_output posts here (HOST:PORT). */
+  listen?: string;
+  /** A file of JSON lines, followed as it grows (Tetragon's --export-filename, falco's file_output), or - for stdin. */
+  file?: string;
+}
+
+/**
+ * A Falco or Tetragon source reading the sensor's real output: Falco's
+ * http_output (its gRPC output is deprecated in 0.43), or a JSON-lines file
+ * either sensor writes, followed like `tail -F`.
+ */
+export function sensorSource(sensor: 'falco' | 'tetragon', input: SensorInput): JsonLinesSource {
+  let opened: LineInput | undefined;
+  const open = async (): Promise<Readable> => {
+    if (input.listen !== undefined) {
+      if (sensor !== 'falco') throw new RuntimeError('VIGIL_ERR_RUNTIME_CONFIG', ['--listen', 'only with --source falco (Tetragon writes a file: --input)', sensor]);
+      const [host, port] = splitHostPort(input.listen);
+      opened = await httpLines(host, port);
+    } else if (input.file !== undefined) {
+      opened = await followLines(input.file);
+    } else {
+      throw new RuntimeError('VIGIL_ERR_RUNTIME_CONFIG', ['--source ' + sensor, sensor === 'falco' ? '--listen HOST:PORT (http_output) or --input FILE' : '--input FILE (export file) or -', 'neither']);
+    }
+    return opened.stream;
+  };
+  const close = async (): Promise<void> => opened?.close();
+  return sensor === 'falco' ? falcoSource(open, close) : tetragonSource(open, close);
+}
+
+function splitHostPort(value: string): [string, number] {
+  const match = /^(.*):(\d{1,5})$/.exec(value);
+  const port = match ? Number(match[2]) : NaN;
+  if (!match || port > 65_535) throw new RuntimeError('VIGIL_ERR_RUNTIME_CONFIG', ['--listen', 'HOST:PORT', value]);
+  return [match[1] || '127.0.0.1', port];
 }
