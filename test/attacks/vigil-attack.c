@@ -7,7 +7,8 @@
  *   vigil-attack memfd-exec       copy itself into a memfd and run it from there
  *   vigil-attack packet-socket    open an AF_PACKET raw socket
  *   vigil-attack traceme          ptrace(PTRACE_TRACEME)
- *   vigil-attack noop             exit 0
+ *   vigil-attack noop [I]         exit 0
+ *   vigil-attack burst N RATE     run N copies of itself (noop 0 … noop N-1), one after the other, RATE a second
  *   ssh -p PORT HOST              one TCP connect to HOST:PORT (1 s at most)
  *   logrotate FILE...             rotate each log: rename FILE to FILE.1, recreate FILE empty
  */
@@ -25,6 +26,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -86,6 +89,32 @@ static int logrotate(int argc, char **argv) {
   return 0;
 }
 
+/* Short-lived processes: each child execs this program again and exits at once (well under 1 ms). */
+static int burst(const char *self, int n, int rate) {
+  struct timespec start;
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  for (int i = 0; i < n; i++) {
+    char index[16];
+    snprintf(index, sizeof index, "%d", i);
+    pid_t pid = fork();
+    if (pid == 0) {
+      execl(self, self, "noop", index, (char *)NULL);
+      _exit(127);
+    }
+    if (pid < 0 || waitpid(pid, NULL, 0) < 0) { perror("burst"); return 1; }
+    /* Pace to RATE a second from the start, so the run is not limited by how fast the loop goes. */
+    double due = start.tv_sec + start.tv_nsec / 1e9 + (double)(i + 1) / rate;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    double wait = due - (now.tv_sec + now.tv_nsec / 1e9);
+    if (wait > 0) {
+      struct timespec pause = {(time_t)wait, (long)((wait - (time_t)wait) * 1e9)};
+      nanosleep(&pause, NULL);
+    }
+  }
+  return 0;
+}
+
 int main(int argc, char **argv) {
   const char *name = basename(argv[0]);
   if (strcmp(name, "ssh") == 0) return ssh(argc, argv);
@@ -95,6 +124,7 @@ int main(int argc, char **argv) {
   if (strcmp(what, "packet-socket") == 0) return packet_socket();
   if (strcmp(what, "traceme") == 0) return traceme();
   if (strcmp(what, "noop") == 0) return 0;
-  fprintf(stderr, "usage: vigil-attack memfd-exec|packet-socket|traceme|noop, or run as ssh or logrotate\n");
+  if (strcmp(what, "burst") == 0 && argc == 4) return burst(argv[0], atoi(argv[2]), atoi(argv[3]));
+  fprintf(stderr, "usage: vigil-attack memfd-exec|packet-socket|traceme|noop|burst N RATE, or run as ssh or logrotate\n");
   return 2;
 }

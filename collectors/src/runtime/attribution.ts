@@ -1,6 +1,7 @@
 import { containerFromProcCgroup, type CgroupAttribution } from './cgroup.js';
 import type { CgroupIndex } from './cgroup-index.js';
 import type { ProcReader } from './procfs/proc.js';
+import type { AncestorInfo } from './events.js';
 
 /**
  * Which container a process belongs to: the eBPF cgroup id when the host has a
@@ -45,11 +46,6 @@ export class Attributor {
   }
 }
 
-export interface AncestorInfo {
-  pid: number;
-  comm: string;
-  exe: string;
-}
 
 /**
  * Process ancestry from /proc, parent first, up to the container's init (the

@@ -2,7 +2,7 @@ import type { FactInit } from '../../../proto/src/index.js';
 import { AncestryReader, Attributor } from './attribution.js';
 import { capabilityNames } from './capabilities.js';
 import type { CgroupIndex } from './cgroup-index.js';
-import type { RuntimeEvent } from './events.js';
+import type { AncestorInfo, RuntimeEvent } from './events.js';
 import { exeDrift, type ContainerMetadata, type ContainerMetadataResolver } from './metadata.js';
 import { isSandboxRuntime } from '../sandbox-runtime.js';
 import { ProcReader } from './procfs/proc.js';
@@ -96,6 +96,7 @@ export class Enricher {
       tty: snap.tty ?? (stat ? stat.ttyNr !== 0 : false),
       capabilities: snap.capabilities ?? (status ? capabilityNames(status.capEff) : []),
       ancestry: ancestry ?? [],
+      login_uid: snap.loginUid ?? -1,
       stdio: stdio ?? [],
       exe_known: false,
       exe_in_image: false,
@@ -108,7 +109,7 @@ export class Enricher {
    * Ancestors from the exec events remembered (exact, and available after the
    * processes exited), continued from /proc where memory has no entry.
    */
-  private async ancestryOf(event: RuntimeEvent, containerId: string): Promise<Array<{ pid: number; comm: string; exe: string }>> {
+  private async ancestryOf(event: RuntimeEvent, containerId: string): Promise<AncestorInfo[]> {
     const known = this.memory?.ancestryOf(event) ?? { chain: [], next: event.process.ppid ?? 0 };
     if (known.next <= 0) return known.chain;
     const rest = await this.ancestry.ancestry(known.next, containerId || undefined);

@@ -24,7 +24,17 @@ export interface ProcessSnapshot {
   capabilities?: string[];
   stdio?: StdioKind[];
   /** Ancestors the source already knows (Falco's proc.aname, Tetragon's parent). */
-  ancestry?: Array<{ pid: number; comm: string; exe: string }>;
+  ancestry?: AncestorInfo[];
+  /** Audit login uid: the user who logged in, kept across su and sudo; -1 when unset. */
+  loginUid?: number;
+}
+
+export interface AncestorInfo {
+  pid: number;
+  comm: string;
+  exe: string;
+  /** When its exec was seen. */
+  args?: string[];
 }
 
 /** Container identity a source may already know (Falco, Tetragon); the rest comes from the resolver. */

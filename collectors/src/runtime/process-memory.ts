@@ -1,4 +1,4 @@
-import type { ProcessSnapshot, RuntimeEvent, StdioKind } from './events.js';
+import type { AncestorInfo, ProcessSnapshot, RuntimeEvent, StdioKind } from './events.js';
 
 export interface RememberedProcess {
   ppid: number;
@@ -9,6 +9,7 @@ export interface RememberedProcess {
   tty?: boolean;
   capabilities?: string[];
   stdio?: StdioKind[];
+  loginUid?: number;
 }
 
 /**
@@ -45,6 +46,7 @@ export class ProcessMemory {
       if (p.tty !== undefined) entry.tty = p.tty;
       if (p.capabilities) entry.capabilities = p.capabilities;
       if (p.stdio) entry.stdio = p.stdio;
+      if (p.loginUid !== undefined) entry.loginUid = p.loginUid;
       this.byPid.delete(p.pid);
       this.byPid.set(p.pid, entry);
       if (this.byPid.size > this.max) {
@@ -60,17 +62,18 @@ export class ProcessMemory {
     if (p.stdio === undefined && known.stdio) p.stdio = known.stdio;
     if (p.tty === undefined && known.tty !== undefined) p.tty = known.tty;
     if (p.capabilities === undefined && known.capabilities) p.capabilities = known.capabilities;
+    if (p.loginUid === undefined && known.loginUid !== undefined) p.loginUid = known.loginUid;
   }
 
   /** Ancestors known from memory when the event arrived, and the pid where /proc must take over (0: none). */
-  ancestryOf(event: RuntimeEvent): { chain: Array<{ pid: number; comm: string; exe: string }>; next: number } | undefined {
+  ancestryOf(event: RuntimeEvent): { chain: AncestorInfo[]; next: number } | undefined {
     return this.captured.get(event);
   }
 
-  private readonly captured = new WeakMap<RuntimeEvent, { chain: Array<{ pid: number; comm: string; exe: string }>; next: number }>();
+  private readonly captured = new WeakMap<RuntimeEvent, { chain: AncestorInfo[]; next: number }>();
 
   private captureAncestry(event: RuntimeEvent): void {
-    const chain: Array<{ pid: number; comm: string; exe: string }> = [];
+    const chain: AncestorInfo[] = [];
     let pid = event.process.ppid ?? 0;
     while (pid > 0 && chain.length < 10) {
       const known = this.byPid.get(pid);
@@ -79,7 +82,7 @@ export class ProcessMemory {
         pid = 0; // left the container: the chain is complete
         break;
       }
-      chain.push({ pid, comm: known.comm, exe: known.exe });
+      chain.push({ pid, comm: known.comm, exe: known.exe, args: known.args });
       pid = chain.length >= 10 ? 0 : known.ppid;
     }
     this.captured.set(event, { chain, next: pid });

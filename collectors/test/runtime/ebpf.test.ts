@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { detectEbpf, startRuntimeCollector, type RuntimeCollector } from '../../src/runtime/index.js';
 import { docker, flatten, IMAGE, MemorySink, removeContainer, startContainer, waitForFact, type AnyFact } from './harness.js';
@@ -70,6 +71,8 @@ describe('runtime collector - eBPF source against the real kernel and Docker', (
     expect(fact.body.process.exe_in_image).toBe(false);
     expect(fact.body.process.args).toEqual(['/tmp/xmrig', 'true']);
     expect(fact.body.process.ancestry.map((a) => a.comm)).toContain('sh');
+    // The parent's exe and args from its own exec event, though it may have exited since.
+    expect(fact.body.process.ancestry[0]).toMatchObject({ exe: '/bin/sh', args: ['sh', '-c', 'cp /bin/busybox /tmp/xmrig && /tmp/xmrig true; echo done'] });
   });
 
   it('runtime ebpf - a symlink to /etc/shadow carries its target; a log cut with O_TRUNC is truncated; a ../ path is resolved', async () => {
@@ -130,6 +133,9 @@ describe('runtime collector - eBPF source against the real kernel and Docker', (
     const fact = await waitForFact(sink, (f) => f.kind === 'process_exec' && f.body.process.args.join(' ') === 'cat /etc/hostname');
     expect(fact.body.container.host).toBe(true);
     expect(fact.body.container.id).toBe('');
+    // The audit login uid comes from the kernel with the exec: cat inherits this process's.
+    const own = Number((await readFile('/proc/self/loginuid', 'utf8')).trim());
+    expect(fact.body.process.login_uid).toBe(own >= 4294967295 ? -1 : own);
   });
 
   it('runtime ebpf - idle container produces no facts; counters add up', async () => {

@@ -12,7 +12,7 @@ export { MemorySink };
 export type AnyFact = {
   kind: string;
   body: {
-    process: { pid: number; uid: number; euid: number; comm: string; exe: string; args: string[]; ancestry: Array<{ comm: string }>; stdio: string[]; exe_known: boolean; exe_in_image: boolean };
+    process: { pid: number; uid: number; euid: number; comm: string; exe: string; args: string[]; ancestry: Array<{ comm: string; exe: string; args: string[] }>; stdio: string[]; exe_known: boolean; exe_in_image: boolean; login_uid: number };
     container: { id: string; name: string; image: string; image_id: string; runtime: string; host: boolean };
     [key: string]: unknown;
   };

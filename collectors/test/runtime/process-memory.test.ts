@@ -26,7 +26,7 @@ describe('runtime - process memory', () => {
     memory.observe(hostExec(5, 1, '/usr/sbin/nginx'));
     const child = hostExec(6, 5, '/bin/sh');
     memory.observe(child);
-    expect(memory.ancestryOf(child)).toEqual({ chain: [{ pid: 5, comm: 'nginx', exe: '/usr/sbin/nginx' }], next: 1 });
+    expect(memory.ancestryOf(child)).toEqual({ chain: [{ pid: 5, comm: 'nginx', exe: '/usr/sbin/nginx', args: ['/usr/sbin/nginx'] }], next: 1 });
     const open = hostOpen(5);
     memory.observe(open);
     expect([open.process.exe, open.process.args]).toEqual(['/usr/sbin/nginx', ['/usr/sbin/nginx']]);

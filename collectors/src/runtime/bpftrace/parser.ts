@@ -138,12 +138,14 @@ export class BpftraceLineParser {
     const rest = fields.slice(8);
     switch (tag) {
       case 'E': {
-        const [previousEuid1, capHex, tty, argLength] = rest;
+        const [previousEuid1, capHex, tty, argLength, loginUid] = rest;
         const args = splitArgs(`${strings.a ?? ''}${strings.b ?? ''}`);
         if (Number(argLength) > 400 && args.length > 0) args[args.length - 1] += '…';
         process.exe = execPath(strings.f ?? '', strings.x ?? '');
         process.args = args;
         process.tty = tty === '1';
+        // (uid_t)-1: no login session (daemons, containers started by a runtime).
+        process.loginUid = loginUid === undefined || Number(loginUid) >= 4294967295 ? -1 : Number(loginUid);
         process.capabilities = this.capabilities(capHex ?? '0');
         if (slot?.stdio) process.stdio = slot.stdio;
         const pe = Number(previousEuid1);
@@ -252,7 +254,7 @@ interface Pending {
 }
 
 /** Number of tab-separated fields before comm in each record. */
-const FIXED_FIELDS = { E: 12, F: 10, N: 16, P: 12 } as const;
+const FIXED_FIELDS = { E: 13, F: 10, N: 16, P: 12 } as const;
 
 const PTRACE_REQUESTS: Record<number, string> = {
   4: 'POKETEXT',

@@ -232,7 +232,7 @@ export function buildScript(options: ScriptOptions, available: ReadonlySet<strin
       '  printf("D\\t%d\\t%d\\t%d\\t%d\\t%d\\t%d\\t%d\\n", tid, $i0->i_mode, $i0->i_rdev, $i1->i_mode, $i1->i_rdev, $i2->i_mode, $i2->i_rdev);',
     );
     out.push(
-      `  printf("${head('E')}\\t%d\\t%llx\\t%d\\t%d\\t%s\\n", ${HEAD_ARGS}, $pe, $t->cred->cap_effective.val, $t->signal->tty != 0, $len, comm);`,
+      `  printf("${head('E')}\\t%d\\t%llx\\t%d\\t%d\\t%u\\t%s\\n", ${HEAD_ARGS}, $pe, $t->cred->cap_effective.val, $t->signal->tty != 0, $len, $t->loginuid.val, comm);`,
     );
     out.push('}');
   }
