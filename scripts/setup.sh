@@ -137,7 +137,7 @@ setup_build() {
 
 # --- test prerequisites (--test) -----------------------------------------------------------------
 setup_packages() {
-  local wanted=(docker.io docker-compose runsc busybox-static bpftrace binutils gcc libc6-dev) missing=() pkg
+  local wanted=(docker.io docker-compose runsc busybox-static bpftrace bpftool binutils gcc libc6-dev) missing=() pkg
   for pkg in "${wanted[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
   done

@@ -13,6 +13,7 @@ import { decodeFactBatch, ensureStreams } from '../../proto/src/index.js';
 import { defaultBundlePath, kernelFilterOf, readBundleFile } from '../../engine/src/index.js';
 import { startEmbeddedNats } from '../../cli/src/embedded-nats.js';
 import type { ScenarioResult } from '../report.js';
+import { bpfProgramCosts, costDelta, enableBpfStats } from '../support/bpf-stats.js';
 import {
   buildTools,
   CountingSource,
@@ -101,6 +102,8 @@ export async function runtimeExecStorm(options: ExecStormOptions): Promise<Scena
     const rssNode = process.memoryUsage().rss;
     const rssBpf = await processRssBytes(bpftracePid);
 
+    const restoreStats = await enableBpfStats();
+    const probesBefore = await bpfProgramCosts(bpftracePid);
     const steps: Array<StepResult & { exe: string }> = [];
     for (const rate of options.rates) {
       const label = rate === 0 ? 'max' : String(rate);
@@ -137,6 +140,8 @@ export async function runtimeExecStorm(options: ExecStormOptions): Promise<Scena
         sourceLost: collector.stats().sourceLost - before.lost,
       });
     }
+    const probesAfter = await bpfProgramCosts(bpftracePid);
+    await restoreStats();
     // Let the aggregation windows close and their count-carrying facts reach NATS.
     await sleep(1500);
     await sink.flush();
@@ -176,6 +181,18 @@ export async function runtimeExecStorm(options: ExecStormOptions): Promise<Scena
       metrics[`storm_${k}_cpu_us_per_event`] = round(s.cpuUsPerEvent, 1);
       metrics[`storm_${k}_kernel_ring_lost`] = s.sourceLost;
     }
+    // Kernel side: each BPF program's own run time over all the storm steps, per run and per exec.
+    if (probesBefore && probesAfter) {
+      const costs = costDelta(probesBefore, probesAfter).filter((p) => p.runs > 0);
+      const execs = steps.reduce((n, s) => n + s.kernel, 0);
+      for (const p of costs.sort((a, b) => b.ns - a.ns)) {
+        metrics[`probe_${p.name}_runs`] = p.runs;
+        metrics[`probe_${p.name}_ns_per_run`] = Math.round(p.ns / p.runs);
+      }
+      metrics.kernel_probes_us_per_exec = execs > 0 ? round(costs.reduce((n, p) => n + p.ns, 0) / 1000 / execs, 2) : 0;
+    } else {
+      metrics.kernel_probes_us_per_exec = 'bpftool missing';
+    }
     metrics.dropped = stats.dropped;
     metrics.rate_limited = stats.rateLimited;
     metrics.queue_full = stats.queueFull;
@@ -190,6 +207,7 @@ export async function runtimeExecStorm(options: ExecStormOptions): Promise<Scena
         'collector: startRuntimeCollector with the real eBPF source (bpftrace child) → DurableFactSink (on-disk outbox) → embedded NATS; `collector_events` = exec events the source delivered for the container, `events_in_facts_ratio` = Σ count of the process_exec facts of the container on `vigil.facts.process_exec.>` ÷ kernel execs (identical execs fold into one fact per 1 s window plus one carrying the count).',
         'CPU: node = process.cpuUsage() of the bench process (collector, sink, NATS client and this fact counter); bpftrace = /proc/<pid>/stat of its child; % of one core over the storm\'s seconds; µs/event = both over the events seen. idle: the same, attached, over ' +
           `${options.idleSeconds} s with whatever the shared host runs.`,
+        'probes: the kernel\'s own accounting of each BPF program bpftrace loaded (kernel.bpf_stats_enabled=1 during the storm steps, read with `bpftool prog show`): runs and ns per run over all steps, programs named after their first attach point (15 characters); kernel_probes_us_per_exec = all of it over the kernel execs of the storm (every probe that fired meanwhile, the host\'s own activity included).',
         'this VM has 2 cores shared with other work: the generator, the kernel side of the probes, bpftrace and Node compete for them, so the achieved rate is what the box allows, not the offered one.',
       ],
     };

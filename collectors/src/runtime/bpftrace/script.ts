@@ -214,6 +214,15 @@ export function buildScript(options: ScriptOptions, available: ReadonlySet<strin
     if (has('syscalls:sys_exit_execveat')) exit.push('tracepoint:syscalls:sys_exit_execveat');
     out.push(`${enter.join(',')} ${execFilter} { @xeuid[tid] = curtask->cred->euid.val + 1; }`);
     out.push(`${exit.join(',')} { delete(@xeuid[tid]); }`);
+    // An exec through a file descriptor (fexecve: "/dev/fd/N"): the kernel's own name of the file,
+    // "memfd:…" for fileless execution, and only then. A program of its own (the BPF stack of the
+    // main one is full), attached first, so its line precedes the record of the same exec.
+    out.push(`tracepoint:sched:sched_process_exec ${execFilter} {`);
+    out.push('  $fn = str(args->filename);');
+    out.push('  if (strncmp($fn, "/dev/fd/", 8) == 0 || strncmp($fn, "/proc/self/fd/", 14) == 0) {');
+    out.push('    printf("S\\t%d\\tx\\t%s\\n", tid, str(curtask->mm->exe_file->f_path.dentry->d_name.name));');
+    out.push('  }');
+    out.push('}');
     out.push(`tracepoint:sched:sched_process_exec ${execFilter} {`);
     out.push('  $t = curtask;');
     out.push('  $s = $t->mm->arg_start;');
@@ -223,8 +232,6 @@ export function buildScript(options: ScriptOptions, available: ReadonlySet<strin
     out.push('  if ($len > 200) { $m = $len - 200; if ($m > 200) { $m = 200; }');
     out.push('    printf("S\\t%d\\tb\\t%r\\n", tid, buf(uptr($s + 200), $m)); }');
     out.push('  printf("S\\t%d\\tf\\t%s\\n", tid, str(args->filename));');
-    // The name of the file the kernel actually runs: a memfd ("memfd:…") behind /dev/fd/N, busybox behind an applet.
-    out.push('  printf("S\\t%d\\tx\\t%s\\n", tid, str($t->mm->exe_file->f_path.dentry->d_name.name));');
     out.push('  $pe = @xeuid[args->old_pid]; delete(@xeuid[args->old_pid]);');
     out.push('  $fd = $t->files->fdt->fd;');
     out.push('  $i0 = (*($fd + 0))->f_inode; $i1 = (*($fd + 1))->f_inode; $i2 = (*($fd + 2))->f_inode;');
