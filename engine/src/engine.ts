@@ -266,7 +266,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
    */
   const firstAlerts = firstAlertsOver({
     publisher,
-    onStored: () => undefined,
+    onStored: countAlert,
     onDuplicate: (key, payload) => {
       stats.alerts--;
       gate.absorb(key, decodeAlert(payload));
@@ -286,10 +286,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
       return;
     }
     const msgId = firstAlertMessageId(key, publication.observedAtMs || Date.now(), throttle.windowMs);
-    publish(publication, s, (p) => {
-      firstAlerts.publish(p.subject, p.payload, msgId, key, awaitStore(s));
-      countAlert(p.subject);
-    });
+    publish(publication, s, (p) => firstAlerts.publish(p.subject, p.payload, msgId, key, awaitStore(s)));
   };
 
   const flushAndAck = async (): Promise<void> => {
