@@ -185,11 +185,16 @@ export async function runtimeExecStorm(options: ExecStormOptions): Promise<Scena
     if (probesBefore && probesAfter) {
       const costs = costDelta(probesBefore, probesAfter).filter((p) => p.runs > 0);
       const execs = steps.reduce((n, s) => n + s.kernel, 0);
+      const named = new Map<string, number>();
       for (const p of costs.sort((a, b) => b.ns - a.ns)) {
-        metrics[`probe_${p.name}_runs`] = p.runs;
-        metrics[`probe_${p.name}_ns_per_run`] = Math.round(p.ns / p.runs);
+        // Programs on one attach point share a name: number the second and later.
+        const seen = (named.get(p.name) ?? 0) + 1;
+        named.set(p.name, seen);
+        const key = seen === 1 ? p.name : `${p.name}_${seen}`;
+        metrics[`probe_${key}_runs`] = p.runs;
+        metrics[`probe_${key}_ns_per_run`] = Math.round(p.ns / p.runs);
       }
-      metrics.kernel_probes_us_per_exec = execs > 0 ? round(costs.reduce((n, p) => n + p.ns, 0) / 1000 / execs, 2) : 0;
+      metrics.kernel_probes_us_per_exec = execs > 0 ? round(costs.reduce((n, p) => n + p.ns, 0) / 1000 / execs, 3) : 0;
     } else {
       metrics.kernel_probes_us_per_exec = 'bpftool missing';
     }

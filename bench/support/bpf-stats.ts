@@ -6,6 +6,8 @@ const run = promisify(execFile);
 const STATS_SWITCH = '/proc/sys/kernel/bpf_stats_enabled';
 
 export interface ProbeCost {
+  /** The kernel's id of the program. */
+  id: number;
   /** The BPF program's name (bpftrace names it after its first attach point, cut to 15 characters). */
   name: string;
   runs: number;
@@ -26,7 +28,7 @@ export async function bpfProgramCosts(pid: number): Promise<ProbeCost[] | undefi
   }
   const owned = await programIdsOf(pid);
   const progs = JSON.parse(json) as Array<{ id?: number; name?: string; run_cnt?: number; run_time_ns?: number }>;
-  return progs.filter((p) => p.id !== undefined && owned.has(p.id)).map((p) => ({ name: p.name ?? '?', runs: p.run_cnt ?? 0, ns: p.run_time_ns ?? 0 }));
+  return progs.filter((p) => p.id !== undefined && owned.has(p.id)).map((p) => ({ id: p.id!, name: p.name ?? '?', runs: p.run_cnt ?? 0, ns: p.run_time_ns ?? 0 }));
 }
 
 /** Ids of the BPF programs a process holds, from its fds' fdinfo (this bpftool does not list owners). */
@@ -51,8 +53,8 @@ export async function enableBpfStats(): Promise<() => Promise<void>> {
   };
 }
 
-/** Per program, what ran between two readings. */
+/** Per program (by id: two programs may share a name), what ran between two readings. */
 export function costDelta(before: readonly ProbeCost[], after: readonly ProbeCost[]): ProbeCost[] {
-  const start = new Map(before.map((p) => [p.name, p]));
-  return after.map((p) => ({ name: p.name, runs: p.runs - (start.get(p.name)?.runs ?? 0), ns: p.ns - (start.get(p.name)?.ns ?? 0) }));
+  const start = new Map(before.map((p) => [p.id, p]));
+  return after.map((p) => ({ ...p, runs: p.runs - (start.get(p.id)?.runs ?? 0), ns: p.ns - (start.get(p.id)?.ns ?? 0) }));
 }
