@@ -6,7 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { kernelFilterOf, readBundleFile } from '../engine/src/index.js';
 import { createContainer, removeContainersByPrefix, startNats, type ContainerNats } from './harness/index.js';
-import { spawnVigilUp } from './support/vigil-process.js';
+import { spawnVigilUp, untilRuntimeCollector } from './support/vigil-process.js';
 
 /**
  * The runtime collector's in-kernel filter follows the policies: a rule about
@@ -74,12 +74,7 @@ describe('kernel filter - derived from the bundle vigil up serves', () => {
     const up = spawnVigilUp(['--nats', nats.url, '--collectors', 'runtime', '--bundle', bundle]);
     const container = await createContainer({ name: `${PREFIX}${name}`, cmd: ['sh', '-c', `mkdir -p ${CANARY} && echo x > ${CANARY}secret && sleep 300`] });
     try {
-      const deadline = Date.now() + 30_000;
-      while (!/runtime: collector started/.test(up.stderr())) {
-        if (up.child.exitCode !== null) throw new Error(`vigil up exited with ${up.child.exitCode}:\n${up.stderr()}`);
-        if (Date.now() > deadline) throw new Error(`runtime collector not started within 30 s:\n${up.stderr().slice(-4000)}`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      await untilRuntimeCollector(up);
       await run('docker', ['exec', container.name, 'cat', `${CANARY}secret`]);
       const canary = (): string[] => up.alerts.filter((a) => a.rule_id === 'TEST-CANARY-001' && a.subject.name === container.name).map((a) => a.message);
       const until = Date.now() + 3_000;

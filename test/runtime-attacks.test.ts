@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { AlertJSON } from '../proto/src/index.js';
 import { BUSYBOX_IMAGE, buildStaticProgram, createContainer, docker, removeContainersByPrefix, startNats, vigilCacheDir, type ContainerNats, type TestContainer } from './harness/index.js';
-import { spawnVigilUp, type VigilUp } from './support/vigil-process.js';
+import { spawnVigilUp, untilRuntimeCollector, type VigilUp } from './support/vigil-process.js';
 
 /**
  * Standard in-container attack behaviours, each a real program in its own fresh
@@ -81,12 +81,7 @@ describe('runtime attacks - standard in-container behaviours through vigil up', 
     await buildStaticProgram(path.resolve('test', 'attacks', 'vigil-attack.c'), path.join(tools, 'vigil-attack'));
     nats = await startNats();
     up = spawnVigilUp(['--nats', nats.url, '--collectors', 'runtime,container']);
-    const deadline = Date.now() + 30_000;
-    while (!/runtime: collector started/.test(up.stderr())) {
-      if (up.child.exitCode !== null) throw new Error(`vigil up exited with ${up.child.exitCode}:\n${up.stderr()}`);
-      if (Date.now() > deadline) throw new Error(`runtime collector not started within 30 s:\n${up.stderr().slice(-4000)}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await untilRuntimeCollector(up);
   }, 120_000);
 
   afterAll(async () => {

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { AlertJSON } from '../proto/src/index.js';
 import { BUSYBOX_IMAGE, createContainer, docker, removeContainersByPrefix, startNats, type ContainerNats, type TestContainer } from './harness/index.js';
-import { spawnVigilUp, type VigilUp } from './support/vigil-process.js';
+import { spawnVigilUp, untilRuntimeCollector, type VigilUp } from './support/vigil-process.js';
 
 const run = promisify(execFile);
 const PREFIX = `vigil-rte2e-${process.pid}-`;
@@ -37,12 +37,7 @@ describe('vigil up - runtime collector end to end (real kernel, Docker, NATS)', 
     // Setup before watching: a shadow file and a setuid copy of busybox.
     await docker(['exec', target.name, 'sh', '-c', 'echo "root:*:19000:0:99999:7:::" > /etc/shadow && cp /bin/busybox /tmp/suid && chmod u+s /tmp/suid']);
     up = spawnVigilUp(['--nats', nats.url, '--collectors', 'runtime,container']);
-    const deadline = Date.now() + 30_000;
-    while (!/runtime: collector started/.test(up.stderr())) {
-      if (up.child.exitCode !== null) throw new Error(`vigil up exited with ${up.child.exitCode}:\n${up.stderr()}`);
-      if (Date.now() > deadline) throw new Error(`runtime collector not started within 30 s:\n${up.stderr().slice(-4000)}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await untilRuntimeCollector(up);
   }, 90_000);
 
   afterAll(async () => {

@@ -48,3 +48,13 @@ export function spawnVigilUp(args: string[]): VigilUp {
     },
   };
 }
+
+/** Waits until `vigil up`'s runtime collector has attached (its probes take a few seconds to compile). */
+export async function untilRuntimeCollector(up: VigilUp, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!/runtime: collector started/.test(up.stderr())) {
+    if (up.child.exitCode !== null) throw new Error(`vigil up exited with ${up.child.exitCode}:\n${up.stderr()}`);
+    if (Date.now() > deadline) throw new Error(`runtime collector not started within ${timeoutMs} ms:\n${up.stderr().slice(-4000)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
