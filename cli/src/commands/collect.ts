@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { startAgent, type AgentOptions } from '../../../collectors/src/index.js';
+import { sensorInputProblem, startAgent, type AgentOptions } from '../../../collectors/src/index.js';
 import { UsageError } from '../errors.js';
 import { defaultBundlePath, kernelFilterOf, readBundleFile } from '../../../engine/src/index.js';
 import { mergeKernelFilters, type KernelFilter } from '../../../proto/src/index.js';
@@ -27,6 +27,7 @@ export async function collectCommand(argv: string[]): Promise<number> {
   });
   const collectors = parseCollectors(positionals.length > 0 ? positionals.join(',') : undefined);
   const logger = createLogger();
+  const runtimeSource = runtimeSourceOption(values.source, values.listen, values.input);
   const kernelFilter = collectors.includes('runtime') ? await bundlesKernelFilter(values.bundle, logger) : undefined;
   const nc = await connectNats(natsUrl(values.nats, true)!, `vigil-collect-${collectors.join('-')}`, natsSecurity(values));
   const agent = await startAgent({
@@ -37,7 +38,7 @@ export async function collectCommand(argv: string[]): Promise<number> {
     collectors,
     logger,
     ...(kernelFilter ? { kernelFilter } : {}),
-    ...runtimeSourceOption(values.source, values.listen, values.input),
+    ...runtimeSource,
   });
   await untilSignal();
   await agent.stop();
@@ -75,9 +76,10 @@ function runtimeSourceOption(source: string | undefined, listen: string | undefi
   }
   if (!(RUNTIME_SOURCES as readonly string[]).includes(source)) throw new UsageError(`--source expects one of ${RUNTIME_SOURCES.join(', ')} (actual: ${source})`);
   if (source === 'ebpf' || source === 'procfs') return { runtimeSource: { kind: source } };
-  if (listen === undefined && input === undefined) {
-    throw new UsageError(`--source ${source} needs ${source === 'falco' ? '--listen HOST:PORT (Falco http_output) or --input FILE' : '--input FILE (Tetragon export file, or - for stdin)'}`);
-  }
-  if (source === 'tetragon' && listen !== undefined) throw new UsageError('--listen is for Falco\'s http_output; Tetragon writes a file: --input FILE');
-  return { runtimeSource: { kind: source as 'falco' | 'tetragon', ...(listen !== undefined ? { listen } : {}), ...(input !== undefined ? { file: input } : {}) } };
+  const kind = source as 'falco' | 'tetragon';
+  const sensorInput = { ...(listen !== undefined ? { listen } : {}), ...(input !== undefined ? { file: input } : {}) };
+  // Checked here too, so a wrong combination stops the command instead of leaving it running without a runtime collector.
+  const problem = sensorInputProblem(kind, sensorInput);
+  if (problem !== undefined) throw new UsageError(`--source ${kind} needs ${problem}`);
+  return { runtimeSource: { kind, ...sensorInput } };
 }

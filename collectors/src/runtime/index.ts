@@ -32,7 +32,7 @@ export type { ProbeName, ScriptOptions } from './bpftrace/script.js';
 export { BpftraceLineParser } from './bpftrace/parser.js';
 export { ProcfsSource, parseProcNetTcp } from './procfs/source.js';
 export type { ProcfsSourceOptions } from './procfs/source.js';
-export { JsonLinesSource, falcoSource, tetragonSource, sensorSource, type SensorInput } from './adapters/json-lines.js';
+export { JsonLinesSource, falcoSource, tetragonSource, sensorSource, sensorInputProblem, type SensorInput } from './adapters/json-lines.js';
 export { DEFAULT_PYTHON, DEFAULT_RUNSC, GvisorSource } from './gvisor/source.js';
 export { combineSources } from './combine.js';
 export type { GvisorSourceOptions } from './gvisor/source.js';

@@ -67,8 +67,9 @@ export async function httpLines(host: string, port: number): Promise<LineInput> 
 export async function followLines(file: string, pollMs = 200): Promise<LineInput> {
   if (file === '-') return { stream: process.stdin, close: async () => undefined };
   const out = new PassThrough();
-  let position = (await stat(file).catch(() => undefined))?.size ?? 0;
-  let inode = (await stat(file).catch(() => undefined))?.ino;
+  const initial = await stat(file).catch(() => undefined);
+  let position = initial?.size ?? 0;
+  let inode = initial?.ino;
   let reading = false;
   let stopped = false;
   const poll = async (): Promise<void> => {

@@ -75,21 +75,24 @@ export interface SensorInput {
  * either sensor writes, followed like `tail -F`.
  */
 export function sensorSource(sensor: 'falco' | 'tetragon', input: SensorInput): JsonLinesSource {
+  const problem = sensorInputProblem(sensor, input);
+  if (problem !== undefined) throw new RuntimeError('VIGIL_ERR_RUNTIME_CONFIG', [`--source ${sensor}`, problem, JSON.stringify(input)]);
   let opened: LineInput | undefined;
   const open = async (): Promise<Readable> => {
-    if (input.listen !== undefined) {
-      if (sensor !== 'falco') throw new RuntimeError('VIGIL_ERR_RUNTIME_CONFIG', ['--listen', 'only with --source falco (Tetragon writes a file: --input)', sensor]);
-      const [host, port] = splitHostPort(input.listen);
-      opened = await httpLines(host, port);
-    } else if (input.file !== undefined) {
-      opened = await followLines(input.file);
-    } else {
-      throw new RuntimeError('VIGIL_ERR_RUNTIME_CONFIG', ['--source ' + sensor, sensor === 'falco' ? '--listen HOST:PORT (http_output) or --input FILE' : '--input FILE (export file) or -', 'neither']);
-    }
+    opened = input.listen !== undefined ? await httpLines(...splitHostPort(input.listen)) : await followLines(input.file!);
     return opened.stream;
   };
   const close = async (): Promise<void> => opened?.close();
   return sensor === 'falco' ? falcoSource(open, close) : tetragonSource(open, close);
+}
+
+/** What is wrong with a sensor's input, if anything: Falco takes --listen or --input, Tetragon --input. */
+export function sensorInputProblem(sensor: 'falco' | 'tetragon', input: SensorInput): string | undefined {
+  if (sensor === 'tetragon' && input.listen !== undefined) return "--input FILE: --listen is for Falco's http_output, Tetragon writes a file";
+  if (input.listen === undefined && input.file === undefined) {
+    return sensor === 'falco' ? '--listen HOST:PORT (Falco http_output) or --input FILE' : '--input FILE (Tetragon export file, or - for stdin)';
+  }
+  return undefined;
 }
 
 function splitHostPort(value: string): [string, number] {
