@@ -6,16 +6,15 @@ import { splitArgs, stdioKind } from '../../src/runtime/bpftrace/parser.js';
 const EXEC = [
   'S\t21372\ta\tcat\\x00/etc/shadow\\x00',
   'S\t21372\tf\t/proc/self/exe',
-  'D\t21372\t8630\t1048579\t4480\t0\t49590\t0',
-  'E\t21372\t21372\t21366\t0\t0\t0\t158\t1\ta80425fb\t0\t16\t1000\texe',
+  'E\t21372\t21372\t21366\t0\t0\t0\t158\t1\ta80425fb\t0\t16\t1000\t8630\t1048579\t4480\t0\t49590\t0\texe',
 ];
 
 describe('runtime - bpftrace line parser', () => {
   it('bpftrace parser - exec record gathers its string and fd lines', () => {
     const parser = new BpftraceLineParser('ebpf', () => 1000);
     const events = EXEC.map((line) => parser.parse(line));
-    expect(events.slice(0, 3)).toEqual([undefined, undefined, undefined]);
-    expect(events[3]).toMatchObject({
+    expect(events.slice(0, 2)).toEqual([undefined, undefined]);
+    expect(events[2]).toMatchObject({
       kind: 'exec',
       source: 'ebpf',
       cgroupId: '158',
@@ -33,7 +32,7 @@ describe('runtime - bpftrace line parser', () => {
         loginUid: 1000,
       },
     });
-    expect((events[3] as { process: { capabilities: string[] } }).process.capabilities).toContain('NET_BIND_SERVICE');
+    expect((events[2] as { process: { capabilities: string[] } }).process.capabilities).toContain('NET_BIND_SERVICE');
     expect(parser.malformed).toBe(0);
   });
 
@@ -100,10 +99,10 @@ describe('runtime - bpftrace line parser', () => {
     parser.parse('S\t15\ta\tpayload\\x00noop\\x00');
     parser.parse('S\t15\tf\t/dev/fd/3');
     parser.parse('S\t15\tx\tmemfd:payload');
-    expect(parser.parse('E\t15\t15\t1\t0\t0\t0\t158\t0\t0\t0\t13\t4294967295\t3')).toMatchObject({ kind: 'exec', process: { exe: 'memfd:payload', args: ['payload', 'noop'], loginUid: -1 } });
+    expect(parser.parse('E\t15\t15\t1\t0\t0\t0\t158\t0\t0\t0\t13\t4294967295\t0\t0\t0\t0\t0\t0\t3')).toMatchObject({ kind: 'exec', process: { exe: 'memfd:payload', args: ['payload', 'noop'], loginUid: -1 } });
     parser.parse('S\t16\tf\t/bin/sh');
     parser.parse('S\t16\tx\tbusybox');
-    expect(parser.parse('E\t16\t16\t1\t0\t0\t0\t158\t0\t0\t0\t3\t4294967295\tsh')).toMatchObject({ process: { exe: '/bin/sh' } });
+    expect(parser.parse('E\t16\t16\t1\t0\t0\t0\t158\t0\t0\t0\t3\t4294967295\t0\t0\t0\t0\t0\t0\tsh')).toMatchObject({ process: { exe: '/bin/sh' } });
     expect(parser.parse('N\t17\t17\t1\t0\t0\t0\t158\ts\t17\t3\t768\t-\t0\t-\t0\tsniff')).toMatchObject({ kind: 'network', direction: 'socket', family: 'packet', protocol: 'packet' });
     expect(parser.parse('N\t18\t18\t1\t0\t0\t0\t158\ts\t2\t3\t1\t-\t0\t-\t0\tping')).toMatchObject({ direction: 'socket', family: 'inet', protocol: 'raw' });
     expect(parser.parse('P\t19\t19\t1\t0\t0\t0\t158\tptrace\t0\t0\t0\tevil')).toMatchObject({ change: 'ptrace', target: 'TRACEME' });

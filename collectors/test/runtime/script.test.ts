@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { buildScript } from '../../src/runtime/index.js';
-import { containsCondition, prefixCondition } from '../../src/runtime/bpftrace/script.js';
+import { containsCondition, prefixCondition, PROBE_NAMES, PROBE_TRACEPOINTS } from '../../src/runtime/bpftrace/script.js';
 
 /** Evaluates a generated prefix condition the way the BPF program would, on a path. */
 function matches(condition: string, path: string): boolean {
@@ -56,6 +56,22 @@ describe('runtime - bpftrace program generator', () => {
     expect(script).toContain(prefixCondition('/etc/'));
     expect(script).not.toContain('sys_enter_openat2');
     expect(script).not.toContain('sys_enter_connect');
-    expect(script.trimEnd().split('\n').pop()).toBe('interval:ms:1000 { printf("H\\n"); }');
+    expect(script.trimEnd().split('\n').pop()).toBe('interval:ms:1000 { printf("H\\n"); print(@F); }');
+  });
+
+  it('bpftrace script - every record arms the output flush', () => {
+    const script = buildScript(
+      {
+        filter: { read_paths: ['/etc/shadow'], write_paths: ['/etc/'], socket_paths: ['/var/run/docker.sock'], link_targets: ['/etc'] },
+        probes: new Set(PROBE_NAMES),
+        excludePids: [],
+        heartbeatMs: 1000,
+      },
+      new Set(Object.values(PROBE_TRACEPOINTS).flat()),
+    );
+    // Output is fully buffered: a record that does not arm the flush could wait for the next heartbeat.
+    const records = script.match(/printf\("[EFNP]\\t[^;]*;( @P = \d+;)?/g) ?? [];
+    expect(new Set(records.map((r) => r.charAt(8)))).toEqual(new Set(['E', 'F', 'N', 'P']));
+    expect(records.filter((r) => !r.includes('@P ='))).toEqual([]);
   });
 });

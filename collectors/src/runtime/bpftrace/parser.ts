@@ -45,8 +45,6 @@ export class BpftraceLineParser {
     switch (tag) {
       case 'S':
         return this.string(line);
-      case 'D':
-        return this.stdio(line);
       case 'E':
       case 'F':
       case 'N':
@@ -60,7 +58,8 @@ export class BpftraceLineParser {
   private other(line: string): undefined {
     const lost = /^Lost (\d+) events/.exec(line);
     if (lost) this.lost += Number(lost[1]);
-    else if (line.trim() !== '' && !line.startsWith('Attaching ')) this.malformed++;
+    // "@F: 0" flushes the output; other maps print only at exit.
+    else if (line.trim() !== '' && !line.startsWith('Attaching ') && !line.startsWith('@')) this.malformed++;
     return undefined;
   }
 
@@ -88,17 +87,6 @@ export class BpftraceLineParser {
     const tid = Number(line.slice(2, second));
     const key = line.slice(second + 1, third);
     this.slot(tid).strings[key] = line.slice(third + 1);
-    return undefined;
-  }
-
-  private stdio(line: string): undefined {
-    const fields = line.split('\t');
-    if (fields.length !== 8) {
-      this.malformed++;
-      return undefined;
-    }
-    const n = fields.map(Number);
-    this.slot(n[1]!).stdio = [stdioKind(n[2]!, n[3]!), stdioKind(n[4]!, n[5]!), stdioKind(n[6]!, n[7]!)];
     return undefined;
   }
 
@@ -138,7 +126,7 @@ export class BpftraceLineParser {
     const rest = fields.slice(8);
     switch (tag) {
       case 'E': {
-        const [previousEuid1, capHex, tty, argLength, loginUid] = rest;
+        const [previousEuid1, capHex, tty, argLength, loginUid, m0, r0, m1, r1, m2, r2] = rest;
         const args = splitArgs(`${strings.a ?? ''}${strings.b ?? ''}`);
         if (Number(argLength) > 400 && args.length > 0) args[args.length - 1] += '…';
         process.exe = execPath(strings.f ?? '', strings.x ?? '');
@@ -147,7 +135,7 @@ export class BpftraceLineParser {
         // (uid_t)-1: no login session (daemons, containers started by a runtime).
         process.loginUid = loginUid === undefined || Number(loginUid) >= 4294967295 ? -1 : Number(loginUid);
         process.capabilities = this.capabilities(capHex ?? '0');
-        if (slot?.stdio) process.stdio = slot.stdio;
+        process.stdio = [stdioKind(Number(m0), Number(r0)), stdioKind(Number(m1), Number(r1)), stdioKind(Number(m2), Number(r2))];
         const pe = Number(previousEuid1);
         return pe > 0 ? { ...base, kind: 'exec', previousEuid: pe - 1 } : { ...base, kind: 'exec' };
       }
@@ -250,11 +238,10 @@ export class BpftraceLineParser {
 
 interface Pending {
   strings: Record<string, string>;
-  stdio?: StdioKind[];
 }
 
 /** Number of tab-separated fields before comm in each record. */
-const FIXED_FIELDS = { E: 13, F: 10, N: 16, P: 12 } as const;
+const FIXED_FIELDS = { E: 19, F: 10, N: 16, P: 12 } as const;
 
 const PTRACE_REQUESTS: Record<number, string> = {
   4: 'POKETEXT',

@@ -90,7 +90,7 @@ export class BpftraceSource implements RuntimeSource {
       },
       support.tracepoints,
     );
-    const child = spawn(bpftrace, ['-B', 'line', '-f', 'text', '--no-warnings', '-e', this.script], {
+    const child = spawn(bpftrace, ['-B', 'full', '-f', 'text', '--no-warnings', '-e', this.script], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
         ...process.env,
