@@ -6,6 +6,9 @@ import { buildBundle, inspectRules, PolicyEvaluator, readBundleFile, resolveTool
 import { factKindOf, toPolicyInput, type FactInit } from '../proto/src/index.js';
 import { rulesMarkdown } from '../cli/src/commands/policy.js';
 
+/** The learned-profile drift rules: they fire only against a learned profile in data (test/profiles.test.ts drives them end to end). */
+const LEARNED_PROFILE_RULES = ['VGL-RUN-047', 'VGL-RUN-048', 'VGL-RUN-049', 'VGL-RUN-050', 'VGL-RUN-051', 'VGL-RUN-052', 'VGL-RUN-053'];
+
 const POLICIES = path.resolve('policies');
 
 interface Example {
@@ -69,7 +72,7 @@ describe('default policy library', () => {
     const exercised = new Set(examples.flatMap((e) => e.expect));
     const silent = evaluator.rules.filter((r) => !exercised.has(r.id)).map((r) => r.id);
     // These need user data to fire (a policy switch, a vulnerability feed, workload profiles).
-    const needData = ['VGL-HST-018', 'VGL-IMG-016', 'VGL-RUN-024', 'VGL-RUN-025'];
+    const needData = ['VGL-HST-018', 'VGL-IMG-016', 'VGL-RUN-024', 'VGL-RUN-025', ...LEARNED_PROFILE_RULES];
     expect(silent.filter((id) => !needData.includes(id))).toEqual([]);
   });
 });

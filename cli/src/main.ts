@@ -4,6 +4,7 @@ import { collectCommand } from './commands/collect.js';
 import { ENGINE_USAGE, engineCommand } from './commands/engine.js';
 import { natsConfigCommand, NATS_CONFIG_USAGE } from './commands/nats-config.js';
 import { policyCommand, POLICY_USAGE } from './commands/policy.js';
+import { profileCommand, PROFILE_USAGE } from './commands/profile.js';
 import { scanCommand, SCAN_USAGE } from './commands/scan.js';
 import { upCommand, UP_USAGE } from './commands/up.js';
 import { EXIT_ERROR, UsageError } from './errors.js';
@@ -22,6 +23,7 @@ Usage:
       Tetragon's --export-filename), followed as it grows, or - for stdin
   vigil alerts --nats URL [--subject S] [--format pretty|json]       print alerts as they arrive
   vigil policy list|build|test|eval|verify|push|rollback|history|data  policy tooling and distribution
+  vigil profile list|show|diff|lock|reset|extend|approve|export|import  learned workload profiles
   vigil nats-config --hosts a,b --out DIR                            TLS + nkey config for a secured NATS
 
 ${SCAN_USAGE}
@@ -31,6 +33,8 @@ ${UP_USAGE}
 ${ENGINE_USAGE}
 
 ${POLICY_USAGE}
+
+${PROFILE_USAGE}
 
 ${NATS_CONFIG_USAGE}
 
@@ -53,6 +57,8 @@ export async function runCli(argv: string[]): Promise<number> {
         return await alertsCommand(rest);
       case 'policy':
         return await policyCommand(rest);
+      case 'profile':
+        return await profileCommand(rest);
       case 'nats-config':
         return await natsConfigCommand(rest);
       case undefined:

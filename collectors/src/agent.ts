@@ -8,7 +8,7 @@ import path from 'node:path';
 import { ContainerdDiskSource, DockerApiSource, DockerDiskSource, startContainerCollector } from './container/index.js';
 import { startHostCollector } from './host/index.js';
 import { DockerApiImageSource, DockerDiskImageSource, startImageCollector } from './image/index.js';
-import { combineSources, DEFAULT_PYTHON, DEFAULT_RUNSC, GvisorSource, selectRuntimeSource, sensorSource, startRuntimeCollector, type SensorInput } from './runtime/index.js';
+import { CgroupIndex, combineSources, DEFAULT_PYTHON, DEFAULT_RUNSC, GvisorSource, selectRuntimeSource, sensorSource, startRuntimeCollector, type SensorInput } from './runtime/index.js';
 import { DurableFactSink } from './transport/outbox-sink.js';
 import type { FactSink } from './sink.js';
 import type { KernelFilter } from '../../proto/src/index.js';
@@ -141,6 +141,8 @@ const STARTERS: Record<CollectorName, Starter> = {
     const primary = await selectRuntimeSource({
       hostRoot: options.hostRoot,
       logger: runtimeLogger,
+      // Its root id lets the kernel keep syscall sets per container cgroup.
+      index: await CgroupIndex.locate(options.hostRoot ?? '/'),
       ...(wanted ? { prefer: wanted.kind } : {}),
       ...(options.kernelFilter ? { ebpf: { filter: options.kernelFilter } } : {}),
     });

@@ -28,6 +28,7 @@ import { pagesOf, resolvePoolSettings, type PoolSettings } from './pool/config.j
 import type { Judgement, Publication } from './pool/judge.js';
 import { WorkerPool, type PoolPolicies } from './pool/pool.js';
 import type { MemberInit } from './pool/protocol.js';
+import type { Observation } from './profiles/model.js';
 
 export interface EngineOptions extends PoolSettings {
   nc: NatsConnection;
@@ -69,6 +70,8 @@ export interface EngineOptions extends PoolSettings {
    * that must not miss one. Off: verdicts are core NATS messages, at most once.
    */
   verdictStream?: boolean;
+  /** What runtime facts showed their workloads doing, after each judgement (the profile learner). */
+  onObservations?: (observations: Observation[]) => void;
 }
 
 /** Throttle window when none is given: one alert per rule, subject and host per minute, plus its aggregate. */
@@ -329,6 +332,13 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
       s.flushed = true;
       settle(s);
       return;
+    }
+    if (judgement.observations.length > 0) {
+      try {
+        options.onObservations?.(judgement.observations);
+      } catch (error) {
+        logger.warn({ err: error }, 'profile observations not taken');
+      }
     }
     const { counts } = judgement;
     stats.batches += counts.batches;

@@ -18,6 +18,9 @@ export const ENGINE_ERRORS = {
   VIGIL_ERR_BUNDLE_STORE: 'bundle store %s: %s',
   VIGIL_ERR_DATA_INVALID: 'data document %s is invalid: %s',
   VIGIL_ERR_POLICY_SET: 'these bundles cannot be served together: %s',
+  VIGIL_ERR_PROFILE_NOT_FOUND: 'no learned profile for workload %s: `vigil profile list` shows the workloads that have one',
+  VIGIL_ERR_PROFILE_INVALID: 'profile %s is invalid: %s',
+  VIGIL_ERR_PROFILE_CONFLICT: 'profile %s kept changing under %s concurrent updates: try again',
 } as const;
 
 export type EngineErrorCode = keyof typeof ENGINE_ERRORS;

@@ -58,3 +58,19 @@ export {
   type DataStoreOptions,
 } from './distribution/data.js';
 export { distributionSubjects, type RejectedBundleEvent, type RejectedDataEvent } from './distribution/events.js';
+export {
+  PROFILE_CATEGORIES,
+  addItem,
+  diffProfiles,
+  isProfileCategory,
+  newProfile,
+  profileData,
+  profileProblem,
+  normalised,
+  type Profile,
+  type ProfileCategory,
+  type ProfileDiff,
+  type ProfileItem,
+  type ProfileState,
+} from './profiles/model.js';
+export { ProfileStore, PROFILE_BUCKET, profileKey, type StoredProfile } from './profiles/store.js';

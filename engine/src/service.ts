@@ -6,6 +6,8 @@ import { VigilEngineError } from './errors.js';
 import type { BundleVerifier } from './distribution/signature.js';
 import { watchBundles, type BundleWatch } from './distribution/watch-bundles.js';
 import { startEngine, type EngineOptions, type RunningEngine } from './engine.js';
+import { ProfileLearner } from './profiles/learner.js';
+import { ProfileStore } from './profiles/store.js';
 import { pollConsumerLag } from './metrics/consumer-lag.js';
 import { engineMetrics } from './metrics/engine-metrics.js';
 import { Readiness, startOpsServer, type OpsServer } from './metrics/ops-server.js';
@@ -20,6 +22,11 @@ export interface EngineServiceOptions extends Omit<EngineOptions, 'metrics'> {
   bundleStore?: { names?: string[]; verify?: BundleVerifier };
   /** Take data documents (exceptions, allowlists, profiles, feeds) from the NATS KV bucket, live. */
   dataStore?: boolean;
+  /**
+   * Learn workload profiles from runtime facts into the `vigil-profiles` KV
+   * bucket, and judge with the enforcing ones (data.vigil.profiles).
+   */
+  profiles?: { learnWindowMs: number; flushMs?: number };
 }
 
 export interface EngineService {
@@ -65,21 +72,59 @@ export async function startEngineService(options: EngineServiceOptions): Promise
     if (!first.done && first.value.type === 'loaded') overlay = withDataDocuments(overlay, first.value.overlay);
   }
 
-  let engine: RunningEngine;
+  // data.vigil.profiles: the operator's hand-written profiles, with the enforcing learned ones over them.
+  let learned: Record<string, unknown> = {};
+  const judgedWith = (): Record<string, unknown> => withLearnedProfiles(overlay, learned);
+  let engine: RunningEngine | undefined;
+  let dataUpdates = Promise.resolve();
+  const applyData = (why: Record<string, unknown>): void => {
+    dataUpdates = dataUpdates.then(async () => {
+      if (!engine) return;
+      try {
+        await engine.replaceData(judgedWith());
+        logger.info(why, 'data documents updated');
+      } catch (error) {
+        logger.error({ err: error }, 'data update refused; the previous data stays');
+      }
+    });
+  };
+  let learner: ProfileLearner | undefined;
+  if (options.profiles) {
+    learner = new ProfileLearner({
+      store: await ProfileStore.open(nc),
+      learnWindowMs: options.profiles.learnWindowMs,
+      flushMs: options.profiles.flushMs,
+      logger,
+      onEnforcing: (profiles) => {
+        learned = profiles;
+        applyData({ profiles: Object.keys(profiles).length });
+      },
+    });
+    await learner.start();
+  }
+
   try {
-    engine = await startEngine({ ...options, dataOverlay: overlay, metrics });
+    const running = learner;
+    engine = await startEngine({
+      ...options,
+      dataOverlay: judgedWith(),
+      metrics,
+      ...(running ? { onObservations: (observations) => running.observe(observations) } : {}),
+    });
   } catch (error) {
+    await learner?.stop();
     await dataWatch?.stop();
     await ops?.close();
     throw error;
   }
-  metrics.setBundles(engine.bundles());
+  const started = engine;
+  metrics.setBundles(started.bundles());
   readiness.set('bundle', true);
   readiness.set('consumer', true);
 
   let restartsSeen = 0;
   metrics.registry.addCollector(() => {
-    const { workerRestarts } = engine.stats();
+    const { workerRestarts } = started.stats();
     metrics.workerRestarts.inc(Math.max(0, workerRestarts - restartsSeen));
     restartsSeen = workerRestarts;
   });
@@ -97,12 +142,7 @@ export async function startEngineService(options: EngineServiceOptions): Promise
         continue;
       }
       overlay = withDataDocuments(options.dataOverlay ?? {}, event.overlay);
-      try {
-        await engine.replaceData(overlay);
-        logger.info({ revision: event.revision, changed: event.changed }, 'data documents updated');
-      } catch (error) {
-        logger.error({ err: error }, 'data update refused; the previous data stays');
-      }
+      applyData({ revision: event.revision, changed: event.changed });
     }
   })();
 
@@ -115,11 +155,11 @@ export async function startEngineService(options: EngineServiceOptions): Promise
         logger.error({ name: event.name, revision: event.revision, code: event.code, err: event.error }, 'bundle rejected; the current one keeps serving');
         continue;
       }
-      const serving = engine.bundles().find((b) => b.name === event.name);
+      const serving = started.bundles().find((b) => b.name === event.name);
       if (event.type === 'removed') {
         if (serving === undefined) continue;
         try {
-          await engine.removeBundle(event.name);
+          await started.removeBundle(event.name);
           logger.info({ name: event.name }, 'bundle withdrawn');
         } catch (error) {
           logger.error({ name: event.name, err: error }, 'bundle not withdrawn; it keeps serving');
@@ -127,7 +167,7 @@ export async function startEngineService(options: EngineServiceOptions): Promise
       } else {
         if (serving?.revision === event.revision) continue;
         try {
-          await engine.replaceBundle(event.bundle, overlay, event.name);
+          await started.replaceBundle(event.bundle, judgedWith(), event.name);
           logger.info({ name: event.name, revision: event.revision, verified: event.verified }, 'bundle deployed');
         } catch (error) {
           logger.error({ name: event.name, revision: event.revision, err: error }, 'bundle failed to load; the ones in force keep serving');
@@ -142,22 +182,32 @@ export async function startEngineService(options: EngineServiceOptions): Promise
           });
         }
       }
-      metrics.setBundles(engine.bundles());
+      metrics.setBundles(started.bundles());
     }
   })();
   const watching = Promise.all([dataLoop, bundleLoop]).catch((error: unknown) => logger.error({ err: error }, 'policy watcher stopped'));
 
   return {
-    engine,
+    engine: started,
     opsPort: ops?.port,
     stop: async () => {
       readiness.set('consumer', false, 'stopping');
       await bundleWatch?.stop();
       await dataWatch?.stop();
       await watching;
-      await engine.stop();
+      await started.stop();
+      await learner?.stop();
+      await dataUpdates;
       lag.stop();
       await ops?.close();
     },
   };
+}
+
+/** The overlay with learned profiles laid over `vigil.profiles` (the operator's, or the bundle's when the overlay has none). */
+function withLearnedProfiles(overlay: Record<string, unknown>, learned: Record<string, unknown>): Record<string, unknown> {
+  if (Object.keys(learned).length === 0) return overlay;
+  const vigil = (overlay.vigil as Record<string, unknown> | undefined) ?? {};
+  const own = (vigil.profiles as Record<string, unknown> | undefined) ?? {};
+  return { ...overlay, vigil: { ...vigil, profiles: { ...own, ...learned } } };
 }

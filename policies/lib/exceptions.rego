@@ -100,7 +100,7 @@ _scope_matches("host", pattern, subj) if {
 	glob.match(pattern, null, subj.host)
 }
 
-_runtime_kinds := {"process_exec", "file_access", "network_connection", "privilege_change"}
+_runtime_kinds := {"process_exec", "file_access", "network_connection", "privilege_change", "syscall_set"}
 
 # subject extracts what exception scopes match on from a fact of any kind.
 subject(fact) := object.union(_base(fact), _subject(fact))

@@ -27,3 +27,9 @@ test_profile_without_port_denied if {
 test_other_port_allowed if {
 	count(miner_pool_port.deny) == 0 with input as _fact(443)
 }
+
+test_learned_profile_ignored_denied if {
+	# A learned profile lists peers, not outbound_ports: it does not waive the port.
+	learned := {"learned": true, "state": "enforcing", "version": 3, "peers": {"tcp/198.51.100.77:3333": true}}
+	count(miner_pool_port.deny) == 1 with input as _fact(3333) with data.vigil.profiles as {"web": learned}
+}

@@ -30,3 +30,11 @@ test_no_profile_or_outbound_allowed if {
 	count(unexpected_listen.deny) == 0 with input as _fact("listen", 31337) with data.vigil.profiles as {}
 	count(unexpected_listen.deny) == 0 with input as _fact("outbound", 31337) with data.vigil.profiles as _profiles
 }
+
+test_learned_profile_ignored_allowed if {
+	# A learned profile under a key this rule looks up (here via the vigil.dev/workload
+	# label "shop/api") has listen_ports of another shape; the profile_drift rules judge it.
+	learned := {"shop/api": {"learned": true, "state": "enforcing", "version": 3, "listen_ports": {"tcp/8080": true}}}
+	count(unexpected_listen.deny) == 0 with input as _fact("listen", 8080) with data.vigil.profiles as learned
+	count(unexpected_listen.deny) == 0 with input as _fact("listen", 31337) with data.vigil.profiles as learned
+}

@@ -67,3 +67,12 @@ test_cidr_boundaries if {
 	count(unexpected_outbound.deny) == 1 with input as _fact({"name": "api-1", "image": "shop/api:2"}, "2001:db8::1", 443)
 		with data.vigil.profiles as _profiles
 }
+
+test_learned_profile_ignored_allowed if {
+	learned := {"learned": true, "state": "enforcing", "version": 3, "peers": {"tcp/198.51.100.23:4444": true}}
+	count(unexpected_outbound.deny) == 0 with input as _fact({"name": "api-1", "image": "shop/api:2"}, "198.51.100.23", 4444)
+		with data.vigil.profiles as {"shop/api": learned}
+	r := unexpected_outbound.deny with input as _fact({"name": "api-1", "image": "shop/api:2"}, "198.51.100.23", 4444)
+		with data.vigil.profiles as object.union(_profiles, {"api-1": learned})
+	count(r) == 2
+}

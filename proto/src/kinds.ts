@@ -7,6 +7,7 @@ export const FACT_KINDS = [
   'file_access',
   'network_connection',
   'privilege_change',
+  'syscall_set',
 ] as const;
 
 export type FactKind = (typeof FACT_KINDS)[number];
@@ -17,6 +18,7 @@ export const RUNTIME_KINDS: readonly FactKind[] = [
   'file_access',
   'network_connection',
   'privilege_change',
+  'syscall_set',
 ];
 
 export function isFactKind(value: string): value is FactKind {

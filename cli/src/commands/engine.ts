@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { defaultBundlePath, DEFAULT_ALERT_WINDOW, readBundleFile, resolveVerifier, startEngineService, verifyBundle } from '../../../engine/src/index.js';
-import { splitList } from '../args.js';
+import { parseDuration, splitList } from '../args.js';
 import { UsageError } from '../errors.js';
 import { createLogger } from '../logger.js';
 import { connectNats, NATS_SECURITY_OPTIONS, natsSecurity, natsUrl, untilSignal } from '../nats.js';
@@ -22,7 +22,10 @@ export const ENGINE_USAGE = `vigil engine options (each also from the environmen
   --verification-key FILE     refuse bundles not signed with this key            VIGIL_VERIFICATION_KEY
   --stream-replicas N         replicas of the streams this engine creates        VIGIL_STREAM_REPLICAS
   --verdict-stream            keep every verdict in VIGIL_VERDICTS; a fact is acked
-                              only once its verdict is stored                   VIGIL_VERDICT_STREAM=1`;
+                              only once its verdict is stored                   VIGIL_VERDICT_STREAM=1
+  --learn                     learn workload profiles (vigil-profiles KV) and judge
+                              drift against the enforcing ones                  VIGIL_LEARN=1
+  --learn-window DURATION     activity before a new profile enforces (default 10m) VIGIL_LEARN_WINDOW`;
 
 
 export async function engineCommand(argv: string[]): Promise<number> {
@@ -41,6 +44,8 @@ export async function engineCommand(argv: string[]): Promise<number> {
       'verification-key': { type: 'string' },
       'stream-replicas': { type: 'string' },
       'verdict-stream': { type: 'boolean' },
+      learn: { type: 'boolean' },
+      'learn-window': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       ...NATS_SECURITY_OPTIONS,
     },
@@ -55,6 +60,9 @@ export async function engineCommand(argv: string[]): Promise<number> {
   const metricsPort = optionalNumber('--metrics-port', values['metrics-port'] ?? env.VIGIL_METRICS_PORT, 0, 65_535);
   const alertWindowMs = optionalNumber('--alert-window', values['alert-window'] ?? env.VIGIL_ALERT_WINDOW_MS, 0, 24 * 3_600_000) ?? DEFAULT_ALERT_WINDOW.windowMs;
   const streamReplicas = optionalNumber('--stream-replicas', values['stream-replicas'] ?? env.VIGIL_STREAM_REPLICAS, 1, 5);
+  const learnWindow = values['learn-window'] ?? env.VIGIL_LEARN_WINDOW;
+  const learnWindowMs = learnWindow === undefined ? DEFAULT_LEARN_WINDOW_MS : parseDuration('--learn-window', learnWindow);
+  const learn = values.learn ?? (env.VIGIL_LEARN === '1' || learnWindow !== undefined);
   const verify = await resolveVerifier({ keyFile: values['verification-key'] });
   const bundleFiles = values.bundle ?? listOf(env.VIGIL_BUNDLE) ?? [defaultBundlePath()];
   // With a key configured, the bundles this engine starts with must be signed with it too.
@@ -76,12 +84,16 @@ export async function engineCommand(argv: string[]): Promise<number> {
     ...(followed ? { bundleStore: { names: followed, verify } } : {}),
     dataStore: values['data-store'] ?? env.VIGIL_DATA_STORE === '1',
     verdictStream: values['verdict-stream'] ?? env.VIGIL_VERDICT_STREAM === '1',
+    ...(learn ? { profiles: { learnWindowMs } } : {}),
   });
   await untilSignal();
   await service.stop();
   await nc.drain();
   return 0;
 }
+
+/** Activity a new profile learns before it enforces, unless --learn-window says otherwise. */
+export const DEFAULT_LEARN_WINDOW_MS = 10 * 60_000;
 
 function listOf(value: string | undefined): string[] | undefined {
   const items = value === undefined ? [] : splitList(value);

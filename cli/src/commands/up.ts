@@ -1,20 +1,23 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { COLLECTOR_NAMES, startAgent, type CollectorName } from '../../../collectors/src/index.js';
-import { defaultBundlePath, kernelFilterOf, readBundleFile, startEngine } from '../../../engine/src/index.js';
+import { defaultBundlePath, kernelFilterOf, readBundleFile, startEngineService } from '../../../engine/src/index.js';
 import { ensureStreams } from '../../../proto/src/index.js';
 import { parseAlertFormat, printAlerts } from '../alert-printer.js';
 import { startEmbeddedNats, type EmbeddedNats } from '../embedded-nats.js';
-import { splitList } from '../args.js';
+import { parseDuration, splitList } from '../args.js';
 import { UsageError } from '../errors.js';
 import { createLogger } from '../logger.js';
 import { connectNats, NATS_SECURITY_OPTIONS, natsSecurity, natsUrl, untilSignal } from '../nats.js';
-import { parseWorkers } from './engine.js';
+import { DEFAULT_LEARN_WINDOW_MS, parseWorkers } from './engine.js';
 
 export const UP_USAGE = `vigil up [--nats URL] [--format pretty|json] [--collectors container,host,image,runtime]
          [--host-root DIR] [--socket PATH] [--bundle FILE] [--host NAME] [--workers N]
+         [--learn-window DURATION]
   Starts an embedded nats-server unless --nats (or VIGIL_NATS_URL) is given, the engine (with N
-  policy worker threads) and this host's collectors, and prints alerts to stdout until interrupted.`;
+  policy worker threads) and this host's collectors, and prints alerts to stdout until interrupted.
+  The engine learns workload profiles and, after DURATION of activity (default 10m, VIGIL_LEARN_WINDOW),
+  alerts on drift from them.`;
 
 export async function upCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -28,6 +31,7 @@ export async function upCommand(argv: string[]): Promise<number> {
       bundle: { type: 'string' },
       host: { type: 'string' },
       workers: { type: 'string' },
+      'learn-window': { type: 'string' },
       ...NATS_SECURITY_OPTIONS,
     },
   });
@@ -35,6 +39,8 @@ export async function upCommand(argv: string[]): Promise<number> {
   const collectors = parseCollectors(values.collectors);
   const logger = createLogger();
   const workers = parseWorkers(values.workers);
+  const learnWindow = values['learn-window'] ?? process.env.VIGIL_LEARN_WINDOW;
+  const learnWindowMs = learnWindow === undefined ? DEFAULT_LEARN_WINDOW_MS : parseDuration('--learn-window', learnWindow);
   const bundle = await readBundleFile(values.bundle ?? process.env.VIGIL_BUNDLE ?? defaultBundlePath());
 
   let embedded: EmbeddedNats | undefined;
@@ -50,7 +56,7 @@ export async function upCommand(argv: string[]): Promise<number> {
     await ensureStreams(nc);
     // Subscribe before anything can raise an alert, so none is missed.
     printAlerts(nc, { format, onError: (err) => logger.warn({ err }, 'undecodable alert') });
-    const engine = await startEngine({ nc, bundle, workers, logger: logger.child({ component: 'engine' }) });
+    const engine = await startEngineService({ nc, bundle, workers, logger: logger.child({ component: 'engine' }), profiles: { learnWindowMs } });
     const agent = await startAgent({
       nc,
       host: values.host ?? process.env.VIGIL_HOST ?? os.hostname(),

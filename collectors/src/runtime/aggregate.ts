@@ -18,6 +18,8 @@ export function aggregationKey(event: RuntimeEvent): string {
       return `n|${who}|${event.direction}|${event.family ?? ''}|${event.protocol}|${event.localPort}|${event.remoteAddress}|${event.remotePort}`;
     case 'privilege':
       return `p|${who}|${event.change}|${event.oldUid ?? ''}|${event.newUid ?? ''}|${event.target ?? ''}|${(event.capabilitiesGained ?? []).join(',')}`;
+    case 'syscalls':
+      return `s|${owner}|${event.syscalls.join(',')}`;
   }
 }
 

@@ -1,4 +1,4 @@
-import type { FactInit } from '../../../proto/src/index.js';
+import { workloadOf, type FactInit } from '../../../proto/src/index.js';
 import { AncestryReader, Attributor } from './attribution.js';
 import { capabilityNames } from './capabilities.js';
 import type { CgroupIndex } from './cgroup-index.js';
@@ -59,7 +59,8 @@ export class Enricher {
   async enrich(event: RuntimeEvent, owner?: { id: string; host: boolean }): Promise<EnrichedEvent> {
     const container = owner ?? (await this.containerOf(event));
     const metadata = container.id ? await this.resolver.resolve(container.id) : undefined;
-    const process = await this.processInfo(event, container.id, metadata);
+    // A syscall set belongs to a cgroup, not to one process.
+    const process = event.kind === 'syscalls' ? undefined : await this.processInfo(event, container.id, metadata);
     const ref = containerRef(event, container, metadata);
     const fact = toFact(event, process, ref);
     // The fact's time is when the source saw the event, not when enrichment finished.
@@ -161,12 +162,15 @@ function containerRef(
     pod: metadata?.pod || hint.pod || '',
     namespace: metadata?.namespace || hint.namespace || '',
     image_user: metadata?.image_user ?? '',
+    workload: metadata?.workload || (container.host ? '' : workloadOf({ image: metadata?.image || hint.image || '', pod: metadata?.pod || hint.pod, namespace: metadata?.namespace || hint.namespace })),
   };
 }
 
-function toFact(event: RuntimeEvent, process: ProcessInfoInit, container: ContainerRefInit): FactInit {
+function toFact(event: RuntimeEvent, process: ProcessInfoInit | undefined, container: ContainerRefInit): FactInit {
   const common = { process, container, source: event.source, count: 1 };
   switch (event.kind) {
+    case 'syscalls':
+      return { syscall_set: { container, syscalls: event.syscalls, source: event.source, count: 1 } };
     case 'exec':
       return { process_exec: common };
     case 'file':

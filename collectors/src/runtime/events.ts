@@ -109,6 +109,12 @@ export interface PrivilegeEvent extends EventBase {
   target?: string;
 }
 
-export type RuntimeEvent = ExecEvent | FileEvent | NetworkEvent | PrivilegeEvent;
+/** System calls a container's cgroup made that were not reported for it lately (no process: per cgroup). */
+export interface SyscallsEvent extends EventBase {
+  kind: 'syscalls';
+  syscalls: string[];
+}
+
+export type RuntimeEvent = ExecEvent | FileEvent | NetworkEvent | PrivilegeEvent | SyscallsEvent;
 
 export type RuntimeEventHandler = (event: RuntimeEvent) => void;

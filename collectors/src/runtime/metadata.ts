@@ -1,5 +1,6 @@
 import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import path from 'node:path';
+import { workloadOf } from '../../../proto/src/index.js';
 
 /** What the runtime collector needs to know about a container. */
 export interface ContainerMetadata {
@@ -12,6 +13,8 @@ export interface ContainerMetadata {
   image_user: string;
   pod?: string;
   namespace?: string;
+  /** Its workload identity (proto/src/workload.ts), "" when unknown. */
+  workload?: string;
   /** Host path of the container's writable layer (overlay2 upper dir), when known. */
   upperDir?: string;
   /** Host paths of the image's layers, top first, when known. */
@@ -112,6 +115,7 @@ export class DockerDiskResolver implements ContainerMetadataResolver {
     const namespace = labels['io.kubernetes.pod.namespace'];
     if (pod) metadata.pod = pod;
     if (namespace) metadata.namespace = namespace;
+    metadata.workload = workloadOf({ image: metadata.image, labels, pod, namespace });
     const mountPoints = Object.keys(config.MountPoints ?? {});
     if (mountPoints.length > 0) metadata.mountPoints = mountPoints;
     if (driver === 'overlay2') Object.assign(metadata, await this.overlayLayers(id));

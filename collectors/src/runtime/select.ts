@@ -37,6 +37,7 @@ export async function selectRuntimeSource(options: SelectOptions = {}): Promise<
         support,
         logger,
         ...(exclude !== undefined ? { excludeCgroupId: exclude } : {}),
+        ...(options.index?.rootId !== undefined ? { rootCgroupId: options.index.rootId } : {}),
       });
     }
     reasons.push(`ebpf: ${support.reason ?? 'unusable'}`);

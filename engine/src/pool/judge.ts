@@ -18,6 +18,8 @@ import { throttleKey } from '../throttle/key.js';
 import type { RuleHit } from '../policy/evaluator.js';
 import type { PolicySet } from '../policy/policy-set.js';
 import { subjectOf } from '../subject.js';
+import type { Observation } from '../profiles/model.js';
+import { observationsOf } from '../profiles/observe.js';
 
 /** Why a message or fact went to `vigil.dlq.<reason>`. */
 export type DeadLetterReason = 'decode' | 'unknown_kind' | 'evaluation' | 'timeout';
@@ -60,6 +62,8 @@ export interface Judgement {
   publications: Publication[];
   counts: JudgementCounts;
   samples: BatchSample[];
+  /** What runtime facts showed their workloads doing, for the profile learner. */
+  observations: Observation[];
 }
 
 export const emptyCounts = (): JudgementCounts => ({ batches: 0, facts: 0, verdicts: 0, alerts: 0, deadLetters: 0 });
@@ -95,6 +99,9 @@ export function judgeMessages(policies: PolicySet, messages: readonly FactMessag
       if (kind === undefined) {
         out.deadLetter('unknown_kind', new Error('fact has no kind set'), message.subject, encodeFactBatch({ facts: [fact] }), fact.id ?? '');
         continue;
+      }
+      if (fact.process_exec || fact.file_access || fact.network_connection || fact.privilege_change || fact.syscall_set) {
+        for (const o of observationsOf(fact)) out.observations.push(o);
       }
       let group = byKind.get(kind);
       if (group === undefined) byKind.set(kind, (group = []));
@@ -162,13 +169,19 @@ export function mergeJudgements(parts: readonly Judgement[]): Judgement {
   for (const part of parts) {
     for (const key of Object.keys(counts) as (keyof JudgementCounts)[]) counts[key] += part.counts[key];
   }
-  return { publications: parts.flatMap((p) => p.publications), counts, samples: parts.flatMap((p) => p.samples) };
+  return {
+    publications: parts.flatMap((p) => p.publications),
+    counts,
+    samples: parts.flatMap((p) => p.samples),
+    observations: parts.flatMap((p) => p.observations),
+  };
 }
 
 class JudgementBuilder {
   readonly publications: Publication[] = [];
   readonly counts = emptyCounts();
   readonly samples: BatchSample[] = [];
+  readonly observations: Observation[] = [];
 
   deadLetter(reason: DeadLetterReason, error: unknown, subject: string, payload: Uint8Array, factId = ''): void {
     this.counts.deadLetters++;
@@ -222,6 +235,6 @@ class JudgementBuilder {
   }
 
   build(): Judgement {
-    return { publications: this.publications, counts: this.counts, samples: this.samples };
+    return { publications: this.publications, counts: this.counts, samples: this.samples, observations: this.observations };
   }
 }

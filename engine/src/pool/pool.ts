@@ -482,5 +482,5 @@ function generationOf(policies: PoolPolicies, warmupMs: number): Generation {
 }
 
 function judgementOf(packed: PackedJudgement): Judgement {
-  return { publications: unpackPublications(packed), counts: packed.counts, samples: packed.samples };
+  return { publications: unpackPublications(packed), counts: packed.counts, samples: packed.samples, observations: packed.observations };
 }

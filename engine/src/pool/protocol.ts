@@ -2,6 +2,7 @@ import type { EngineErrorCode } from '../errors.js';
 import type { BundleMeta } from '../policy/evaluator.js';
 import type { WasmModule } from '../policy/wasm.js';
 import type { BatchSample, FactMessage, Judgement, JudgementCounts, Publication } from './judge.js';
+import type { Observation } from '../profiles/model.js';
 
 /** One bundle of the set a worker serves: its compiled module and what else it was read with. */
 export interface MemberInit {
@@ -43,6 +44,7 @@ export interface PackedJudgement extends Packed {
   observedAt: number[];
   counts: JudgementCounts;
   samples: BatchSample[];
+  observations: Observation[];
   revision: string;
 }
 
@@ -100,6 +102,7 @@ export function packJudgement(judgement: Judgement, revision: string): PackedJud
     observedAt: publications.map((p) => p.observedAtMs ?? 0),
     counts: judgement.counts,
     samples: judgement.samples,
+    observations: judgement.observations,
     revision,
   };
 }

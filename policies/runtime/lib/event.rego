@@ -4,7 +4,8 @@
 #   Shared reading of runtime facts (process_exec, file_access,
 #   network_connection, privilege_change): whether the event comes from a
 #   container, names for messages, shells, the rule-specific allowlists of
-#   data.vigil.config and workload profiles of data.vigil.profiles.
+#   data.vigil.config and workload profiles of data.vigil.profiles (hand-written
+#   ones by container name or image, learned ones by container.workload).
 # scope: package
 # custom:
 #   library: true
@@ -62,15 +63,50 @@ path_listed(path, key) if {
 	glob.match(pattern, ["/"], path)
 }
 
-# profile finds the workload profile in data.vigil.profiles by container name,
-# image reference, then image repository (reference without tag or digest).
+# profile finds the hand-written workload profile in data.vigil.profiles by
+# container name, image reference, then image repository (reference without tag
+# or digest). Learned profiles (learned: true) are skipped: their sections have
+# another shape and only the profile_drift rules read them (learned_profile).
 profile(c) := p if {
-	p := data.vigil.profiles[trim_prefix(c.name, "/")]
+	p := _hand_written(trim_prefix(c.name, "/"))
 } else := p if {
-	p := data.vigil.profiles[c.image]
+	p := _hand_written(c.image)
 } else := p if {
-	p := data.vigil.profiles[repository(c.image)]
+	p := _hand_written(repository(c.image))
 }
+
+_hand_written(key) := p if {
+	p := data.vigil.profiles[key]
+	not p.learned
+}
+
+# learned_profile is the learned profile that judges events of container c:
+# data.vigil.profiles[c.workload] with learned: true and state "enforcing".
+# Undefined for host processes, containers without a workload, hand-written
+# profiles and profiles still learning.
+learned_profile(c) := p if {
+	in_container(c)
+	c.workload != ""
+	p := data.vigil.profiles[c.workload]
+	p.learned == true
+	p.state == "enforcing"
+}
+
+# learned_new is true when the learned profile has the section (executables,
+# writes, ...) and item is not a key of it. A profile without the section does
+# not judge that kind of item.
+learned_new(profile, section, item) if {
+	items := profile[section]
+	not _has_key(items, item)
+}
+
+_has_key(items, key) if _ = items[key]
+
+# learned_drift is the message of a profile_drift rule: container, workload, what
+# it did that is new, and the profile version it departs from.
+learned_drift(c, profile, what) := sprintf("container \"%s\" (workload %s) %s, not in its learned profile (version %v)", [
+	name(c), c.workload, what, object.get(profile, "version", "?"),
+])
 
 # repository("registry:5000/shop/api:2@sha256:...") == "registry:5000/shop/api"
 repository(image) := concat("/", array.concat(array.slice(parts, 0, count(parts) - 1), [split(parts[count(parts) - 1], ":")[0]])) if {

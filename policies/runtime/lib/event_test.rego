@@ -58,3 +58,38 @@ test_repository if {
 	event.repository("registry.example.com:5000/shop/api:2@sha256:abc") == "registry.example.com:5000/shop/api"
 	event.repository("shop/api") == "shop/api"
 }
+
+_learned := {"learned": true, "workload": "compose:shop/web", "version": 7, "state": "enforcing", "listen_ports": {"tcp/80": true}}
+
+test_profile_skips_learned_profiles if {
+	profiles := {"web": _learned, "nginx:1.27": {"n": 2}, "nginx": _learned}
+	event.profile({"name": "web", "image": "nginx:1.27"}) == {"n": 2} with data.vigil.profiles as profiles
+	not event.profile({"name": "web", "image": "nginx:1.26"}) with data.vigil.profiles as profiles
+	event.profile({"name": "web", "image": "x"}) == {"n": 1, "learned": false} with data.vigil.profiles as {"web": {"n": 1, "learned": false}}
+}
+
+test_learned_profile if {
+	c := {"id": "c0ffee", "name": "web-1", "workload": "compose:shop/web"}
+	event.learned_profile(c) == _learned with data.vigil.profiles as {"compose:shop/web": _learned}
+	not event.learned_profile(c) with data.vigil.profiles as {"compose:shop/web": object.union(_learned, {"state": "learning"})}
+	not event.learned_profile(c) with data.vigil.profiles as {"compose:shop/web": object.remove(_learned, ["learned"])}
+	not event.learned_profile(c) with data.vigil.profiles as {"compose:shop/web": object.union(_learned, {"learned": "yes"})}
+	not event.learned_profile(c) with data.vigil.profiles as {"compose:shop/web": {"listen_ports": [80]}}
+	not event.learned_profile(c) with data.vigil.profiles as {"web-1": _learned}
+	not event.learned_profile(object.union(c, {"host": true})) with data.vigil.profiles as {"compose:shop/web": _learned}
+	not event.learned_profile(object.union(c, {"workload": ""})) with data.vigil.profiles as {"": _learned}
+	not event.learned_profile({"id": "c0ffee", "name": "web-1"}) with data.vigil.profiles as {"compose:shop/web": _learned}
+}
+
+test_learned_new if {
+	event.learned_new(_learned, "listen_ports", "tcp/81")
+	not event.learned_new(_learned, "listen_ports", "tcp/80")
+	not event.learned_new(_learned, "peers", "tcp/10.0.0.1:80")
+	event.learned_new({"peers": {}}, "peers", "tcp/10.0.0.1:80")
+}
+
+test_learned_drift if {
+	c := {"id": "c0ffee", "name": "", "workload": "k8s:shop/web"}
+	event.learned_drift(c, _learned, "did x") == "container \"c0ffee\" (workload k8s:shop/web) did x, not in its learned profile (version 7)"
+	event.learned_drift(c, {}, "did x") == "container \"c0ffee\" (workload k8s:shop/web) did x, not in its learned profile (version ?)"
+}

@@ -1,4 +1,5 @@
 import { capabilityNames } from '../capabilities.js';
+import { syscallName } from '../syscall-names.js';
 import type { FileEvent, NetworkEvent, PrivilegeChange, ProcessSnapshot, RuntimeEvent, StdioKind } from '../events.js';
 
 /**
@@ -58,10 +59,52 @@ export class BpftraceLineParser {
   private other(line: string): undefined {
     const lost = /^Lost (\d+) events/.exec(line);
     if (lost) this.lost += Number(lost[1]);
+    else if (line.startsWith('@sc[')) this.syscall(line);
     // "@F: 0" flushes the output; other maps print only at exit.
     else if (line.trim() !== '' && !line.startsWith('Attaching ') && !line.startsWith('@')) this.malformed++;
     return undefined;
   }
+
+  /** "@sc[<cgroup>, <nr>]: 1": a cgroup made a system call (see the syscalls probe). */
+  private syscall(line: string): void {
+    const match = /^@sc\[(\d+), (\d+)\]: \d+$/.exec(line);
+    if (!match) {
+      this.malformed++;
+      return;
+    }
+    const [, cgroup, nr] = match as unknown as [string, string, string];
+    const now = this.now();
+    let reported = this.reportedSyscalls.get(cgroup);
+    if (!reported) {
+      if (this.reportedSyscalls.size >= 4096) this.reportedSyscalls.clear();
+      this.reportedSyscalls.set(cgroup, (reported = new Map()));
+    }
+    const at = reported.get(nr);
+    if (at !== undefined && now - at < SYSCALL_REPORT_TTL_MS) return;
+    reported.set(nr, now);
+    const names = this.newSyscalls.get(cgroup) ?? [];
+    names.push(syscallName(Number(nr)));
+    this.newSyscalls.set(cgroup, names);
+  }
+
+  /** Per cgroup, the system calls not reported in the last SYSCALL_REPORT_TTL_MS, once; then forgotten. */
+  takeSyscallSets(): RuntimeEvent[] {
+    if (this.newSyscalls.size === 0) return [];
+    const now = this.now();
+    const events: RuntimeEvent[] = [...this.newSyscalls].map(([cgroupId, names]) => ({
+      kind: 'syscalls',
+      source: this.source,
+      observedAtMs: now,
+      process: { pid: 0 },
+      cgroupId,
+      syscalls: names.sort(),
+    }));
+    this.newSyscalls.clear();
+    return events;
+  }
+
+  private readonly reportedSyscalls = new Map<string, Map<string, number>>();
+  private readonly newSyscalls = new Map<string, string[]>();
 
   private slot(tid: number): Pending {
     let slot = this.pending.get(tid);
@@ -239,6 +282,9 @@ export class BpftraceLineParser {
 interface Pending {
   strings: Record<string, string>;
 }
+
+/** A (cgroup, system call) pair is reported again after this long, so a profile reset relearns it. */
+export const SYSCALL_REPORT_TTL_MS = 60_000;
 
 /** Number of tab-separated fields before comm in each record. */
 const FIXED_FIELDS = { E: 19, F: 10, N: 16, P: 12 } as const;

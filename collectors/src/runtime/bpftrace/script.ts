@@ -37,6 +37,8 @@ export interface ScriptOptions {
   excludePids: readonly number[];
   /** cgroup id of the unified root: when set, processes in it are not reported (host noise). */
   excludeCgroupId?: string;
+  /** cgroup id of the unified root, for the per-cgroup syscall sets (never kept for it); no sets without it. */
+  rootCgroupId?: string;
   /** Heartbeat period. */
   heartbeatMs: number;
 }
@@ -61,6 +63,7 @@ export const PROBE_NAMES = [
   'truncate',
   'memfd',
   'socket',
+  'syscalls',
 ] as const;
 
 export type ProbeName = (typeof PROBE_NAMES)[number];
@@ -86,6 +89,7 @@ export const PROBE_TRACEPOINTS: Record<ProbeName, readonly string[]> = {
   truncate: ['syscalls:sys_enter_truncate'],
   memfd: ['syscalls:sys_enter_memfd_create'],
   socket: ['syscalls:sys_enter_socket'],
+  syscalls: ['raw_syscalls:sys_enter'],
 };
 
 /** Optional companions: attached when present, not required. */
@@ -196,6 +200,9 @@ function head(tag: string): string {
  */
 const FLUSH_TICKS = 3;
 const FLUSH_MS = 5;
+
+/** How often the per-cgroup syscall sets are read. */
+export const SYSCALL_SET_MS = 2000;
 
 /** A record's printf, which also arms the flush. `format` and `args` follow the head's. */
 function record(tag: string, format: string, args: string): string {
@@ -444,6 +451,17 @@ export function buildScript(options: ScriptOptions, available: ReadonlySet<strin
     out.push(
       `tracepoint:syscalls:sys_enter_socket ${syscallFilter} { if (args->family == ${AF_PACKET} || (args->type & 0xf) == ${SOCK_RAW}) { ${netLineRaw('s', 'args->family', 'args->type', 'args->protocol')} } }`,
     );
+  }
+  const root = options.rootCgroupId ?? options.excludeCgroupId;
+  if (probes.has('syscalls') && root !== undefined) {
+    // Which system calls each container's cgroup makes, for learned profiles: one map lookup per
+    // call, an update only the first time a cgroup makes a call in an interval. The runtime's
+    // own start-up (runc init) is left out. Read and cleared every SYSCALL_SET_MS; the parser
+    // reports each (cgroup, call) pair once per SYSCALL_REPORT_TTL_MS.
+    out.push(`tracepoint:raw_syscalls:sys_enter /${base} && cgroup != ${root}/ {`);
+    out.push(`  if (@sc[cgroup, args->id] == 0) { if (${runtimeSetup}) { @sc[cgroup, args->id] = 1; } }`);
+    out.push('}');
+    out.push(`interval:ms:${SYSCALL_SET_MS} { print(@sc); clear(@sc); }`);
   }
   // print() of a map flushes bpftrace's output ("@F: 0", ignored by the parser): every
   // FLUSH_MS while records are pending, so a record waits at most that long at low rates.

@@ -32,6 +32,8 @@ export interface BpftraceSourceOptions {
   probes?: readonly ProbeName[];
   /** cgroup id whose processes are dropped in the kernel (the host's root cgroup, when host processes are not wanted). */
   excludeCgroupId?: string;
+  /** cgroup id of the unified root: syscall sets are kept per container cgroup, never for it. */
+  rootCgroupId?: string;
   /** Extra pids to ignore; the collector's own pid always is. */
   excludePids?: readonly number[];
   /** Per-CPU perf ring buffer pages (BPFTRACE_PERF_RB_PAGES), default {@link DEFAULT_RING_PAGES}. */
@@ -86,6 +88,7 @@ export class BpftraceSource implements RuntimeSource {
         probes,
         excludePids: [process.pid, ...(this.options.excludePids ?? [])],
         excludeCgroupId: this.options.excludeCgroupId,
+        rootCgroupId: this.options.rootCgroupId,
         heartbeatMs: 1000,
       },
       support.tracepoints,
@@ -129,6 +132,8 @@ export class BpftraceSource implements RuntimeSource {
         }
         const event = this.parser.parse(line);
         if (event) onEvent(event);
+        // bpftrace prints a map in one go: the first other line ends the syscall sets it held.
+        if (!line.startsWith('@sc[')) for (const set of this.parser.takeSyscallSets()) onEvent(set);
       });
       child.once('error', (error) => {
         clearTimeout(timer);
