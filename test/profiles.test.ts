@@ -1,16 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { ProfileStore, type Profile } from '../engine/src/index.js';
 import { decodeVerdict, subjects } from '../proto/src/index.js';
-import { BUSYBOX_IMAGE, createContainer, docker, removeContainersByPrefix, type TestContainer } from './harness/index.js';
+import { BUSYBOX_IMAGE, createContainer, docker, dockerExec, removeContainersByPrefix, type TestContainer } from './harness/index.js';
 import { eventually, spawnEngine, waitForEngines, type EngineProcess } from './support/engine-fleet.js';
 import { useLocalNats } from './support/local-nats.js';
-import { spawnVigilUp, untilRuntimeCollector, type VigilUp } from './support/vigil-process.js';
+import { spawnVigil, spawnVigilUp, untilRuntimeCollector, type VigilProcess, type VigilUp } from './support/vigil-process.js';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 
 /**
  * Learned profiles end to end: a real two-container application (busybox httpd
@@ -21,7 +17,6 @@ import path from 'node:path';
  * throttle folds repeats of a rule on one container).
  */
 
-const run = promisify(execFile);
 const PREFIX = `vigil-profile-${process.pid}-`;
 const LEARN_WINDOW = '20s';
 const BENIGN_MS = 120_000;
@@ -51,15 +46,6 @@ function tapDrift(nc: NatsConnection): DriftFinding[] {
   return found;
 }
 
-/** `docker exec` whose command may fail (a refused connect, a denied unshare): only docker itself failing is an error. */
-async function exec(...args: string[]): Promise<void> {
-  try {
-    await run('docker', ['exec', ...args], { timeout: 30_000 });
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    if (typeof code !== 'number' || code === 125 || code === 126) throw error;
-  }
-}
 
 async function profileOf(store: ProfileStore, workload: string): Promise<Profile | undefined> {
   return (await store.get(workload))?.profile;
@@ -70,7 +56,7 @@ function healthChecks(container: string, everyMs: number): { stop(): Promise<voi
   let stopped = false;
   const loop = (async () => {
     while (!stopped) {
-      await exec(container, 'sh', '-c', 'wget -q -O /dev/null http://127.0.0.1/hostname');
+      await dockerExec(container, 'sh', '-c', 'wget -q -O /dev/null http://127.0.0.1/hostname');
       await new Promise((r) => setTimeout(r, everyMs));
     }
   })();
@@ -160,7 +146,7 @@ describe('learned profiles - a two-container application through vigil up', () =
     const results: Array<{ what: string; caught: boolean }> = [];
     for (const attack of attacks) {
       const before = Date.now();
-      await exec(server.name, ...attack.command);
+      await dockerExec(server.name, ...attack.command);
       const caught = async (): Promise<boolean> =>
         drift.some((d) => d.at >= before && d.container === server.name && d.rule === attack.rule && d.message.includes(attack.marker));
       await eventually(attack.what, caught, 15_000).catch(() => undefined);
@@ -179,7 +165,7 @@ describe('learned profiles - a two-container application through vigil up', () =
     await untilRuntimeCollector(up, 60_000);
     expect((await profileOf(store, SERVER_WORKLOAD))?.state).toBe('enforcing');
     const before = Date.now();
-    await exec(server.name, 'sh', '-c', 'cp /bin/busybox /tmp/after-restart && /tmp/after-restart true');
+    await dockerExec(server.name, 'sh', '-c', 'cp /bin/busybox /tmp/after-restart && /tmp/after-restart true');
     await eventually(
       'exec drift after the restart',
       async () => drift.some((d) => d.at >= before && d.container === server.name && d.rule === 'VGL-RUN-047' && d.message.includes('/tmp/after-restart')),
@@ -188,39 +174,11 @@ describe('learned profiles - a two-container application through vigil up', () =
   }, 120_000);
 });
 
-interface CollectorProcess {
-  child: ChildProcess;
-  stderr(): string;
-  stop(): Promise<void>;
-}
-
-function spawnCollector(natsUrl: string, host: string): CollectorProcess {
-  const child = spawn(process.execPath, [path.resolve('bin', 'vigil.js'), 'collect', 'runtime', '--nats', natsUrl, '--host', host], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, VIGIL_LOG_LEVEL: 'info' },
-  });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-20_000);
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return {
-    child,
-    stderr: () => stderr,
-    stop: async () => {
-      if (child.exitCode === null) child.kill('SIGINT');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-}
-
 describe('learned profiles - two engines, two collectors, one workload', () => {
   const local = useLocalNats({ streams: true });
   const WORKLOAD = `shop/replicated-${process.pid}`;
   let engines: EngineProcess[] = [];
-  let collectors: CollectorProcess[] = [];
+  let collectors: VigilProcess[] = [];
   let replicas: TestContainer[] = [];
 
   afterAll(async () => {
@@ -232,7 +190,7 @@ describe('learned profiles - two engines, two collectors, one workload', () => {
   it('profiles - replicas seen by two collectors and judged by two engines learn one profile with every item', async () => {
     engines = [0, 1].map(() => spawnEngine(local.nats.url, ['--learn', '--learn-window', '1h']));
     await waitForEngines(await jetstreamManager(local.nc), engines);
-    collectors = ['host-1', 'host-2'].map((host) => spawnCollector(local.nats.url, host));
+    collectors = ['host-1', 'host-2'].map((host) => spawnVigil(['collect', 'runtime', '--nats', local.nats.url, '--host', host]));
     await eventually('both runtime collectors attached', async () => collectors.every((c) => /runtime: collector started/.test(c.stderr())), 60_000);
     // Each replica runs a program of its own, so its items can only come from its own facts.
     replicas = await Promise.all(

@@ -4,7 +4,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { AlertJSON } from '../proto/src/index.js';
-import { BUSYBOX_IMAGE, buildStaticProgram, createContainer, docker, removeContainersByPrefix, startNats, vigilCacheDir, type ContainerNats, type TestContainer } from './harness/index.js';
+import { BUSYBOX_IMAGE, buildStaticProgram, createContainer, docker, dockerExec, removeContainersByPrefix, startNats, vigilCacheDir, type ContainerNats, type TestContainer } from './harness/index.js';
 import { spawnVigilUp, untilRuntimeCollector, type VigilUp } from './support/vigil-process.js';
 
 /**
@@ -20,15 +20,6 @@ const RUNTIME_KINDS = new Set(['process_exec', 'file_access', 'network_connectio
 const LATENCY_BUDGET_MS = 2_000;
 const BENIGN_MS = 120_000;
 
-/** `docker exec` whose command may fail (a refused connect, a read-only file): only docker itself failing is an error. */
-async function exec(...args: string[]): Promise<void> {
-  try {
-    await run('docker', ['exec', ...args], { timeout: 30_000 });
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    if (typeof code !== 'number' || code === 125 || code === 126) throw error;
-  }
-}
 
 interface Attack {
   behaviour: string;
@@ -101,10 +92,10 @@ describe('runtime attacks - standard in-container behaviours through vigil up', 
     it(`runtime attacks - ${attack.behaviour}: ${attack.rules.join(' or ')}, attributed to its container and image within 2 s`, async () => {
       const container = await createContainer({ name: `${PREFIX}${index++}`, flags: [...toolMounts(), ...(attack.containerFlags ?? [])], cmd: ['sleep', '300'] });
       try {
-        if (attack.setup) await exec(container.name, 'sh', '-c', attack.setup);
+        if (attack.setup) await dockerExec(container.name, 'sh', '-c', attack.setup);
         const before = up.alerts.length;
         const started = Date.now();
-        await exec(...(attack.execFlags ?? []), container.name, ...attack.command);
+        await dockerExec(...(attack.execFlags ?? []), container.name, ...attack.command);
         const ours = (): AlertJSON[] =>
           up.alerts.slice(before).filter((a) => a.subject.name === container.name && RUNTIME_KINDS.has(a.subject.kind));
         const hit = (): AlertJSON | undefined => ours().find((a) => attack.rules.includes(a.rule_id) && a.message.includes(attack.marker));

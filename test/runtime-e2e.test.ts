@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { AlertJSON } from '../proto/src/index.js';
-import { BUSYBOX_IMAGE, createContainer, docker, removeContainersByPrefix, startNats, type ContainerNats, type TestContainer } from './harness/index.js';
+import { BUSYBOX_IMAGE, createContainer, docker, dockerExec, removeContainersByPrefix, startNats, type ContainerNats, type TestContainer } from './harness/index.js';
 import { spawnVigilUp, untilRuntimeCollector, type VigilUp } from './support/vigil-process.js';
 
 const run = promisify(execFile);
@@ -11,15 +11,6 @@ const PREFIX = `vigil-rte2e-${process.pid}-`;
 const RUNTIME_KINDS = new Set(['process_exec', 'file_access', 'network_connection', 'privilege_change']);
 const LATENCY_BUDGET_MS = 2000;
 
-/** `docker exec` whose command may fail (nc to a closed port, id): only docker itself failing is an error. */
-async function exec(...args: string[]): Promise<void> {
-  try {
-    await run('docker', ['exec', ...args], { timeout: 30_000 });
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    if (typeof code !== 'number' || code === 125 || code === 126) throw error;
-  }
-}
 
 describe('vigil up - runtime collector end to end (real kernel, Docker, NATS)', () => {
   let nats: ContainerNats;
@@ -73,33 +64,33 @@ describe('vigil up - runtime collector end to end (real kernel, Docker, NATS)', 
   }
 
   it('runtime e2e - shell opened with a terminal in a container: VGL-RUN-001', async () => {
-    await expectAlerts('shell', () => exec('-t', target.name, 'sh', '-c', 'id'), ['VGL-RUN-001'], 'terminal shell');
+    await expectAlerts('shell', () => dockerExec('-t', target.name, 'sh', '-c', 'id'), ['VGL-RUN-001'], 'terminal shell');
   });
 
   it('runtime e2e - cat /etc/shadow in a container: VGL-RUN-014', async () => {
-    await expectAlerts('shadow', () => exec(target.name, 'cat', '/etc/shadow'), ['VGL-RUN-014'], '/etc/shadow');
+    await expectAlerts('shadow', () => dockerExec(target.name, 'cat', '/etc/shadow'), ['VGL-RUN-014'], '/etc/shadow');
   });
 
   it('runtime e2e - write under /etc in a container: VGL-RUN-019', async () => {
-    await expectAlerts('etc-write', () => exec(target.name, 'sh', '-c', 'echo x > /etc/vigil-rte2e-written'), ['VGL-RUN-019'], '/etc/vigil-rte2e-written');
+    await expectAlerts('etc-write', () => dockerExec(target.name, 'sh', '-c', 'echo x > /etc/vigil-rte2e-written'), ['VGL-RUN-019'], '/etc/vigil-rte2e-written');
   });
 
   it('runtime e2e - miner copied to /tmp and run: VGL-RUN-004 miner, VGL-RUN-003 drift, VGL-RUN-010 exec from /tmp', async () => {
-    await expectAlerts('miner', () => exec(target.name, 'sh', '-c', 'cp /bin/busybox /tmp/xmrig && /tmp/xmrig true'), ['VGL-RUN-003', 'VGL-RUN-004', 'VGL-RUN-010'], '/tmp/xmrig');
+    await expectAlerts('miner', () => dockerExec(target.name, 'sh', '-c', 'cp /bin/busybox /tmp/xmrig && /tmp/xmrig true'), ['VGL-RUN-003', 'VGL-RUN-004', 'VGL-RUN-010'], '/tmp/xmrig');
   });
 
   it('runtime e2e - outbound TCP to a mining pool port: VGL-RUN-027 (and VGL-RUN-007 for nc)', async () => {
-    await expectAlerts('pool-port', () => exec(target.name, 'nc', '-w', '1', '127.0.0.1', '3333'), ['VGL-RUN-027'], '127.0.0.1:3333');
+    await expectAlerts('pool-port', () => dockerExec(target.name, 'nc', '-w', '1', '127.0.0.1', '3333'), ['VGL-RUN-027'], '127.0.0.1:3333');
   });
 
   it('runtime e2e - setuid binary run as uid 1000: VGL-RUN-011 and VGL-RUN-028', async () => {
-    await expectAlerts('setuid', () => exec('-u', '1000', target.name, '/tmp/suid', 'id'), ['VGL-RUN-011', 'VGL-RUN-028'], '/tmp/suid');
+    await expectAlerts('setuid', () => dockerExec('-u', '1000', target.name, '/tmp/suid', 'id'), ['VGL-RUN-011', 'VGL-RUN-028'], '/tmp/suid');
   });
 
   it('runtime e2e - short-lived benign `true` from the image raises no runtime alert', async () => {
     // No rule judges a plain image binary; the short-lived cases that must alert are /tmp/xmrig and /tmp/suid above.
     const before = up.alerts.length;
-    await exec(target.name, 'true');
+    await dockerExec(target.name, 'true');
     await new Promise((resolve) => setTimeout(resolve, LATENCY_BUDGET_MS));
     // Only this container's: other suites' containers may be starting meanwhile.
     const ours = up.alerts.slice(before).filter((a) => RUNTIME_KINDS.has(a.subject.kind) && a.subject.name === target.name);
@@ -132,7 +123,7 @@ describe('vigil up - runtime collector end to end (real kernel, Docker, NATS)', 
     expect(sandboxed).toBeDefined();
     const before = up.alerts.length;
     const started = Date.now();
-    await exec(sandboxed!.name, 'sh', '-c', 'cp /bin/busybox /tmp/xmrig && /tmp/xmrig true');
+    await dockerExec(sandboxed!.name, 'sh', '-c', 'cp /bin/busybox /tmp/xmrig && /tmp/xmrig true');
     const miner = (): AlertJSON[] =>
       up.alerts.slice(before).filter((a) => a.rule_id === 'VGL-RUN-004' && a.subject.id === sandboxed!.id && a.message.includes('/tmp/xmrig'));
     while (miner().length === 0 && Date.now() - started < LATENCY_BUDGET_MS + 3000) await new Promise((resolve) => setTimeout(resolve, 10));

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,6 +6,7 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { decodeAlert, ensureStreams, subjects, type Alert } from '../proto/src/index.js';
 import { createContainer, freePort, removeContainersByPrefix, startLocalNats, type LocalNats, type TestContainer } from './harness/index.js';
+import { spawnVigil, type VigilProcess } from './support/vigil-process.js';
 
 /**
  * Vigil beside a sensor already on the host: `vigil collect runtime --source
@@ -15,23 +15,6 @@ import { createContainer, freePort, removeContainersByPrefix, startLocalNats, ty
  */
 
 const PREFIX = `vigil-sensor-${process.pid}-`;
-
-function vigil(args: string[]): { child: ChildProcess; stderr: () => string; stop: () => Promise<void> } {
-  const child = spawn(process.execPath, [path.resolve('bin', 'vigil.js'), ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, VIGIL_LOG_LEVEL: 'info' } });
-  let stderr = '';
-  child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return {
-    child,
-    stderr: () => stderr,
-    stop: async () => {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-}
 
 async function until(what: string, done: () => boolean, timeoutMs: number, logs: () => string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -44,7 +27,7 @@ async function until(what: string, done: () => boolean, timeoutMs: number, logs:
 describe('runtime sensors - Falco and Tetragon output judged by the engine', () => {
   let nats: LocalNats;
   let nc: NatsConnection;
-  let engine: ReturnType<typeof vigil>;
+  let engine: VigilProcess;
   let target: TestContainer;
   let work: string;
   const alerts: Alert[] = [];
@@ -57,7 +40,7 @@ describe('runtime sensors - Falco and Tetragon output judged by the engine', () 
     nc.subscribe(subjects.allAlerts, { callback: (_e, m) => void alerts.push(decodeAlert(m.data)) });
     work = await fs.mkdtemp(path.join(os.tmpdir(), 'vigil-sensor-'));
     target = await createContainer({ name: `${PREFIX}web`, cmd: ['sleep', '300'] });
-    engine = vigil(['engine', '--nats', nats.url, '--alert-window', '0']);
+    engine = spawnVigil(['engine', '--nats', nats.url, '--alert-window', '0']);
   }, 60_000);
   afterAll(async () => {
     await engine?.stop();
@@ -69,7 +52,7 @@ describe('runtime sensors - Falco and Tetragon output judged by the engine', () 
 
   it('runtime sensors - a Falco alert posted by its http_output becomes a judged fact attributed to the container', async () => {
     const port = await freePort();
-    const collector = vigil(['collect', 'runtime', '--nats', nats.url, '--host', 'falco-node', '--source', 'falco', '--listen', `127.0.0.1:${port}`]);
+    const collector = spawnVigil(['collect', 'runtime', '--nats', nats.url, '--host', 'falco-node', '--source', 'falco', '--listen', `127.0.0.1:${port}`]);
     try {
       await until('the collector to listen', () => /runtime source/.test(collector.stderr()), 30_000, collector.stderr);
       // What Falco's http_output posts: one json_output alert per request, 12-character container id.
@@ -95,7 +78,7 @@ describe('runtime sensors - Falco and Tetragon output judged by the engine', () 
   it('runtime sensors - lines Tetragon appends to its export file become judged facts; a garbage line before them does not stop the stream', async () => {
     const file = path.join(work, 'tetragon.log');
     await fs.writeFile(file, '');
-    const collector = vigil(['collect', 'runtime', '--nats', nats.url, '--host', 'tetragon-node', '--source', 'tetragon', '--input', file]);
+    const collector = spawnVigil(['collect', 'runtime', '--nats', nats.url, '--host', 'tetragon-node', '--source', 'tetragon', '--input', file]);
     try {
       await until('the collector to follow the file', () => /runtime source/.test(collector.stderr()), 30_000, collector.stderr);
       const exec = {

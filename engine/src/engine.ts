@@ -378,6 +378,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     maxTaskBytes: MAX_TASK_BYTES,
     logger,
     onJudged: judged,
+    observe: options.onObservations !== undefined,
   });
 
   let messages;

@@ -21,6 +21,20 @@ export function docker(args: readonly string[]): Promise<string> {
   });
 }
 
+/**
+ * `docker exec ARGS…` whose command may fail (a refused connect, a denied call, a
+ * missing applet): only docker itself failing (exit 125/126, or no docker) is an error.
+ */
+export async function dockerExec(...args: string[]): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    execFile('docker', ['exec', ...args], { timeout: 30_000 }, (error) => {
+      const code = error === null ? 0 : error.code;
+      if (typeof code === 'number' && code !== 125 && code !== 126) resolve();
+      else reject(new HarnessError('VIGIL_ERR_HARNESS_DOCKER_COMMAND', `docker exec ${args.join(' ')} failed (${String(code ?? error?.message)})`, { cause: error }));
+    });
+  });
+}
+
 export interface ContainerSpec {
   /** Container name; use a prefix unique to your test area so that cleanup removes only yours. */
   name: string;

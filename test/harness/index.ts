@@ -1,7 +1,7 @@
 // Test harness: real NATS servers and real Docker containers for integration tests.
 export { startNats, startLocalNats, startLocalCluster, NATS_CONTAINER_PREFIX } from './nats.js';
 export type { NatsServer, ContainerNats, LocalNats, LocalCluster, NatsOptions } from './nats.js';
-export { docker, createContainer, removeContainersByPrefix } from './docker.js';
+export { docker, dockerExec, createContainer, removeContainersByPrefix } from './docker.js';
 export type { ContainerSpec, TestContainer } from './docker.js';
 export { freePort } from './ports.js';
 export { buildStaticProgram } from './programs.js';

@@ -1,41 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { jetstream, jetstreamManager, AckPolicy, DeliverPolicy, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { ENGINE_CONSUMER, decodeAlert, decodeVerdict, encodeFactBatch, streams, subjects, type FactKind } from '../../proto/src/index.js';
 import type { MixedFact } from '../../bench/mix.js';
+import { spawnVigil, type VigilProcess } from './vigil-process.js';
 
 /** `vigil engine` as a real process, as an operator runs it. */
-export interface EngineProcess {
-  child: ChildProcess;
-  stderr(): string;
-  /** SIGKILL: no clean-up, no acks for what is in flight. */
-  crash(): void;
-  stop(): Promise<void>;
-}
+export type EngineProcess = VigilProcess;
 
 export function spawnEngine(natsUrls: string, extraArgs: readonly string[] = []): EngineProcess {
-  const child = spawn(process.execPath, [path.resolve('bin', 'vigil.js'), 'engine', '--nats', natsUrls, ...extraArgs], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, VIGIL_LOG_LEVEL: 'warn' },
-  });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-20_000);
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return {
-    child,
-    stderr: () => stderr,
-    crash: () => child.kill('SIGKILL'),
-    stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
+  return spawnVigil(['engine', '--nats', natsUrls, ...extraArgs], 'warn');
 }
 
 /** Waits until `count` engines have pull requests open on the shared durable consumer. */

@@ -58,3 +58,37 @@ export async function untilRuntimeCollector(up: VigilUp, timeoutMs = 30_000): Pr
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/** A `vigil` command (engine, collect, …) run as a real process, as an operator runs it. */
+export interface VigilProcess {
+  child: ChildProcess;
+  /** What it logged (the last 200 000 characters). */
+  stderr(): string;
+  /** SIGKILL: no clean-up, no acks for what is in flight. */
+  crash(): void;
+  /** SIGTERM, then SIGKILL after 20 s. */
+  stop(): Promise<void>;
+}
+
+export function spawnVigil(args: readonly string[], logLevel = 'info'): VigilProcess {
+  const child = spawn(process.execPath, [path.resolve('bin', 'vigil.js'), ...args], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, VIGIL_LOG_LEVEL: logLevel },
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-200_000);
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    child,
+    stderr: () => stderr,
+    crash: () => child.kill('SIGKILL'),
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -73,7 +73,6 @@ export async function profileCommand(argv: string[]): Promise<number> {
       return stored.profile;
     };
     const change = async (fn: (p: Profile) => void): Promise<Profile> => {
-      await must();
       const updated = await store.update(workload, (current) => {
         if (!current) throw new VigilEngineError('VIGIL_ERR_PROFILE_NOT_FOUND', [workload]);
         fn(current);

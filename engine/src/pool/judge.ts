@@ -79,9 +79,10 @@ interface Pending {
  * one Verdict per fact, one Alert per finding, a dead letter for what cannot
  * be decoded or evaluated. Facts are evaluated per kind, in batches, by the
  * bundles their kind and subject trigger, so each policy's per-call cost is
- * paid once per batch. Pure but for the clock.
+ * paid once per batch. With `observe`, also what runtime facts showed their
+ * workloads doing (profile observations). Pure but for the clock.
  */
-export function judgeMessages(policies: PolicySet, messages: readonly FactMessage[]): Judgement {
+export function judgeMessages(policies: PolicySet, messages: readonly FactMessage[], observe = false): Judgement {
   const out = new JudgementBuilder();
   const byKind = new Map<FactKind, Pending[]>();
   for (const message of messages) {
@@ -100,9 +101,7 @@ export function judgeMessages(policies: PolicySet, messages: readonly FactMessag
         out.deadLetter('unknown_kind', new Error('fact has no kind set'), message.subject, encodeFactBatch({ facts: [fact] }), fact.id ?? '');
         continue;
       }
-      if (fact.process_exec || fact.file_access || fact.network_connection || fact.privilege_change || fact.syscall_set) {
-        for (const o of observationsOf(fact)) out.observations.push(o);
-      }
+      if (observe) for (const o of observationsOf(fact)) out.observations.push(o);
       let group = byKind.get(kind);
       if (group === undefined) byKind.set(kind, (group = []));
       group.push({ fact, subject: message.subject, input: toPolicyInput(fact) });

@@ -30,6 +30,8 @@ export interface PoolOptions<T> extends PoolPolicies {
   batchSize?: number;
   /** Time each new worker spends judging exemplar facts before it takes tasks (default WARMUP_BUDGET_MS; 0: none). */
   warmupMs?: number;
+  /** Workers also return what runtime facts showed their workloads doing (for the profile learner). */
+  observe?: boolean;
   logger: Logger;
   /** Receives each submitted group's judgement, with the tags given to `submit`. */
   onJudged(tags: T[], judgement: Judgement): void;
@@ -232,6 +234,7 @@ export class WorkerPool<T> {
       maxMemoryPages: this.options.maxMemoryPages,
       ...(this.options.batchSize === undefined ? {} : { batchSize: this.options.batchSize }),
       warmupMs: generation.warmupMs,
+      ...(this.options.observe ? { observe: true } : {}),
     };
     const thread = new Worker(WORKER_URL, { workerData: init, resourceLimits: { maxOldGenerationSizeMb: 512 } });
     const worker: PoolWorker = { thread, generation, state: 'loading', entries: [] };

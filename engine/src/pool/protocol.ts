@@ -19,6 +19,8 @@ export interface WorkerInit {
   batchSize?: number;
   /** CPU time to spend judging exemplar facts before taking real ones (0: none). */
   warmupMs?: number;
+  /** Extract profile observations from runtime facts. */
+  observe?: boolean;
 }
 
 /**

@@ -38,7 +38,7 @@ if (policies !== undefined) {
   }
   port.on('message', (message: ToWorker) => {
     if (message.type === 'task') {
-      const judgement = packJudgement(judgeMessages(loaded, unpackMessages(message.messages)), loaded.revision);
+      const judgement = packJudgement(judgeMessages(loaded, unpackMessages(message.messages), init.observe === true), loaded.revision);
       send({ type: 'judged', id: message.id, judgement }, [judgement.bytes.buffer as ArrayBuffer]);
       return;
     }
