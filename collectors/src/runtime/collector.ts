@@ -49,7 +49,7 @@ export interface RuntimeCollectorStats {
   rateLimited: number;
   queueFull: number;
   publishErrors: number;
-  /** Host-process events discarded because hostProcesses is false. */
+  /** Events discarded: host processes when hostProcesses is false, the host's container runtime inside a container. */
   filtered: number;
   /** What the source itself lost (kernel buffer overflow, malformed lines). */
   sourceLost: number;
@@ -120,7 +120,12 @@ export async function startRuntimeCollector(options: RuntimeCollectorOptions): P
       counters.filtered++;
       return undefined;
     }
-    const { fact } = await enricher.enrich(slot.event, owner);
+    const { fact, runtimeSetup } = await enricher.enrich(slot.event, owner);
+    // The kernel already drops what runc does under its own names; this is what it does under others.
+    if (runtimeSetup) {
+      counters.filtered++;
+      return undefined;
+    }
     await publish(fact);
     return fact;
   };

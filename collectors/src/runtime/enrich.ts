@@ -3,7 +3,7 @@ import { AncestryReader, Attributor } from './attribution.js';
 import { capabilityNames } from './capabilities.js';
 import type { CgroupIndex } from './cgroup-index.js';
 import type { AncestorInfo, RuntimeEvent } from './events.js';
-import { exeDrift, type ContainerMetadata, type ContainerMetadataResolver } from './metadata.js';
+import { exeDrift, isHostRuntime, type ContainerMetadata, type ContainerMetadataResolver } from './metadata.js';
 import { isSandboxRuntime } from '../sandbox-runtime.js';
 import { ProcReader } from './procfs/proc.js';
 import type { ProcessMemory } from './process-memory.js';
@@ -16,6 +16,8 @@ export interface EnrichedEvent {
   fact: FactInit;
   host: boolean;
   containerId: string;
+  /** The host's container runtime setting the container up or entering it, not the workload. */
+  runtimeSetup: boolean;
 }
 
 interface ProcessDetails {
@@ -65,7 +67,8 @@ export class Enricher {
     const fact = toFact(event, process, ref);
     // The fact's time is when the source saw the event, not when enrichment finished.
     if (event.observedAtMs > 0) fact.observed_at_ms = event.observedAtMs;
-    return { fact, host: container.host, containerId: metadata?.id || container.id };
+    const runtimeSetup = !!process?.exe && !process.exe_in_image && (await isHostRuntime(this.hostRoot, metadata, process.exe));
+    return { fact, host: container.host, containerId: metadata?.id || container.id, runtimeSetup };
   }
 
   private async processInfo(

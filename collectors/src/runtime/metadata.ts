@@ -167,6 +167,22 @@ async function readJson<T>(file: string): Promise<T | undefined> {
 
 export type Drift = { exe_known: boolean; exe_in_image: boolean };
 
+/** File names of container runtimes: the host's copy joins a container's cgroup while it sets the container up or execs into it. */
+const RUNTIME_BINARY = /\/(runc|crun|youki)$/;
+
+/**
+ * The host's container runtime acting inside a container (runc bind-mounting its
+ * own copy during `docker exec`, runc init): its exe is a runtime binary that is
+ * in no layer of the container and under no mount, so only the host can have run
+ * it. A runtime binary the image ships or a volume brings is the workload's.
+ */
+export async function isHostRuntime(hostRoot: string, metadata: ContainerMetadata | undefined, exe: string): Promise<boolean> {
+  if (!RUNTIME_BINARY.test(exe) || !metadata?.upperDir) return false;
+  if (metadata.mountPoints?.some((m) => exe === m || exe.startsWith(m.endsWith('/') ? m : `${m}/`))) return false;
+  const present = await Promise.all([metadata.upperDir, ...(metadata.lowerDirs ?? [])].map((dir) => lstat(path.join(hostRoot, dir, exe)).then(() => true, () => false)));
+  return !present.includes(true);
+}
+
 /**
  * Whether `exe` (a path inside the container) came with the image: present in
  * the writable layer means created or modified after start (drift); present
