@@ -2,7 +2,7 @@
 # Prepares this machine to build and run Vigil; with --test, also to run its tests.
 #
 #   bash scripts/setup.sh          Node ≥ 22.22, npm packages, opa, nats-server, build
-#   bash scripts/setup.sh --test   ... plus Docker (runc + gVisor runsc), docker-compose, bpftrace,
+#   bash scripts/setup.sh --test   ... plus Docker (runc + gVisor runsc), docker-compose, bpftrace, apparmor_parser,
 #                                  tracefs, / as a shared mount, the local test images
 #                                  vigil-test/busybox:1 and vigil-test/nats:<v>, and the Vigil
 #                                  images vigil/engine:dev and vigil/collector:dev
@@ -137,7 +137,7 @@ setup_build() {
 
 # --- test prerequisites (--test) -----------------------------------------------------------------
 setup_packages() {
-  local wanted=(docker.io docker-compose runsc busybox-static bpftrace bpftool binutils gcc libc6-dev) missing=() pkg
+  local wanted=(docker.io docker-compose runsc busybox-static bpftrace bpftool binutils gcc libc6-dev apparmor) missing=() pkg
   for pkg in "${wanted[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
   done

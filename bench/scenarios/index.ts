@@ -6,6 +6,7 @@ import { runtimeExecStorm } from './runtime-exec-storm.js';
 import { runtimeExecAlertLatency } from './runtime-exec-alert-latency.js';
 import { engineVsOpa } from './engine-vs-opa.js';
 import { verdictStream } from './verdict-stream.js';
+import { profileCost } from './profile-cost.js';
 
 export interface ScenarioOptions {
   /** A short run for checking that the scenario works; figures are not written down. */
@@ -27,4 +28,5 @@ export const scenarios: Scenario[] = [
   { name: 'runtime-exec-alert-latency', run: ({ quick }) => runtimeExecAlertLatency({ shells: quick ? 30 : 200, intervalMs: 50, loadRate: 1_000 }) },
   { name: 'engine-vs-opa', run: engineVsOpa },
   { name: 'verdict-stream', run: ({ quick }) => verdictStream({ facts: quick ? 5_000 : 40_000 }) },
+  { name: 'profile-cost', run: ({ quick }) => profileCost({ events: quick ? 5_000 : 30_000 }) },
 ];

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   BpftraceSource,
+  CgroupIndex,
   DurableFactSink,
   selectRuntimeSource,
   startRuntimeCollector,
@@ -83,7 +84,9 @@ export async function runtimeExecStorm(options: ExecStormOptions): Promise<Scena
     const sink = new DurableFactSink({ nc, source: { host: 'bench', collector: 'runtime', version: '0' }, dir: outboxDir });
     // The default bundle's kernel filter, as `vigil up` runs it.
     const filter = kernelFilterOf((await readBundleFile(defaultBundlePath())).manifest);
-    const inner = await selectRuntimeSource({ prefer: 'ebpf', ebpf: { filter, ...(options.ringPages ? { ringPages: options.ringPages } : {}) } });
+    // With the host's cgroup index, as the collector runs: the per-cgroup syscall set probe is on.
+    const index = await CgroupIndex.locate('/');
+    const inner = await selectRuntimeSource({ prefer: 'ebpf', index, ebpf: { filter, ...(options.ringPages ? { ringPages: options.ringPages } : {}) } });
     const source = new CountingSource(inner, container.cgroupId);
     const started = performance.now();
     [collector] = await Promise.all([startRuntimeCollector({ sink, source }), counter.start(container.cgroupId)]);
@@ -212,7 +215,7 @@ export async function runtimeExecStorm(options: ExecStormOptions): Promise<Scena
         'collector: startRuntimeCollector with the real eBPF source (bpftrace child) → DurableFactSink (on-disk outbox) → embedded NATS; `collector_events` = exec events the source delivered for the container, `events_in_facts_ratio` = Σ count of the process_exec facts of the container on `vigil.facts.process_exec.>` ÷ kernel execs (identical execs fold into one fact per 1 s window plus one carrying the count).',
         'CPU: node = process.cpuUsage() of the bench process (collector, sink, NATS client and this fact counter); bpftrace = /proc/<pid>/stat of its child; % of one core over the storm\'s seconds; µs/event = both over the events seen. idle: the same, attached, over ' +
           `${options.idleSeconds} s with whatever the shared host runs.`,
-        'probes: the kernel\'s own accounting of each BPF program bpftrace loaded (kernel.bpf_stats_enabled=1 during the storm steps, read with `bpftool prog show`): runs and ns per run over all steps, programs named after their first attach point (15 characters); kernel_probes_us_per_exec = all of it over the kernel execs of the storm (every probe that fired meanwhile, the host\'s own activity included).',
+        'probes: the kernel\'s own accounting of each BPF program bpftrace loaded (kernel.bpf_stats_enabled=1 during the storm steps, read with `bpftool prog show`): runs and ns per run over all steps, programs named after their first attach point (15 characters); kernel_probes_us_per_exec = all of it over the kernel execs of the storm (every probe that fired meanwhile, the host\'s own activity included). The collector runs with the host\'s cgroup index, so the per-cgroup syscall set probe (`raw_syscalls:sys_enter`, named sys_enter) is on and fires on every system call of every container; its ns_per_run is the learned profiles\' syscall cost per call.',
         'this VM has 2 cores shared with other work: the generator, the kernel side of the probes, bpftrace and Node compete for them, so the achieved rate is what the box allows, not the offered one.',
       ],
     };

@@ -3,8 +3,9 @@
 # description: >-
 #   A process in a container connected to a peer that the peers section of the
 #   workload's learned profile (data.vigil.profiles[container.workload], learned and
-#   enforcing) does not list as <protocol>/<remote_address>:<remote_port>. Command
-#   and control, exfiltration or a tool fetching a payload shows up this way.
+#   enforcing) does not list as <protocol>/<peer workload>:<remote_port> (when the
+#   collector knew the peer container) or <protocol>/<remote_address>:<remote_port>.
+#   Command and control, exfiltration or a tool fetching a payload shows up this way.
 # scope: package
 # schemas:
 #   - input: schema.fact
@@ -24,7 +25,7 @@ deny contains msg if {
 	fact := input.network_connection
 	fact.direction == "outbound"
 	profile := event.learned_profile(fact.container)
-	item := sprintf("%s/%s:%d", [fact.protocol, fact.remote_address, fact.remote_port])
+	item := event.peer_item(fact)
 	event.learned_new(profile, "peers", item)
 	p := fact.process
 	msg := event.learned_drift(fact.container, profile, sprintf("connected to %s (%s, pid %d)", [item, event.exe(p), p.pid]))

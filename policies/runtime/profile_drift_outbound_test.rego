@@ -66,3 +66,12 @@ test_profile_without_section_allowed if {
 	count(profile_drift_outbound.deny) == 0 with input as _fact({}, "outbound", "tcp", "198.51.100.7", 443)
 		with data.vigil.profiles as {"compose:shop/web": object.remove(_profile, ["peers"])}
 }
+
+test_peer_known_by_workload if {
+	profiles := {"compose:shop/web": object.union(_profile, {"peers": {"tcp/compose:shop/db:5432": true}})}
+	db := object.union(_fact({}, "outbound", "tcp", "172.18.0.9", 5432), {"network_connection": {"remote_workload": "compose:shop/db"}})
+	count(profile_drift_outbound.deny) == 0 with input as db with data.vigil.profiles as profiles
+	other := object.union(_fact({}, "outbound", "tcp", "172.18.0.9", 5432), {"network_connection": {"remote_workload": "compose:shop/cache"}})
+	profile_drift_outbound.deny == {"container \"web-1\" (workload compose:shop/web) connected to tcp/compose:shop/cache:5432 (/usr/bin/wget, pid 42), not in its learned profile (version 7)"} with input as other
+		with data.vigil.profiles as profiles
+}

@@ -1,4 +1,4 @@
-import type { ContainerFactInit } from '../../../proto/src/index.js';
+import { workloadOf, type ContainerFactInit } from '../../../proto/src/index.js';
 import { effectiveCapabilities, normaliseCapabilities } from './capabilities.js';
 import { isSandboxRuntime } from '../sandbox-runtime.js';
 import type {
@@ -92,6 +92,7 @@ export function normaliseDockerInspect(inspect: DockerInspect): ContainerFactIni
     readonly_paths: [...(host.ReadonlyPaths ?? [])],
     created_at_ms: parseDockerTime(inspect.Created),
     restart_count: inspect.RestartCount ?? 0,
+    workload: workloadOf({ image: config.Image ?? '', labels: config.Labels ?? {} }),
   };
   const health = healthCheckOf(config.Healthcheck);
   if (health) fact.health_check = health;

@@ -1,4 +1,4 @@
-import type { ContainerFactInit } from '../../../proto/src/index.js';
+import { workloadOf, type ContainerFactInit } from '../../../proto/src/index.js';
 import { ALL_CAPABILITIES, DOCKER_DEFAULT_CAPABILITIES, normaliseCapabilities } from './capabilities.js';
 import { isSandboxRuntime } from '../sandbox-runtime.js';
 import type { OciMount, OciNamespace, OciSpec } from './oci-spec.js';
@@ -113,6 +113,7 @@ export function normaliseOciSpec(spec: OciSpec, context: OciContext): ContainerF
     restart_count: 0,
   };
   if (kubernetes) fact.kubernetes = kubernetes;
+  fact.workload = workloadOf({ image: fact.image ?? '', labels: fact.labels ?? {} });
   return fact;
 }
 

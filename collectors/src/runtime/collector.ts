@@ -6,6 +6,7 @@ import { Enricher } from './enrich.js';
 import { RuntimeError } from './errors.js';
 import type { ExecEvent, RuntimeEvent } from './events.js';
 import { CachedResolver, DockerDiskResolver, type ContainerMetadataResolver } from './metadata.js';
+import { DockerDiskPeers, type PeerDirectory } from './peers.js';
 import { ProcessMemory } from './process-memory.js';
 import { TokenBuckets } from './rate-limit.js';
 import { selectRuntimeSource } from './select.js';
@@ -20,6 +21,8 @@ export interface RuntimeCollectorOptions {
   logger?: RuntimeLogger;
   /** Container metadata; default reads Docker's files under hostRoot. */
   resolver?: ContainerMetadataResolver;
+  /** Who a container's outbound peer is, when it is a container on this host (default: Docker's on-disk state). */
+  peers?: PeerDirectory;
   /** Report host (non-container) processes. Default true. */
   hostProcesses?: boolean;
   /** Identical events inside this window become one fact with a count. Default 1000 ms. */
@@ -84,7 +87,7 @@ export async function startRuntimeCollector(options: RuntimeCollectorOptions): P
   const source = options.source ?? (await selectRuntimeSource({ hostRoot, logger, hostProcesses, index, ...(options.kernelFilter ? { ebpf: { filter: options.kernelFilter } } : {}) }));
   const resolver = new CachedResolver(options.resolver ?? new DockerDiskResolver(hostRoot));
   const memory = new ProcessMemory();
-  const enricher = new Enricher(hostRoot, resolver, index, memory);
+  const enricher = new Enricher(hostRoot, resolver, index, memory, options.peers ?? new DockerDiskPeers(hostRoot));
   const buckets = new TokenBuckets(
     positive('ratePerSec', options.ratePerSec ?? 200),
     positive('burst', options.burst ?? 400),

@@ -6,6 +6,7 @@ import type { AncestorInfo, RuntimeEvent } from './events.js';
 import { exeDrift, isHostRuntime, type ContainerMetadata, type ContainerMetadataResolver } from './metadata.js';
 import { isSandboxRuntime } from '../sandbox-runtime.js';
 import { ProcReader } from './procfs/proc.js';
+import type { PeerDirectory } from './peers.js';
 import type { ProcessMemory } from './process-memory.js';
 
 type ProcessExecInit = NonNullable<FactInit['process_exec']>;
@@ -43,6 +44,7 @@ export class Enricher {
     private readonly resolver: ContainerMetadataResolver,
     index: CgroupIndex | undefined,
     private readonly memory?: ProcessMemory,
+    private readonly peers?: PeerDirectory,
   ) {
     this.proc = new ProcReader(hostRoot);
     this.attributor = new Attributor(this.proc, index);
@@ -65,6 +67,10 @@ export class Enricher {
     const process = event.kind === 'syscalls' ? undefined : await this.processInfo(event, container.id, metadata);
     const ref = containerRef(event, container, metadata);
     const fact = toFact(event, process, ref);
+    if (fact.network_connection && event.kind === 'network' && event.direction === 'outbound' && this.peers) {
+      const peer = await this.peers.workloadAt(event.remoteAddress).catch(() => undefined);
+      if (peer) fact.network_connection.remote_workload = peer;
+    }
     // The fact's time is when the source saw the event, not when enrichment finished.
     if (event.observedAtMs > 0) fact.observed_at_ms = event.observedAtMs;
     const runtimeSetup = !!process?.exe && !process.exe_in_image && (await isHostRuntime(this.hostRoot, metadata, process.exe));

@@ -19,7 +19,7 @@ import type { RuleHit } from '../policy/evaluator.js';
 import type { PolicySet } from '../policy/policy-set.js';
 import { subjectOf } from '../subject.js';
 import type { Observation } from '../profiles/model.js';
-import { observationsOf } from '../profiles/observe.js';
+import type { ObservationFilter } from '../profiles/observe.js';
 
 /** Why a message or fact went to `vigil.dlq.<reason>`. */
 export type DeadLetterReason = 'decode' | 'unknown_kind' | 'evaluation' | 'timeout';
@@ -79,10 +79,10 @@ interface Pending {
  * one Verdict per fact, one Alert per finding, a dead letter for what cannot
  * be decoded or evaluated. Facts are evaluated per kind, in batches, by the
  * bundles their kind and subject trigger, so each policy's per-call cost is
- * paid once per batch. With `observe`, also what runtime facts showed their
- * workloads doing (profile observations). Pure but for the clock.
+ * paid once per batch. With an `observer`, also what runtime facts showed their
+ * workloads doing (profile observations). Pure but for the clock and the observer.
  */
-export function judgeMessages(policies: PolicySet, messages: readonly FactMessage[], observe = false): Judgement {
+export function judgeMessages(policies: PolicySet, messages: readonly FactMessage[], observer?: ObservationFilter): Judgement {
   const out = new JudgementBuilder();
   const byKind = new Map<FactKind, Pending[]>();
   for (const message of messages) {
@@ -101,7 +101,7 @@ export function judgeMessages(policies: PolicySet, messages: readonly FactMessag
         out.deadLetter('unknown_kind', new Error('fact has no kind set'), message.subject, encodeFactBatch({ facts: [fact] }), fact.id ?? '');
         continue;
       }
-      if (observe) for (const o of observationsOf(fact)) out.observations.push(o);
+      observer?.collect(fact, out.observations);
       let group = byKind.get(kind);
       if (group === undefined) byKind.set(kind, (group = []));
       group.push({ fact, subject: message.subject, input: toPolicyInput(fact) });

@@ -7,6 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { VigilEngineError } from '../errors.js';
 import { PolicyEvaluator } from '../policy/evaluator.js';
 import { PolicySet } from '../policy/policy-set.js';
+import { ObservationFilter } from '../profiles/observe.js';
 import { judgeMessages } from './judge.js';
 import { packJudgement, unpackMessages, type FromWorker, type ToWorker, type WorkerInit } from './protocol.js';
 import { exemplarFacts, exemplarMessages, warmUp, WARMUP_BUDGET_MS } from './warmup.js';
@@ -36,14 +37,17 @@ if (policies !== undefined) {
   } catch {
     // Warming up is an optimisation; the worker judges real facts all the same.
   }
+  const observer = init.observe === true ? new ObservationFilter() : undefined;
+  observer?.setData(init.overlay);
   port.on('message', (message: ToWorker) => {
     if (message.type === 'task') {
-      const judgement = packJudgement(judgeMessages(loaded, unpackMessages(message.messages), init.observe === true), loaded.revision);
+      const judgement = packJudgement(judgeMessages(loaded, unpackMessages(message.messages), observer), loaded.revision);
       send({ type: 'judged', id: message.id, judgement }, [judgement.bytes.buffer as ArrayBuffer]);
       return;
     }
     try {
       loaded.setDataOverlay(message.overlay);
+      observer?.setData(message.overlay);
       send({ type: 'data-set', id: message.id });
     } catch (error) {
       send({ type: 'data-set', id: message.id, error: String((error as Error)?.message ?? error) });

@@ -1,7 +1,7 @@
 import type { QueuedIterator } from '@nats-io/nats-core';
 import type { KvWatchEntry } from '@nats-io/kv';
 import type { Logger } from 'pino';
-import { addItem, hasItem, newProfile, profileData, type Observation, type Profile, type ProfileCategory, type ProfileData, type ProfileItem } from './model.js';
+import { addItem, CONFIGURATION_CATEGORIES, hasItem, newProfile, profileData, type Observation, type Profile, type ProfileCategory, type ProfileData, type ProfileItem } from './model.js';
 import type { ProfileStore } from './store.js';
 
 export interface ProfileLearnerOptions {
@@ -85,8 +85,11 @@ export class ProfileLearner {
       if (profile?.state === 'enforcing') continue;
       let pending = this.pending.get(o.workload);
       if (!pending) this.pending.set(o.workload, (pending = { items: new Map(), active: false }));
-      pending.active = true;
-      if (o.category === 'activity') continue;
+      if (o.category === 'activity') {
+        pending.active = true;
+        continue;
+      }
+      if (!CONFIGURATION_CATEGORIES.has(o.category)) pending.active = true;
       if (profile && hasItem(profile, o.category, o.key) && this.seenBy(profile, o)) continue;
       const id = `${o.category}\u0000${o.key}`;
       const entry = pending.items.get(id);

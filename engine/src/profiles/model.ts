@@ -14,10 +14,20 @@ export const PROFILE_CATEGORIES = [
   'uids',
   'capabilities',
   'syscalls',
+  'labels',
+  'volumes',
 ] as const;
 export type ProfileCategory = (typeof PROFILE_CATEGORIES)[number];
 
 export type ProfileState = 'learning' | 'enforcing';
+
+/**
+ * What the workload's configuration says rather than what it did (its labels
+ * as `key=value`, where its writable volumes are mounted): learned from
+ * container facts, read by the hardening generators, never drift, and no
+ * activity toward the learning window.
+ */
+export const CONFIGURATION_CATEGORIES: ReadonlySet<ProfileCategory> = new Set(['labels', 'volumes']);
 
 /** Who saw one item and when (epoch ms). Lists are capped at {@link MAX_NAMES}. */
 export interface ProfileItem {

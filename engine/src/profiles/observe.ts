@@ -10,6 +10,7 @@ const RUNTIME_SETUP = /^(runc|crun|youki)(:\[|$| )/;
  * rules look up (policies/runtime/profile_drift_*.rego).
  */
 export function observationsOf(fact: FactInit): Observation[] {
+  if (fact.container) return configurationOf(fact);
   const runtime = fact.process_exec ?? fact.file_access ?? fact.network_connection ?? fact.privilege_change ?? fact.syscall_set;
   const container = runtime?.container;
   const workload = container?.workload ?? '';
@@ -40,8 +41,72 @@ export function observationsOf(fact: FactInit): Observation[] {
   } else if (fact.network_connection) {
     const net = fact.network_connection;
     if (net.direction === 'listen') add('listen_ports', `${net.protocol}/${net.local_port ?? 0}`);
-    else if (net.direction === 'outbound') add('peers', `${net.protocol}/${net.remote_address}:${net.remote_port ?? 0}`);
+    else if (net.direction === 'outbound') add('peers', peerKey(net));
   }
   if (out.length === 0) add('activity', '-');
   return out;
+}
+
+/**
+ * An outbound peer as profiles key it: by the peer's workload when the
+ * collector knew it (addresses of containers change on restart), else by
+ * address. policies/runtime/lib/event.rego (peer_item) keys it the same way.
+ */
+export function peerKey(net: { protocol?: string | null; remote_address?: string | null; remote_port?: number | null; remote_workload?: string | null }): string {
+  return `${net.protocol ?? ''}/${net.remote_workload || net.remote_address || ''}:${net.remote_port ?? 0}`;
+}
+
+/** A running container's labels and writable mount points (CONFIGURATION_CATEGORIES). */
+function configurationOf(fact: FactInit): Observation[] {
+  const c = fact.container!;
+  const workload = c.workload ?? '';
+  if (workload === '' || !c.id || c.state !== 'running') return [];
+  const base = { workload, host: fact.source?.host ?? '', replica: c.name || c.id.slice(0, 12), at: Number(fact.observed_at_ms ?? 0) || Date.now() };
+  const out: Observation[] = [];
+  for (const [k, v] of Object.entries(c.labels ?? {})) out.push({ ...base, category: 'labels', key: `${k}=${v}` });
+  for (const m of c.mounts ?? []) if (m.read_write && m.destination) out.push({ ...base, category: 'volumes', key: m.destination });
+  return out;
+}
+
+/** How long a worker keeps an observation it already sent from being sent again. */
+const RESEND_AFTER_MS = 30_000;
+const MAX_REMEMBERED = 50_000;
+
+/**
+ * A worker's filter in front of {@link observationsOf}: what the learner would
+ * drop anyway never crosses the thread boundary. Workloads whose profile
+ * enforces are skipped (the learner takes no items for them), and an item one
+ * replica on one host already reported is sent again only after
+ * {@link RESEND_AFTER_MS}, so a reset profile relearns it.
+ */
+export class ObservationFilter {
+  private enforcing = new Set<string>();
+  private current = new Set<string>();
+  private previous = new Set<string>();
+  private rotatedAt = Date.now();
+
+  /** Takes the enforcing workloads from the data workers judge with (`vigil.profiles`). */
+  setData(overlay: Record<string, unknown>): void {
+    const profiles = ((overlay.vigil as Record<string, unknown> | undefined)?.profiles ?? {}) as Record<string, { learned?: unknown; state?: unknown }>;
+    this.enforcing = new Set(Object.entries(profiles).filter(([, p]) => p?.learned === true && p.state === 'enforcing').map(([w]) => w));
+  }
+
+  collect(fact: FactInit, into: Observation[]): void {
+    const workload = (fact.process_exec ?? fact.file_access ?? fact.network_connection ?? fact.privilege_change ?? fact.syscall_set ?? fact)?.container?.workload;
+    if (!workload || this.enforcing.has(workload)) return;
+    const now = Date.now();
+    if (now - this.rotatedAt >= RESEND_AFTER_MS || this.current.size >= MAX_REMEMBERED) {
+      this.previous = this.current;
+      this.current = new Set();
+      this.rotatedAt = now;
+    }
+    for (const o of observationsOf(fact)) {
+      // Activity is per second, not per event: the learner only needs to know the workload was busy.
+      const id = o.category === 'activity' ? `${o.workload}\u0000a\u0000${Math.floor(now / 1000)}` : `${o.workload}\u0000${o.category}\u0000${o.key}\u0000${o.replica}\u0000${o.host}`;
+      if (this.current.has(id)) continue;
+      this.current.add(id);
+      if (this.previous.has(id) && o.category !== 'activity') continue;
+      into.push(o);
+    }
+  }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { addItem, diffProfiles, generalise, newProfile, pathMatches, profileData, profileProblem, type ProfileItem } from '../../src/profiles/model.js';
-import { observationsOf } from '../../src/profiles/observe.js';
+import { ObservationFilter, observationsOf } from '../../src/profiles/observe.js';
 import { profileKey, workloadOfKey } from '../../src/profiles/store.js';
 import { podOwner, workloadOf } from '../../../proto/src/index.js';
 
@@ -100,6 +100,47 @@ describe('profiles - observations', () => {
     expect(observationsOf({ source, process_exec: { container: { ...container, workload: '' }, process: { exe: '/bin/sh' } } })).toEqual([]);
     const runc = observationsOf({ source, process_exec: { container, process: { exe: '/usr/sbin/runc', comm: 'runc:[2:INIT]' } } });
     expect(runc.map((x) => x.category)).toEqual(['activity']);
+  });
+
+  it('observations - a peer container is keyed by its workload, its address otherwise', () => {
+    const keys = observationsOf({ source, network_connection: { container, direction: 'outbound', protocol: 'tcp', remote_address: '172.18.0.3', remote_port: 80, remote_workload: 'compose:app/server' } });
+    expect(keys.map((x) => x.key)).toEqual(['tcp/compose:app/server:80']);
+  });
+
+  it('observations - a running container gives its labels and writable mount points, and no activity', () => {
+    const fact = {
+      source,
+      container: {
+        id: 'c1',
+        name: 'web-1',
+        state: 'running',
+        workload: 'shop/web',
+        labels: { tier: 'web', 'pod-template-hash': 'abc' },
+        mounts: [
+          { type: 'volume', destination: '/data', read_write: true },
+          { type: 'bind', destination: '/etc/config', read_write: false },
+        ],
+      },
+    };
+    expect(observationsOf(fact).map((x) => `${x.category}:${x.key}`)).toEqual(['labels:tier=web', 'labels:pod-template-hash=abc', 'volumes:/data']);
+    expect(observationsOf({ ...fact, container: { ...fact.container, state: 'exited' } })).toEqual([]);
+  });
+
+  it('observation filter - enforcing workloads and repeats stay in the worker', () => {
+    const filter = new ObservationFilter();
+    const exec = (exe: string, replica = 'web-1') => ({ source, process_exec: { container: { ...container, name: replica }, process: { pid: 2, uid: 0, exe } } });
+    const out: ReturnType<typeof observationsOf> = [];
+    filter.collect(exec('/bin/a'), out);
+    filter.collect(exec('/bin/a'), out);
+    filter.collect(exec('/bin/a', 'web-2'), out);
+    expect(out.filter((o) => o.category === 'executables').map((o) => `${o.replica}:${o.key}`)).toEqual(['web-1:/bin/a', 'web-2:/bin/a']);
+    filter.setData({ vigil: { profiles: { 'shop/web': { learned: true, state: 'enforcing' } } } });
+    const after: typeof out = [];
+    filter.collect(exec('/bin/b'), after);
+    expect(after).toEqual([]);
+    filter.setData({ vigil: { profiles: { 'shop/web': { learned: true, state: 'learning' } } } });
+    filter.collect(exec('/bin/b'), after);
+    expect(after.map((o) => o.key)).toContain('/bin/b');
   });
 });
 

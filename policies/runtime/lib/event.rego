@@ -92,6 +92,13 @@ learned_profile(c) := p if {
 	p.state == "enforcing"
 }
 
+# peer_item is an outbound connection as learned profiles key their peers:
+# <protocol>/<peer workload>:<port> when the collector knew the peer container's
+# workload, else <protocol>/<remote address>:<port>.
+peer_item(net) := sprintf("%s/%s:%d", [net.protocol, net.remote_workload, net.remote_port]) if {
+	net.remote_workload != ""
+} else := sprintf("%s/%s:%d", [net.protocol, net.remote_address, net.remote_port])
+
 # learned_new is true when the learned profile has the section (executables,
 # writes, ...) and item is not a key of it. A profile without the section does
 # not judge that kind of item.
