@@ -6,8 +6,11 @@ import { buildBundle, inspectRules, PolicyEvaluator, readBundleFile, resolveTool
 import { factKindOf, toPolicyInput, type FactInit } from '../proto/src/index.js';
 import { rulesMarkdown } from '../cli/src/commands/policy.js';
 
-/** The learned-profile drift rules: they fire only against a learned profile in data (test/profiles.test.ts drives them end to end). */
-const LEARNED_PROFILE_RULES = ['VGL-RUN-047', 'VGL-RUN-048', 'VGL-RUN-049', 'VGL-RUN-050', 'VGL-RUN-051', 'VGL-RUN-052', 'VGL-RUN-053'];
+/**
+ * Rules that judge against learned profiles in data.vigil.profiles, which the bundle ships empty
+ * (test/profiles.test.ts and test/hardening.test.ts drive them end to end).
+ */
+const LEARNED_PROFILE_RULES = ['VGL-CTR-040', 'VGL-RUN-047', 'VGL-RUN-048', 'VGL-RUN-049', 'VGL-RUN-050', 'VGL-RUN-051', 'VGL-RUN-052', 'VGL-RUN-053'];
 
 const POLICIES = path.resolve('policies');
 

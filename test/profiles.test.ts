@@ -121,8 +121,8 @@ describe('learned profiles - a two-container application through vigil up', () =
     expect(Object.keys(web.items.syscalls)).toEqual(expect.arrayContaining(['accept', 'bind', 'listen']));
     // The runtime's own start-up (runc init) never enters a profile.
     expect(Object.keys(web.items.executables).filter((exe) => exe.includes('runc'))).toEqual([]);
-    const serverIp = (await docker(['inspect', '-f', `{{(index .NetworkSettings.Networks "${network}").IPAddress}}`, server.name])).trim();
-    expect(Object.keys(shopClient.items.peers)).toContain(`tcp/${serverIp}:80`);
+    // The server is a container on the collector's host: the client's peer is its workload, not its address.
+    expect(Object.keys(shopClient.items.peers)).toContain(`tcp/${SERVER_WORKLOAD}:80`);
     expect(web.items.executables['/bin/httpd']).toMatchObject({ replicas: [server.name], hosts: ['node-a'] });
   }, 180_000);
 

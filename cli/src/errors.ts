@@ -9,3 +9,24 @@ export class UsageError extends Error {
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
 export const EXIT_ERROR = 2;
+
+/** The CLI's own error catalogue (the engine's and collectors' errors pass through as they are). */
+export const CLI_ERRORS = {
+  VIGIL_ERR_CLI_TOOL_MISSING: '%s is not installed: %s',
+  VIGIL_ERR_CLI_APPARMOR_COMPILE: 'the generated AppArmor profile %s does not compile: %s',
+  VIGIL_ERR_CLI_EXPORT: 'cannot export %s as %s: %s',
+} as const;
+
+export type CliErrorCode = keyof typeof CLI_ERRORS;
+
+/** An expected CLI failure: printed without a stack, exit code 2. */
+export class CliError extends Error {
+  readonly code: CliErrorCode;
+
+  constructor(code: CliErrorCode, args: readonly string[]) {
+    let index = 0;
+    super(CLI_ERRORS[code].replace(/%s/g, () => args[index++] ?? ''));
+    this.name = 'CliError';
+    this.code = code;
+  }
+}

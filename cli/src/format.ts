@@ -56,5 +56,6 @@ export function exceptedTable(excepted: readonly (FindingJSON & { exception: { j
 export function alertLine(alert: AlertJSON, colour: boolean): string {
   const severity = colour ? `${COLOURS[alert.severity] ?? ''}${alert.severity.padEnd(8)}${RESET}` : alert.severity.padEnd(8);
   const where = alert.subject.kind === 'container' || !alert.subject.id ? alert.subject.name : `${alert.subject.name} (${alert.subject.id.slice(0, 12)})`;
-  return `${alert.raised_at} ${severity} ${alert.rule_id} ${alert.host} ${alert.subject.kind}/${where}: ${alert.message}`;
+  const tags = alert.tags?.length ? ` [${alert.tags.join(', ')}]` : '';
+  return `${alert.raised_at} ${severity} ${alert.rule_id}${tags} ${alert.host} ${alert.subject.kind}/${where}: ${alert.message}`;
 }

@@ -7,7 +7,7 @@ import { policyCommand, POLICY_USAGE } from './commands/policy.js';
 import { profileCommand, PROFILE_USAGE } from './commands/profile.js';
 import { scanCommand, SCAN_USAGE } from './commands/scan.js';
 import { upCommand, UP_USAGE } from './commands/up.js';
-import { EXIT_ERROR, UsageError } from './errors.js';
+import { CliError, EXIT_ERROR, UsageError } from './errors.js';
 import { NATS_SECURITY_USAGE } from './nats.js';
 
 const USAGE = `vigil — container-security policy engine
@@ -71,7 +71,7 @@ export async function runCli(argv: string[]): Promise<number> {
         throw new UsageError(`unknown command ${command}; see \`vigil --help\``);
     }
   } catch (error) {
-    if (error instanceof UsageError || error instanceof VigilEngineError || isParseArgsError(error)) {
+    if (error instanceof UsageError || error instanceof CliError || error instanceof VigilEngineError || isParseArgsError(error)) {
       process.stderr.write(`vigil: ${(error as Error).message}\n`);
       return EXIT_ERROR;
     }

@@ -34,6 +34,7 @@ export function findingsFrom(hits: readonly RuleHit[], subject: SubjectInit): Fi
         subject,
         package: rule.package,
         bundle: bundle ?? '',
+        ...(rule.tags ? { tags: rule.tags } : {}),
       });
     }
   }

@@ -16,6 +16,7 @@
 #   recommended_action: "If the capability is a legitimate change of the workload approve it (vigil profile approve WORKLOAD capabilities:NAME); otherwise find which binary or setting grants it and drop it from the container (--cap-drop)."
 #   frameworks:
 #     mitre: ["T1548", "T1068"]
+#   tags: ["would-block", "capabilities"]
 package vigil.runtime.profile_drift_capability
 
 import data.vigil.runtime.lib.event

@@ -17,6 +17,7 @@
 #   recommended_action: "If the executable is a legitimate change of the workload approve it (vigil profile approve WORKLOAD executables:PATH); otherwise find how it arrived and treat the container as compromised."
 #   frameworks:
 #     mitre: ["T1059", "T1105"]
+#   tags: ["would-block", "apparmor"]
 package vigil.runtime.profile_drift_exec
 
 import data.vigil.runtime.lib.event

@@ -17,6 +17,7 @@
 #   recommended_action: "If the peer is a legitimate change of the workload approve it (vigil profile approve WORKLOAD peers:PROTOCOL/ADDRESS:PORT, as in the message); otherwise investigate the process for command and control or exfiltration."
 #   frameworks:
 #     mitre: ["T1071", "T1041"]
+#   tags: ["would-block", "network-policy"]
 package vigil.runtime.profile_drift_outbound
 
 import data.vigil.runtime.lib.event

@@ -18,6 +18,7 @@
 #   recommended_action: "If the call is a legitimate change of the workload approve it (vigil profile approve WORKLOAD syscalls:NAME); otherwise investigate the container: unshare, mount, ptrace or bpf calls a workload never made are typical of escape attempts. A seccomp profile generated from the learned profile blocks them."
 #   frameworks:
 #     mitre: ["T1611", "T1068"]
+#   tags: ["would-block", "seccomp"]
 package vigil.runtime.profile_drift_syscall
 
 import data.vigil.runtime.lib.event

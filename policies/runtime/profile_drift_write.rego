@@ -20,6 +20,7 @@
 #   recommended_action: "If the write is a legitimate change of the workload approve it (vigil profile approve WORKLOAD writes:PATH, or a pattern such as writes:/tmp/app-*); otherwise check what the process changed and why."
 #   frameworks:
 #     mitre: ["T1565.001", "T1546"]
+#   tags: ["would-block", "apparmor"]
 package vigil.runtime.profile_drift_write
 
 import data.vigil.runtime.lib.event

@@ -99,6 +99,8 @@ export interface FindingJSON {
   recommended_action: string;
   frameworks: Record<string, string[]>;
   subject: { kind: string; name: string; id: string; source: string; image: string };
+  /** The rule's tags, e.g. would-block; absent when it has none. */
+  tags?: string[];
 }
 
 export function findingToJSON(finding: FindingInit): FindingJSON {
@@ -114,6 +116,7 @@ export function findingToJSON(finding: FindingInit): FindingJSON {
     message: finding.message ?? '',
     recommended_action: finding.recommended_action ?? '',
     frameworks,
+    ...(finding.tags && finding.tags.length > 0 ? { tags: [...finding.tags] } : {}),
     subject: {
       kind: subject.kind ?? '',
       name: subject.name ?? '',

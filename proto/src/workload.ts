@@ -9,9 +9,13 @@
  * 3. Compose: `compose:<project>/<service>`;
  * 4. the image repository, without tag or digest: `image:<repository>`.
  *
- * "" when none is known (a host process, a container without image).
+ * "" when none is known (a host process, a container without image), or when
+ * the label says `none`: such a container joins no profile (Vigil's own
+ * `profile verify` containers carry it).
  */
 export const WORKLOAD_LABEL = 'vigil.dev/workload';
+/** The {@link WORKLOAD_LABEL} value that keeps a container out of every learned profile. */
+export const NO_WORKLOAD = 'none';
 
 export interface WorkloadSource {
   image: string;
@@ -23,6 +27,7 @@ export interface WorkloadSource {
 export function workloadOf(source: WorkloadSource): string {
   const labels = source.labels ?? {};
   const explicit = labels[WORKLOAD_LABEL]?.trim();
+  if (explicit === NO_WORKLOAD) return '';
   if (explicit) return explicit;
   const pod = source.pod || labels['io.kubernetes.pod.name'];
   const namespace = source.namespace || labels['io.kubernetes.pod.namespace'];

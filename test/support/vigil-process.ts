@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
 import type { AlertJSON } from '../../proto/src/index.js';
@@ -91,4 +91,14 @@ export function spawnVigil(args: readonly string[], logLevel = 'info'): VigilPro
       clearTimeout(timer);
     },
   };
+}
+
+/** Runs one `vigil` command to its end: its exit code and what it printed. */
+export function runVigil(args: readonly string[], timeoutMs = 180_000): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [path.resolve('bin', 'vigil.js'), ...args], { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
+      resolve({ code, stdout, stderr: error && code === -1 ? `${stderr}${error.message}` : stderr });
+    });
+  });
 }

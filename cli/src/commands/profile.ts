@@ -3,7 +3,14 @@ import { parseArgs } from 'node:util';
 import YAML from 'yaml';
 import {
   addItem,
+  apparmorProfile,
+  composePatch,
   diffProfiles,
+  dockerNetworkPlan,
+  hardeningName,
+  kubernetesPatch,
+  networkPolicy,
+  seccompProfile,
   isProfileCategory,
   normalised,
   PROFILE_CATEGORIES,
@@ -13,7 +20,9 @@ import {
   type Profile,
 } from '../../../engine/src/index.js';
 import { parseDuration } from '../args.js';
-import { EXIT_ERROR, EXIT_OK, UsageError } from '../errors.js';
+import { CliError, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, UsageError } from '../errors.js';
+import { apparmorStatus } from '../hardening/apparmor-parser.js';
+import { verifyHardening, verifyText } from '../hardening/verify.js';
 import { connectNats, NATS_SECURITY_OPTIONS, natsSecurity, natsUrl } from '../nats.js';
 
 export const PROFILE_USAGE = `Usage (learned workload profiles, in the vigil-profiles KV bucket; all take --nats URL):
@@ -26,8 +35,24 @@ export const PROFILE_USAGE = `Usage (learned workload profiles, in the vigil-pro
   vigil profile extend WORKLOAD DURATION                   learn longer (e.g. 30m) before enforcing
   vigil profile approve WORKLOAD CATEGORY:ITEM...          accept drift into the profile, e.g.
                                                            executables:/usr/bin/curl  listen_ports:tcp/8080
-  vigil profile export WORKLOAD [--out FILE] [--format yaml|json]   write the profile out (YAML by default)
+  vigil profile export WORKLOAD [--out FILE] [--format F]  write the profile out (YAML by default), or hardening
+                                                           generated from it; F is one of
+      yaml | json         the profile itself
+      seccomp             Docker/OCI seccomp JSON (default action SCMP_ACT_ERRNO)
+      apparmor            an AppArmor profile (load with apparmor_parser -r -W FILE)
+      networkpolicy       a Kubernetes NetworkPolicy from this and its peers' profiles
+      docker-network      the same for a Docker host: a network and DOCKER-USER rules (sh)
+      compose             a compose override for the workload's service
+      k8s                 a strategic merge patch for the workload's pod template
+    with --target NAME (the compose service or k8s container when the workload does not say),
+    --seccomp-path PATH (where the seccomp JSON will be), --apparmor (apply the AppArmor profile too)
+  vigil profile verify WORKLOAD --image IMG [--exercise CMD] [--run-arg=ARG]... [--format text|json] [-- COMMAND...]
+                                                           run IMG again under the generated hardening, run CMD in it
+                                                           (exit 0 = it works), check no call was refused, then try
+                                                           unshare, mount, ptrace, a raw socket and a call never seen:
+                                                           each must answer EPERM. Exit 0 verified, 1 not, 2 error
   vigil profile import FILE                                load a profile (YAML or JSON); replaces the stored one
+export and verify take --profile FILE in place of WORKLOAD: an exported profile instead of the one in NATS.
 Categories: ${PROFILE_CATEGORIES.join(', ')}`;
 
 export async function profileCommand(argv: string[]): Promise<number> {
@@ -45,23 +70,39 @@ export async function profileCommand(argv: string[]): Promise<number> {
       from: { type: 'string' },
       to: { type: 'string' },
       out: { type: 'string' },
+      profile: { type: 'string' },
+      target: { type: 'string' },
+      'seccomp-path': { type: 'string' },
+      apparmor: { type: 'boolean' },
+      image: { type: 'string' },
+      exercise: { type: 'string' },
+      'run-arg': { type: 'string', multiple: true },
+      settle: { type: 'string' },
       ...NATS_SECURITY_OPTIONS,
     },
   });
   const needs = (n: number, what: string): void => {
     if (positionals.length < n) throw new UsageError(`vigil profile ${sub} needs ${what}\n\n${PROFILE_USAGE}`);
   };
-  const known = ['list', 'show', 'diff', 'lock', 'reset', 'extend', 'approve', 'export', 'import'];
+  const known = ['list', 'show', 'diff', 'lock', 'reset', 'extend', 'approve', 'export', 'import', 'verify'];
   if (!known.includes(sub)) throw new UsageError(`unknown profile command ${sub}\n\n${PROFILE_USAGE}`);
   if (sub === 'import') needs(1, 'a FILE');
   else if (sub === 'extend') needs(2, 'WORKLOAD DURATION');
   else if (sub === 'approve') needs(2, 'WORKLOAD and at least one CATEGORY:ITEM');
-  else if (sub !== 'list') needs(1, 'a WORKLOAD');
+  else if (sub !== 'list' && !(values.profile && (sub === 'export' || sub === 'verify'))) needs(1, 'a WORKLOAD');
+  if (sub === 'verify' && !values.image) throw new UsageError(`vigil profile verify needs --image IMG\n\n${PROFILE_USAGE}`);
   // Everything a user typed is checked before connecting.
   const extendMs = sub === 'extend' ? parseDuration('extend', positionals[1]!) : 0;
   const approvals = sub === 'approve' ? positionals.slice(1).map(parseApproval) : [];
   const imported = sub === 'import' ? await readProfileFile(positionals[0]!) : undefined;
   const format = values.format;
+  const exportFormat = sub === 'export' ? (format ?? 'yaml') : undefined;
+  if (exportFormat !== undefined && !EXPORT_FORMATS.includes(exportFormat)) throw new UsageError(`--format expects one of ${EXPORT_FORMATS.join(', ')} (actual: ${exportFormat})`);
+  const settleMs = values.settle ? parseDuration('settle', values.settle) : undefined;
+  const fromFile = values.profile && (sub === 'export' || sub === 'verify') ? await readProfileFile(values.profile) : undefined;
+  if (fromFile && exportFormat !== 'networkpolicy' && exportFormat !== 'docker-network') {
+    return sub === 'verify' ? verify(fromFile, positionals.slice(values.profile ? 0 : 1), values, settleMs) : writeExport(fromFile, [fromFile], exportFormat!, values);
+  }
 
   const nc = await connectNats(natsUrl(values.nats, true)!, 'vigil-profile', natsSecurity(values));
   try {
@@ -87,8 +128,14 @@ export async function profileCommand(argv: string[]): Promise<number> {
         else process.stdout.write(listTable(profiles));
         return EXIT_OK;
       }
-      case 'show':
       case 'export': {
+        const profile = fromFile ?? (await must());
+        const peers = exportFormat === 'networkpolicy' || exportFormat === 'docker-network' ? await everyProfile(store) : [profile];
+        return await writeExport(profile, peers, exportFormat!, values);
+      }
+      case 'verify':
+        return await verify(await must(), positionals.slice(1), values, settleMs);
+      case 'show': {
         const text = render(await must(), format ?? 'yaml');
         if (values.out) await fs.writeFile(values.out, text);
         else process.stdout.write(text);
@@ -148,6 +195,77 @@ export async function profileCommand(argv: string[]): Promise<number> {
   } finally {
     await nc.close();
   }
+}
+
+const EXPORT_FORMATS = ['yaml', 'json', 'seccomp', 'apparmor', 'networkpolicy', 'docker-network', 'compose', 'k8s'];
+
+async function everyProfile(store: ProfileStore): Promise<Profile[]> {
+  return (await Promise.all((await store.workloads()).map(async (w) => (await store.get(w))?.profile))).filter((p): p is Profile => p !== undefined);
+}
+
+interface HardeningValues {
+  out?: string;
+  target?: string;
+  'seccomp-path'?: string;
+  apparmor?: boolean;
+  image?: string;
+  exercise?: string;
+  'run-arg'?: string[];
+  format?: string;
+}
+
+/** The profile, or hardening generated from it, to --out or stdout. */
+async function writeExport(profile: Profile, all: readonly Profile[], format: string, values: HardeningValues): Promise<number> {
+  const name = hardeningName(profile.workload);
+  let text: string;
+  try {
+    switch (format) {
+      case 'seccomp':
+        text = `${JSON.stringify(seccompProfile(profile), null, 2)}\n`;
+        break;
+      case 'apparmor':
+        text = apparmorProfile(profile);
+        break;
+      case 'networkpolicy':
+        text = `# NetworkPolicy generated by Vigil from the learned profiles of ${profile.workload} and its peers\n${YAML.stringify(networkPolicy(profile, all))}`;
+        break;
+      case 'docker-network':
+        text = dockerNetworkPlan(profile, all);
+        break;
+      case 'compose': {
+        // Docker refuses an AppArmor profile on a host without AppArmor: by default applied only where this host has it.
+        const apparmor = values.apparmor ?? (await apparmorStatus()).enabled;
+        const patch = composePatch(profile, { seccompPath: values['seccomp-path'] ?? `./vigil/${name}.seccomp.json`, apparmor, ...(values.target ? { target: values.target } : {}) });
+        text = `# compose override generated by Vigil (profile ${profile.workload}, version ${profile.version}):\n#   docker-compose -f docker-compose.yml -f THIS up -d\n${YAML.stringify(patch)}`;
+        break;
+      }
+      case 'k8s': {
+        const patch = kubernetesPatch(profile, { seccompPath: values['seccomp-path'] ?? `vigil/${name}.seccomp.json`, apparmor: values.apparmor ?? true, ...(values.target ? { target: values.target } : {}) });
+        text = `# strategic merge patch generated by Vigil (profile ${profile.workload}, version ${profile.version}):\n#   kubectl patch deployment NAME --patch-file THIS\n${YAML.stringify(patch)}`;
+        break;
+      }
+      default:
+        text = render(profile, format);
+    }
+  } catch (error) {
+    throw new CliError('VIGIL_ERR_CLI_EXPORT', [profile.workload, format, (error as Error).message]);
+  }
+  if (values.out) await fs.writeFile(values.out, text);
+  else process.stdout.write(text);
+  return EXIT_OK;
+}
+
+async function verify(profile: Profile, command: string[], values: HardeningValues, settleMs: number | undefined): Promise<number> {
+  const report = await verifyHardening({
+    profile,
+    image: values.image!,
+    ...(values.exercise ? { exercise: values.exercise } : {}),
+    ...(command.length > 0 ? { command } : {}),
+    ...(values['run-arg'] ? { runArgs: values['run-arg'] } : {}),
+    ...(settleMs !== undefined ? { settleMs } : {}),
+  });
+  process.stdout.write(values.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : verifyText(report));
+  return report.ok ? EXIT_OK : EXIT_FINDINGS;
 }
 
 function parseApproval(text: string): { category: (typeof PROFILE_CATEGORIES)[number]; key: string } {

@@ -171,7 +171,8 @@ function containerRef(
     pod: metadata?.pod || hint.pod || '',
     namespace: metadata?.namespace || hint.namespace || '',
     image_user: metadata?.image_user ?? '',
-    workload: metadata?.workload || (container.host ? '' : workloadOf({ image: metadata?.image || hint.image || '', pod: metadata?.pod || hint.pod, namespace: metadata?.namespace || hint.namespace })),
+    // Docker's state decides when the container was found there ("" for one labelled out of profiles); else the sensor's hints.
+    workload: metadata?.workload !== undefined ? metadata.workload : container.host ? '' : workloadOf({ image: metadata?.image || hint.image || '', pod: metadata?.pod || hint.pod, namespace: metadata?.namespace || hint.namespace }),
   };
 }
 

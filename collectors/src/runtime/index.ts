@@ -47,3 +47,6 @@ export type { ContainerMetadata, ContainerMetadataResolver, Drift } from './meta
 export { capabilityNames } from './capabilities.js';
 export { RUNTIME_ERRORS, RuntimeError } from './errors.js';
 export type { RuntimeErrorCode } from './errors.js';
+export { X86_64_SYSCALLS } from './syscall-names.js';
+export { startEpermTracer, type EpermCounts, type EpermTracer } from './bpftrace/denials.js';
+export { DockerDiskPeers, type PeerDirectory } from './peers.js';

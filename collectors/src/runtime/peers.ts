@@ -15,28 +15,57 @@ interface DockerConfigV2 {
 
 /**
  * The running Docker containers' addresses, read from Docker's on-disk state
- * (containers/<id>/config.v2.json) under a host root. An address it does not
- * know makes it read the directory again, at most once per `refreshMs`, so a
- * peer started a moment ago is found and an external address costs little.
+ * (containers/<id>/config.v2.json) under a host root. Docker writes a
+ * container's state a moment after its process starts, so an address not
+ * found yet is looked for again, for {@link NEW_ADDRESS_MS} (one read at most
+ * every {@link REREAD_MS}, and once more after a short wait), then taken as
+ * not a container here for {@link MISS_TTL_MS}: an external address costs little.
  */
+const NEW_ADDRESS_MS = 2_000;
+const REREAD_MS = 200;
+const MISS_TTL_MS = 10_000;
+
 export class DockerDiskPeers implements PeerDirectory {
   private byAddress = new Map<string, string>();
+  private readonly misses = new Map<string, number>();
   private readAt = 0;
   private reading: Promise<void> | undefined;
 
   constructor(
     private readonly hostRoot = '/',
     private readonly dockerRoot = '/var/lib/docker',
-    private readonly refreshMs = 5_000,
+    private readonly rereadMs = REREAD_MS,
   ) {}
 
   async workloadAt(address: string): Promise<string | undefined> {
     if (address === '') return undefined;
     const known = this.byAddress.get(address);
-    if (known !== undefined || Date.now() - this.readAt < this.refreshMs) return known;
+    if (known !== undefined) return known;
+    const now = Date.now();
+    const firstMiss = this.misses.get(address);
+    if (firstMiss !== undefined && now - firstMiss > NEW_ADDRESS_MS) {
+      if (now - firstMiss > MISS_TTL_MS) this.misses.delete(address);
+      return undefined;
+    }
+    if (firstMiss === undefined) {
+      if (this.misses.size > 10_000) this.misses.clear();
+      this.misses.set(address, now);
+    }
+    await this.refresh();
+    if (!this.byAddress.has(address) && firstMiss === undefined) {
+      // A container that started a moment ago: its state file is about to be written.
+      await new Promise((r) => setTimeout(r, this.rereadMs));
+      await this.refresh();
+    }
+    const found = this.byAddress.get(address);
+    if (found !== undefined) this.misses.delete(address);
+    return found;
+  }
+
+  private async refresh(): Promise<void> {
+    if (Date.now() - this.readAt < this.rereadMs) return this.reading;
     this.reading ??= this.read().finally(() => (this.reading = undefined));
-    await this.reading;
-    return this.byAddress.get(address);
+    return this.reading;
   }
 
   private async read(): Promise<void> {

@@ -15,6 +15,8 @@ export interface RuleMeta {
   file: string;
   /** What the rule needs the kernel to report (runtime rules on paths), from `custom.kernel_filter`. */
   kernel_filter?: Partial<KernelFilter>;
+  /** Words its findings carry for filtering (`custom.tags`), e.g. would-block. */
+  tags?: string[];
 }
 
 /** One annotation as printed by `opa inspect -a --format json`. */
@@ -58,6 +60,8 @@ export function rulesFromAnnotations(annotations: readonly InspectAnnotation[]):
     const maturity = custom.maturity ?? 'stable';
     const action = custom.recommended_action;
     const frameworks = custom.frameworks;
+    const tags = custom.tags;
+    const tagsValid = tags === undefined || (Array.isArray(tags) && tags.every((t) => typeof t === 'string' && /^[a-z0-9][a-z0-9:-]*$/.test(t)));
 
     if (typeof id !== 'string' || id.length === 0) fail('custom.id is missing');
     if (typeof kind !== 'string' || !isFactKind(kind)) fail(`custom.kind must be one of ${FACT_KINDS.join(', ')} (actual: ${String(kind)})`);
@@ -67,6 +71,7 @@ export function rulesFromAnnotations(annotations: readonly InspectAnnotation[]):
     const normalisedFrameworks = normaliseFrameworks(frameworks);
     if (normalisedFrameworks === undefined) fail('custom.frameworks must map framework names to non-empty lists of ids');
     if (!entry.annotations.title) fail('title is missing');
+    if (!tagsValid) fail('custom.tags must be a list of lower-case words (a-z, 0-9, - and :)');
     const kernelFilter = custom.kernel_filter;
     const filterProblem = kernelFilter === undefined ? undefined : kernelFilterProblem(kernelFilter);
     if (filterProblem !== undefined) fail(`custom.kernel_filter ${filterProblem}`);
@@ -93,6 +98,7 @@ export function rulesFromAnnotations(annotations: readonly InspectAnnotation[]):
         package: pkg,
         file: entry.location?.file ?? '',
         ...(kernelFilter !== undefined && filterProblem === undefined ? { kernel_filter: kernelFilter as Partial<KernelFilter> } : {}),
+        ...(tagsValid && Array.isArray(tags) && tags.length > 0 ? { tags: tags as string[] } : {}),
       });
     }
   }

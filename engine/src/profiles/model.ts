@@ -14,6 +14,7 @@ export const PROFILE_CATEGORIES = [
   'uids',
   'capabilities',
   'syscalls',
+  'sockets',
   'labels',
   'volumes',
 ] as const;

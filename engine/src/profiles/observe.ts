@@ -1,5 +1,5 @@
 import type { FactInit } from '../../../proto/src/index.js';
-import type { Observation, ProfileCategory } from './model.js';
+import { CONFIGURATION_CATEGORIES, type Observation, type ProfileCategory } from './model.js';
 
 /** Process names of the container runtime's own start-up: runc:[0:PARENT] … runc:[2:INIT], runc init, crun. */
 const RUNTIME_SETUP = /^(runc|crun|youki)(:\[|$| )/;
@@ -42,6 +42,8 @@ export function observationsOf(fact: FactInit): Observation[] {
     const net = fact.network_connection;
     if (net.direction === 'listen') add('listen_ports', `${net.protocol}/${net.local_port ?? 0}`);
     else if (net.direction === 'outbound') add('peers', peerKey(net));
+    // A packet or raw socket created (the seccomp generator keeps them allowed only then).
+    else if (net.direction === 'socket') add('sockets', `${net.family || 'raw'}/${net.protocol || 'raw'}`);
   }
   if (out.length === 0) add('activity', '-');
   return out;
@@ -100,13 +102,24 @@ export class ObservationFilter {
       this.current = new Set();
       this.rotatedAt = now;
     }
+    let active: Observation | undefined;
     for (const o of observationsOf(fact)) {
-      // Activity is per second, not per event: the learner only needs to know the workload was busy.
-      const id = o.category === 'activity' ? `${o.workload}\u0000a\u0000${Math.floor(now / 1000)}` : `${o.workload}\u0000${o.category}\u0000${o.key}\u0000${o.replica}\u0000${o.host}`;
+      if (!CONFIGURATION_CATEGORIES.has(o.category as ProfileCategory)) active ??= o;
+      if (o.category === 'activity') continue;
+      const id = `${o.workload}\u0000${o.category}\u0000${o.key}\u0000${o.replica}\u0000${o.host}`;
       if (this.current.has(id)) continue;
       this.current.add(id);
-      if (this.previous.has(id) && o.category !== 'activity') continue;
+      if (this.previous.has(id)) continue;
       into.push(o);
+    }
+    // What the workload did counts toward its learning window even when every item was sent before:
+    // one activity mark per workload and second stands for all of it.
+    if (active) {
+      const id = `${active.workload}\u0000activity\u0000${Math.floor(now / 1000)}`;
+      if (!this.current.has(id)) {
+        this.current.add(id);
+        into.push({ ...active, category: 'activity', key: '-' });
+      }
     }
   }
 }

@@ -134,6 +134,8 @@ describe('profiles - observations', () => {
     filter.collect(exec('/bin/a'), out);
     filter.collect(exec('/bin/a', 'web-2'), out);
     expect(out.filter((o) => o.category === 'executables').map((o) => `${o.replica}:${o.key}`)).toEqual(['web-1:/bin/a', 'web-2:/bin/a']);
+    // Repeats send nothing new, but the workload's activity is still marked (once a second).
+    expect(out.filter((o) => o.category === 'activity')).toHaveLength(1);
     filter.setData({ vigil: { profiles: { 'shop/web': { learned: true, state: 'enforcing' } } } });
     const after: typeof out = [];
     filter.collect(exec('/bin/b'), after);
@@ -154,6 +156,7 @@ describe('profiles - workload identity', () => {
     expect(workloadOf({ image: 'docker.io/library/nginx:1.27@sha256:abc' })).toBe('image:nginx');
     expect(workloadOf({ image: 'registry:5000/team/app:v2' })).toBe('image:registry:5000/team/app');
     expect(workloadOf({ image: '' })).toBe('');
+    expect(workloadOf({ image: 'nginx', labels: { 'vigil.dev/workload': 'none', 'com.docker.compose.project': 'x', 'com.docker.compose.service': 'y' } })).toBe('');
     expect(podOwner('standalone')).toBe('standalone');
   });
 });
