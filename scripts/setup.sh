@@ -136,6 +136,15 @@ setup_build() {
 }
 
 # --- test prerequisites (--test) -----------------------------------------------------------------
+# Kubernetes' own Pod Security admission library, the reference of test/pss-differential.test.ts.
+setup_pss_reference() {
+  local src="$VIGIL_ROOT/test/pss/reference" out="$BIN_DIR/pss-reference"
+  if [ -x "$out" ] && [ -z "$(find "$src" -newer "$out" -type f 2>/dev/null)" ]; then vigil_step pss "ok ($out)"; return; fi
+  (cd "$src" && GOFLAGS=-mod=mod "$(go_bin pss-reference)" build -o "$out" .) >/dev/null 2>&1 \
+    || vigil_die "go build of test/pss/reference (k8s.io/pod-security-admission) failed: run 'cd test/pss/reference && go build .' to see why"
+  vigil_step pss "built $out (k8s.io/pod-security-admission $(sed -n 's/^\tk8s.io\/pod-security-admission //p' "$src/go.mod"))"
+}
+
 setup_packages() {
   local wanted=(docker.io docker-compose runsc busybox-static bpftrace bpftool binutils gcc libc6-dev apparmor) missing=() pkg
   for pkg in "${wanted[@]}"; do
@@ -306,6 +315,7 @@ setup_nats_server
 setup_build
 if [ "$with_test" -eq 1 ]; then
   setup_packages
+  setup_pss_reference
   setup_docker
   setup_tracefs
   setup_busybox_image

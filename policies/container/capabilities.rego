@@ -29,6 +29,7 @@ import data.vigil.lib.text
 
 deny contains msg if {
 	c := input.container
+	not container.is_kubernetes(c)
 	not c.privileged
 	extra := _extra(c)
 	count(extra) > 0
@@ -36,6 +37,24 @@ deny contains msg if {
 		"container %s has capabilities beyond Docker's default set: %s",
 		[text.quote(container.display_name(c)), capabilities.names(extra)],
 	)
+}
+
+# Kubernetes: Pod Security's baseline list, compared exactly as written (case and
+# any CAP_ prefix count; NET_RAW, in Docker's default set, is not in it).
+deny contains msg if {
+	c := input.container
+	container.is_kubernetes(c)
+	extra := {cap | some cap in object.get(c.kubernetes, "cap_add_as_written", []); not cap in _pss_baseline}
+	count(extra) > 0
+	msg := sprintf(
+		"container %s adds capabilities outside the Pod Security baseline set: %s",
+		[text.quote(container.display_name(c)), concat(", ", sort([text.quote(cap) | some cap in extra]))],
+	)
+}
+
+_pss_baseline := {
+	"AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD",
+	"NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT",
 }
 
 _extra(c) := (_granted(c) - {"ALL"}) - _permitted

@@ -24,6 +24,7 @@ import data.vigil.lib.text
 
 deny contains msg if {
 	c := input.container
+	not container.is_kubernetes(c)
 	not capabilities.drops_all(c.cap_drop)
 	msg := sprintf(
 		"container %s does not drop ALL capabilities",
@@ -33,10 +34,36 @@ deny contains msg if {
 
 deny contains msg if {
 	c := input.container
+	not container.is_kubernetes(c)
 	extra := capabilities.normalize_all(c.cap_add) - {"NET_BIND_SERVICE"}
 	count(extra) > 0
 	msg := sprintf(
 		"container %s adds capabilities other than NET_BIND_SERVICE: %s",
 		[text.quote(container.display_name(c)), capabilities.names(extra)],
+	)
+}
+
+# Kubernetes: exactly as Pod Security compares them, as written: "ALL" dropped,
+# nothing but "NET_BIND_SERVICE" added. Windows pods are exempt.
+deny contains msg if {
+	c := input.container
+	container.is_kubernetes(c)
+	not container.windows_pod(c)
+	not "ALL" in object.get(c.kubernetes, "cap_drop_as_written", [])
+	msg := sprintf(
+		"container %s does not drop ALL capabilities",
+		[text.quote(container.display_name(c))],
+	)
+}
+
+deny contains msg if {
+	c := input.container
+	container.is_kubernetes(c)
+	not container.windows_pod(c)
+	extra := {cap | some cap in object.get(c.kubernetes, "cap_add_as_written", []); cap != "NET_BIND_SERVICE"}
+	count(extra) > 0
+	msg := sprintf(
+		"container %s adds capabilities other than NET_BIND_SERVICE: %s",
+		[text.quote(container.display_name(c)), concat(", ", sort([text.quote(cap) | some cap in extra]))],
 	)
 }

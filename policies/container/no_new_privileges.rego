@@ -26,6 +26,7 @@ import data.vigil.lib.text
 
 deny contains msg if {
 	c := input.container
+	not container.windows_pod(c)
 	not c.no_new_privileges
 	msg := sprintf(
 		"container %s can gain new privileges (no-new-privileges is not set)",

@@ -2,7 +2,9 @@
 # title: Container unmasks /proc
 # description: >-
 #   procMount Unmasked removes the masking of sensitive /proc paths (kcore, keys, sysrq-
-#   trigger, ...); the baseline Pod Security Standard requires the Default proc mount.
+#   trigger, ...); the baseline Pod Security Standard requires the Default proc mount,
+#   except in a pod with its own user namespace (hostUsers: false), where only the
+#   restricted level does (VGL-CTR-041).
 # scope: package
 # schemas:
 #   - input: schema.fact
@@ -24,7 +26,8 @@ import data.vigil.lib.text
 deny contains msg if {
 	c := input.container
 	mount_type := object.get(container.k8s(c), "proc_mount", "")
-	not lower(mount_type) in {"", "default"}
+	not mount_type in {"", "Default"}
+	not container.user_namespace_pod(c)
 	msg := sprintf(
 		"container %s uses procMount %s, which unmasks /proc",
 		[text.quote(container.display_name(c)), text.quote(mount_type)],

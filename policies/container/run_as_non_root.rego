@@ -24,25 +24,53 @@ import data.vigil.lib.text
 
 deny contains msg if {
 	c := input.container
+	not container.is_kubernetes(c)
 	_explicitly_false(c)
-	msg := sprintf(
-		"container %s sets runAsNonRoot to false",
-		[text.quote(container.display_name(c))],
-	)
+	msg := _set_false(c)
 }
 
 deny contains msg if {
 	c := input.container
+	not container.is_kubernetes(c)
 	not _explicitly_false(c)
 	not _required(c)
-	msg := sprintf(
-		"container %s is not required to run as non-root (no runAsNonRoot and no non-zero user)",
-		[text.quote(container.display_name(c))],
-	)
+	msg := _not_required(c)
 }
+
+# Kubernetes, as Pod Security decides it: the pod's and the container's own
+# values apart, runAsUser does not count, and pods with their own user
+# namespace (hostUsers: false) are exempt.
+deny contains msg if {
+	c := input.container
+	container.is_kubernetes(c)
+	not container.user_namespace_pod(c)
+	_k8s_explicitly_false(c.kubernetes)
+	msg := _set_false(c)
+}
+
+deny contains msg if {
+	c := input.container
+	container.is_kubernetes(c)
+	not container.user_namespace_pod(c)
+	not _k8s_explicitly_false(c.kubernetes)
+	not c.kubernetes.container_run_as_non_root == true
+	not c.kubernetes.pod_run_as_non_root == true
+	msg := _not_required(c)
+}
+
+_set_false(c) := sprintf("container %s sets runAsNonRoot to false", [text.quote(container.display_name(c))])
+
+_not_required(c) := sprintf(
+	"container %s is not required to run as non-root (no runAsNonRoot and no non-zero user)",
+	[text.quote(container.display_name(c))],
+)
 
 _explicitly_false(c) if c.run_as_non_root == false
 
 _required(c) if c.run_as_non_root == true
 
 _required(c) if container.uid(c) > 0
+
+_k8s_explicitly_false(k) if k.pod_run_as_non_root == false
+
+_k8s_explicitly_false(k) if k.container_run_as_non_root == false

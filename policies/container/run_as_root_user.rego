@@ -24,9 +24,20 @@ import data.vigil.lib.text
 
 deny contains msg if {
 	c := input.container
+	not container.is_kubernetes(c)
 	container.uid(c) == 0
-	msg := sprintf(
-		"container %s runs as root (uid 0)",
-		[text.quote(container.display_name(c))],
-	)
+	msg := _message(c)
 }
+
+# Kubernetes, as Pod Security decides it: runAsUser 0 set on the pod or on the
+# container, whichever wins; pods with their own user namespace are exempt.
+deny contains msg if {
+	c := input.container
+	container.is_kubernetes(c)
+	not container.user_namespace_pod(c)
+	some field in ["pod_run_as_user", "container_run_as_user"]
+	c.kubernetes[field] == 0
+	msg := _message(c)
+}
+
+_message(c) := sprintf("container %s runs as root (uid 0)", [text.quote(container.display_name(c))])

@@ -25,9 +25,24 @@ import data.vigil.lib.text
 
 deny contains msg if {
 	c := input.container
+	not container.windows_pod(c)
 	c.seccomp_profile == ""
 	msg := sprintf(
 		"container %s does not set a seccomp profile",
+		[text.quote(container.display_name(c))],
+	)
+}
+
+# The restricted level also refuses an explicit Unconfined profile (the baseline
+# control, VGL-CTR-009, reports it too; Pod Security's restricted check replaces it
+# and, unlike it, exempts Windows pods).
+deny contains msg if {
+	c := input.container
+	container.is_kubernetes(c)
+	not container.windows_pod(c)
+	lower(c.seccomp_profile) == "unconfined"
+	msg := sprintf(
+		"container %s runs with seccomp profile Unconfined; the restricted level requires RuntimeDefault or Localhost",
 		[text.quote(container.display_name(c))],
 	)
 }

@@ -17,7 +17,7 @@
 #     runtime's default profile or a custom profile that allows what the workload needs.
 #   frameworks:
 #     cis-docker: ["5.22"]
-#     pss: ["baseline/seccomp", "restricted/seccomp"]
+#     pss: ["baseline/seccomp"]
 #     mitre: ["T1611"]
 package vigil.container.seccomp_unconfined
 

@@ -25,7 +25,7 @@ import data.vigil.lib.text
 
 deny contains msg if {
 	c := input.container
-	some option in c.selinux_options
+	some option in _options(c)
 	_option(option) == "disable"
 	msg := sprintf(
 		"container %s disables SELinux labelling",
@@ -35,7 +35,7 @@ deny contains msg if {
 
 deny contains msg if {
 	c := input.container
-	some option in c.selinux_options
+	some option in _options(c)
 	[key, value] := _pair(_option(option))
 	key == "type"
 	not value in config.value("allowed_selinux_types")
@@ -47,7 +47,7 @@ deny contains msg if {
 
 deny contains msg if {
 	c := input.container
-	some option in c.selinux_options
+	some option in _options(c)
 	[key, value] := _pair(_option(option))
 	key in {"user", "role"}
 	value != ""
@@ -56,6 +56,10 @@ deny contains msg if {
 		[text.quote(container.display_name(c)), key, text.quote(value)],
 	)
 }
+
+# The container's effective options and, for Kubernetes, the pod's own: Pod
+# Security judges every place that sets them.
+_options(c) := array.concat(c.selinux_options, object.get(c, ["kubernetes", "pod_selinux_options"], []))
 
 # Docker spells options "label=type:spc_t" (older: "label:type:spc_t");
 # Kubernetes facts carry "type:spc_t".

@@ -2,8 +2,9 @@
 # title: Pod uses a volume type outside the restricted set
 # description: >-
 #   The restricted Pod Security Standard allows only configMap, csi, downwardAPI,
-#   emptyDir, ephemeral, persistentVolumeClaim, projected and secret volumes
-#   (data.vigil.config.allowed_volume_types). hostPath is reported by the baseline rule.
+#   emptyDir, ephemeral, image, persistentVolumeClaim, projected and secret volumes
+#   (data.vigil.config.allowed_volume_types). hostPath fails this control as well as the
+#   baseline one (VGL-CTR-030), which the restricted check replaces.
 # scope: package
 # schemas:
 #   - input: schema.fact
@@ -25,7 +26,6 @@ import data.vigil.lib.text
 deny contains msg if {
 	c := input.container
 	some volume_type in object.get(container.k8s(c), "volume_types", [])
-	volume_type != "hostPath"
 	not volume_type in config.value("allowed_volume_types")
 	msg := sprintf(
 		"container %s belongs to pod %s, which uses volume type %s",

@@ -46,6 +46,16 @@ _user_uid(user) := 0 if split(user, ":")[0] == "root"
 # is_kubernetes is true for containers that come from Kubernetes.
 is_kubernetes(c) if c.kubernetes != null
 
+# windows_pod is true for containers of a Kubernetes pod with spec.os.name
+# windows: Pod Security's restricted capabilities, privilege escalation and
+# seccomp checks do not apply to them (the API refuses those fields there).
+windows_pod(c) if k8s(c).os_name == "windows"
+
+# user_namespace_pod is true for containers of a Kubernetes pod with
+# hostUsers: false, for which Pod Security relaxes its run-as-root and
+# procMount checks.
+user_namespace_pod(c) if k8s(c).host_users == false
+
 # k8s returns the Kubernetes context, or an empty object for other containers.
 k8s(c) := c.kubernetes if c.kubernetes != null
 

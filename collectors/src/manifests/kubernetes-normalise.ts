@@ -149,6 +149,17 @@ export function normaliseKubernetesContainer(
       automount_service_account_token: bool(spec.automountServiceAccountToken) !== false,
       annotations,
       windows_host_process: security.windowsHostProcess,
+      cap_add_as_written: security.capAddAsWritten,
+      cap_drop_as_written: security.capDropAsWritten,
+      probe_hosts: probeHosts(container),
+      os_name: text(record(spec.os)?.name) ?? '',
+      pod_selinux_options: security.podSeLinuxOptions,
+      ...setOnly({
+        pod_run_as_non_root: bool(podContext.runAsNonRoot),
+        container_run_as_non_root: bool(record(container.securityContext)?.runAsNonRoot),
+        pod_run_as_user: integer(podContext.runAsUser),
+        container_run_as_user: integer(record(container.securityContext)?.runAsUser),
+      }),
     },
     created_at_ms: 0,
     restart_count: 0,
@@ -159,6 +170,25 @@ export function normaliseKubernetesContainer(
   const health = healthCheckOf(container);
   if (health) fact.health_check = health;
   return fact;
+}
+
+/** The entries whose value is set. */
+function setOnly<T extends Record<string, unknown>>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Hosts the container's probes and lifecycle handlers name (httpGet.host, tcpSocket.host). */
+function probeHosts(container: Json): string[] {
+  const lifecycle = record(container.lifecycle) ?? {};
+  const handlers = [container.livenessProbe, container.readinessProbe, container.startupProbe, lifecycle.postStart, lifecycle.preStop].map(record);
+  const hosts: string[] = [];
+  for (const handler of handlers) {
+    for (const action of [record(handler?.httpGet), record(handler?.tcpSocket)]) {
+      const host = text(action?.host);
+      if (host) hosts.push(host);
+    }
+  }
+  return hosts;
 }
 
 interface Volume {

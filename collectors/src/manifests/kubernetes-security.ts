@@ -23,6 +23,11 @@ export interface EffectiveSecurity {
   procMount: string;
   /** Paths of the hostProcess fields set to true that apply to this container. */
   windowsHostProcess: string[];
+  /** capabilities.add and .drop as written, for Pod Security's exact comparison. */
+  capAddAsWritten: string[];
+  capDropAsWritten: string[];
+  /** The pod's own seLinuxOptions (Pod Security judges the pod's and each container's). */
+  podSeLinuxOptions: string[];
 }
 
 export interface SecurityInput {
@@ -35,8 +40,6 @@ export interface SecurityInput {
   containerContextPath: string;
 }
 
-export const SECCOMP_POD_ANNOTATION = 'seccomp.security.alpha.kubernetes.io/pod';
-export const SECCOMP_CONTAINER_ANNOTATION_PREFIX = 'container.seccomp.security.alpha.kubernetes.io/';
 export const APPARMOR_ANNOTATION_PREFIX = 'container.apparmor.security.beta.kubernetes.io/';
 
 export function effectiveSecurity(input: SecurityInput): EffectiveSecurity {
@@ -44,8 +47,10 @@ export function effectiveSecurity(input: SecurityInput): EffectiveSecurity {
   const container = input.containerContext;
   const privileged = bool(container.privileged) === true;
   const capabilities = record(container.capabilities) ?? {};
-  const capAdd = normaliseCapabilities(stringList(capabilities.add));
-  const capDrop = normaliseCapabilities(stringList(capabilities.drop));
+  const capAddAsWritten = stringList(capabilities.add);
+  const capDropAsWritten = stringList(capabilities.drop);
+  const capAdd = normaliseCapabilities(capAddAsWritten);
+  const capDrop = normaliseCapabilities(capDropAsWritten);
   const effective = kubernetesCapabilities(capAdd, capDrop, privileged);
   // API validation rejects allowPrivilegeEscalation: false with privileged or
   // CAP_SYS_ADMIN; the kubelet treats escalation as allowed in both cases.
@@ -64,6 +69,9 @@ export function effectiveSecurity(input: SecurityInput): EffectiveSecurity {
     apparmorProfile: apparmorProfile(input, privileged),
     procMount: text(container.procMount) || 'Default',
     windowsHostProcess: hostProcessFields(input),
+    capAddAsWritten,
+    capDropAsWritten,
+    podSeLinuxOptions: seLinuxOptions(record(pod.seLinuxOptions)),
   };
   const runAsUser = integer(container.runAsUser) ?? integer(pod.runAsUser);
   const runAsGroup = integer(container.runAsGroup) ?? integer(pod.runAsGroup);
@@ -100,16 +108,13 @@ function seLinuxOptions(options: Json | undefined): string[] {
   return out;
 }
 
-/** container field > container annotation > pod field > pod annotation; unset → "". */
+/**
+ * container field > pod field; unset → "". The seccomp annotations are not
+ * read: the kubelet stopped applying them in Kubernetes 1.27, and Pod Security
+ * judges the fields.
+ */
 function seccompProfile(input: SecurityInput): string {
-  const fromContainer = seccompField(record(input.containerContext.seccompProfile));
-  if (fromContainer !== undefined) return fromContainer;
-  const containerAnnotation = input.annotations[`${SECCOMP_CONTAINER_ANNOTATION_PREFIX}${input.containerName}`];
-  if (containerAnnotation) return seccompAnnotation(containerAnnotation);
-  const fromPod = seccompField(record(input.podContext.seccompProfile));
-  if (fromPod !== undefined) return fromPod;
-  const podAnnotation = input.annotations[SECCOMP_POD_ANNOTATION];
-  return podAnnotation ? seccompAnnotation(podAnnotation) : '';
+  return seccompField(record(input.containerContext.seccompProfile)) ?? seccompField(record(input.podContext.seccompProfile)) ?? '';
 }
 
 function seccompField(profile: Json | undefined): string | undefined {
@@ -119,11 +124,6 @@ function seccompField(profile: Json | undefined): string | undefined {
   if (type === 'Unconfined') return 'unconfined';
   if (type === 'Localhost') return `localhost/${text(profile?.localhostProfile) ?? ''}`;
   return type;
-}
-
-function seccompAnnotation(value: string): string {
-  if (value === 'runtime/default' || value === 'docker/default') return 'default';
-  return value;
 }
 
 /**

@@ -145,6 +145,13 @@ describe('manifests - Kubernetes restricted pod', () => {
           automount_service_account_token: false,
           annotations: {},
           windows_host_process: [],
+          cap_add_as_written: [],
+          cap_drop_as_written: ['ALL'],
+          probe_hosts: [],
+          os_name: '',
+          pod_selinux_options: [],
+          pod_run_as_non_root: true,
+          pod_run_as_user: 1000,
         },
         created_at_ms: 0,
         restart_count: 0,
@@ -186,9 +193,9 @@ describe('manifests - Kubernetes security context precedence', () => {
     expect(fact.sysctls).toEqual({ 'net.ipv4.ping_group_range': '0 2147483647' });
   });
 
-  it('manifests - legacy annotations: container annotation beats the pod field, pod field beats the pod annotation', () => {
+  it('manifests - legacy annotations: AppArmor\'s container annotation beats the pod field; seccomp\'s are not read (Kubernetes 1.27 stopped applying them)', () => {
     const annotated = byName(containers, 'annotated').fact;
-    expect(annotated.seccomp_profile).toBe('unconfined');
+    expect(annotated.seccomp_profile).toBe('localhost/profiles/pod.json');
     expect(annotated.apparmor_profile).toBe('localhost/k8s-annotated');
     const inherits = byName(containers, 'inherits').fact;
     expect(inherits.seccomp_profile).toBe('localhost/profiles/pod.json');
@@ -202,8 +209,40 @@ describe('manifests - Kubernetes security context precedence', () => {
       ].join('\n'),
       'p.yaml',
     ).containers[0]?.fact;
-    expect(podAnnotationOnly?.seccomp_profile).toBe('default');
+    expect(podAnnotationOnly?.seccomp_profile).toBe('');
     expect(podAnnotationOnly?.apparmor_profile).toBe('');
+  });
+
+  it('manifests - what Pod Security compares as written: capabilities, probe hosts, the pod\'s own SELinux and runAs fields, the OS', () => {
+    const fact = parseKubernetesManifests(
+      [
+        'kind: Pod',
+        'metadata: {name: p}',
+        'spec:',
+        '  os: {name: windows}',
+        '  securityContext: {runAsNonRoot: false, runAsUser: 0, seLinuxOptions: {type: spc_t}}',
+        '  containers:',
+        '  - name: c',
+        '    image: i',
+        '    securityContext: {runAsNonRoot: true, capabilities: {add: [chown, CAP_KILL], drop: [all]}, seLinuxOptions: {type: container_t}}',
+        '    livenessProbe: {httpGet: {host: 10.0.0.1, port: 80}}',
+        '    lifecycle: {preStop: {tcpSocket: {host: example.com, port: 80}}}',
+      ].join('\n'),
+      'p.yaml',
+    ).containers[0]?.fact;
+    expect(fact?.cap_add).toEqual(['CHOWN', 'KILL']);
+    expect(fact?.kubernetes).toMatchObject({
+      cap_add_as_written: ['chown', 'CAP_KILL'],
+      cap_drop_as_written: ['all'],
+      probe_hosts: ['10.0.0.1', 'example.com'],
+      os_name: 'windows',
+      pod_selinux_options: ['type:spc_t'],
+      pod_run_as_non_root: false,
+      container_run_as_non_root: true,
+      pod_run_as_user: 0,
+    });
+    expect(fact?.kubernetes && 'container_run_as_user' in fact.kubernetes).toBe(false);
+    expect(fact?.selinux_options).toEqual(['type:container_t']);
   });
 
   it('manifests - unset runAs fields stay unset (the image decides)', () => {
