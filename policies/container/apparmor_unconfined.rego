@@ -33,9 +33,24 @@ deny contains msg if {
 	)
 }
 
+# Kubernetes: every AppArmor annotation of the pod must name runtime/default or a
+# localhost/ profile, as Pod Security requires.
+deny contains msg if {
+	c := input.container
+	some key, value in object.get(container.k8s(c), "annotations", {})
+	startswith(key, "container.apparmor.security.beta.kubernetes.io/")
+	not _allowed_annotation(value)
+	msg := sprintf(
+		"container %s belongs to a pod whose annotation %s sets AppArmor profile %s",
+		[text.quote(container.display_name(c)), key, text.quote(value)],
+	)
+}
+
 _unconfined(c) if lower(c.apparmor_profile) == "unconfined"
 
-_unconfined(c) if {
-	annotations := object.get(container.k8s(c), "annotations", {})
-	lower(annotations[concat("", ["container.apparmor.security.beta.kubernetes.io/", c.name])]) == "unconfined"
-}
+# The pod's own field, even where the container overrides it.
+_unconfined(c) if c.kubernetes.pod_apparmor_profile == "unconfined"
+
+_allowed_annotation(value) if value in {"", "runtime/default"}
+
+_allowed_annotation(value) if startswith(value, "localhost/")

@@ -24,6 +24,7 @@ import data.vigil.lib.text
 
 deny contains msg if {
 	c := input.container
+	container.pss_since(34)
 	hosts := object.get(container.k8s(c), "probe_hosts", [])
 	count(hosts) > 0
 	msg := sprintf(

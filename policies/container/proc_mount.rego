@@ -27,7 +27,7 @@ deny contains msg if {
 	c := input.container
 	mount_type := object.get(container.k8s(c), "proc_mount", "")
 	not mount_type in {"", "Default"}
-	not container.user_namespace_pod(c)
+	not container.pss_relaxed_for_user_namespace(c)
 	msg := sprintf(
 		"container %s uses procMount %s, which unmasks /proc",
 		[text.quote(container.display_name(c)), text.quote(mount_type)],

@@ -43,7 +43,7 @@ deny contains msg if {
 deny contains msg if {
 	c := input.container
 	container.is_kubernetes(c)
-	not container.user_namespace_pod(c)
+	not container.pss_relaxed_for_user_namespace(c)
 	_k8s_explicitly_false(c.kubernetes)
 	msg := _set_false(c)
 }
@@ -51,7 +51,7 @@ deny contains msg if {
 deny contains msg if {
 	c := input.container
 	container.is_kubernetes(c)
-	not container.user_namespace_pod(c)
+	not container.pss_relaxed_for_user_namespace(c)
 	not _k8s_explicitly_false(c.kubernetes)
 	not c.kubernetes.container_run_as_non_root == true
 	not c.kubernetes.pod_run_as_non_root == true

@@ -34,7 +34,7 @@ deny contains msg if {
 deny contains msg if {
 	c := input.container
 	container.is_kubernetes(c)
-	not container.user_namespace_pod(c)
+	not container.pss_relaxed_for_user_namespace(c)
 	some field in ["pod_run_as_user", "container_run_as_user"]
 	c.kubernetes[field] == 0
 	msg := _message(c)

@@ -40,7 +40,7 @@ deny contains msg if {
 	c := input.container
 	container.is_kubernetes(c)
 	not container.windows_pod(c)
-	lower(c.seccomp_profile) == "unconfined"
+	"unconfined" in {lower(c.seccomp_profile), c.kubernetes.pod_seccomp_profile}
 	msg := sprintf(
 		"container %s runs with seccomp profile Unconfined; the restricted level requires RuntimeDefault or Localhost",
 		[text.quote(container.display_name(c))],

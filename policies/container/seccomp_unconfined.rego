@@ -25,9 +25,14 @@ import data.vigil.lib.container
 import data.vigil.lib.text
 
 deny contains msg if {
-	lower(input.container.seccomp_profile) == "unconfined"
+	_unconfined(input.container)
 	msg := sprintf(
 		"container %s runs without a seccomp profile (unconfined)",
 		[text.quote(container.display_name(input.container))],
 	)
 }
+
+_unconfined(c) if lower(c.seccomp_profile) == "unconfined"
+
+# The pod's own field, even where the container overrides it.
+_unconfined(c) if c.kubernetes.pod_seccomp_profile == "unconfined"

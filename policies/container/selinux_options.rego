@@ -38,7 +38,7 @@ deny contains msg if {
 	some option in _options(c)
 	[key, value] := _pair(_option(option))
 	key == "type"
-	not value in config.value("allowed_selinux_types")
+	not value in _allowed_types(c)
 	msg := sprintf(
 		"container %s sets SELinux type %s",
 		[text.quote(container.display_name(c)), text.quote(value)],
@@ -55,6 +55,20 @@ deny contains msg if {
 		"container %s sets SELinux %s %s",
 		[text.quote(container.display_name(c)), key, text.quote(value)],
 	)
+}
+
+# Docker: the configured types. Kubernetes: Pod Security's list for the version
+# judged (container_engine_t since 1.31).
+_allowed_types(c) := config.value("allowed_selinux_types") if not container.is_kubernetes(c)
+
+_allowed_types(c) := {"", "container_t", "container_init_t", "container_kvm_t", "container_engine_t"} if {
+	container.is_kubernetes(c)
+	container.pss_since(31)
+}
+
+_allowed_types(c) := {"", "container_t", "container_init_t", "container_kvm_t"} if {
+	container.is_kubernetes(c)
+	not container.pss_since(31)
 }
 
 # The container's effective options and, for Kubernetes, the pod's own: Pod

@@ -45,6 +45,9 @@ defaults := {
 	"max_restart_retries": 5,
 	"allowed_devices": [],
 	"allowed_host_ports": [],
+	# The Kubernetes minor version whose Pod Security Standards judge manifests
+	# (1.25 to 1.37; `vigil scan --pss-version`).
+	"pss_version": 37,
 	"allowed_sysctls": [
 		"kernel.shm_rmid_forced",
 		"net.ipv4.ip_local_port_range",

@@ -8,6 +8,8 @@
 #   library: true
 package vigil.lib.container
 
+import data.vigil.lib.config
+
 # display_name names a container for messages: its name, else a short id.
 display_name(c) := trim_prefix(c.name, "/") if c.name != ""
 
@@ -50,6 +52,18 @@ is_kubernetes(c) if c.kubernetes != null
 # windows: Pod Security's restricted capabilities, privilege escalation and
 # seccomp checks do not apply to them (the API refuses those fields there).
 windows_pod(c) if k8s(c).os_name == "windows"
+
+# pss_since is true when the Pod Security Standards version judged
+# (data.vigil.config.pss_version, a Kubernetes 1.x minor) is minor or newer.
+pss_since(minor) if config.value("pss_version") >= minor
+
+# pss_relaxed_for_user_namespace is true for a pod with its own user namespace
+# under Pod Security 1.35 or newer, which exempts it from the run-as-root checks
+# and the baseline procMount check.
+pss_relaxed_for_user_namespace(c) if {
+	user_namespace_pod(c)
+	pss_since(35)
+}
 
 # user_namespace_pod is true for containers of a Kubernetes pod with
 # hostUsers: false, for which Pod Security relaxes its run-as-root and

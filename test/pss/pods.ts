@@ -82,8 +82,8 @@ function mutations(): Mutation[] {
     add(`annotation.seccomp.pod=${v}`, (p) => void ((p.metadata as Json).annotations = { 'seccomp.security.alpha.kubernetes.io/pod': v }));
     add(`annotation.seccomp.container=${v}`, (p) => void ((p.metadata as Json).annotations = { 'container.seccomp.security.alpha.kubernetes.io/app': v }));
   }
-  for (const v of ['runtime/default', 'unconfined', 'localhost/x']) {
-    add(`annotation.apparmor=${v}`, (p) => void ((p.metadata as Json).annotations = { 'container.apparmor.security.beta.kubernetes.io/app': v }));
+  for (const v of ['runtime/default', 'unconfined', 'localhost/x', 'bogus', '']) {
+    add(`annotation.apparmor=${v || 'empty'}`, (p) => void ((p.metadata as Json).annotations = { 'container.apparmor.security.beta.kubernetes.io/app': v }));
   }
   for (const t of APPARMOR_TYPES) add(`pod.apparmor=${t}`, (p) => void (podSc(p).appArmorProfile = t === 'Localhost' ? { type: t, localhostProfile: 'x' } : { type: t }));
   for (const t of SELINUX_TYPES) add(`pod.selinux.type=${t || 'empty'}`, (p) => void (podSc(p).seLinuxOptions = { type: t }));
@@ -116,6 +116,27 @@ function mutations(): Mutation[] {
     c('selinux.role', (x) => void (sc(x).seLinuxOptions = { role: 'object_r' }));
     for (const v of [true, false]) c(`runAsNonRoot=${v}`, (x) => void (sc(x).runAsNonRoot = v));
     for (const v of [0, 1000]) c(`runAsUser=${v}`, (x) => void (sc(x).runAsUser = v));
+    // The pod sets one value, the container overrides it: Pod Security judges both setters.
+    c('seccomp=Localhost+pod.seccomp=Unconfined', (x, p) => {
+      sc(x).seccompProfile = { type: 'Localhost', localhostProfile: 'x.json' };
+      podSc(p).seccompProfile = { type: 'Unconfined' };
+    });
+    c('apparmor=RuntimeDefault+pod.apparmor=Unconfined', (x, p) => {
+      sc(x).appArmorProfile = { type: 'RuntimeDefault' };
+      podSc(p).appArmorProfile = { type: 'Unconfined' };
+    });
+    c('runAsNonRoot=true+pod.runAsNonRoot=false', (x, p) => {
+      sc(x).runAsNonRoot = true;
+      podSc(p).runAsNonRoot = false;
+    });
+    c('runAsUser=1000+pod.runAsUser=0', (x, p) => {
+      sc(x).runAsUser = 1000;
+      podSc(p).runAsUser = 0;
+    });
+    c('selinux.type=container_t+pod.selinux.type=spc_t', (x, p) => {
+      sc(x).seLinuxOptions = { type: 'container_t' };
+      podSc(p).seLinuxOptions = { type: 'spc_t' };
+    });
     c('windows.hostProcess=true', (x) => void (sc(x).windowsOptions = { hostProcess: true }));
     c('windows.hostProcess=false', (x) => void (sc(x).windowsOptions = { hostProcess: false }));
     for (const port of [0, 80, 8080]) c(`hostPort=${port}`, (x) => void (x.ports = [{ containerPort: 80, ...(port ? { hostPort: port } : {}) }]));

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { isSeverityName, severityRank } from '../../../proto/src/index.js';
 import { EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, UsageError } from '../errors.js';
 import { exceptedTable, findingsTable } from '../format.js';
-import { scan, type ScanOptions } from '../scan/scan.js';
+import { PSS_VERSIONS, scan, type ScanOptions } from '../scan/scan.js';
 
 export const SCAN_USAGE = `vigil scan [--format table|json] [--fail-on LOW|MEDIUM|HIGH|CRITICAL] [--bundle FILE] TARGET...
   TARGET is a file or directory of: \`docker inspect\` output (JSON), Kubernetes manifests or compose files
@@ -11,6 +11,8 @@ export const SCAN_USAGE = `vigil scan [--format table|json] [--fail-on LOW|MEDIU
   --docker-images     every image of the local Docker engine
   --host-root DIR     containers from the on-disk Docker state below DIR (e.g. /host)
   --socket PATH       Docker socket (default /var/run/docker.sock)
+  --pss-version V     judge Kubernetes manifests by the Pod Security Standards of Kubernetes V
+                      (v1.${PSS_VERSIONS.oldest} to v1.${PSS_VERSIONS.newest}; default the newest)
   Findings waived by an exception a manifest declares for itself (the vigil.dev/exceptions pod annotation or
   compose label) are listed apart as excepted, with the manifest's justification, and never fail the scan.
   Exit status: 0 nothing at or above --fail-on (default: never fail on findings), 1 something is, 2 an error.`;
@@ -27,11 +29,13 @@ export async function scanCommand(argv: string[]): Promise<number> {
       'docker-images': { type: 'boolean', default: false },
       'host-root': { type: 'string' },
       socket: { type: 'string' },
+      'pss-version': { type: 'string' },
     },
   });
   if (values.format !== 'table' && values.format !== 'json') throw new UsageError(`--format must be table or json (actual: ${values.format})`);
   const failOn = values['fail-on']?.toUpperCase();
   if (failOn !== undefined && !isSeverityName(failOn)) throw new UsageError(`--fail-on must be LOW, MEDIUM, HIGH or CRITICAL (actual: ${values['fail-on']})`);
+  const pssVersion = values['pss-version'] === undefined ? undefined : parsePssVersion(values['pss-version']);
   const options: ScanOptions = {
     targets: positionals,
     docker: values.docker,
@@ -40,6 +44,7 @@ export async function scanCommand(argv: string[]): Promise<number> {
     socketPath: values.socket,
     bundlePath: values.bundle,
     progress: values.format === 'table' && process.stderr.isTTY === true,
+    ...(pssVersion !== undefined ? { pssVersion } : {}),
   };
   if (options.targets.length === 0 && !options.docker && !options.dockerImages && options.hostRoot === undefined) {
     throw new UsageError(`nothing to scan\n${SCAN_USAGE}`);
@@ -55,4 +60,14 @@ export async function scanCommand(argv: string[]): Promise<number> {
   if (report.errors.length > 0) return EXIT_ERROR;
   if (failOn !== undefined && report.findings.some((f) => severityRank(f.severity) >= severityRank(failOn))) return EXIT_FINDINGS;
   return EXIT_OK;
+}
+
+/** `v1.33` or `1.33` → 33, within the versions the rules know. */
+function parsePssVersion(text: string): number {
+  const minor = /^v?1\.(\d+)$/.exec(text.trim())?.[1];
+  const value = minor === undefined ? NaN : Number(minor);
+  if (!(value >= PSS_VERSIONS.oldest && value <= PSS_VERSIONS.newest)) {
+    throw new UsageError(`--pss-version expects a Kubernetes version from v1.${PSS_VERSIONS.oldest} to v1.${PSS_VERSIONS.newest} (actual: ${text})`);
+  }
+  return value;
 }

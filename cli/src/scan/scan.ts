@@ -25,7 +25,12 @@ export interface ScanOptions {
   bundlePath?: string;
   /** Draw a progress bar on stderr while images are read. */
   progress?: boolean;
+  /** The Kubernetes minor version (1.x) whose Pod Security Standards judge manifests; default the newest. */
+  pssVersion?: number;
 }
+
+/** The Pod Security Standards versions `vigil scan` judges by, as Kubernetes' Pod Security admission has them. */
+export const PSS_VERSIONS = { oldest: 25, newest: 37 } as const;
 
 export interface ScanError {
   source: string;
@@ -52,7 +57,8 @@ export interface SourcedFact {
 
 /** One-shot scan: gather facts from the targets, evaluate each in-process, no NATS. */
 export async function scan(options: ScanOptions): Promise<ScanReport> {
-  const evaluator = await PolicyEvaluator.load(await readBundleFile(options.bundlePath ?? defaultBundlePath()));
+  const overlay = options.pssVersion === undefined ? {} : { vigil: { config: { pss_version: options.pssVersion } } };
+  const evaluator = await PolicyEvaluator.load(await readBundleFile(options.bundlePath ?? defaultBundlePath()), overlay);
   const { facts, errors } = await gatherFacts(options);
   return { ...evaluateAll(evaluator, facts, errors), errors };
 }

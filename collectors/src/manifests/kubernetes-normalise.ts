@@ -154,6 +154,8 @@ export function normaliseKubernetesContainer(
       probe_hosts: probeHosts(container),
       os_name: text(record(spec.os)?.name) ?? '',
       pod_selinux_options: security.podSeLinuxOptions,
+      pod_seccomp_profile: security.podSeccompProfile,
+      pod_apparmor_profile: security.podApparmorProfile,
       ...setOnly({
         pod_run_as_non_root: bool(podContext.runAsNonRoot),
         container_run_as_non_root: bool(record(container.securityContext)?.runAsNonRoot),

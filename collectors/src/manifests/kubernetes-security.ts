@@ -28,6 +28,9 @@ export interface EffectiveSecurity {
   capDropAsWritten: string[];
   /** The pod's own seLinuxOptions (Pod Security judges the pod's and each container's). */
   podSeLinuxOptions: string[];
+  /** The pod's own seccomp and AppArmor fields, "" when unset. */
+  podSeccompProfile: string;
+  podApparmorProfile: string;
 }
 
 export interface SecurityInput {
@@ -72,6 +75,8 @@ export function effectiveSecurity(input: SecurityInput): EffectiveSecurity {
     capAddAsWritten,
     capDropAsWritten,
     podSeLinuxOptions: seLinuxOptions(record(pod.seLinuxOptions)),
+    podSeccompProfile: seccompField(record(pod.seccompProfile)) ?? '',
+    podApparmorProfile: apparmorField(record(pod.appArmorProfile)) ?? '',
   };
   const runAsUser = integer(container.runAsUser) ?? integer(pod.runAsUser);
   const runAsGroup = integer(container.runAsGroup) ?? integer(pod.runAsGroup);

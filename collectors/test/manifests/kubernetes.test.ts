@@ -152,6 +152,8 @@ describe('manifests - Kubernetes restricted pod', () => {
           pod_selinux_options: [],
           pod_run_as_non_root: true,
           pod_run_as_user: 1000,
+          pod_seccomp_profile: 'default',
+          pod_apparmor_profile: '',
         },
         created_at_ms: 0,
         restart_count: 0,
