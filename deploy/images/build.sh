@@ -82,7 +82,12 @@ context="$VIGIL_ROOT/.cache/images/context"
 rm -rf "$context"
 mkdir -p "$context"
 cp package.json "$context/"
-cp -r bin policies "$context/"
+cp -r bin "$context/"
+# Policy sources without their tests and examples: test data (fake keys among it) has no place in an image.
+find policies -type f ! -name '*_test.rego' ! -path 'policies/examples/*' | LC_ALL=C sort | while read -r file; do
+  mkdir -p "$context/$(dirname "$file")"
+  cp "$file" "$context/$file"
+done
 mkdir -p "$context/proto"
 cp -r proto/schemas "$context/proto/schemas"
 runtime_dist | while read -r file; do

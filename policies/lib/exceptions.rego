@@ -46,8 +46,11 @@ applies(entry, rule_id, subj, today) if {
 	}
 }
 
-# _declared returns the exceptions a container's manifest declares for it.
+# _declared returns the exceptions a container's manifest, or an image's label,
+# declares for it (only `vigil scan` sets them).
 _declared(fact) := fact.container.declared_exceptions if fact.kind == "container"
+
+_declared(fact) := fact.image.declared_exceptions if fact.kind == "image"
 
 default _declared(_) := []
 

@@ -183,3 +183,9 @@ test_declared_exception_only_for_container_facts if {
 	not exceptions.excepted("VGL-RUN-001", _exec, "2026-05-01") with data.vigil.exceptions as []
 	not exceptions.excepted("VGL-CTR-005", _declaring([]), "2026-05-01") with data.vigil.exceptions as []
 }
+
+test_image_declared_exception_allowed if {
+	image := {"kind": "image", "image": {"reference": "vigil/collector:dev", "repo_tags": ["vigil/collector:dev"], "declared_exceptions": [_declared_entry({"rules": ["VGL-IMG-001"]})]}}
+	exceptions.excepted("VGL-IMG-001", image, "2026-05-01") with data.vigil.exceptions as []
+	not exceptions.excepted("VGL-IMG-002", image, "2026-05-01") with data.vigil.exceptions as []
+}

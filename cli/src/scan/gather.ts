@@ -5,9 +5,11 @@ import {
   DockerApiImageSource,
   DockerApiSource,
   DockerDiskSource,
+  EXCEPTIONS_KEY,
   ImageScanner,
   normaliseDockerInspect,
   parseComposeFile,
+  parseDeclaredExceptions,
   parseKubernetesManifests,
   scanImage,
   type ContainerSource,
@@ -153,7 +155,15 @@ async function gatherImage(source: ImageSource, label: string, options: ScanOpti
 }
 
 function pushImage(fact: FactInit['image'], errors: { code: string; message: string }[], label: string, out: Gathered): void {
-  if (fact) out.facts.push({ fact: { image: fact }, source: label });
+  if (fact) {
+    const declared = fact.config?.labels?.[EXCEPTIONS_KEY];
+    if (declared) {
+      const parsed = parseDeclaredExceptions(declared);
+      fact.declared_exceptions = parsed.exceptions;
+      for (const problem of parsed.problems) out.errors.push({ source: label, error: `${EXCEPTIONS_KEY} label: ${problem}` });
+    }
+    out.facts.push({ fact: { image: fact }, source: label });
+  }
   // A fact with scan errors is still judged; the errors are reported beside it.
   for (const e of errors) out.errors.push({ source: label, error: `${e.code}: ${e.message}` });
 }

@@ -102,9 +102,11 @@ function waivedByDeclarations(
   subject: SubjectInit,
   kept: readonly FindingJSON[],
 ): ExceptedFindingJSON[] {
-  const declared = fact.container?.declared_exceptions ?? [];
+  const declared = fact.container?.declared_exceptions ?? fact.image?.declared_exceptions ?? [];
   if (declared.length === 0) return [];
-  const undeclared = toPolicyInput({ ...fact, container: { ...fact.container, declared_exceptions: [] } });
+  const undeclared = toPolicyInput(
+    fact.container ? { ...fact, container: { ...fact.container, declared_exceptions: [] } } : { ...fact, image: { ...fact.image, declared_exceptions: [] } },
+  );
   const standing = new Set(kept.map((f) => `${f.rule_id}\u0000${f.message}`));
   return findingsFrom(evaluator.evaluate(undeclared, kind), subject)
     .map(findingToJSON)

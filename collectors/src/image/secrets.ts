@@ -46,8 +46,15 @@ export function redact(value: string): string {
 
 const PLACEHOLDER = /^(?:\$|\{|<|%|\(|xxx|\*\*\*|changeme|example|placeholder|your[_-]|dummy|test)/i;
 
+/**
+ * An expression, not a value: `token = msg.headers.get(…)`, `secrets: [...list]`,
+ * `apiKey = process.env.API_KEY`, a regex literal. Source code assigns to names
+ * like token and secret all the time; a literal secret has none of this shape.
+ */
+const CODE = /[()[\]{}<>]|^\.\.\.|^\/\^|^[A-Za-z_$][\w$]*(?:\??\.[A-Za-z_$][\w$]*)+$/;
+
 function genericValueOk(value: string): boolean {
-  if (value.includes('://') || PLACEHOLDER.test(value)) return false;
+  if (value.includes('://') || PLACEHOLDER.test(value) || CODE.test(value)) return false;
   if (!/[0-9]/.test(value) && !/[^A-Za-z]/.test(value)) return false; // plain words are not keys
   return shannonEntropy(value) >= GENERIC_ENTROPY_THRESHOLD;
 }

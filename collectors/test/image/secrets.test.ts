@@ -49,6 +49,27 @@ describe('image secrets', () => {
     }
   });
 
+  it('secrets - source code that assigns to names like token or secret is not a secret; literal values still are', () => {
+    // What Vigil's own compiled code holds (it shipped as HIGH findings in its images).
+    const code = [
+      'const token = value.slice(0, index).trim();',
+      "const token = msg.headers?.get('Nats-Msg-Id') ?? '';",
+      'bucket.tokens = Math.min(this.burst, bucket.tokens + elapsed * this.rate);',
+      'const secrets = lookupSecretsInLayer(layer, options);',
+      'return { secrets: [...found.values()], packages };',
+      'automount_service_account_token: bool(spec.automountServiceAccountToken) !== false,',
+      'const SECRET_FILE_NAMES = /^(?:id_(?:rsa|dsa)|.*\\.pem)$/i;',
+      'const apiKey = process.env.SERVICE_API_KEY;',
+    ];
+    for (const line of code) expect({ line, found: detectSecrets(line, 'app.js') }).toEqual({ line, found: [] });
+    const literal = [
+      'const apiKey = "Zx9Qm2LpV7rT4wKc8NbY3hJd";',
+      'DB_PASSWORD=Xk9$mP2!qR7@vL4#sW6&',
+      "client_secret: 'f3A9c1E7b5D2a8F4e6C0b9D1'",
+    ];
+    for (const line of literal) expect({ line, rules: detectSecrets(line, 'app.js').map((m) => m.rule) }).toEqual({ line, rules: ['generic-api-key'] });
+  });
+
   it('secrets - generic keys need entropy; placeholders, references and file-only rules stay quiet', () => {
     expect(shannonEntropy('aaaaaaaaaaaaaaaa')).toBe(0);
     expect(shannonEntropy('9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c')).toBeGreaterThan(GENERIC_ENTROPY_THRESHOLD);
