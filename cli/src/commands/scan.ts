@@ -2,15 +2,23 @@ import { parseArgs } from 'node:util';
 import { isSeverityName, severityRank } from '../../../proto/src/index.js';
 import { EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, UsageError } from '../errors.js';
 import { exceptedTable, findingsTable } from '../format.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { defaultBundlePath, packageRoot, readBundleFile } from '../../../engine/src/index.js';
+import { sarifLog } from '../scan/sarif.js';
 import { PSS_VERSIONS, scan, type ScanOptions } from '../scan/scan.js';
 
-export const SCAN_USAGE = `vigil scan [--format table|json] [--fail-on LOW|MEDIUM|HIGH|CRITICAL] [--bundle FILE] TARGET...
+export const SCAN_USAGE = `vigil scan [--format table|json|sarif] [--fail-on LOW|MEDIUM|HIGH|CRITICAL] [--bundle FILE] TARGET...
   TARGET is a file or directory of: \`docker inspect\` output (JSON), Kubernetes manifests or compose files
   (YAML/JSON), image tarballs (\`docker save\`, OCI layout). Also:
   --docker            every container of the local Docker engine (its unix socket)
   --docker-images     every image of the local Docker engine
   --host-root DIR     containers from the on-disk Docker state below DIR (e.g. /host)
   --socket PATH       Docker socket (default /var/run/docker.sock)
+  --severity LIST     report only these severities (comma-separated, e.g. HIGH,CRITICAL)
+  --exit-code N       exit N when any finding is reported (after --severity), as Trivy does
+  --format sarif      SARIF 2.1.0 for GitHub code scanning: file paths relative to the working directory,
+                      manifest findings at the line of their container or service
   --pss-version V     judge Kubernetes manifests by the Pod Security Standards of Kubernetes V
                       (v1.${PSS_VERSIONS.oldest} to v1.${PSS_VERSIONS.newest}; default the newest)
   Findings waived by an exception a manifest declares for itself (the vigil.dev/exceptions pod annotation or
@@ -30,11 +38,18 @@ export async function scanCommand(argv: string[]): Promise<number> {
       'host-root': { type: 'string' },
       socket: { type: 'string' },
       'pss-version': { type: 'string' },
+      severity: { type: 'string' },
+      'exit-code': { type: 'string' },
     },
   });
-  if (values.format !== 'table' && values.format !== 'json') throw new UsageError(`--format must be table or json (actual: ${values.format})`);
+  if (!['table', 'json', 'sarif'].includes(values.format)) throw new UsageError(`--format must be table, json or sarif (actual: ${values.format})`);
   const failOn = values['fail-on']?.toUpperCase();
   if (failOn !== undefined && !isSeverityName(failOn)) throw new UsageError(`--fail-on must be LOW, MEDIUM, HIGH or CRITICAL (actual: ${values['fail-on']})`);
+  const severities = values.severity === undefined ? undefined : parseSeverities(values.severity);
+  const exitCode = values['exit-code'] === undefined ? undefined : Number(values['exit-code']);
+  if (exitCode !== undefined && !(Number.isInteger(exitCode) && exitCode >= 0 && exitCode <= 255)) {
+    throw new UsageError(`--exit-code expects a number from 0 to 255 (actual: ${values['exit-code']})`);
+  }
   const pssVersion = values['pss-version'] === undefined ? undefined : parsePssVersion(values['pss-version']);
   const options: ScanOptions = {
     targets: positionals,
@@ -49,15 +64,21 @@ export async function scanCommand(argv: string[]): Promise<number> {
   if (options.targets.length === 0 && !options.docker && !options.dockerImages && options.hostRoot === undefined) {
     throw new UsageError(`nothing to scan\n${SCAN_USAGE}`);
   }
-  const report = await scan(options);
+  const scanned = await scan(options);
+  const report = severities ? { ...scanned, findings: scanned.findings.filter((f) => severities.has(f.severity)) } : scanned;
   if (values.format === 'json') {
     process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  } else if (values.format === 'sarif') {
+    const { manifest } = await readBundleFile(values.bundle ?? defaultBundlePath());
+    const log = sarifLog(report, manifest.rules, { root: process.cwd(), toolVersion: vigilVersion() });
+    process.stdout.write(JSON.stringify(log, null, 2) + '\n');
   } else {
     process.stdout.write(findingsTable(report.findings, process.stdout.isTTY === true));
     process.stdout.write(exceptedTable(report.excepted));
     for (const e of report.errors) process.stderr.write(`error: ${e.source}: ${e.error}\n`);
   }
   if (report.errors.length > 0) return EXIT_ERROR;
+  if (exitCode !== undefined && report.findings.length > 0) return exitCode;
   if (failOn !== undefined && report.findings.some((f) => severityRank(f.severity) >= severityRank(failOn))) return EXIT_FINDINGS;
   return EXIT_OK;
 }
@@ -70,4 +91,19 @@ function parsePssVersion(text: string): number {
     throw new UsageError(`--pss-version expects a Kubernetes version from v1.${PSS_VERSIONS.oldest} to v1.${PSS_VERSIONS.newest} (actual: ${text})`);
   }
   return value;
+}
+
+function vigilVersion(): string {
+  try {
+    return (JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version?: string }).version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+function parseSeverities(text: string): Set<string> {
+  const list = text.split(',').map((s) => s.trim().toUpperCase()).filter((s) => s !== '');
+  const wrong = list.filter((s) => !isSeverityName(s));
+  if (list.length === 0 || wrong.length > 0) throw new UsageError(`--severity expects a list of LOW, MEDIUM, HIGH, CRITICAL (actual: ${text})`);
+  return new Set(list);
 }

@@ -43,7 +43,7 @@ export interface ExceptedFindingJSON extends FindingJSON {
 }
 
 export interface ScanReport {
-  findings: FindingJSON[];
+  findings: ScanFinding[];
   /** Findings waived by the exceptions manifests declare for themselves (vigil.dev/exceptions). */
   excepted: ExceptedFindingJSON[];
   errors: ScanError[];
@@ -53,7 +53,12 @@ export interface ScanReport {
 export interface SourcedFact {
   fact: FactInit;
   source: string;
+  /** 1-based line in the source file where what the fact describes starts (manifests). */
+  line?: number;
 }
+
+/** A finding of a scan, with the line of its source file when the source is a manifest. */
+export type ScanFinding = FindingJSON & { line?: number };
 
 /** One-shot scan: gather facts from the targets, evaluate each in-process, no NATS. */
 export async function scan(options: ScanOptions): Promise<ScanReport> {
@@ -67,10 +72,10 @@ export function evaluateAll(
   evaluator: PolicyEvaluator,
   facts: readonly SourcedFact[],
   errors: ScanError[],
-): { findings: FindingJSON[]; excepted: ExceptedFindingJSON[] } {
-  const findings: FindingJSON[] = [];
+): { findings: ScanFinding[]; excepted: ExceptedFindingJSON[] } {
+  const findings: ScanFinding[] = [];
   const excepted: ExceptedFindingJSON[] = [];
-  for (const { fact, source } of facts) {
+  for (const { fact, source, line } of facts) {
     const kind = factKindOf(fact);
     if (!kind) {
       errors.push({ source, error: 'fact has no kind' });
@@ -80,7 +85,7 @@ export function evaluateAll(
     try {
       const subject = subjectOf(input, kind, source);
       const kept = findingsFrom(evaluator.evaluate(input, kind), subject).map(findingToJSON);
-      findings.push(...kept);
+      findings.push(...(line === undefined ? kept : kept.map((f) => ({ ...f, line }))));
       excepted.push(...waivedByDeclarations(evaluator, fact, kind, subject, kept));
     } catch (error) {
       errors.push({ source, error: `policy evaluation failed: ${(error as Error).message}` });

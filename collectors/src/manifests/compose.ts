@@ -59,11 +59,13 @@ export function parseComposeFile(content: string, file: string, options: Compose
       const message = manifestErrorMessage('VIGIL_ERR_MANIFEST_EXCEPTION', file, first.index, `service "${service}"`, problem);
       errors.push({ file, document: first.index, code: 'VIGIL_ERR_MANIFEST_EXCEPTION', message });
     }
+    const line = first.lineAt(['services', service]);
     containers.push({
       fact,
       source: file,
       document: first.index,
       workload: `${project.name}/${service}`,
+      ...(line !== undefined ? { line } : {}),
     });
   }
   return { containers, errors };

@@ -4,7 +4,7 @@ import { containersOf, normaliseKubernetesContainer, workloadName, type Quantity
 import { podTemplatesOf } from './kubernetes-workloads.js';
 import type { ManifestContainer, ManifestError, ManifestScan } from './types.js';
 import { stringMap, text } from './values.js';
-import { yamlDocuments } from './yaml-documents.js';
+import { pathSegments, yamlDocuments } from './yaml-documents.js';
 
 export interface ManifestOptions {
   /** RuntimeClass/runtime names that count as sandboxed (default DEFAULT_SANDBOXED_RUNTIMES). */
@@ -47,7 +47,8 @@ export function parseKubernetesManifests(content: string, file: string, options:
         for (const problem of quantities) {
           errors.push(error(file, document.index, 'VIGIL_ERR_MANIFEST_QUANTITY', `${slot.path}.${problem.field}`, JSON.stringify(problem.value)));
         }
-        containers.push({ fact, source: file, document: document.index, workload: workloadName(template) });
+        const line = document.lineAt(pathSegments(slot.path));
+        containers.push({ fact, source: file, document: document.index, workload: workloadName(template), ...(line !== undefined ? { line } : {}) });
       }
     }
   }

@@ -12,6 +12,8 @@ export interface ManifestContainer {
   document: number;
   /** `<namespace>/<kind>/<name>` for Kubernetes, `<project>/<service>` for compose. */
   workload: string;
+  /** 1-based line where the container (Kubernetes) or service (compose) starts, when known. */
+  line?: number;
 }
 
 /**

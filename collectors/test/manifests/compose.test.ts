@@ -107,6 +107,8 @@ describe('manifests - compose hardened services', () => {
       source: file,
       document: 0,
       workload: 'shop-front/web',
+      // The line of the service's key, `web:`.
+      line: 4,
       fact: {
         id: `${file}#web`,
         name: 'web',

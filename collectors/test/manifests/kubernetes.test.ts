@@ -94,6 +94,8 @@ describe('manifests - Kubernetes restricted pod', () => {
       source: file,
       document: 0,
       workload: 'payments/Pod/api',
+      // The line of `- name: api`: where findings about this container point.
+      line: 22,
       fact: {
         id: `${file}#0/api`,
         name: 'payments/Pod/api:api',

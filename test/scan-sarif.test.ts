@@ -1,0 +1,121 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import AjvDraft04Module from 'ajv-draft-04';
+
+/**
+ * `vigil scan --format sarif` as GitHub code scanning takes it: valid against
+ * the SARIF 2.1.0 schema (test/schemas), rules with help and
+ * security-severity, results at the manifest line of their container or
+ * service, fingerprints that survive lines moving.
+ */
+const run = promisify(execFile);
+const VIGIL = path.resolve('bin', 'vigil.js');
+// ajv-draft-04 is CommonJS: its class is the module's default export.
+const AjvDraft04 = ((AjvDraft04Module as unknown as { default?: typeof AjvDraft04Module }).default ?? AjvDraft04Module) as unknown as new (options: object) => { compile(schema: object): { (data: unknown): boolean; errors?: unknown } };
+const SCHEMA = JSON.parse(readFileSync(path.resolve('test', 'schemas', 'sarif-2.1.0-rtm.5.json'), 'utf8')) as Record<string, unknown>;
+
+interface SarifResult {
+  ruleId: string;
+  ruleIndex: number;
+  level: string;
+  locations: Array<{ physicalLocation: { artifactLocation: { uri: string; uriBaseId: string }; region?: { startLine: number } } }>;
+  partialFingerprints: Record<string, string>;
+}
+interface SarifLog {
+  version: string;
+  runs: Array<{ tool: { driver: { rules: Array<{ id: string; help: { text: string }; shortDescription: { text: string }; fullDescription: { text: string }; properties: Record<string, unknown> }> } }; results: SarifResult[] }>;
+}
+
+async function sarif(cwd: string, ...targets: string[]): Promise<SarifLog> {
+  const { stdout } = await run(process.execPath, [VIGIL, 'scan', '--format', 'sarif', ...targets], { cwd, maxBuffer: 64 * 1024 * 1024 });
+  return JSON.parse(stdout) as SarifLog;
+}
+
+const POD = `# a pod that fails several controls
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+spec:
+  hostNetwork: true
+  containers:
+    - name: app
+      image: nginx:latest
+      securityContext:
+        privileged: true
+    - name: sidecar
+      image: busybox:1
+`;
+
+describe('scan - SARIF 2.1.0 for code scanning', () => {
+  const validate = // The schema's language pattern is not valid with the u flag: the RegExp semantics of its time.
+  new AjvDraft04({ strict: false, allErrors: true, unicodeRegExp: false }).compile(SCHEMA);
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'vigil-sarif-'));
+    await fs.mkdir(path.join(dir, 'k8s'));
+    await fs.writeFile(path.join(dir, 'k8s', 'pod.yaml'), POD);
+  });
+  afterAll(async () => {
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it('sarif - the scan of deploy/ validates against the SARIF 2.1.0 schema, every result at a file and line', async () => {
+    const log = await sarif(process.cwd(), 'deploy');
+    expect(validate(log) ? [] : validate.errors).toEqual([]);
+    const run0 = log.runs[0]!;
+    expect(run0.results.length).toBeGreaterThan(0);
+    for (const r of run0.results) {
+      const location = r.locations[0]!.physicalLocation;
+      expect(location.artifactLocation.uri).toMatch(/^deploy\//);
+      expect(location.region?.startLine).toBeGreaterThan(0);
+      expect(run0.tool.driver.rules[r.ruleIndex]!.id).toBe(r.ruleId);
+    }
+  }, 120_000);
+
+  it('sarif - rules carry descriptions, help and security-severity; results point at the container\'s line', async () => {
+    const log = await sarif(dir, 'k8s');
+    expect(validate(log) ? [] : validate.errors).toEqual([]);
+    const { rules } = log.runs[0]!.tool.driver;
+    const results = log.runs[0]!.results;
+    for (const rule of rules) {
+      expect(rule.shortDescription.text).not.toBe('');
+      expect(rule.fullDescription.text).not.toBe('');
+      expect(rule.help.text).not.toBe('');
+      expect(Number(rule.properties['security-severity'])).toBeGreaterThan(0);
+    }
+    const privileged = results.find((r) => r.ruleId === 'VGL-CTR-001');
+    expect(privileged?.level).toBe('error');
+    expect(privileged?.locations[0]!.physicalLocation).toEqual({ artifactLocation: { uri: 'k8s/pod.yaml', uriBaseId: '%SRCROOT%' }, region: { startLine: 9 } });
+    // The sidecar's own findings sit at its line.
+    const lines = new Set(results.filter((r) => r.ruleId === 'VGL-CTR-038').map((r) => r.locations[0]!.physicalLocation.region?.startLine));
+    expect(lines).toEqual(new Set([9, 13]));
+  }, 60_000);
+
+  it('scan - --severity keeps only the named severities and --exit-code sets the status when any remain', async () => {
+    const result = await run(process.execPath, [VIGIL, 'scan', '--format', 'json', '--severity', 'critical,high', 'k8s'], { cwd: dir, maxBuffer: 64 * 1024 * 1024 });
+    const severities = new Set((JSON.parse(result.stdout) as { findings: Array<{ severity: string }> }).findings.map((f) => f.severity));
+    expect([...severities].sort()).toEqual(['CRITICAL', 'HIGH'].filter((s) => severities.has(s)));
+    expect(severities.size).toBeGreaterThan(0);
+    const failed = await run(process.execPath, [VIGIL, 'scan', '--exit-code', '7', '--severity', 'HIGH', 'k8s'], { cwd: dir }).then(() => 0, (e: { code: number }) => e.code);
+    expect(failed).toBe(7);
+    const none = await run(process.execPath, [VIGIL, 'scan', '--exit-code', '7', '--severity', 'LOW', path.resolve('deploy', 'k8s')], { cwd: dir }).then(() => 0, (e: { code: number }) => e.code);
+    expect(none).toBe(0);
+  }, 60_000);
+
+  it('sarif - fingerprints are stable across runs and when the finding\'s line moves', async () => {
+    const fingerprints = (log: SarifLog) => log.runs[0]!.results.map((r) => r.partialFingerprints['vigilFinding/v1']).sort();
+    const before = await sarif(dir, 'k8s');
+    expect(fingerprints(await sarif(dir, 'k8s'))).toEqual(fingerprints(before));
+    await fs.writeFile(path.join(dir, 'k8s', 'pod.yaml'), `# moved down\n\n${POD}`);
+    const after = await sarif(dir, 'k8s');
+    expect(fingerprints(after)).toEqual(fingerprints(before));
+    expect(after.runs[0]!.results.find((r) => r.ruleId === 'VGL-CTR-001')?.locations[0]!.physicalLocation.region?.startLine).toBe(11);
+  }, 60_000);
+});
