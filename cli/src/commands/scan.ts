@@ -5,10 +5,12 @@ import { exceptedTable, findingsTable } from '../format.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { defaultBundlePath, packageRoot, readBundleFile } from '../../../engine/src/index.js';
+import { cyclonedxBom } from '../scan/cyclonedx.js';
+import { gatherFacts } from '../scan/gather.js';
 import { sarifLog } from '../scan/sarif.js';
 import { PSS_VERSIONS, scan, type ScanOptions } from '../scan/scan.js';
 
-export const SCAN_USAGE = `vigil scan [--format table|json|sarif] [--fail-on LOW|MEDIUM|HIGH|CRITICAL] [--bundle FILE] TARGET...
+export const SCAN_USAGE = `vigil scan [--format table|json|sarif|cyclonedx] [--fail-on LOW|MEDIUM|HIGH|CRITICAL] [--bundle FILE] TARGET...
   TARGET is a file or directory of: \`docker inspect\` output (JSON), Kubernetes manifests or compose files
   (YAML/JSON), image tarballs (\`docker save\`, OCI layout). Also:
   --docker            every container of the local Docker engine (its unix socket)
@@ -19,6 +21,7 @@ export const SCAN_USAGE = `vigil scan [--format table|json|sarif] [--fail-on LOW
   --exit-code N       exit N when any finding is reported (after --severity), as Trivy does
   --format sarif      SARIF 2.1.0 for GitHub code scanning: file paths relative to the working directory,
                       manifest findings at the line of their container or service
+  --format cyclonedx  a CycloneDX 1.6 SBOM of one image's packages (purls, the layer that installed each)
   --pss-version V     judge Kubernetes manifests by the Pod Security Standards of Kubernetes V
                       (v1.${PSS_VERSIONS.oldest} to v1.${PSS_VERSIONS.newest}; default the newest)
   Findings waived by an exception a manifest declares for itself (the vigil.dev/exceptions pod annotation or
@@ -42,7 +45,7 @@ export async function scanCommand(argv: string[]): Promise<number> {
       'exit-code': { type: 'string' },
     },
   });
-  if (!['table', 'json', 'sarif'].includes(values.format)) throw new UsageError(`--format must be table, json or sarif (actual: ${values.format})`);
+  if (!['table', 'json', 'sarif', 'cyclonedx'].includes(values.format)) throw new UsageError(`--format must be table, json, sarif or cyclonedx (actual: ${values.format})`);
   const failOn = values['fail-on']?.toUpperCase();
   if (failOn !== undefined && !isSeverityName(failOn)) throw new UsageError(`--fail-on must be LOW, MEDIUM, HIGH or CRITICAL (actual: ${values['fail-on']})`);
   const severities = values.severity === undefined ? undefined : parseSeverities(values.severity);
@@ -64,6 +67,7 @@ export async function scanCommand(argv: string[]): Promise<number> {
   if (options.targets.length === 0 && !options.docker && !options.dockerImages && options.hostRoot === undefined) {
     throw new UsageError(`nothing to scan\n${SCAN_USAGE}`);
   }
+  if (values.format === 'cyclonedx') return sbom(options);
   const scanned = await scan(options);
   const report = severities ? { ...scanned, findings: scanned.findings.filter((f) => severities.has(f.severity)) } : scanned;
   if (values.format === 'json') {
@@ -106,4 +110,16 @@ function parseSeverities(text: string): Set<string> {
   const wrong = list.filter((s) => !isSeverityName(s));
   if (list.length === 0 || wrong.length > 0) throw new UsageError(`--severity expects a list of LOW, MEDIUM, HIGH, CRITICAL (actual: ${text})`);
   return new Set(list);
+}
+
+/** The SBOM of the one image the targets name; errors as for a scan. */
+async function sbom(options: ScanOptions): Promise<number> {
+  const { facts, errors } = await gatherFacts({ ...options, progress: false });
+  for (const e of errors) process.stderr.write(`error: ${e.source}: ${e.error}\n`);
+  const images = facts.filter((f) => f.fact.image).map((f) => f.fact.image!);
+  if (images.length !== 1) {
+    throw new UsageError(`--format cyclonedx describes one image; the targets hold ${images.length} (give one image tarball, OCI layout or --docker-images with one image)`);
+  }
+  process.stdout.write(`${JSON.stringify(cyclonedxBom(images[0]!, { version: vigilVersion() }), null, 2)}\n`);
+  return errors.length > 0 ? EXIT_ERROR : EXIT_OK;
 }

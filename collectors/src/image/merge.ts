@@ -35,6 +35,8 @@ export class FilesystemView {
   private readonly ancestors = new Set<string>();
   private readonly secrets: SecretFindingInit[] = [];
   private readonly errors: ImageScanError[] = [];
+  /** Per package database path, each layer's `name@version` set, in layer order: where each package came from. */
+  private readonly packageHistory = new Map<string, Array<{ layer: number; present: Set<string> }>>();
   private bytes = 0;
 
   apply(summary: LayerSummary, layer: number, layerName: string): void {
@@ -52,7 +54,13 @@ export class FilesystemView {
       this.removeLower(path, layer);
       if (this.ancestors.has(path)) this.removeBelow(path, layer);
     }
+    for (const path of [...summary.whiteouts, ...summary.plainFiles]) this.packageHistory.get(path)?.push({ layer, present: new Set() });
     for (const record of summary.records) {
+      if (record.packages) {
+        const history = this.packageHistory.get(record.path) ?? [];
+        history.push({ layer, present: new Set(record.packages.map((p) => `${p.name}@${p.version}`)) });
+        this.packageHistory.set(record.path, history);
+      }
       this.removeLower(record.path, layer);
       if (!record.isDir && this.ancestors.has(record.path)) this.removeBelow(record.path, layer);
       const secrets = (record.secrets ?? []).map(
@@ -81,6 +89,14 @@ export class FilesystemView {
     this.errors.push(error);
   }
 
+  /** The lowest layer from which the database at `path` holds `key` without a gap up to `top`. */
+  private introducedIn(path: string, key: string, top: number): number {
+    const history = (this.packageHistory.get(path) ?? []).filter((h) => h.layer <= top);
+    let layer = top;
+    for (let i = history.length - 1; i >= 0 && history[i]!.present.has(key); i--) layer = history[i]!.layer;
+    return layer;
+  }
+
   result(): MergedFilesystem {
     const osRelease = this.osRelease();
     const files: ImageFileInit[] = [];
@@ -88,7 +104,7 @@ export class FilesystemView {
     for (const [path, { layer, record }] of this.tracked) {
       if (record.file) files.push({ ...record.file, path, layer });
       for (const pkg of record.packages ?? []) {
-        packages.push({ ...pkg, ecosystem: osvEcosystem(pkg.manager, osRelease) });
+        packages.push({ ...pkg, ecosystem: osvEcosystem(pkg.manager, osRelease), layer: this.introducedIn(path, `${pkg.name}@${pkg.version}`, layer) });
       }
     }
     files.sort((a, b) => compare(a.path ?? '', b.path ?? ''));

@@ -12,6 +12,7 @@ export interface InstalledPackage {
   version: string;
   source_name: string;
   manager: PackageManager;
+  arch: string;
 }
 
 const MAX_LINE = 64 * 1024;
@@ -78,7 +79,7 @@ export class DpkgStatusParser {
     const colon = line.indexOf(':');
     if (colon <= 0) return;
     const key = line.slice(0, colon);
-    if (key === 'Package' || key === 'Version' || key === 'Source' || key === 'Status') {
+    if (key === 'Package' || key === 'Version' || key === 'Source' || key === 'Status' || key === 'Architecture') {
       this.fields.set(key, line.slice(colon + 1).trim());
     }
   }
@@ -90,7 +91,7 @@ export class DpkgStatusParser {
       const version = this.fields.get('Version') ?? '';
       // "Source: glibc (2.36-9)" names the source package and, when it differs, its version.
       const source = (this.fields.get('Source') ?? '').split(/\s+/)[0] || name;
-      this.packages.push({ name, version, source_name: source, manager: 'dpkg' });
+      this.packages.push({ name, version, source_name: source, manager: 'dpkg', arch: this.fields.get('Architecture') ?? '' });
     }
     this.fields = new Map();
   }
@@ -102,6 +103,7 @@ export class ApkInstalledParser {
   private name = '';
   private version = '';
   private origin = '';
+  private arch = '';
   private readonly lines = new LineSplitter((line) => this.line(line));
 
   write(chunk: Buffer): void {
@@ -116,15 +118,16 @@ export class ApkInstalledParser {
   private line(line: string): void {
     if (line.trim() === '') {
       if (this.name !== '') {
-        this.packages.push({ name: this.name, version: this.version, source_name: this.origin || this.name, manager: 'apk' });
+        this.packages.push({ name: this.name, version: this.version, source_name: this.origin || this.name, manager: 'apk', arch: this.arch });
       }
-      this.name = this.version = this.origin = '';
+      this.name = this.version = this.origin = this.arch = '';
       return;
     }
     const value = line.slice(2);
     if (line.startsWith('P:')) this.name = value.trim();
     else if (line.startsWith('V:')) this.version = value.trim();
     else if (line.startsWith('o:')) this.origin = value.trim();
+    else if (line.startsWith('A:')) this.arch = value.trim();
   }
 }
 

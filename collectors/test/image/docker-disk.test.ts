@@ -64,7 +64,7 @@ describe('image scan of the Docker on-disk store', () => {
     const { fact, errors } = await scanImage({ kind: 'docker-disk', hostRoot: root, image: imageId });
     expect(errors).toEqual([]);
     expect(fact).toMatchObject({ id: imageId, os_release: 'debian 12', layer_count: 2, size_bytes: 3000, source: 'docker' });
-    expect(fact?.packages).toEqual([{ name: 'bash', version: '5.2.15-2+b2', source_name: 'bash', manager: 'dpkg', ecosystem: 'Debian:12' }]);
+    expect(fact?.packages).toEqual([{ name: 'bash', version: '5.2.15-2+b2', source_name: 'bash', manager: 'dpkg', arch: '', ecosystem: 'Debian:12', layer: 0 }]);
     expect(fact?.files).toEqual([
       {
         path: '/usr/bin/ping',

@@ -135,9 +135,9 @@ export function expectedContent(image: TestImage): Partial<ImageFactInit> {
     ],
     os_release: 'debian 12',
     packages: [
-      { name: 'bash', version: '5.2.15-2+b2', source_name: 'bash', manager: 'dpkg', ecosystem: 'Debian:12' },
-      { name: 'libc6', version: '2.36-9+deb12u4', source_name: 'glibc', manager: 'dpkg', ecosystem: 'Debian:12' },
-      { name: 'tzdata', version: '2024a-0+deb12u1', source_name: 'tzdata', manager: 'dpkg', ecosystem: 'Debian:12' },
+      { name: 'bash', version: '5.2.15-2+b2', source_name: 'bash', manager: 'dpkg', arch: '', ecosystem: 'Debian:12', layer: 0 },
+      { name: 'libc6', version: '2.36-9+deb12u4', source_name: 'glibc', manager: 'dpkg', arch: '', ecosystem: 'Debian:12', layer: 0 },
+      { name: 'tzdata', version: '2024a-0+deb12u1', source_name: 'tzdata', manager: 'dpkg', arch: 'all', ecosystem: 'Debian:12', layer: 1 },
     ],
     files: [
       file('/opt/data', 0o777, { world_writable: true, is_dir: true, layer: 1 }),

@@ -97,6 +97,19 @@ describe('image scan of built fixtures', () => {
     expectFact(await scanImage({ kind: 'stream', stream: createReadStream(reversed) }), labels);
   });
 
+  it('scan - each package carries the layer that installed its version', async () => {
+    const status = (...pkgs: Array<[string, string]>) => pkgs.map(([name, version]) => `Package: ${name}\nStatus: install ok installed\nVersion: ${version}\nArchitecture: amd64\n`).join('\n');
+    const os = { name: 'etc/os-release', content: 'ID=debian\nVERSION_ID="12"\n' };
+    const base = await layerTar([os, { name: 'var/lib/dpkg/status', content: status(['bash', '5.2'], ['openssl', '3.0.1']) }]);
+    const upgrade = await layerTar([{ name: 'var/lib/dpkg/status', content: status(['bash', '5.2'], ['openssl', '3.0.2'], ['curl', '7.88']) }]);
+    const app = await layerTar([{ name: 'app/run', content: 'x' }]);
+    const config = imageConfig({ diffIds: [base, upgrade, app].map((l) => `sha256:${sha256(l)}`), config: { Cmd: ['/bin/sh'] } });
+    const file = path.join(dir, 'layered.tar');
+    await writeFile(file, await dockerSaveTar({ config, layers: [base, upgrade, app], repoTags: ['layered:1'] }));
+    const { fact } = await scanImage({ kind: 'archive', path: file });
+    expect(fact?.packages?.map((p) => `${p.name}@${p.version}:${p.layer}:${p.arch}`)).toEqual(['bash@5.2:0:amd64', 'curl@7.88:1:amd64', 'openssl@3.0.2:1:amd64']);
+  });
+
   it('scan - alpine: apk database and OSV ecosystem from os-release', async () => {
     const layer = await layerTar([
       { name: 'etc/os-release', content: 'NAME="Alpine Linux"\nID=alpine\nVERSION_ID=3.20.3\n' },
@@ -112,8 +125,8 @@ describe('image scan of built fixtures', () => {
     expect(errors).toEqual([]);
     expect(fact?.os_release).toBe('alpine 3.20.3');
     expect(fact?.packages).toEqual([
-      { name: 'libcrypto3', version: '3.3.2-r0', source_name: 'openssl', manager: 'apk', ecosystem: 'Alpine:v3.20' },
-      { name: 'musl', version: '1.2.5-r0', source_name: 'musl', manager: 'apk', ecosystem: 'Alpine:v3.20' },
+      { name: 'libcrypto3', version: '3.3.2-r0', source_name: 'openssl', manager: 'apk', arch: '', ecosystem: 'Alpine:v3.20', layer: 0 },
+      { name: 'musl', version: '1.2.5-r0', source_name: 'musl', manager: 'apk', arch: 'x86_64', ecosystem: 'Alpine:v3.20', layer: 0 },
     ]);
   });
 
