@@ -16,7 +16,7 @@
 #     Add watches such as "-w /usr/bin/dockerd -k docker" to /etc/audit/rules.d/docker.rules
 #     for each listed path and reload auditd (augenrules --load).
 #   frameworks:
-#     cis-docker: ["1.1.3", "1.1.4", "1.1.5", "1.1.6", "1.1.7", "1.1.8", "1.1.9", "1.1.10", "1.1.11", "1.1.12", "1.1.13", "1.1.14", "1.1.17", "1.1.18"]
+#     cis-docker: ["1.1.3", "1.1.4", "1.1.5", "1.1.6", "1.1.7", "1.1.8", "1.1.9", "1.1.10", "1.1.11", "1.1.12", "1.1.13", "1.1.14", "1.1.15", "1.1.16", "1.1.17", "1.1.18"]
 package vigil.host.audit_rules
 
 import data.vigil.lib.config

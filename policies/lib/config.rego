@@ -96,6 +96,8 @@ defaults := {
 		{"path": "/etc/containerd/config.toml", "cis": "1.1.12"},
 		{"path": "/etc/sysconfig/docker", "cis": "1.1.13"},
 		{"path": "/usr/bin/containerd", "cis": "1.1.14"},
+		{"path": "/usr/bin/containerd-shim", "cis": "1.1.15"},
+		{"path": "/usr/bin/containerd-shim-runc-v1", "cis": "1.1.16"},
 		{"path": "/usr/bin/containerd-shim-runc-v2", "cis": "1.1.17"},
 		{"path": "/usr/bin/runc", "cis": "1.1.18"},
 	],

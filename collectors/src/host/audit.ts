@@ -12,9 +12,18 @@ export const AUDITED_PATHS = [
   '/etc/docker/daemon.json',
   '/etc/containerd/config.toml',
   '/usr/bin/containerd',
+  '/usr/bin/containerd-shim',
+  '/usr/bin/containerd-shim-runc-v1',
+  '/usr/bin/containerd-shim-runc-v2',
   '/usr/bin/runc',
   '/run/containerd',
 ] as const;
+
+/**
+ * The binaries among them, reported with whether they exist: CIS (as
+ * docker-bench-security checks it) asks for a watch only on a binary the host has.
+ */
+export const AUDITED_BINARIES = ['/usr/bin/containerd', '/usr/bin/containerd-shim', '/usr/bin/containerd-shim-runc-v1', '/usr/bin/containerd-shim-runc-v2', '/usr/bin/runc'] as const;
 
 /** Rule lines (comments and blanks dropped) that mention one of the audited paths. */
 export function dockerAuditRules(text: string): string[] {

@@ -1,4 +1,4 @@
-import { readAuditRules } from './audit.js';
+import { AUDITED_BINARIES, readAuditRules } from './audit.js';
 import { effectiveDaemonConfig, mergeSettings } from './daemon-config.js';
 import { parseDaemonJson } from './daemon-json.js';
 import { findDockerd } from './dockerd-process.js';
@@ -111,7 +111,7 @@ export async function collectHostFact(options: HostCollectOptions = {}): Promise
     cgroup_version: engineCgroup === 1 || engineCgroup === 2 ? engineCgroup : system.cgroup_version,
     runtimes,
     default_runtime: daemon.default_runtime ?? 'runc',
-    files: await fileOwnership(reader, watchedPaths(daemon, daemonJsonPath)),
+    files: await fileOwnership(reader, [...new Set([...watchedPaths(daemon, daemonJsonPath), ...AUDITED_BINARIES])]),
     audit_rules: await readAuditRules(reader),
     docker_socket_reachable: engine !== undefined,
   };

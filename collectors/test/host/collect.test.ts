@@ -248,6 +248,12 @@ describe('host collector - fixture host root', () => {
       root('/etc/docker/tls/ca.pem', 0o444),
       root('/etc/docker/tls/cert.pem', 0o444),
       root('/etc/docker/tls/key.pem', 0o400),
+      // The audited binaries, so a watch is asked for only where the host has them (CIS 1.1.14-1.1.18).
+      missing('/usr/bin/containerd'),
+      missing('/usr/bin/containerd-shim'),
+      missing('/usr/bin/containerd-shim-runc-v1'),
+      missing('/usr/bin/containerd-shim-runc-v2'),
+      missing('/usr/bin/runc'),
       root('/etc/docker/certs.d/registry.local:5000', 0o755),
       root('/etc/docker/certs.d/registry.local:5000/ca.crt', 0o444),
     ]);
