@@ -1,4 +1,5 @@
 import { AUDITED_BINARIES, readAuditRules } from './audit.js';
+import { readContentTrust } from './content-trust.js';
 import { effectiveDaemonConfig, mergeSettings } from './daemon-config.js';
 import { parseDaemonJson } from './daemon-json.js';
 import { findDockerd } from './dockerd-process.js';
@@ -114,6 +115,7 @@ export async function collectHostFact(options: HostCollectOptions = {}): Promise
     files: await fileOwnership(reader, [...new Set([...watchedPaths(daemon, daemonJsonPath), ...AUDITED_BINARIES])]),
     audit_rules: await readAuditRules(reader),
     docker_socket_reachable: engine !== undefined,
+    content_trust: await readContentTrust(reader),
   };
   return { fact, errors };
 }

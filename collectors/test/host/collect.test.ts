@@ -164,6 +164,9 @@ describe('host collector - fixture host root', () => {
       '-w /var/lib/docker -p wa -k docker\n-w /usr/bin/dockerd -k docker\n-a always,exit -F path=/usr/bin/runc -F perm=x -k docker\n',
     );
     await fixture.file('/etc/audit/rules.d/README', '-w /etc/docker -k not-a-rules-file\n');
+    await fixture.file('/etc/environment', 'PATH="/usr/bin"\nDOCKER_CONTENT_TRUST=0\n');
+    await fixture.file('/etc/profile.d/20-docker.sh', '# signed images only\nexport DOCKER_CONTENT_TRUST="1"\n');
+    await fixture.file('/etc/profile.d/README', 'DOCKER_CONTENT_TRUST=0\n');
     collection = await collectHostFact({ hostRoot: fixture.root, timeoutMs: 1_000 });
   });
 
@@ -257,6 +260,10 @@ describe('host collector - fixture host root', () => {
       root('/etc/docker/certs.d/registry.local:5000', 0o755),
       root('/etc/docker/certs.d/registry.local:5000/ca.crt', 0o444),
     ]);
+  });
+
+  it('fixture - Content Trust as the login environment sets it: /etc/environment, then profile.d scripts in order', () => {
+    expect(collection.fact.content_trust).toBe('1');
   });
 
   it('fixture - audit rules that watch Docker, each once', () => {
