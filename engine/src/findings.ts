@@ -21,9 +21,12 @@ function frameworksOf(rule: RuleHit['rule']): NonNullable<FindingInit['framework
 /** One finding per message of every rule that fired. */
 export function findingsFrom(hits: readonly RuleHit[], subject: SubjectInit): FindingInit[] {
   const findings: FindingInit[] = [];
-  for (const { rule, messages, bundle } of hits) {
-    const frameworks = frameworksOf(rule);
-    for (const message of messages) {
+  for (const { rule, messages, bundle, frameworks: own } of hits) {
+    const ruleFrameworks = frameworksOf(rule);
+    for (const [i, message] of messages.entries()) {
+      const override = own?.[i];
+      // The message's own ids replace the rule's for the frameworks it names; the others stay.
+      const frameworks = override ? { ...ruleFrameworks, ...Object.fromEntries(Object.entries(override).map(([name, ids]) => [name, { ids }])) } : ruleFrameworks;
       findings.push({
         rule_id: rule.id,
         severity: severityValue(rule.severity),

@@ -23,15 +23,13 @@ import data.vigil.lib.config
 import data.vigil.lib.host
 import data.vigil.lib.text
 
-deny contains msg if {
+# One finding per path, under its own CIS id.
+deny contains {"msg": msg, "frameworks": {"cis-docker": [entry.cis]}} if {
 	h := input.host
-	missing := [sprintf("%s (CIS %s)", [entry.path, entry.cis]) |
-		some entry in config.value("audit_paths")
-		not _absent(entry.path, h.files)
-		not _watched(entry.path, h.audit_rules)
-	]
-	count(missing) > 0
-	msg := sprintf("host %s: auditd does not watch %s", [text.quote(host.display_name(h)), concat(", ", missing)])
+	some entry in config.value("audit_paths")
+	not _absent(entry.path, h.files)
+	not _watched(entry.path, h.audit_rules)
+	msg := sprintf("host %s: auditd does not watch %s (CIS %s)", [text.quote(host.display_name(h)), entry.path, entry.cis])
 }
 
 # A path is absent when the collector reports it, and every report says missing.

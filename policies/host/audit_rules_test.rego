@@ -16,7 +16,11 @@ test_nothing_audited_denied if {
 		{"path": "/usr/lib/systemd/system/docker.service", "exists": true},
 	]}}
 		with data.vigil.config.audit_paths as _paths
-	r == {"host \"node-1\": auditd does not watch /usr/bin/dockerd (CIS 1.1.3), /etc/docker (CIS 1.1.6), docker.service (CIS 1.1.7)"}
+	r == {
+		{"msg": "host \"node-1\": auditd does not watch /usr/bin/dockerd (CIS 1.1.3)", "frameworks": {"cis-docker": ["1.1.3"]}},
+		{"msg": "host \"node-1\": auditd does not watch /etc/docker (CIS 1.1.6)", "frameworks": {"cis-docker": ["1.1.6"]}},
+		{"msg": "host \"node-1\": auditd does not watch docker.service (CIS 1.1.7)", "frameworks": {"cis-docker": ["1.1.7"]}},
+	}
 }
 
 test_prefix_does_not_count_denied if {
@@ -27,7 +31,7 @@ test_prefix_does_not_count_denied if {
 		"-w /etc/sysconfig/docker -k docker",
 	]}}
 		with data.vigil.config.audit_paths as _paths
-	r == {"host \"node-1\": auditd does not watch /etc/docker (CIS 1.1.6)"}
+	r == {{"msg": "host \"node-1\": auditd does not watch /etc/docker (CIS 1.1.6)", "frameworks": {"cis-docker": ["1.1.6"]}}}
 }
 
 test_all_audited_allowed if {

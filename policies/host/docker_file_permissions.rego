@@ -23,7 +23,8 @@ import data.vigil.lib.docker_files
 import data.vigil.lib.host
 import data.vigil.lib.text
 
-deny contains msg if {
+# Each file under its own CIS id.
+deny contains {"msg": msg, "frameworks": {"cis-docker": [expectation.permissions]}} if {
 	h := input.host
 	some f in host.existing_files(h)
 	expectation := docker_files.expectation(f.path, h.daemon)

@@ -6,7 +6,7 @@ _file(path, mode) := {"path": path, "exists": true, "uid": 0, "gid": 0, "owner":
 
 test_world_writable_unit_denied if {
 	r := docker_file_permissions.deny with input as {"kind": "host", "host": {"hostname": "node-1", "daemon": null, "files": [_file("/usr/lib/systemd/system/docker.service", 438)]}}
-	r == {"host \"node-1\": /usr/lib/systemd/system/docker.service has mode 0666, expected 0644 or more restrictive (CIS 3.2)"}
+	r == {{"msg": "host \"node-1\": /usr/lib/systemd/system/docker.service has mode 0666, expected 0644 or more restrictive (CIS 3.2)", "frameworks": {"cis-docker": ["3.2"]}}}
 }
 
 test_readable_key_denied if {
@@ -15,7 +15,7 @@ test_readable_key_denied if {
 		_file("/etc/docker/ca.pem", 292),
 		_file("/etc/docker/cert.pem", 256),
 	]}}
-	r == {"host \"node-1\": /etc/docker/key.pem has mode 0644, expected 0400 or more restrictive (CIS 3.14)"}
+	r == {{"msg": "host \"node-1\": /etc/docker/key.pem has mode 0644, expected 0400 or more restrictive (CIS 3.14)", "frameworks": {"cis-docker": ["3.14"]}}}
 }
 
 test_strict_modes_allowed if {

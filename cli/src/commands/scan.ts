@@ -16,6 +16,9 @@ export const SCAN_USAGE = `vigil scan [--format table|json|sarif|cyclonedx] [--f
   --docker            every container of the local Docker engine (its unix socket)
   --docker-images     every image of the local Docker engine
   --host-root DIR     containers from the on-disk Docker state below DIR (e.g. /host)
+  --host              the Docker host itself, as docker-bench-security judges it (CIS sections 1-3: daemon,
+                      host settings, Docker's files and their audit rules), seen at --host-root (default /);
+                      with --docker, its running containers and its images join the same report
   --socket PATH       Docker socket (default /var/run/docker.sock)
   --severity LIST     report only these severities (comma-separated, e.g. HIGH,CRITICAL)
   --exit-code N       exit N when any finding is reported (after --severity), as Trivy does
@@ -40,6 +43,7 @@ export async function scanCommand(argv: string[]): Promise<number> {
       'docker-images': { type: 'boolean', default: false },
       'host-root': { type: 'string' },
       socket: { type: 'string' },
+      host: { type: 'boolean', default: false },
       'pss-version': { type: 'string' },
       severity: { type: 'string' },
       'exit-code': { type: 'string' },
@@ -57,14 +61,15 @@ export async function scanCommand(argv: string[]): Promise<number> {
   const options: ScanOptions = {
     targets: positionals,
     docker: values.docker,
-    dockerImages: values['docker-images'],
+    dockerImages: values['docker-images'] || (values.host && values.docker),
     hostRoot: values['host-root'],
+    host: values.host,
     socketPath: values.socket,
     bundlePath: values.bundle,
     progress: values.format === 'table' && process.stderr.isTTY === true,
     ...(pssVersion !== undefined ? { pssVersion } : {}),
   };
-  if (options.targets.length === 0 && !options.docker && !options.dockerImages && options.hostRoot === undefined) {
+  if (options.targets.length === 0 && !options.docker && !options.dockerImages && options.hostRoot === undefined && !options.host) {
     throw new UsageError(`nothing to scan\n${SCAN_USAGE}`);
   }
   if (values.format === 'cyclonedx') return sbom(options);

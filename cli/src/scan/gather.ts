@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import {
+  collectHostFact,
   detectFileKind,
   DockerApiImageSource,
   DockerApiSource,
@@ -36,11 +37,25 @@ export async function gatherFacts(options: ScanOptions): Promise<Gathered> {
     const socketPath = options.socketPath ?? '/var/run/docker.sock';
     await gatherContainers(new DockerApiSource({ socketPath }), `docker:${socketPath}`, out);
   }
-  if (options.hostRoot !== undefined) {
+  if (options.host) await gatherHost(options, out);
+  if (options.hostRoot !== undefined && !(options.host && options.docker)) {
     await gatherContainers(new DockerDiskSource({ hostRoot: options.hostRoot }), `host-root:${options.hostRoot}`, out);
   }
   if (options.dockerImages) await gatherEngineImages(options, out);
   return out;
+}
+
+/** The host's own settings, as the host collector reads them, in the scan. */
+async function gatherHost(options: ScanOptions, out: Gathered): Promise<void> {
+  const hostRoot = options.hostRoot ?? '/';
+  const label = `host:${hostRoot}`;
+  try {
+    const { fact, errors } = await collectHostFact({ hostRoot, ...(options.socketPath ? { dockerSocket: options.socketPath } : {}) });
+    out.facts.push({ fact: { host: fact }, source: label });
+    for (const e of errors) out.errors.push({ source: label, error: e });
+  } catch (error) {
+    out.errors.push({ source: label, error: (error as Error).message });
+  }
 }
 
 async function gatherContainers(source: ContainerSource, label: string, out: Gathered): Promise<void> {

@@ -21,6 +21,8 @@ export interface ScanOptions {
   docker?: boolean;
   dockerImages?: boolean;
   hostRoot?: string;
+  /** Judge the Docker host itself (daemon, host settings, Docker's files: CIS 1-3), seen at hostRoot (default /). */
+  host?: boolean;
   socketPath?: string;
   bundlePath?: string;
   /** Draw a progress bar on stderr while images are read. */

@@ -10,6 +10,12 @@ import { wasm, type WasmModule } from './wasm.js';
 export interface RuleHit {
   rule: RuleMeta;
   messages: string[];
+  /**
+   * Per message, the framework ids that finding is about, when the rule says
+   * (a deny entry `{"msg": …, "frameworks": {"cis-docker": ["1.1.15"]}}`): one rule
+   * covering several controls reports each finding under its own.
+   */
+  frameworks?: Array<Record<string, string[]> | undefined>;
   /** The name of the bundle whose rule fired, when several are served. */
   bundle?: string;
 }
@@ -208,7 +214,14 @@ export class PolicyEvaluator {
     for (const [id, messages] of Object.entries(result)) {
       const rule = this.rulesById.get(id);
       if (!rule || !Array.isArray(messages)) continue;
-      hits.push({ rule, messages: messages.map((m) => (typeof m === 'string' ? m : JSON.stringify(m))) });
+      const texts: string[] = [];
+      const frameworks: Array<Record<string, string[]> | undefined> = [];
+      for (const m of messages) {
+        const entry = typeof m === 'object' && m !== null && typeof (m as { msg?: unknown }).msg === 'string' ? (m as { msg: string; frameworks?: unknown }) : undefined;
+        texts.push(entry ? entry.msg : typeof m === 'string' ? m : JSON.stringify(m));
+        frameworks.push(entry ? ownFrameworks(rule, entry.frameworks) : undefined);
+      }
+      hits.push({ rule, messages: texts, ...(frameworks.some((f) => f !== undefined) ? { frameworks } : {}) });
     }
     return hits;
   }
@@ -238,4 +251,21 @@ function mergeData(base: Record<string, unknown>, overlay: Record<string, unknow
   const overlayVigil = (overlay.vigil as Record<string, unknown> | undefined) ?? {};
   const config = { ...((baseVigil.config as object | undefined) ?? {}), ...((overlayVigil.config as object | undefined) ?? {}) };
   return { ...base, ...overlay, vigil: { ...baseVigil, ...overlayVigil, config } };
+}
+
+/**
+ * The framework ids a deny entry names, kept only where the rule's METADATA
+ * declares them: a message cannot claim a control its rule does not cover.
+ * Undefined (the rule's own) when it names none that hold.
+ */
+function ownFrameworks(rule: RuleMeta, value: unknown): Record<string, string[]> | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const out: Record<string, string[]> = {};
+  for (const [name, ids] of Object.entries(value as Record<string, unknown>)) {
+    const declared = rule.frameworks[name];
+    if (!declared || !Array.isArray(ids)) continue;
+    const kept = ids.map(String).filter((id) => declared.includes(id));
+    if (kept.length > 0) out[name] = kept;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
 }
