@@ -343,7 +343,7 @@ function render(profile: Profile, format: string): string {
           .sort()
           .map((k) => {
             const i = profile.items[c][k]!;
-            return [k, { replicas: i.replicas, hosts: i.hosts, first_seen: i.first_seen, last_seen: i.last_seen }];
+            return [k, { replicas: i.replicas, hosts: i.hosts, first_seen: i.first_seen, last_seen: i.last_seen, ...(i.origin ? { origin: i.origin } : {}) }];
           }),
       ),
     ]),

@@ -94,12 +94,13 @@ export class ProfileLearner {
       const id = `${o.category}\u0000${o.key}`;
       const entry = pending.items.get(id);
       if (!entry) {
-        pending.items.set(id, { category: o.category, key: o.key, item: { replicas: [o.replica], hosts: [o.host], first_seen: o.at, last_seen: o.at } });
+        pending.items.set(id, { category: o.category, key: o.key, item: { replicas: [o.replica], hosts: [o.host], first_seen: o.at, last_seen: o.at, ...(o.origin ? { origin: o.origin } : {}) } });
         continue;
       }
       const item = entry.item;
       if (!item.replicas.includes(o.replica)) item.replicas.push(o.replica);
       if (!item.hosts.includes(o.host)) item.hosts.push(o.host);
+      if (o.origin && !item.origin) item.origin = o.origin;
       item.first_seen = Math.min(item.first_seen, o.at);
       item.last_seen = Math.max(item.last_seen, o.at);
     }

@@ -36,6 +36,12 @@ export interface ProfileItem {
   hosts: string[];
   first_seen: number;
   last_seen: number;
+  /**
+   * Executables: where the binary came from when the collector could tell,
+   * `image` (a layer of the image) or `container` (written after the container
+   * started); absent when unknown.
+   */
+  origin?: 'image' | 'container';
 }
 
 export interface Profile {
@@ -62,6 +68,7 @@ export interface Observation {
   host: string;
   replica: string;
   at: number;
+  origin?: 'image' | 'container';
 }
 
 export const MAX_NAMES = 100;
@@ -110,6 +117,10 @@ function mergeItem(target: ProfileItem, source: ProfileItem): boolean {
     target.last_seen = source.last_seen;
     changed = true;
   }
+  if (source.origin && !target.origin) {
+    target.origin = source.origin;
+    changed = true;
+  }
   return changed;
 }
 
@@ -141,7 +152,13 @@ export function addItem(profile: Profile, category: ProfileCategory, key: string
   const at = keyFor(category, items, key);
   const existing = items[at];
   if (existing === undefined) {
-    items[at] = { replicas: [...item.replicas].slice(0, MAX_NAMES), hosts: [...item.hosts].slice(0, MAX_NAMES), first_seen: item.first_seen, last_seen: item.last_seen };
+    items[at] = {
+      replicas: [...item.replicas].slice(0, MAX_NAMES),
+      hosts: [...item.hosts].slice(0, MAX_NAMES),
+      first_seen: item.first_seen,
+      last_seen: item.last_seen,
+      ...(item.origin ? { origin: item.origin } : {}),
+    };
     if (PATH_CATEGORIES.has(category)) generalise(items);
     return true;
   }

@@ -22,14 +22,14 @@ export function observationsOf(fact: FactInit): Observation[] {
   const replica = container.name || container.id.slice(0, 12);
   const at = Number(fact.observed_at_ms ?? 0) || Date.now();
   const out: Observation[] = [];
-  const add = (category: ProfileCategory | 'activity', key: string): void => {
-    if (key !== '') out.push({ workload, category, key, host, replica, at });
+  const add = (category: ProfileCategory | 'activity', key: string, origin?: Observation['origin']): void => {
+    if (key !== '') out.push({ workload, category, key, host, replica, at, ...(origin ? { origin } : {}) });
   };
   const process = fact.process_exec?.process;
   if (fact.syscall_set) {
     for (const call of fact.syscall_set.syscalls ?? []) add('syscalls', call);
   } else if (fact.process_exec && process) {
-    add('executables', process.exe ?? '');
+    add('executables', process.exe ?? '', process.exe_known ? (process.exe_in_image ? 'image' : 'container') : undefined);
     const parent = process.ancestry?.[0]?.exe;
     if (parent && process.exe) add('exec_edges', `${parent}>${process.exe}`);
     add('uids', String(process.uid ?? 0));

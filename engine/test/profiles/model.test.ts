@@ -13,6 +13,8 @@ describe('profiles - model', () => {
     expect(addItem(p, 'executables', '/bin/httpd', item('web-2', 'h2', 5))).toBe(true);
     expect(addItem(p, 'executables', '/bin/httpd', item('web-2', 'h2', 7))).toBe(false);
     expect(p.items.executables['/bin/httpd']).toEqual({ replicas: ['web-1', 'web-2'], hosts: ['h1', 'h2'], first_seen: 5, last_seen: 10 });
+    expect(addItem(p, 'executables', '/bin/httpd', { ...item('web-1', 'h1', 11), origin: 'image' })).toBe(true);
+    expect(p.items.executables['/bin/httpd']?.origin).toBe('image');
   });
 
   it('profile model - a directory of changing names becomes one prefix pattern, and later names fold into it', () => {
@@ -79,9 +81,14 @@ describe('profiles - observations', () => {
     const o = observationsOf({
       source,
       observed_at_ms: 5,
-      process_exec: { container, process: { pid: 2, uid: 33, exe: '/bin/wget', comm: 'wget', capabilities: ['CHOWN'], ancestry: [{ pid: 1, exe: '/bin/sh' }] } },
+      process_exec: { container, process: { pid: 2, uid: 33, exe: '/bin/wget', comm: 'wget', capabilities: ['CHOWN'], ancestry: [{ pid: 1, exe: '/bin/sh' }], exe_known: true, exe_in_image: true } },
     });
     expect(o.map((x) => `${x.category}:${x.key}`)).toEqual(['executables:/bin/wget', 'exec_edges:/bin/sh>/bin/wget', 'uids:33', 'capabilities:CHOWN']);
+    // Where the binary came from, when the collector could tell.
+    expect(o[0]?.origin).toBe('image');
+    const dropped = observationsOf({ source, process_exec: { container, process: { pid: 3, exe: '/tmp/x', exe_known: true, exe_in_image: false } } });
+    expect(dropped[0]?.origin).toBe('container');
+    expect(observationsOf({ source, process_exec: { container, process: { pid: 4, exe: '/bin/y', exe_known: false } } })[0]).not.toHaveProperty('origin');
     expect(o[0]).toMatchObject({ workload: 'shop/web', host: 'h1', replica: 'web-1', at: 5 });
   });
 
