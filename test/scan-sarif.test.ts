@@ -109,6 +109,18 @@ describe('scan - SARIF 2.1.0 for code scanning', () => {
     expect(none).toBe(0);
   }, 60_000);
 
+  it('junit - a testsuite per source, a failed testcase per finding, special characters escaped', async () => {
+    const { stdout } = await run(process.execPath, [VIGIL, 'scan', '--format', 'junit', 'k8s'], { cwd: dir });
+    const json = JSON.parse((await run(process.execPath, [VIGIL, 'scan', '--format', 'json', 'k8s'], { cwd: dir })).stdout) as { findings: unknown[] };
+    expect(stdout.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="vigil scan"')).toBe(true);
+    expect(stdout.match(/<testsuite /g)).toHaveLength(1);
+    expect(stdout.match(/<failure /g)).toHaveLength(json.findings.length);
+    expect(stdout).toContain(`failures="${json.findings.length}"`);
+    // Messages quote names: the quotes are escaped, never raw inside an attribute.
+    expect(stdout).toContain('&quot;');
+    expect(stdout).not.toMatch(/message="[^"]*<[^"]*"/);
+  }, 60_000);
+
   it('sarif - fingerprints are stable across runs and when the finding\'s line moves', async () => {
     const fingerprints = (log: SarifLog) => log.runs[0]!.results.map((r) => r.partialFingerprints['vigilFinding/v1']).sort();
     const before = await sarif(dir, 'k8s');

@@ -7,10 +7,11 @@ import path from 'node:path';
 import { defaultBundlePath, packageRoot, readBundleFile } from '../../../engine/src/index.js';
 import { cyclonedxBom } from '../scan/cyclonedx.js';
 import { gatherFacts } from '../scan/gather.js';
+import { junitXml } from '../scan/junit.js';
 import { sarifLog } from '../scan/sarif.js';
 import { PSS_VERSIONS, scan, type ScanOptions } from '../scan/scan.js';
 
-export const SCAN_USAGE = `vigil scan [--format table|json|sarif|cyclonedx] [--fail-on LOW|MEDIUM|HIGH|CRITICAL] [--bundle FILE] TARGET...
+export const SCAN_USAGE = `vigil scan [--format table|json|sarif|junit|cyclonedx] [--fail-on LOW|MEDIUM|HIGH|CRITICAL] [--bundle FILE] TARGET...
   TARGET is a file or directory of: \`docker inspect\` output (JSON), Kubernetes manifests or compose files
   (YAML/JSON), image tarballs (\`docker save\`, OCI layout). Also:
   --docker            every container of the local Docker engine (its unix socket)
@@ -24,6 +25,7 @@ export const SCAN_USAGE = `vigil scan [--format table|json|sarif|cyclonedx] [--f
   --exit-code N       exit N when any finding is reported (after --severity), as Trivy does
   --format sarif      SARIF 2.1.0 for GitHub code scanning: file paths relative to the working directory,
                       manifest findings at the line of their container or service
+  --format junit      JUnit XML: a testsuite per scanned source, a failed testcase per finding
   --format cyclonedx  a CycloneDX 1.6 SBOM of one image's packages (purls, the layer that installed each)
   --pss-version V     judge Kubernetes manifests by the Pod Security Standards of Kubernetes V
                       (v1.${PSS_VERSIONS.oldest} to v1.${PSS_VERSIONS.newest}; default the newest)
@@ -49,7 +51,7 @@ export async function scanCommand(argv: string[]): Promise<number> {
       'exit-code': { type: 'string' },
     },
   });
-  if (!['table', 'json', 'sarif', 'cyclonedx'].includes(values.format)) throw new UsageError(`--format must be table, json, sarif or cyclonedx (actual: ${values.format})`);
+  if (!['table', 'json', 'sarif', 'junit', 'cyclonedx'].includes(values.format)) throw new UsageError(`--format must be table, json, sarif, junit or cyclonedx (actual: ${values.format})`);
   const failOn = values['fail-on']?.toUpperCase();
   if (failOn !== undefined && !isSeverityName(failOn)) throw new UsageError(`--fail-on must be LOW, MEDIUM, HIGH or CRITICAL (actual: ${values['fail-on']})`);
   const severities = values.severity === undefined ? undefined : parseSeverities(values.severity);
@@ -77,6 +79,8 @@ export async function scanCommand(argv: string[]): Promise<number> {
   const report = severities ? { ...scanned, findings: scanned.findings.filter((f) => severities.has(f.severity)) } : scanned;
   if (values.format === 'json') {
     process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  } else if (values.format === 'junit') {
+    process.stdout.write(junitXml(report));
   } else if (values.format === 'sarif') {
     const { manifest } = await readBundleFile(values.bundle ?? defaultBundlePath());
     const log = sarifLog(report, manifest.rules, { root: process.cwd(), toolVersion: vigilVersion() });
