@@ -121,6 +121,33 @@ describe('scan - SARIF 2.1.0 for code scanning', () => {
     expect(stdout).not.toMatch(/message="[^"]*<[^"]*"/);
   }, 60_000);
 
+  it('scan - .vigilignore drops a rule (by path, until a date), its YAML form says why, --skip-dirs leaves a directory out', async () => {
+    const json = async (...args: string[]) =>
+      JSON.parse((await run(process.execPath, [VIGIL, 'scan', '--format', 'json', ...args], { cwd: dir, maxBuffer: 64 * 1024 * 1024 })).stdout) as {
+        findings: Array<{ rule_id: string }>;
+        ignored?: Array<{ rule_id: string; ignored: { statement: string } }>;
+      };
+    const all = await json('k8s');
+    expect(all.findings.some((f) => f.rule_id === 'VGL-CTR-001')).toBe(true);
+    await fs.writeFile(path.join(dir, '.vigilignore'), '# reviewed\nVGL-CTR-001 k8s/** exp:2999-12-31\nVGL-CTR-038 other/** \nVGL-CTR-039 exp:2000-01-01\n');
+    const ignored = await json('k8s');
+    expect(ignored.findings.some((f) => f.rule_id === 'VGL-CTR-001')).toBe(false);
+    // Another path's entry and an expired one ignore nothing.
+    expect(ignored.findings.some((f) => f.rule_id === 'VGL-CTR-038')).toBe(true);
+    expect(ignored.findings.some((f) => f.rule_id === 'VGL-CTR-039')).toBe(true);
+    expect(ignored.ignored?.map((f) => f.rule_id)).toEqual(['VGL-CTR-001']);
+    await fs.rm(path.join(dir, '.vigilignore'));
+    await fs.writeFile(path.join(dir, 'ignore.yaml'), 'rules:\n  - id: VGL-CTR-001\n    paths: [k8s/pod.yaml]\n    statement: the node agent runs privileged by design\n');
+    const yaml = await json('--ignorefile', 'ignore.yaml', 'k8s');
+    expect(yaml.ignored?.[0]?.ignored.statement).toBe('the node agent runs privileged by design');
+    await fs.mkdir(path.join(dir, 'tree', 'vendor'), { recursive: true });
+    await fs.writeFile(path.join(dir, 'tree', 'vendor', 'pod.yaml'), POD);
+    expect((await json('tree')).findings.length).toBeGreaterThan(0);
+    expect((await json('--skip-dirs', 'tree/vendor', 'tree')).findings).toEqual([]);
+    expect((await json('--skip-files', '**/pod.yaml', 'tree')).findings).toEqual([]);
+    await expect(run(process.execPath, [VIGIL, 'scan', '--ignorefile', 'missing.txt', 'k8s'], { cwd: dir })).rejects.toMatchObject({ code: 2 });
+  }, 60_000);
+
   it('sarif - fingerprints are stable across runs and when the finding\'s line moves', async () => {
     const fingerprints = (log: SarifLog) => log.runs[0]!.results.map((r) => r.partialFingerprints['vigilFinding/v1']).sort();
     const before = await sarif(dir, 'k8s');

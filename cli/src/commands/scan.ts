@@ -7,6 +7,7 @@ import path from 'node:path';
 import { defaultBundlePath, packageRoot, readBundleFile } from '../../../engine/src/index.js';
 import { cyclonedxBom } from '../scan/cyclonedx.js';
 import { gatherFacts } from '../scan/gather.js';
+import { applyIgnores, readIgnoreFile, type IgnoredFinding } from '../scan/ignore.js';
 import { junitXml } from '../scan/junit.js';
 import { sarifLog } from '../scan/sarif.js';
 import { PSS_VERSIONS, scan, type ScanOptions } from '../scan/scan.js';
@@ -21,6 +22,10 @@ export const SCAN_USAGE = `vigil scan [--format table|json|sarif|junit|cyclonedx
                       host settings, Docker's files and their audit rules), seen at --host-root (default /);
                       with --docker, its running containers and its images join the same report
   --socket PATH       Docker socket (default /var/run/docker.sock)
+  --ignorefile FILE   findings to ignore (default .vigilignore, else .vigilignore.yaml, if present): one per line,
+                      RULE_ID [PATH-GLOB...] [exp:YYYY-MM-DD]; or YAML, rules: [{id, paths, expires, statement}]
+  --skip-dirs LIST    directories a target directory's walk leaves out (comma-separated globs, ** allowed)
+  --skip-files LIST   files it leaves out (same form)
   --severity LIST     report only these severities (comma-separated, e.g. HIGH,CRITICAL)
   --exit-code N       exit N when any finding is reported (after --severity), as Trivy does
   --format sarif      SARIF 2.1.0 for GitHub code scanning: file paths relative to the working directory,
@@ -48,6 +53,9 @@ export async function scanCommand(argv: string[]): Promise<number> {
       host: { type: 'boolean', default: false },
       'pss-version': { type: 'string' },
       severity: { type: 'string' },
+      ignorefile: { type: 'string' },
+      'skip-dirs': { type: 'string' },
+      'skip-files': { type: 'string' },
       'exit-code': { type: 'string' },
     },
   });
@@ -70,13 +78,18 @@ export async function scanCommand(argv: string[]): Promise<number> {
     bundlePath: values.bundle,
     progress: values.format === 'table' && process.stderr.isTTY === true,
     ...(pssVersion !== undefined ? { pssVersion } : {}),
+    ...(values['skip-dirs'] || values['skip-files'] ? { skip: { dirs: globList(values['skip-dirs']), files: globList(values['skip-files']) } } : {}),
   };
+  const ignores = values.ignorefile
+    ? await readIgnoreFile(values.ignorefile, true)
+    : ((await readIgnoreFile('.vigilignore', false)) ?? (await readIgnoreFile('.vigilignore.yaml', false)));
   if (options.targets.length === 0 && !options.docker && !options.dockerImages && options.hostRoot === undefined && !options.host) {
     throw new UsageError(`nothing to scan\n${SCAN_USAGE}`);
   }
   if (values.format === 'cyclonedx') return sbom(options);
   const scanned = await scan(options);
-  const report = severities ? { ...scanned, findings: scanned.findings.filter((f) => severities.has(f.severity)) } : scanned;
+  const { kept, ignored } = ignores ? applyIgnores(scanned.findings, ignores, process.cwd()) : { kept: scanned.findings, ignored: [] as IgnoredFinding[] };
+  const report = { ...scanned, findings: severities ? kept.filter((f) => severities.has(f.severity)) : kept, ...(ignored.length > 0 ? { ignored } : {}) };
   if (values.format === 'json') {
     process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   } else if (values.format === 'junit') {
@@ -131,4 +144,8 @@ async function sbom(options: ScanOptions): Promise<number> {
   }
   process.stdout.write(`${JSON.stringify(cyclonedxBom(images[0]!, { version: vigilVersion() }), null, 2)}\n`);
   return errors.length > 0 ? EXIT_ERROR : EXIT_OK;
+}
+
+function globList(value: string | undefined): string[] {
+  return (value ?? '').split(',').map((g) => g.trim()).filter((g) => g !== '');
 }

@@ -17,6 +17,7 @@ import {
   type ImageSource,
 } from '../../../collectors/src/index.js';
 import type { FactInit } from '../../../proto/src/index.js';
+import { globMatches } from './ignore.js';
 import { progressBar } from './progress.js';
 import type { ScanError, ScanOptions, SourcedFact } from './scan.js';
 
@@ -88,6 +89,7 @@ async function gatherEngineImages(options: ScanOptions, out: Gathered): Promise<
 }
 
 async function gatherPath(target: string, explicit: boolean, options: ScanOptions, out: Gathered): Promise<void> {
+  const relative = path.relative(process.cwd(), path.resolve(target)).split(path.sep).join('/');
   let stat;
   try {
     stat = await fs.stat(target);
@@ -96,6 +98,7 @@ async function gatherPath(target: string, explicit: boolean, options: ScanOption
     return;
   }
   if (stat.isDirectory()) {
+    if (!explicit && options.skip?.dirs.some((g) => globMatches(g, relative))) return;
     if (await exists(path.join(target, 'oci-layout'))) {
       await gatherImage({ kind: 'oci-layout', path: target }, target, options, out);
       return;
@@ -107,6 +110,7 @@ async function gatherPath(target: string, explicit: boolean, options: ScanOption
     }
     return;
   }
+  if (!explicit && options.skip?.files.some((g) => globMatches(g, relative))) return;
   if (ARCHIVE_PATTERN.test(target)) {
     await gatherImage({ kind: 'archive', path: target }, target, options, out);
     return;

@@ -27,6 +27,8 @@ export interface ScanOptions {
   bundlePath?: string;
   /** Draw a progress bar on stderr while images are read. */
   progress?: boolean;
+  /** Globs (relative to the working directory) of directories and files a directory walk leaves out. */
+  skip?: { dirs: string[]; files: string[] };
   /** The Kubernetes minor version (1.x) whose Pod Security Standards judge manifests; default the newest. */
   pssVersion?: number;
 }
