@@ -1,13 +1,14 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { packageRoot } from '../engine/src/index.js';
-import { writeMarkdown, type ScenarioResult } from './report.js';
+import { updateSections, writeMarkdown, type ScenarioResult } from './report.js';
 import { scenarios } from './scenarios/index.js';
 
 /**
  * Runs the scenarios in one process, one after another, and prints one JSON
- * line per scenario and a last line that merges them. Without --quick and
- * --only it also rewrites docs/benchmarks.md.
+ * line per scenario and a last line that merges them. Without --quick it also
+ * writes docs/benchmarks.md: all of it, or with --only the sections of those
+ * scenarios, each marked with the command.
  */
 const { values } = parseArgs({
   args: process.argv.slice(2),
@@ -32,7 +33,7 @@ for (const scenario of scenarios) {
   process.stdout.write(JSON.stringify({ scenario: result.scenario, ...result.metrics }) + '\n');
 }
 process.stdout.write(JSON.stringify(Object.assign({}, ...results.map((r) => r.metrics))) + '\n');
-if (!quick && only.length === 0) {
-  const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
-  await writeMarkdown(path.join(packageRoot(), 'docs', 'benchmarks.md'), command, results);
-}
+const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+const markdown = path.join(packageRoot(), 'docs', 'benchmarks.md');
+if (!quick && only.length === 0) await writeMarkdown(markdown, command, results);
+else if (!quick && !values.json) await updateSections(markdown, command, results);
