@@ -458,8 +458,11 @@ export function buildScript(options: ScriptOptions, available: ReadonlySet<strin
     // call, an update only the first time a cgroup makes a call in an interval. The runtime's
     // own start-up (runc init) is left out. Read and cleared every SYSCALL_SET_MS; the parser
     // reports each (cgroup, call) pair once per SYSCALL_REPORT_TTL_MS.
+    // Also left out: "exe", runc re-executing itself through /proc/self/exe during `docker exec`
+    // (its mount calls would otherwise enter the workload's profile and its seccomp profile).
+    // A workload binary named "exe" adds no calls to its profile; exec drift still reports it.
     out.push(`tracepoint:raw_syscalls:sys_enter /${base} && cgroup != ${root}/ {`);
-    out.push(`  if (@sc[cgroup, args->id] == 0) { if (${runtimeSetup}) { @sc[cgroup, args->id] = 1; } }`);
+    out.push(`  if (@sc[cgroup, args->id] == 0) { if (${runtimeSetup} && strncmp(comm, "exe", 4) != 0) { @sc[cgroup, args->id] = 1; } }`);
     out.push('}');
     out.push(`interval:ms:${SYSCALL_SET_MS} { print(@sc); clear(@sc); }`);
   }
