@@ -87,7 +87,9 @@ export async function scanCommand(argv: string[]): Promise<number> {
     throw new UsageError(`nothing to scan\n${SCAN_USAGE}`);
   }
   if (values.format === 'cyclonedx') return sbom(options);
-  const scanned = await scan(options);
+  // SARIF describes the rules too: the bundle is read once for both.
+  const bundle = values.format === 'sarif' ? await readBundleFile(values.bundle ?? defaultBundlePath()) : undefined;
+  const scanned = await scan(bundle ? { ...options, bundle } : options);
   const { kept, ignored } = ignores ? applyIgnores(scanned.findings, ignores, process.cwd()) : { kept: scanned.findings, ignored: [] as IgnoredFinding[] };
   const report = { ...scanned, findings: severities ? kept.filter((f) => severities.has(f.severity)) : kept, ...(ignored.length > 0 ? { ignored } : {}) };
   if (values.format === 'json') {
@@ -95,8 +97,7 @@ export async function scanCommand(argv: string[]): Promise<number> {
   } else if (values.format === 'junit') {
     process.stdout.write(junitXml(report));
   } else if (values.format === 'sarif') {
-    const { manifest } = await readBundleFile(values.bundle ?? defaultBundlePath());
-    const log = sarifLog(report, manifest.rules, { root: process.cwd(), toolVersion: vigilVersion() });
+    const log = sarifLog(report, bundle!.manifest.rules, { root: process.cwd(), toolVersion: vigilVersion() });
     process.stdout.write(JSON.stringify(log, null, 2) + '\n');
   } else {
     process.stdout.write(findingsTable(report.findings, process.stdout.isTTY === true));

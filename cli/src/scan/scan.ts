@@ -4,6 +4,7 @@ import {
   PolicyEvaluator,
   readBundleFile,
   subjectOf,
+  type Bundle,
 } from '../../../engine/src/index.js';
 import {
   factKindOf,
@@ -25,6 +26,8 @@ export interface ScanOptions {
   host?: boolean;
   socketPath?: string;
   bundlePath?: string;
+  /** The bundle already read (the caller needs its manifest too): read once, not twice. */
+  bundle?: Bundle;
   /** Draw a progress bar on stderr while images are read. */
   progress?: boolean;
   /** Globs (relative to the working directory) of directories and files a directory walk leaves out. */
@@ -67,7 +70,7 @@ export type ScanFinding = FindingJSON & { line?: number };
 /** One-shot scan: gather facts from the targets, evaluate each in-process, no NATS. */
 export async function scan(options: ScanOptions): Promise<ScanReport> {
   const overlay = options.pssVersion === undefined ? {} : { vigil: { config: { pss_version: options.pssVersion } } };
-  const evaluator = await PolicyEvaluator.load(await readBundleFile(options.bundlePath ?? defaultBundlePath()), overlay);
+  const evaluator = await PolicyEvaluator.load(options.bundle ?? (await readBundleFile(options.bundlePath ?? defaultBundlePath())), overlay);
   const { facts, errors } = await gatherFacts(options);
   return { ...evaluateAll(evaluator, facts, errors), errors };
 }

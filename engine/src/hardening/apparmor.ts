@@ -61,7 +61,7 @@ export function apparmorProfile(profile: Profile): string {
     '  # writes the workload made, its volumes and scratch directories',
     ...writes.map((path) => `  ${quote(path)} rw,`),
     ...volumesOf(profile).map((dir) => `  ${quote(`${dir.replace(/\/$/, '')}/**`)} rwk,`),
-    ...scratchDirs(profile).map((dir) => `  ${quote(`${dir}/**`)} rwk,`),
+    ...scratchDirs().map((dir) => `  ${quote(`${dir}/**`)} rwk,`),
     ...ALWAYS_WRITABLE.map((path) => `  ${path} rw,`),
     '',
     '  # sensitive paths the workload never touched',

@@ -14,7 +14,8 @@ export function volumesOf(profile: Profile): string[] {
   return Object.keys(profile.items.volumes ?? {}).sort();
 }
 
-export function scratchDirs(_profile: Profile): readonly string[] {
+/** Directories every workload may write to (AppArmor) and that become tmpfs under a read-only root. */
+export function scratchDirs(): readonly string[] {
   return SCRATCH_DIRS;
 }
 

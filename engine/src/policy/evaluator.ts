@@ -214,14 +214,20 @@ export class PolicyEvaluator {
     for (const [id, messages] of Object.entries(result)) {
       const rule = this.rulesById.get(id);
       if (!rule || !Array.isArray(messages)) continue;
+      // Per-finding ids are rare: the array exists only once an entry names some.
       const texts: string[] = [];
-      const frameworks: Array<Record<string, string[]> | undefined> = [];
-      for (const m of messages) {
+      let frameworks: Array<Record<string, string[]> | undefined> | undefined;
+      messages.forEach((m, i) => {
+        if (typeof m === 'string') {
+          texts.push(m);
+          return;
+        }
         const entry = typeof m === 'object' && m !== null && typeof (m as { msg?: unknown }).msg === 'string' ? (m as { msg: string; frameworks?: unknown }) : undefined;
-        texts.push(entry ? entry.msg : typeof m === 'string' ? m : JSON.stringify(m));
-        frameworks.push(entry ? ownFrameworks(rule, entry.frameworks) : undefined);
-      }
-      hits.push({ rule, messages: texts, ...(frameworks.some((f) => f !== undefined) ? { frameworks } : {}) });
+        texts.push(entry ? entry.msg : JSON.stringify(m));
+        const own = entry ? ownFrameworks(rule, entry.frameworks) : undefined;
+        if (own) (frameworks ??= new Array<Record<string, string[]> | undefined>(messages.length))[i] = own;
+      });
+      hits.push({ rule, messages: texts, ...(frameworks ? { frameworks } : {}) });
     }
     return hits;
   }
