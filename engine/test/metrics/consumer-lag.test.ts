@@ -77,7 +77,9 @@ describe('consumer lag', () => {
     };
     const values: number[] = [];
     const poller = pollConsumerLag(source, 's', 'c', { set: (v) => values.push(v) }, 10);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Wait for the polls themselves, not a wall-clock budget a loaded machine can miss.
+    const deadline = Date.now() + 10_000;
+    while (calls < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
     poller.stop();
     const afterStop = calls;
     await new Promise((resolve) => setTimeout(resolve, 60));
