@@ -28,5 +28,5 @@ export const scenarios: Scenario[] = [
   { name: 'runtime-exec-alert-latency', run: ({ quick }) => runtimeExecAlertLatency({ shells: quick ? 30 : 200, intervalMs: 50, loadRate: 1_000 }) },
   { name: 'engine-vs-opa', run: engineVsOpa },
   { name: 'verdict-stream', run: ({ quick }) => verdictStream({ facts: quick ? 5_000 : 40_000 }) },
-  { name: 'profile-cost', run: ({ quick }) => profileCost({ events: quick ? 5_000 : 30_000 }) },
+  { name: 'profile-cost', run: ({ quick }) => profileCost({ events: quick ? 5_000 : 30_000, rounds: quick ? 3 : 7 }) },
 ];

@@ -22,7 +22,7 @@ const EXES = ['/usr/bin/search', '/bin/sh', '/usr/bin/indexer', '/usr/bin/health
  * 10 hosts, so the profile's size and the KV traffic are those of a real
  * scaled-out service.
  */
-export async function profileCost(options: { events: number }): Promise<ScenarioResult> {
+export async function profileCost(options: { events: number; rounds: number }): Promise<ScenarioResult> {
   const bundle = await readBundleFile(defaultBundlePath());
   const nats = await startEmbeddedNats();
   const nc = await connect({ servers: nats.url });
@@ -39,11 +39,13 @@ export async function profileCost(options: { events: number }): Promise<Scenario
 
     // Warm the process (JIT, first bundle load) so the first measured mode is not the slow one.
     await judge(nc, bundle, runtimeFacts(Math.min(2_000, options.events), 9), undefined);
-    // Two rounds, the modes interleaved; each mode's cheaper round counts (the other is noise from the box).
-    const rounds: Array<Record<'none' | 'learning' | 'noneOff' | 'drift', ModeResult>> = [];
+    // Rounds of the four modes interleaved. Each round's ratios pair modes run
+    // seconds apart, so a slow stretch of the box weighs on both sides; the
+    // median round is the figure, the spread shows the noise.
+    const rounds: Array<Record<Mode, ModeResult>> = [];
     let learnedKv = { puts: 0, bytes: 0 };
     let learned: Profile | undefined;
-    for (let round = 0; round < 2; round++) {
+    for (let round = 0; round < options.rounds; round++) {
       const workload = `${WORKLOAD}-${round}`;
       const none = await judge(nc, bundle, runtimeFacts(options.events, 10 * round + 1, workload), undefined);
       const kvBefore = { ...kv };
@@ -57,11 +59,16 @@ export async function profileCost(options: { events: number }): Promise<Scenario
       const drift = await judge(nc, bundle, runtimeFacts(options.events, 10 * round + 3, workload, OFF_PROFILE), { learnWindowMs: 24 * 3600_000 });
       rounds.push({ none, learning, noneOff, drift });
     }
-    const best = (mode: 'none' | 'learning' | 'noneOff' | 'drift'): ModeResult => rounds.map((r) => r[mode]).sort((a, b) => a.cpuUsPerEvent - b.cpuUsPerEvent)[0]!;
-    const none = best('none');
-    const learning = best('learning');
-    const noneOff = best('noneOff');
-    const drift = best('drift');
+    const median = (values: number[]): number => {
+      const sorted = [...values].sort((a, b) => a - b);
+      const mid = sorted.length >> 1;
+      return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+    };
+    const us = (mode: Mode): number => median(rounds.map((r) => r[mode].cpuUsPerEvent));
+    const learningRatios = rounds.map((r) => r.learning.cpuUsPerEvent / r.none.cpuUsPerEvent);
+    const driftRatios = rounds.map((r) => r.drift.cpuUsPerEvent / r.noneOff.cpuUsPerEvent);
+    const spread = (ratios: number[]): string => `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}`;
+    const last = rounds[rounds.length - 1]!;
     const profileJsonBytes = Buffer.byteLength(JSON.stringify(learned));
     kvSub.unsubscribe();
 
@@ -71,17 +78,20 @@ export async function profileCost(options: { events: number }): Promise<Scenario
       scenario: 'learned profiles: per-event cost of learning and drift judgement',
       metrics: {
         events_per_mode: options.events,
-        none_us_per_event: round(none.cpuUsPerEvent),
-        learning_us_per_event: round(learning.cpuUsPerEvent),
-        drift_us_per_event: round(drift.cpuUsPerEvent),
-        learning_vs_none: round(learning.cpuUsPerEvent / none.cpuUsPerEvent, 3),
-        none_with_off_profile_us_per_event: round(noneOff.cpuUsPerEvent),
-        drift_vs_none: round(drift.cpuUsPerEvent / noneOff.cpuUsPerEvent, 3),
-        none_events_per_s: Math.round(none.rate),
-        learning_events_per_s: Math.round(learning.rate),
-        drift_events_per_s: Math.round(drift.rate),
-        none_with_off_profile_alerts: noneOff.alerts,
-        drift_alerts: drift.alerts,
+        rounds: options.rounds,
+        none_us_per_event: round(us('none')),
+        learning_us_per_event: round(us('learning')),
+        drift_us_per_event: round(us('drift')),
+        none_with_off_profile_us_per_event: round(us('noneOff')),
+        learning_vs_none: round(median(learningRatios), 3),
+        learning_vs_none_rounds: spread(learningRatios),
+        drift_vs_none: round(median(driftRatios), 3),
+        drift_vs_none_rounds: spread(driftRatios),
+        none_events_per_s: Math.round(median(rounds.map((r) => r.none.rate))),
+        learning_events_per_s: Math.round(median(rounds.map((r) => r.learning.rate))),
+        drift_events_per_s: Math.round(median(rounds.map((r) => r.drift.rate))),
+        none_with_off_profile_alerts: last.noneOff.alerts,
+        drift_alerts: last.drift.alerts,
         drift_events_off_profile: Math.round(options.events * OFF_PROFILE),
         replicas: REPLICAS,
         hosts: HOSTS,
@@ -91,10 +101,10 @@ export async function profileCost(options: { events: number }): Promise<Scenario
         learning_kv_writes: learnedKv.puts,
         learning_kv_bytes: learnedKv.bytes,
         learning_kv_writes_per_1k_events: round((learnedKv.puts / options.events) * 1000, 2),
-        learning_seconds: round(learning.seconds, 2),
+        learning_seconds: round(median(rounds.map((r) => r.learning.seconds)), 2),
       },
       notes: [
-        `events: distinct runtime facts of one workload (${WORKLOAD}), ${REPLICAS} replicas on ${HOSTS} hosts: 50 % process_exec (6 executables, unique pids and args), 30 % file_access (reads of 20 index shards, writes of unique /tmp/search-N names, which the profile folds into one pattern), 20 % network_connection (outbound to the database with unique local ports, the listening port). Each mode gets its own stream, published first as a backlog, then drained by a fresh in-process engine service (default workers, default bundle). Two rounds of none → learning → drift (a new workload each round); each mode's cheaper round is shown.`,
+        `events: distinct runtime facts of one workload (${WORKLOAD}), ${REPLICAS} replicas on ${HOSTS} hosts: 50 % process_exec (6 executables, unique pids and args), 30 % file_access (reads of 20 index shards, writes of unique /tmp/search-N names, which the profile folds into one pattern), 20 % network_connection (outbound to the database with unique local ports, the listening port). Each mode gets its own stream, published first as a backlog, then drained by a fresh in-process engine service (default workers, default bundle). ${options.rounds} rounds of none → learning → none_with_off_profile → drift (a new workload each round); µs/event is each mode's median round, and each ratio is the median of the per-round ratios (the rounds' range beside it).`,
         'modes: none = no profiles; learning = `--learn` with a window that does not end during the run (observations folded into the vigil-profiles KV), compared with none; drift = the learned profile locked (enforcing, so data.vigil.profiles holds it and the seven drift rules judge every event) on a stream where 1 % of the execs run an executable the profile never saw (each also fires the pack\'s other rules for a binary run from /tmp), compared with the same kind of stream judged without profiles (none_with_off_profile).',
         'µs/event = process.cpuUsage() of the bench process (engine, its worker threads, the NATS client) over the drain ÷ events; the NATS server is another process and not counted. Ratios against `none` from the same run.',
         'KV: every message on $KV.vigil-profiles.> during the learning mode (each is one compare-and-set of one whole profile) and its bytes; profile_json_bytes is the stored profile after learning.',
@@ -105,6 +115,8 @@ export async function profileCost(options: { events: number }): Promise<Scenario
     await nats.stop();
   }
 }
+
+type Mode = 'none' | 'learning' | 'noneOff' | 'drift';
 
 interface ModeResult {
   cpuUsPerEvent: number;
