@@ -53,3 +53,52 @@ test_empty_feed_allowed if {
 		with data.vigil.vulnerabilities as []
 	count(r) == 0
 }
+
+_ranged := [
+	{
+		"id": "CVE-0000-0003",
+		"database_specific": {"severity": "HIGH"},
+		"affected": [{
+			"package": {"ecosystem": "Debian:12", "name": "glibc"},
+			"ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "2.36-9+deb12u4"}]}],
+		}],
+	},
+	{
+		"id": "CVE-0000-0004",
+		"affected": [{
+			"package": {"ecosystem": "Alpine:v3.19", "name": "busybox"},
+			"ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "1.36.0"}, {"last_affected": "1.36.1-r5"}, {"introduced": "1.37.0_rc1"}, {"fixed": "1.37.0-r2"}]}],
+		}],
+	},
+]
+
+_glibc(version, source_version) := _image([{"name": "libc6", "version": version, "ecosystem": "Debian:12", "source_name": "glibc", "source_version": source_version}])
+
+test_range_before_fix_denied if {
+	r := vulnerable_packages.deny with input as _glibc("2.36-9+deb12u3", "") with data.vigil.vulnerabilities as _ranged
+	r == {"image \"shop/web:1.4\": package libc6 2.36-9+deb12u3 (Debian:12) is affected by CVE-0000-0003 [HIGH]: "}
+}
+
+test_range_fixed_or_later_allowed if {
+	every version in ["2.36-9+deb12u4", "2.36-9+deb12u10", "2.37-1", "1:2.0"] {
+		count(vulnerable_packages.deny) == 0 with input as _glibc(version, "") with data.vigil.vulnerabilities as _ranged
+	}
+}
+
+test_range_tilde_sorts_before_release_denied if {
+	count(vulnerable_packages.deny) == 1 with input as _glibc("2.36-9+deb12u4~pre1", "") with data.vigil.vulnerabilities as _ranged
+}
+
+test_source_version_decides_for_source_match if {
+	# A binNMU: the binary's own version is past the fix, its source's is not.
+	count(vulnerable_packages.deny) == 1 with input as _glibc("2.36-9+deb12u4+b1", "2.36-9+deb12u3") with data.vigil.vulnerabilities as _ranged
+}
+
+test_alpine_ranges_with_last_affected if {
+	pkgs := [{"name": "busybox", "version": v, "ecosystem": "Alpine:v3.19"} | some v in [
+		"1.35.9-r0", "1.36.0", "1.36.1-r5", "1.36.1-r6", "1.37.0_beta1", "1.37.0_rc1", "1.37.0-r1", "1.37.0-r2", "1.37.1-r0",
+	]]
+	r := vulnerable_packages.deny with input as _image(pkgs) with data.vigil.vulnerabilities as _ranged
+	affected := {v | some msg in r; v := regex.find_n(`busybox [^ ]+`, msg, 1)[0]}
+	affected == {"busybox 1.36.0", "busybox 1.36.1-r5", "busybox 1.37.0_rc1", "busybox 1.37.0-r1"}
+}

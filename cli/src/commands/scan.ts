@@ -10,6 +10,7 @@ import { gatherFacts } from '../scan/gather.js';
 import { applyIgnores, readIgnoreFile, type IgnoredFinding } from '../scan/ignore.js';
 import { junitXml } from '../scan/junit.js';
 import { sarifLog } from '../scan/sarif.js';
+import { readVulnerabilityFeed } from '../scan/vulnerability-feed.js';
 import { PSS_VERSIONS, scan, type ScanOptions } from '../scan/scan.js';
 
 export const SCAN_USAGE = `vigil scan [--format table|json|sarif|junit|cyclonedx] [--fail-on LOW|MEDIUM|HIGH|CRITICAL] [--bundle FILE] TARGET...
@@ -32,6 +33,9 @@ export const SCAN_USAGE = `vigil scan [--format table|json|sarif|junit|cyclonedx
                       manifest findings at the line of their container or service
   --format junit      JUnit XML: a testsuite per scanned source, a failed testcase per finding
   --format cyclonedx  a CycloneDX 1.6 SBOM of one image's packages (purls, the layer that installed each)
+  --vulns PATH        OSV vulnerability records for package matching (VGL-IMG-016): a JSON file (one record, an
+                      array, or {"vulns": [...]}), JSON lines, or a directory of them such as OSV's unzipped
+                      per-ecosystem export; repeatable. Versions are ordered by dpkg's and apk's own rules
   --pss-version V     judge Kubernetes manifests by the Pod Security Standards of Kubernetes V
                       (v1.${PSS_VERSIONS.oldest} to v1.${PSS_VERSIONS.newest}; default the newest)
   Findings waived by an exception a manifest declares for itself (the vigil.dev/exceptions pod annotation or
@@ -57,6 +61,7 @@ export async function scanCommand(argv: string[]): Promise<number> {
       'skip-dirs': { type: 'string' },
       'skip-files': { type: 'string' },
       'exit-code': { type: 'string' },
+      vulns: { type: 'string', multiple: true },
     },
   });
   if (!['table', 'json', 'sarif', 'junit', 'cyclonedx'].includes(values.format)) throw new UsageError(`--format must be table, json, sarif, junit or cyclonedx (actual: ${values.format})`);
@@ -78,6 +83,7 @@ export async function scanCommand(argv: string[]): Promise<number> {
     bundlePath: values.bundle,
     progress: values.format === 'table' && process.stderr.isTTY === true,
     ...(pssVersion !== undefined ? { pssVersion } : {}),
+    ...(values.vulns ? { vulnerabilities: await readVulnerabilityFeed(values.vulns) } : {}),
     ...(values['skip-dirs'] || values['skip-files'] ? { skip: { dirs: globList(values['skip-dirs']), files: globList(values['skip-files']) } } : {}),
   };
   const ignores = values.ignorefile

@@ -16,6 +16,7 @@ import {
   type SubjectInit,
 } from '../../../proto/src/index.js';
 import { gatherFacts } from './gather.js';
+import type { FeedRecord } from './vulnerability-feed.js';
 
 export interface ScanOptions {
   targets: string[];
@@ -34,6 +35,8 @@ export interface ScanOptions {
   skip?: { dirs: string[]; files: string[] };
   /** The Kubernetes minor version (1.x) whose Pod Security Standards judge manifests; default the newest. */
   pssVersion?: number;
+  /** OSV records for VGL-IMG-016, in place of the bundle's own data.vigil.vulnerabilities. */
+  vulnerabilities?: FeedRecord[];
 }
 
 /** The Pod Security Standards versions `vigil scan` judges by, as Kubernetes' Pod Security admission has them. */
@@ -69,7 +72,12 @@ export type ScanFinding = FindingJSON & { line?: number };
 
 /** One-shot scan: gather facts from the targets, evaluate each in-process, no NATS. */
 export async function scan(options: ScanOptions): Promise<ScanReport> {
-  const overlay = options.pssVersion === undefined ? {} : { vigil: { config: { pss_version: options.pssVersion } } };
+  const overlay = {
+    vigil: {
+      ...(options.pssVersion === undefined ? {} : { config: { pss_version: options.pssVersion } }),
+      ...(options.vulnerabilities === undefined ? {} : { vulnerabilities: options.vulnerabilities }),
+    },
+  };
   const evaluator = await PolicyEvaluator.load(options.bundle ?? (await readBundleFile(options.bundlePath ?? defaultBundlePath())), overlay);
   const { facts, errors } = await gatherFacts(options);
   return { ...evaluateAll(evaluator, facts, errors), errors };

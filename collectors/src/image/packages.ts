@@ -11,6 +11,8 @@ export interface InstalledPackage {
   name: string;
   version: string;
   source_name: string;
+  /** The source package's version when the database gives one apart from the binary's. */
+  source_version?: string;
   manager: PackageManager;
   arch: string;
 }
@@ -90,11 +92,24 @@ export class DpkgStatusParser {
     if (name && (status === undefined || /\binstalled$/.test(status))) {
       const version = this.fields.get('Version') ?? '';
       // "Source: glibc (2.36-9)" names the source package and, when it differs, its version.
-      const source = (this.fields.get('Source') ?? '').split(/\s+/)[0] || name;
-      this.packages.push({ name, version, source_name: source, manager: 'dpkg', arch: this.fields.get('Architecture') ?? '' });
+      const [sourceName, sourceVersion] = parseSourceField(this.fields.get('Source') ?? '');
+      this.packages.push({
+        name,
+        version,
+        source_name: sourceName || name,
+        ...(sourceVersion ? { source_version: sourceVersion } : {}),
+        manager: 'dpkg',
+        arch: this.fields.get('Architecture') ?? '',
+      });
     }
     this.fields = new Map();
   }
+}
+
+/** "glibc (2.36-9)" → ["glibc", "2.36-9"]; "glibc" → ["glibc", ""]. */
+function parseSourceField(field: string): [string, string] {
+  const match = /^(\S+)(?:\s+\(([^)]+)\))?/.exec(field.trim());
+  return match ? [match[1]!, match[2]?.trim() ?? ''] : ['', ''];
 }
 
 /** Alpine `lib/apk/db/installed`: "P:name", "V:version", "o:origin", stanzas split by blank lines. */
