@@ -52,6 +52,16 @@ spec:
       image: busybox:1
 `;
 
+const DOCKERFILE = `# syntax=docker/dockerfile:1
+FROM node:22 AS build
+RUN apt-get update
+RUN curl -fsSL https://get.example.com/setup.sh | bash
+
+FROM node:22-slim
+COPY --from=build --chown=node:node /app /app
+EXPOSE 80
+`;
+
 describe('scan - SARIF 2.1.0 for code scanning', () => {
   const validate = // The schema's language pattern is not valid with the u flag: the RegExp semantics of its time.
   new AjvDraft04({ strict: false, allErrors: true, unicodeRegExp: false }).compile(SCHEMA);
@@ -61,6 +71,8 @@ describe('scan - SARIF 2.1.0 for code scanning', () => {
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'vigil-sarif-'));
     await fs.mkdir(path.join(dir, 'k8s'));
     await fs.writeFile(path.join(dir, 'k8s', 'pod.yaml'), POD);
+    await fs.mkdir(path.join(dir, 'web'));
+    await fs.writeFile(path.join(dir, 'web', 'Dockerfile'), DOCKERFILE);
   });
   afterAll(async () => {
     await fs.rm(dir, { recursive: true, force: true });
@@ -96,6 +108,22 @@ describe('scan - SARIF 2.1.0 for code scanning', () => {
     // The sidecar's own findings sit at its line.
     const lines = new Set(results.filter((r) => r.ruleId === 'VGL-CTR-038').map((r) => r.locations[0]!.physicalLocation.region?.startLine));
     expect(lines).toEqual(new Set([9, 13]));
+  }, 60_000);
+
+  it('sarif - a Dockerfile validates, each result at the line of the instruction that causes it', async () => {
+    const log = await sarif(dir, 'web');
+    expect(validate(log) ? [] : validate.errors).toEqual([]);
+    const at = log.runs[0]!.results.map((r) => [r.ruleId, r.locations[0]!.physicalLocation.artifactLocation.uri, r.locations[0]!.physicalLocation.region?.startLine]);
+    expect(at).toEqual(
+      expect.arrayContaining([
+        ['VGL-DKF-005', 'web/Dockerfile', 3],
+        ['VGL-DKF-006', 'web/Dockerfile', 4],
+        ['VGL-DKF-001', 'web/Dockerfile', 6],
+        ['VGL-DKF-002', 'web/Dockerfile', 6],
+        ['VGL-DKF-011', 'web/Dockerfile', 8],
+      ]),
+    );
+    expect(at).toHaveLength(5);
   }, 60_000);
 
   it('scan - --severity keeps only the named severities and --exit-code sets the status when any remain', async () => {

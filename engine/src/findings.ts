@@ -21,7 +21,7 @@ function frameworksOf(rule: RuleHit['rule']): NonNullable<FindingInit['framework
 /** One finding per message of every rule that fired. */
 export function findingsFrom(hits: readonly RuleHit[], subject: SubjectInit): FindingInit[] {
   const findings: FindingInit[] = [];
-  for (const { rule, messages, bundle, frameworks: own } of hits) {
+  for (const { rule, messages, bundle, frameworks: own, lines } of hits) {
     const ruleFrameworks = frameworksOf(rule);
     for (const [i, message] of messages.entries()) {
       const override = own?.[i];
@@ -38,6 +38,7 @@ export function findingsFrom(hits: readonly RuleHit[], subject: SubjectInit): Fi
         package: rule.package,
         bundle: bundle ?? '',
         ...(rule.tags ? { tags: rule.tags } : {}),
+        ...(lines?.[i] ? { line: lines[i] } : {}),
       });
     }
   }

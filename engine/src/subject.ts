@@ -29,6 +29,10 @@ export function subjectOf(input: PolicyInput, kind: FactKind, source: string): S
     }
     case 'host':
       return { kind, name: str(fact.hostname) || source, id: str(fact.hostname), image: '', source };
+    case 'dockerfile': {
+      const stages = (fact.stages as Obj[] | undefined) ?? [];
+      return { kind, name: str(fact.path) || source, id: str(fact.path), image: str(stages[stages.length - 1]?.base), source };
+    }
     default: {
       const container = (fact.container as Obj | null | undefined) ?? {};
       const host = container.host === true || str(container.id) === '';

@@ -18,11 +18,11 @@
 #     mitre: ["T1195.002"]
 package vigil.image.pipe_to_shell
 
-_pattern := `(?i)\b(curl|wget)\b[^|;&]*\|\s*(sudo\s+(-\S+\s+)*)?(\S*/)?(sh|bash|dash|ash|zsh|ksh|python[0-9.]*|perl|ruby|php|node)\b`
+import data.vigil.lib.build_commands
 
 deny contains msg if {
 	some entry in input.image.history
-	regex.match(_pattern, entry.created_by)
+	build_commands.pipes_download_to_shell(entry.created_by)
 	msg := sprintf("image \"%s\" pipes a download into a shell at build time: %s", [_name, substring(entry.created_by, 0, 160)])
 }
 

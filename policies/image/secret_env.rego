@@ -21,6 +21,8 @@
 #     mitre: ["T1552.001"]
 package vigil.image.secret_env
 
+import data.vigil.lib.build_commands
+
 _ignored := {n | some n in data.vigil.config.image_secret_env_allowed_names}
 
 deny contains msg if {
@@ -28,8 +30,7 @@ deny contains msg if {
 	parts := split(entry, "=")
 	name := parts[0]
 	trim_space(concat("=", array.slice(parts, 1, count(parts)))) != ""
-	regex.match(`(?i)(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?)`, name)
-	not regex.match(`(?i)_(FILE|PATH|DIR|URL|ENDPOINT)$`, name)
+	build_commands.credential_name(name)
 	not name in _ignored
 	msg := sprintf("image \"%s\" sets credential-like environment variable %s in its config", [_name, name])
 }

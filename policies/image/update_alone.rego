@@ -19,18 +19,13 @@
 #     cis-docker: ["4.7"]
 package vigil.image.update_alone
 
-_managers := `\b(apt-get|apt|aptitude|apk|yum|dnf|microdnf|tdnf|zypper)\b[^;&|]*\s`
-
-_update := concat("", [`(?i)`, _managers, `(update|makecache|refresh)\b`])
-
-_install := concat("", [`(?i)`, _managers, `(install|add|in|upgrade|dist-upgrade|full-upgrade)\b`])
+import data.vigil.lib.build_commands
 
 deny contains msg if {
 	some entry in input.image.history
 	cmd := entry.created_by
 	not contains(cmd, "#(nop)")
-	regex.match(_update, cmd)
-	not regex.match(_install, cmd)
+	build_commands.updates_index_alone(cmd)
 	msg := sprintf("image \"%s\" updates the package index without installing in the same RUN: %s", [_name, substring(cmd, 0, 160)])
 }
 

@@ -101,6 +101,8 @@ export interface FindingJSON {
   subject: { kind: string; name: string; id: string; source: string; image: string };
   /** The rule's tags, e.g. would-block; absent when it has none. */
   tags?: string[];
+  /** The line of the subject's source file that causes the finding, when the rule names one. */
+  line?: number;
 }
 
 export function findingToJSON(finding: FindingInit): FindingJSON {
@@ -117,6 +119,7 @@ export function findingToJSON(finding: FindingInit): FindingJSON {
     recommended_action: finding.recommended_action ?? '',
     frameworks,
     ...(finding.tags && finding.tags.length > 0 ? { tags: [...finding.tags] } : {}),
+    ...(finding.line ? { line: finding.line } : {}),
     subject: {
       kind: subject.kind ?? '',
       name: subject.name ?? '',

@@ -8,6 +8,7 @@ export const FACT_KINDS = [
   'network_connection',
   'privilege_change',
   'syscall_set',
+  'dockerfile',
 ] as const;
 
 export type FactKind = (typeof FACT_KINDS)[number];

@@ -15,7 +15,8 @@ import { PSS_VERSIONS, scan, type ScanOptions } from '../scan/scan.js';
 
 export const SCAN_USAGE = `vigil scan [--format table|json|sarif|junit|cyclonedx] [--fail-on LOW|MEDIUM|HIGH|CRITICAL] [--bundle FILE] TARGET...
   TARGET is a file or directory of: \`docker inspect\` output (JSON), Kubernetes manifests or compose files
-  (YAML/JSON), image tarballs (\`docker save\`, OCI layout). Also:
+  (YAML/JSON), Dockerfiles (Dockerfile, Dockerfile.*, *.Dockerfile, Containerfile), image tarballs
+  (\`docker save\`, OCI layout). Also:
   --docker            every container of the local Docker engine (its unix socket)
   --docker-images     every image of the local Docker engine
   --host-root DIR     containers from the on-disk Docker state below DIR (e.g. /host)
@@ -30,7 +31,8 @@ export const SCAN_USAGE = `vigil scan [--format table|json|sarif|junit|cyclonedx
   --severity LIST     report only these severities (comma-separated, e.g. HIGH,CRITICAL)
   --exit-code N       exit N when any finding is reported (after --severity), as Trivy does
   --format sarif      SARIF 2.1.0 for GitHub code scanning: file paths relative to the working directory,
-                      manifest findings at the line of their container or service
+                      Dockerfile findings at their instruction's line, manifest findings at the line of
+                      their container or service
   --format junit      JUnit XML: a testsuite per scanned source, a failed testcase per finding
   --format cyclonedx  a CycloneDX 1.6 SBOM of one image's packages (purls, the layer that installed each)
   --vulns PATH        OSV vulnerability records for package matching (VGL-IMG-016): a JSON file (one record, an

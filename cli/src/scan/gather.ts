@@ -8,6 +8,8 @@ import {
   DockerDiskSource,
   EXCEPTIONS_KEY,
   ImageScanner,
+  looksLikeDockerfile,
+  parseDockerfile,
   normaliseDockerInspect,
   parseComposeFile,
   parseDeclaredExceptions,
@@ -115,16 +117,25 @@ async function gatherPath(target: string, explicit: boolean, options: ScanOption
     await gatherImage({ kind: 'archive', path: target }, target, options, out);
     return;
   }
-  if (!MANIFEST_EXTENSIONS.includes(path.extname(target).toLowerCase())) {
-    if (explicit) out.errors.push({ source: target, error: 'not a docker inspect JSON, Kubernetes manifest, compose file or image tarball' });
-    return;
-  }
+  const dockerfileByName = looksLikeDockerfile(path.basename(target));
+  if (!dockerfileByName && !explicit && !MANIFEST_EXTENSIONS.includes(path.extname(target).toLowerCase())) return;
   if (stat.size > MAX_TEXT_BYTES) {
     out.errors.push({ source: target, error: `larger than ${MAX_TEXT_BYTES} bytes` });
     return;
   }
   const text = await fs.readFile(target, 'utf8');
+  if (dockerfileByName || (explicit && !MANIFEST_EXTENSIONS.includes(path.extname(target).toLowerCase()))) {
+    if (dockerfileByName || looksLikeDockerfile(path.basename(target), text)) gatherDockerfile(text, target, out);
+    else out.errors.push({ source: target, error: 'not a Dockerfile, docker inspect JSON, Kubernetes manifest, compose file or image tarball' });
+    return;
+  }
   gatherText(text, target, explicit, out);
+}
+
+function gatherDockerfile(text: string, file: string, out: Gathered): void {
+  const { fact, errors } = parseDockerfile(text, file);
+  if (fact) out.facts.push({ fact: { dockerfile: fact }, source: file });
+  for (const e of errors) out.errors.push({ source: e.file, error: `${e.code}: ${e.message}` });
 }
 
 function gatherText(text: string, file: string, explicit: boolean, out: Gathered): void {

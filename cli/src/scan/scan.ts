@@ -67,7 +67,7 @@ export interface SourcedFact {
   line?: number;
 }
 
-/** A finding of a scan, with the line of its source file when the source is a manifest. */
+/** A finding of a scan, with the line of its source file: the rule's own (Dockerfiles), else where its manifest object starts. */
 export type ScanFinding = FindingJSON & { line?: number };
 
 /** One-shot scan: gather facts from the targets, evaluate each in-process, no NATS. */
@@ -100,7 +100,7 @@ export function evaluateAll(
     try {
       const subject = subjectOf(input, kind, source);
       const kept = findingsFrom(evaluator.evaluate(input, kind), subject).map(findingToJSON);
-      findings.push(...(line === undefined ? kept : kept.map((f) => ({ ...f, line }))));
+      findings.push(...(line === undefined ? kept : kept.map((f) => ({ ...f, line: f.line ?? line }))));
       excepted.push(...waivedByDeclarations(evaluator, fact, kind, subject, kept));
     } catch (error) {
       errors.push({ source, error: `policy evaluation failed: ${(error as Error).message}` });

@@ -97,7 +97,7 @@ export class DpkgStatusParser {
         name,
         version,
         source_name: sourceName || name,
-        ...(sourceVersion ? { source_version: sourceVersion } : {}),
+        ...(sourceVersion && sourceVersion !== version ? { source_version: sourceVersion } : {}),
         manager: 'dpkg',
         arch: this.fields.get('Architecture') ?? '',
       });

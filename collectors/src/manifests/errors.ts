@@ -10,6 +10,7 @@ export const MANIFEST_ERRORS = {
   VIGIL_ERR_MANIFEST_QUANTITY: '%s, document %s: %s %s is not a valid quantity; it is treated as unset',
   VIGIL_ERR_COMPOSE_SHAPE: '%s: %s',
   VIGIL_ERR_MANIFEST_EXCEPTION: '%s, document %s: %s, vigil.dev/exceptions %s',
+  VIGIL_ERR_DOCKERFILE_SYNTAX: '%s, line %s: %s',
 } as const;
 
 export type ManifestErrorCode = keyof typeof MANIFEST_ERRORS;

@@ -16,6 +16,8 @@ export interface RuleHit {
    * covering several controls reports each finding under its own.
    */
   frameworks?: Array<Record<string, string[]> | undefined>;
+  /** Per message, the line of the subject's source file it is about, when the rule says (`{"msg": …, "line": 12}`). */
+  lines?: Array<number | undefined>;
   /** The name of the bundle whose rule fired, when several are served. */
   bundle?: string;
 }
@@ -214,20 +216,23 @@ export class PolicyEvaluator {
     for (const [id, messages] of Object.entries(result)) {
       const rule = this.rulesById.get(id);
       if (!rule || !Array.isArray(messages)) continue;
-      // Per-finding ids are rare: the array exists only once an entry names some.
+      // Per-finding ids and lines are rare: their arrays exist only once an entry names some.
       const texts: string[] = [];
       let frameworks: Array<Record<string, string[]> | undefined> | undefined;
+      let lines: Array<number | undefined> | undefined;
       messages.forEach((m, i) => {
         if (typeof m === 'string') {
           texts.push(m);
           return;
         }
-        const entry = typeof m === 'object' && m !== null && typeof (m as { msg?: unknown }).msg === 'string' ? (m as { msg: string; frameworks?: unknown }) : undefined;
+        const entry = typeof m === 'object' && m !== null && typeof (m as { msg?: unknown }).msg === 'string' ? (m as { msg: string; frameworks?: unknown; line?: unknown }) : undefined;
         texts.push(entry ? entry.msg : JSON.stringify(m));
         const own = entry ? ownFrameworks(rule, entry.frameworks) : undefined;
         if (own) (frameworks ??= new Array<Record<string, string[]> | undefined>(messages.length))[i] = own;
+        const line = entry?.line;
+        if (typeof line === 'number' && Number.isInteger(line) && line > 0) (lines ??= new Array<number | undefined>(messages.length))[i] = line;
       });
-      hits.push({ rule, messages: texts, ...(frameworks ? { frameworks } : {}) });
+      hits.push({ rule, messages: texts, ...(frameworks ? { frameworks } : {}), ...(lines ? { lines } : {}) });
     }
     return hits;
   }
