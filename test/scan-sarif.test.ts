@@ -104,10 +104,27 @@ describe('scan - SARIF 2.1.0 for code scanning', () => {
     }
     const privileged = results.find((r) => r.ruleId === 'VGL-CTR-001');
     expect(privileged?.level).toBe('error');
-    expect(privileged?.locations[0]!.physicalLocation).toEqual({ artifactLocation: { uri: 'k8s/pod.yaml', uriBaseId: '%SRCROOT%' }, region: { startLine: 9 } });
-    // The sidecar's own findings sit at its line.
-    const lines = new Set(results.filter((r) => r.ruleId === 'VGL-CTR-038').map((r) => r.locations[0]!.physicalLocation.region?.startLine));
-    expect(lines).toEqual(new Set([9, 13]));
+    // At the field that causes it, kept through normalisation: `privileged: true`.
+    expect(privileged?.locations[0]!.physicalLocation).toEqual({ artifactLocation: { uri: 'k8s/pod.yaml', uriBaseId: '%SRCROOT%' }, region: { startLine: 12 } });
+    const linesOf = (rule: string): Set<number | undefined> => new Set(results.filter((r) => r.ruleId === rule).map((r) => r.locations[0]!.physicalLocation.region?.startLine));
+    // hostNetwork is the pod's: both containers' findings point at it.
+    expect(linesOf('VGL-CTR-006')).toEqual(new Set([7]));
+    // The app's seccomp finding comes from privileged; the sidecar sets nothing, so its finding sits at its own start.
+    expect(linesOf('VGL-CTR-038')).toEqual(new Set([12, 13]));
+  }, 60_000);
+
+  it('sarif - compose findings at the key that causes them; what is missing at the service', async () => {
+    await fs.writeFile(
+      path.join(dir, 'compose.yaml'),
+      ['services:', '  web:', '    image: nginx:1.27', '    cap_add:', '      - NET_BIND_SERVICE', '      - SYS_PTRACE', '    volumes:', '      - /var/run/docker.sock:/var/run/docker.sock', ''].join('\n'),
+    );
+    const log = await sarif(dir, 'compose.yaml');
+    expect(validate(log) ? [] : validate.errors).toEqual([]);
+    const at = (rule: string): number | undefined => log.runs[0]!.results.find((r) => r.ruleId === rule)?.locations[0]!.physicalLocation.region?.startLine;
+    expect(at('VGL-CTR-039')).toBeDefined();
+    expect([at('VGL-CTR-004'), at('VGL-CTR-014')]).toEqual([8, 2]);
+    const added = log.runs[0]!.results.filter((r) => r.ruleId === 'VGL-CTR-039').map((r) => r.locations[0]!.physicalLocation.region?.startLine);
+    expect(added).toEqual(expect.arrayContaining([6]));
   }, 60_000);
 
   it('sarif - a Dockerfile validates, each result at the line of the instruction that causes it', async () => {
@@ -183,6 +200,6 @@ describe('scan - SARIF 2.1.0 for code scanning', () => {
     await fs.writeFile(path.join(dir, 'k8s', 'pod.yaml'), `# moved down\n\n${POD}`);
     const after = await sarif(dir, 'k8s');
     expect(fingerprints(after)).toEqual(fingerprints(before));
-    expect(after.runs[0]!.results.find((r) => r.ruleId === 'VGL-CTR-001')?.locations[0]!.physicalLocation.region?.startLine).toBe(11);
+    expect(after.runs[0]!.results.find((r) => r.ruleId === 'VGL-CTR-001')?.locations[0]!.physicalLocation.region?.startLine).toBe(14);
   }, 60_000);
 });

@@ -31,8 +31,8 @@ export const SCAN_USAGE = `vigil scan [--format table|json|sarif|junit|cyclonedx
   --severity LIST     report only these severities (comma-separated, e.g. HIGH,CRITICAL)
   --exit-code N       exit N when any finding is reported (after --severity), as Trivy does
   --format sarif      SARIF 2.1.0 for GitHub code scanning: file paths relative to the working directory,
-                      Dockerfile findings at their instruction's line, manifest findings at the line of
-                      their container or service
+                      findings at the line that causes them: a Dockerfile's instruction, a manifest's
+                      field (else where its container or service starts)
   --format junit      JUnit XML: a testsuite per scanned source, a failed testcase per finding
   --format cyclonedx  a CycloneDX 1.6 SBOM of one image's packages (purls, the layer that installed each)
   --vulns PATH        OSV vulnerability records for package matching (VGL-IMG-016): a JSON file (one record, an
@@ -84,6 +84,7 @@ export async function scanCommand(argv: string[]): Promise<number> {
     socketPath: values.socket,
     bundlePath: values.bundle,
     progress: values.format === 'table' && process.stderr.isTTY === true,
+    causeLines: true,
     ...(pssVersion !== undefined ? { pssVersion } : {}),
     ...(values.vulns ? { vulnerabilities: await readVulnerabilityFeed(values.vulns) } : {}),
     ...(values['skip-dirs'] || values['skip-files'] ? { skip: { dirs: globList(values['skip-dirs']), files: globList(values['skip-files']) } } : {}),

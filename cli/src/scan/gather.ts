@@ -173,7 +173,9 @@ function gatherInspect(text: string, file: string, out: Gathered): void {
 }
 
 function pushManifests(scan: ReturnType<typeof parseKubernetesManifests>, out: Gathered): void {
-  for (const c of scan.containers) out.facts.push({ fact: { container: c.fact }, source: c.source, ...(c.line !== undefined ? { line: c.line } : {}) });
+  for (const c of scan.containers) {
+    out.facts.push({ fact: { container: c.fact }, source: c.source, ...(c.line !== undefined ? { line: c.line } : {}), ...(c.probe ? { probe: c.probe } : {}) });
+  }
   for (const e of scan.errors) {
     out.errors.push({ source: e.document === undefined ? e.file : `${e.file}#${e.document}`, error: `${e.code}: ${e.message}` });
   }

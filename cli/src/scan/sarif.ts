@@ -18,7 +18,7 @@ export interface SarifOptions {
  * A scan as a SARIF 2.1.0 log that GitHub code scanning accepts: one run, the
  * rules that fired as `tool.driver.rules` (with help and security-severity),
  * each finding at its file (relative to the root) and line (a Dockerfile
- * instruction's; for manifests, where its container or service starts), with
+ * instruction's; for manifests, the field that causes it), with
  * a fingerprint that stays the same when lines move.
  */
 export function sarifLog(report: ScanReport, rules: readonly RuleMeta[], options: SarifOptions): Record<string, unknown> {

@@ -15,6 +15,8 @@ import {
   type FindingJSON,
   type SubjectInit,
 } from '../../../proto/src/index.js';
+import type { FieldProbe } from '../../../collectors/src/index.js';
+import { causeLines } from './field-lines.js';
 import { gatherFacts } from './gather.js';
 import type { FeedRecord } from './vulnerability-feed.js';
 
@@ -35,6 +37,11 @@ export interface ScanOptions {
   skip?: { dirs: string[]; files: string[] };
   /** The Kubernetes minor version (1.x) whose Pod Security Standards judge manifests; default the newest. */
   pssVersion?: number;
+  /**
+   * Point each manifest finding at the line of the node that causes it (more
+   * evaluations per container with findings); else at its container's start.
+   */
+  causeLines?: boolean;
   /** OSV records for VGL-IMG-016, in place of the bundle's own data.vigil.vulnerabilities. */
   vulnerabilities?: FeedRecord[];
 }
@@ -65,6 +72,8 @@ export interface SourcedFact {
   source: string;
   /** 1-based line in the source file where what the fact describes starts (manifests). */
   line?: number;
+  /** For manifest containers: finds the line of the node that causes each finding. */
+  probe?: FieldProbe;
 }
 
 /** A finding of a scan, with the line of its source file: the rule's own (Dockerfiles), else where its manifest object starts. */
@@ -80,7 +89,7 @@ export async function scan(options: ScanOptions): Promise<ScanReport> {
   };
   const evaluator = await PolicyEvaluator.load(options.bundle ?? (await readBundleFile(options.bundlePath ?? defaultBundlePath())), overlay);
   const { facts, errors } = await gatherFacts(options);
-  return { ...evaluateAll(evaluator, facts, errors), errors };
+  return { ...evaluateAll(evaluator, options.causeLines ? facts : facts.map(({ probe: _, ...rest }) => rest), errors), errors };
 }
 
 export function evaluateAll(
@@ -90,7 +99,7 @@ export function evaluateAll(
 ): { findings: ScanFinding[]; excepted: ExceptedFindingJSON[] } {
   const findings: ScanFinding[] = [];
   const excepted: ExceptedFindingJSON[] = [];
-  for (const { fact, source, line } of facts) {
+  for (const { fact, source, line, probe } of facts) {
     const kind = factKindOf(fact);
     if (!kind) {
       errors.push({ source, error: 'fact has no kind' });
@@ -100,13 +109,20 @@ export function evaluateAll(
     try {
       const subject = subjectOf(input, kind, source);
       const kept = findingsFrom(evaluator.evaluate(input, kind), subject).map(findingToJSON);
-      findings.push(...(line === undefined ? kept : kept.map((f) => ({ ...f, line: f.line ?? line }))));
+      const causes = probe && kept.length > 0 ? causeLines(evaluator, kind, subject, kept, probe) : undefined;
+      findings.push(...kept.map((f) => ({ ...f, ...lineOf(f, causes, line) })));
       excepted.push(...waivedByDeclarations(evaluator, fact, kind, subject, kept));
     } catch (error) {
       errors.push({ source, error: `policy evaluation failed: ${(error as Error).message}` });
     }
   }
   return { findings, excepted };
+}
+
+/** The finding's own line, else the node that causes it, else where its object starts. */
+function lineOf(finding: FindingJSON, causes: Map<string, number> | undefined, start: number | undefined): { line?: number } {
+  const line = finding.line ?? causes?.get(`${finding.rule_id}\u0000${finding.message}`) ?? start;
+  return line === undefined ? {} : { line };
 }
 
 /**

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { interpolateCompose } from './compose-interpolate.js';
 import { normaliseComposeService } from './compose-normalise.js';
+import { fieldProbe } from './field-probe.js';
 import { declaredExceptionsIn } from './declared-exceptions.js';
 import { manifestErrorMessage } from './errors.js';
 import type { ManifestContainer, ManifestError, ManifestScan } from './types.js';
@@ -60,11 +61,15 @@ export function parseComposeFile(content: string, file: string, options: Compose
       errors.push({ file, document: first.index, code: 'VIGIL_ERR_MANIFEST_EXCEPTION', message });
     }
     const line = first.lineAt(['services', service]);
+    const probe = fieldProbe(map, [{ path: [], skip: new Set(['container_name']) }], (p) => first.lineAt(['services', service, ...p]), (changed) =>
+      normaliseComposeService(service, record(changed) ?? {}, project),
+    );
     containers.push({
       fact,
       source: file,
       document: first.index,
       workload: `${project.name}/${service}`,
+      probe,
       ...(line !== undefined ? { line } : {}),
     });
   }

@@ -1,8 +1,9 @@
 import { declaredExceptionsIn } from './declared-exceptions.js';
 import { manifestErrorMessage } from './errors.js';
-import { containersOf, normaliseKubernetesContainer, workloadName, type QuantityProblem } from './kubernetes-normalise.js';
-import { podTemplatesOf } from './kubernetes-workloads.js';
-import type { ManifestContainer, ManifestError, ManifestScan } from './types.js';
+import { fieldProbe } from './field-probe.js';
+import { containersOf, normaliseKubernetesContainer, workloadName, type ContainerSlot, type QuantityProblem } from './kubernetes-normalise.js';
+import { podTemplatesOf, type PodTemplate } from './kubernetes-workloads.js';
+import type { ContainerFactInit, ManifestContainer, ManifestError, ManifestScan } from './types.js';
 import { stringMap, text } from './values.js';
 import { pathSegments, yamlDocuments } from './yaml-documents.js';
 
@@ -47,12 +48,30 @@ export function parseKubernetesManifests(content: string, file: string, options:
         for (const problem of quantities) {
           errors.push(error(file, document.index, 'VIGIL_ERR_MANIFEST_QUANTITY', `${slot.path}.${problem.field}`, JSON.stringify(problem.value)));
         }
-        const line = document.lineAt(pathSegments(slot.path));
-        containers.push({ fact, source: file, document: document.index, workload: workloadName(template), ...(line !== undefined ? { line } : {}) });
+        const slotPath = pathSegments(slot.path);
+        const line = document.lineAt(slotPath);
+        const probe = fieldProbe(
+          document.value,
+          [
+            { path: slotPath, skip: new Set(['name']) },
+            { path: pathSegments(template.specPath), skip: new Set(['containers', 'initContainers', 'ephemeralContainers']) },
+          ],
+          document.lineAt,
+          (changed) => renormalise(changed, template, slot, fact.id ?? '', options),
+        );
+        containers.push({ fact, source: file, document: document.index, workload: workloadName(template), probe, ...(line !== undefined ? { line } : {}) });
       }
     }
   }
   return { containers, errors };
+}
+
+/** The same container of the same template, from a changed copy of its document. */
+function renormalise(root: unknown, template: PodTemplate, slot: ContainerSlot, id: string, options: ManifestOptions): ContainerFactInit | undefined {
+  const same = podTemplatesOf(root).templates.find((t) => t.item === template.item && t.kind === template.kind && t.name === template.name);
+  const again = same ? containersOf(same).find((s) => s.path === slot.path) : undefined;
+  if (!same || !again) return undefined;
+  return normaliseKubernetesContainer(same, again, id, options.sandboxedRuntimes ? { sandboxedRuntimes: options.sandboxedRuntimes } : {});
 }
 
 function error(

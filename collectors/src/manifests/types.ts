@@ -1,5 +1,6 @@
 import type { ContainerFactInit } from '../../../proto/src/index.js';
 import type { ManifestErrorCode } from './errors.js';
+import type { FieldProbe } from './field-probe.js';
 
 export type { ContainerFactInit };
 
@@ -14,6 +15,8 @@ export interface ManifestContainer {
   workload: string;
   /** 1-based line where the container (Kubernetes) or service (compose) starts, when known. */
   line?: number;
+  /** Finds the line of the node that causes a finding (see FieldProbe). */
+  probe?: FieldProbe;
 }
 
 /**

@@ -104,6 +104,7 @@ describe('manifests - compose hardened services', () => {
   it('manifests - a hardened service normalises field for field', () => {
     expect(errors).toEqual([]);
     expect(byName(containers, 'web')).toEqual({
+      probe: expect.anything(),
       source: file,
       document: 0,
       workload: 'shop-front/web',

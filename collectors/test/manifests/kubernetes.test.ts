@@ -91,6 +91,7 @@ describe('manifests - Kubernetes restricted pod', () => {
     expect(errors).toEqual([]);
     expect(containers).toHaveLength(1);
     expect(containers[0]).toEqual({
+      probe: expect.anything(),
       source: file,
       document: 0,
       workload: 'payments/Pod/api',
@@ -402,5 +403,46 @@ describe('manifests - Kubernetes field mapping', () => {
     ]);
     expect(fact?.runtime).toBe('runc');
     expect(fact?.sandboxed).toBe(false);
+  });
+});
+
+describe('manifests - the node that causes a finding', () => {
+  const text = [
+    'apiVersion: v1',
+    'kind: List',
+    'items:',
+    '  - apiVersion: apps/v1',
+    '    kind: Deployment',
+    '    metadata: {name: api}',
+    '    spec:',
+    '      template:',
+    '        spec:',
+    '          hostPID: true',
+    '          containers:',
+    '            - name: api',
+    '              image: shop/api:1',
+    '              securityContext:',
+    '                privileged: true',
+    '',
+  ].join('\n');
+  const [container] = parseKubernetesManifests(text, 'list.yaml').containers;
+
+  it('probe - roots are the container\'s keys and its pod spec\'s, inside a List item, without name or the container lists', () => {
+    expect(container!.line).toBe(12);
+    expect(container!.probe!.roots).toEqual([
+      ['items', 0, 'spec', 'template', 'spec', 'containers', 0, 'image'],
+      ['items', 0, 'spec', 'template', 'spec', 'containers', 0, 'securityContext'],
+      ['items', 0, 'spec', 'template', 'spec', 'hostPID'],
+    ]);
+  });
+
+  it('probe - the container without a node is normalised again from the changed document', () => {
+    const probe = container!.probe!;
+    const privileged = ['items', 0, 'spec', 'template', 'spec', 'containers', 0, 'securityContext', 'privileged'];
+    expect(probe.lineAt(privileged)).toBe(15);
+    expect(container!.fact.privileged).toBe(true);
+    expect(probe.without(privileged)!.privileged).toBe(false);
+    expect(probe.without(['items', 0, 'spec', 'template', 'spec', 'hostPID'])!.namespaces!.pid).toBe('');
+    expect(probe.children(['items', 0, 'spec', 'template', 'spec', 'containers', 0, 'securityContext'])).toEqual([privileged]);
   });
 });
