@@ -16,10 +16,12 @@ interface DockerConfigV2 {
 /**
  * The running Docker containers' addresses, read from Docker's on-disk state
  * (containers/<id>/config.v2.json) under a host root. Docker writes a
- * container's state a moment after its process starts, so an address not
- * found yet is looked for again, for {@link NEW_ADDRESS_MS} (one read at most
- * every {@link REREAD_MS}, and once more after a short wait), then taken as
- * not a container here for {@link MISS_TTL_MS}: an external address costs little.
+ * container's state a moment after its process starts (longer on a loaded
+ * host), so an address not found yet is looked for again, for
+ * {@link NEW_ADDRESS_MS} (one read at most every {@link REREAD_MS}), then taken
+ * as not a container here for {@link MISS_TTL_MS}. The first event toward a
+ * private address waits for those re-reads, as containers have such addresses;
+ * one toward a public address waits for one re-read only.
  */
 const NEW_ADDRESS_MS = 2_000;
 const REREAD_MS = 200;
@@ -52,10 +54,13 @@ export class DockerDiskPeers implements PeerDirectory {
       this.misses.set(address, now);
     }
     await this.refresh();
-    if (!this.byAddress.has(address) && firstMiss === undefined) {
+    if (firstMiss === undefined) {
       // A container that started a moment ago: its state file is about to be written.
-      await new Promise((r) => setTimeout(r, this.rereadMs));
-      await this.refresh();
+      const patience = isPrivateAddress(address) ? NEW_ADDRESS_MS : this.rereadMs;
+      while (!this.byAddress.has(address) && Date.now() - now < patience) {
+        await new Promise((r) => setTimeout(r, this.rereadMs));
+        await this.refresh();
+      }
     }
     const found = this.byAddress.get(address);
     if (found !== undefined) this.misses.delete(address);
@@ -92,4 +97,14 @@ export class DockerDiskPeers implements PeerDirectory {
     );
     this.byAddress = next;
   }
+}
+
+/** RFC 1918, shared (RFC 6598) and link-local IPv4; unique-local and link-local IPv6. */
+export function isPrivateAddress(address: string): boolean {
+  const v4 = /^(\d+)\.(\d+)\.\d+\.\d+$/.exec(address);
+  if (v4) {
+    const [a, b] = [Number(v4[1]), Number(v4[2])];
+    return a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127) || (a === 169 && b === 254);
+  }
+  return /^f[cd][0-9a-f]{2}:|^fe[89ab][0-9a-f]:/i.test(address);
 }
