@@ -74,7 +74,7 @@ export {
   type ProfileState,
 } from './profiles/model.js';
 export { ProfileStore, PROFILE_BUCKET, profileKey, type StoredProfile } from './profiles/store.js';
-export { seccompProfile, allowedSyscalls, seccompAllows, RUNTIME_STARTUP_SYSCALLS, type SeccompProfile, type SeccompRule } from './hardening/seccomp.js';
+export { seccompProfile, allowedSyscalls, seccompAllows, RUNTIME_STARTUP_SYSCALLS, SYSCALL_BASELINE, type SeccompProfile, type SeccompRule } from './hardening/seccomp.js';
 export { apparmorProfile } from './hardening/apparmor.js';
 export { networkPolicy, dockerNetworkPlan } from './hardening/network-policy.js';
 export { composePatch, kubernetesPatch, dockerHardening, dockerRunFlags, type DockerHardening, type PatchOptions } from './hardening/patches.js';

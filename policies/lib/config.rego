@@ -23,6 +23,10 @@ defaults := {
 		"NET_BIND_SERVICE", "NET_RAW", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT",
 	],
 	"allowed_capabilities": [],
+	# System calls a learned profile never reports as new and its seccomp profile always
+	# allows: harmless calls whose use varies with timing and libc (poll only when a read
+	# would block), so a learning window may miss them.
+	"profile_syscall_baseline": ["alarm", "brk", "clock_getres", "clock_gettime", "clock_nanosleep", "close", "close_range", "dup", "dup2", "dup3", "epoll_create", "epoll_create1", "epoll_ctl", "epoll_pwait", "epoll_pwait2", "epoll_wait", "exit", "exit_group", "fcntl", "fstat", "futex", "get_robust_list", "getcwd", "getegid", "geteuid", "getgid", "getgroups", "getitimer", "getpgid", "getpgrp", "getpid", "getppid", "getrandom", "getresgid", "getresuid", "getrusage", "getsid", "gettid", "gettimeofday", "getuid", "lseek", "madvise", "mmap", "mprotect", "mremap", "munmap", "nanosleep", "newfstatat", "pause", "pipe", "pipe2", "poll", "ppoll", "pread64", "preadv", "pselect6", "pwrite64", "pwritev", "read", "readv", "restart_syscall", "rseq", "rt_sigaction", "rt_sigpending", "rt_sigprocmask", "rt_sigreturn", "rt_sigsuspend", "rt_sigtimedwait", "sched_getaffinity", "sched_yield", "select", "set_robust_list", "set_tid_address", "setitimer", "sigaltstack", "statx", "sysinfo", "time", "times", "uname", "wait4", "waitid", "write", "writev"],
 	"sensitive_host_paths": ["/", "/boot", "/dev", "/etc", "/lib", "/proc", "/sys", "/usr"],
 	"read_only_host_paths_allowed": ["/etc/localtime", "/etc/timezone"],
 	"runtime_sockets": [

@@ -6,7 +6,8 @@
 #   enforcing) does not list. The collector keeps an in-kernel set of the calls
 #   each container's cgroup makes and reports calls it has not reported lately;
 #   the container runtime's own start-up (runc init) is left out. Each new call
-#   is reported on its own.
+#   is reported on its own. Harmless calls whose use varies with timing and libc
+#   (poll, nanosleep, ...: data.vigil.config.profile_syscall_baseline) never are.
 # scope: package
 # schemas:
 #   - input: schema.fact
@@ -21,12 +22,16 @@
 #   tags: ["would-block", "seccomp"]
 package vigil.runtime.profile_drift_syscall
 
+import data.vigil.lib.config
 import data.vigil.runtime.lib.event
+
+_baseline := {call | some call in config.value("profile_syscall_baseline")}
 
 deny contains msg if {
 	fact := input.syscall_set
 	profile := event.learned_profile(fact.container)
 	some call in fact.syscalls
+	not call in _baseline
 	event.learned_new(profile, "syscalls", call)
 	msg := event.learned_drift(fact.container, profile, sprintf("made system call %s", [call]))
 }

@@ -37,3 +37,9 @@ test_host_silent if {
 	r := profile_drift_syscall.deny with input as {"syscall_set": {"container": host, "syscalls": ["unshare"]}} with data.vigil.profiles as _profile("enforcing")
 	count(r) == 0
 }
+
+test_baseline_calls_silent if {
+	# poll only when a read would block: a learning window may not have seen it.
+	r := profile_drift_syscall.deny with input as _fact(["poll", "nanosleep", "sync"]) with data.vigil.profiles as _profile("enforcing")
+	r == {"container \"web-1\" (workload compose:shop/web) made system call sync, not in its learned profile (version 4)"}
+}

@@ -38,6 +38,23 @@ export const RUNTIME_STARTUP_SYSCALLS: readonly string[] = [
 ];
 
 /**
+ * Harmless calls whose use varies with timing and libc (poll only when a read
+ * would block): always allowed, as they are never drift. The same list is
+ * data.vigil.config.profile_syscall_baseline (policies/data.json); a test keeps them equal.
+ */
+export const SYSCALL_BASELINE: readonly string[] = [
+  'alarm', 'brk', 'clock_getres', 'clock_gettime', 'clock_nanosleep', 'close', 'close_range', 'dup', 'dup2', 'dup3',
+  'epoll_create', 'epoll_create1', 'epoll_ctl', 'epoll_pwait', 'epoll_pwait2', 'epoll_wait', 'exit', 'exit_group', 'fcntl', 'fstat',
+  'futex', 'get_robust_list', 'getcwd', 'getegid', 'geteuid', 'getgid', 'getgroups', 'getitimer', 'getpgid', 'getpgrp',
+  'getpid', 'getppid', 'getrandom', 'getresgid', 'getresuid', 'getrusage', 'getsid', 'gettid', 'gettimeofday', 'getuid',
+  'lseek', 'madvise', 'mmap', 'mprotect', 'mremap', 'munmap', 'nanosleep', 'newfstatat', 'pause', 'pipe',
+  'pipe2', 'poll', 'ppoll', 'pread64', 'preadv', 'pselect6', 'pwrite64', 'pwritev', 'read', 'readv',
+  'restart_syscall', 'rseq', 'rt_sigaction', 'rt_sigpending', 'rt_sigprocmask', 'rt_sigreturn', 'rt_sigsuspend', 'rt_sigtimedwait', 'sched_getaffinity', 'sched_yield',
+  'select', 'set_robust_list', 'set_tid_address', 'setitimer', 'sigaltstack', 'statx', 'sysinfo', 'time', 'times', 'uname',
+  'wait4', 'waitid', 'write', 'writev',
+];
+
+/**
  * x86_64 calls that arm64 does not have, and the ones libc uses there instead.
  * Profiles are learned with x86_64 names; on arm64 the same program makes the
  * newer call, so it is allowed there too (and only there).
@@ -67,7 +84,7 @@ const SOCK_TYPE_MASK = 0xf;
 /** The syscalls a seccomp profile generated from this learned profile allows, without argument filters. */
 export function allowedSyscalls(profile: Profile): string[] {
   const observed = Object.keys(profile.items.syscalls);
-  return [...new Set([...observed, ...RUNTIME_STARTUP_SYSCALLS])].filter((name) => !FILTERED.has(name)).sort();
+  return [...new Set([...observed, ...RUNTIME_STARTUP_SYSCALLS, ...SYSCALL_BASELINE])].filter((name) => !FILTERED.has(name)).sort();
 }
 
 const FILTERED = new Set(['clone', 'clone3', 'personality', 'socket']);

@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { apparmorProfile } from '../../src/hardening/apparmor.js';
 import { dockerNetworkPlan, networkPolicy } from '../../src/hardening/network-policy.js';
 import { composePatch, dockerHardening, kubernetesPatch } from '../../src/hardening/patches.js';
-import { RUNTIME_STARTUP_SYSCALLS, seccompAllows, seccompProfile } from '../../src/hardening/seccomp.js';
+import { RUNTIME_STARTUP_SYSCALLS, SYSCALL_BASELINE, allowedSyscalls, seccompAllows, seccompProfile } from '../../src/hardening/seccomp.js';
 import { readOnlyRootfs, stableLabels } from '../../src/hardening/workload-facts.js';
 import { addItem, newProfile, type Profile, type ProfileCategory } from '../../src/profiles/model.js';
 
@@ -17,7 +19,7 @@ function profile(workload: string, items: Partial<Record<ProfileCategory, string
 }
 
 describe('hardening - seccomp', () => {
-  const web = profile('compose:shop/web', { syscalls: ['accept', 'bind', 'listen', 'socket', 'clone', 'open', 'personality', 'poll', 'pipe'] });
+  const web = profile('compose:shop/web', { syscalls: ['accept', 'bind', 'listen', 'socket', 'clone', 'open', 'personality', 'poll', 'pipe', 'rename', 'unlink'] });
   const generated = seccompProfile(web);
 
   it('seccomp - refuses by default, allows what was observed and the runtime start-up set', () => {
@@ -30,8 +32,8 @@ describe('hardening - seccomp', () => {
 
   it('seccomp - arm64 gets the calls it makes in place of the observed x86_64 ones, and only arm64', () => {
     const arm = generated.syscalls.find((r) => r.includes?.arches.includes('arm64'));
-    expect(arm?.names).toEqual(expect.arrayContaining(['ppoll', 'pipe2']));
-    expect(generated.syscalls.filter((r) => !r.includes).flatMap((r) => r.names)).not.toContain('pipe2');
+    expect(arm?.names).toEqual(expect.arrayContaining(['renameat', 'renameat2', 'unlinkat']));
+    expect(generated.syscalls.filter((r) => !r.includes).flatMap((r) => r.names)).not.toContain('renameat2');
   });
 
   it('seccomp - argument filters as Docker\'s default: clone without namespace flags, personality values, clone3 ENOSYS', () => {
@@ -130,5 +132,15 @@ describe('hardening - patches', () => {
     const writesEtc = profile('compose:shop/web', { writes: ['/etc/app.conf'] });
     expect(dockerHardening(writesEtc, { seccompPath: 'x', apparmor: false }).readOnly).toBe(false);
     expect(() => composePatch(profile('image:nginx', {}), { seccompPath: 'x', apparmor: false })).toThrow(/not a compose service/);
+  });
+});
+
+describe('hardening - the syscall baseline', () => {
+  it('seccomp - the baseline is the policies\' profile_syscall_baseline, and every generated profile allows it', () => {
+    const data = JSON.parse(readFileSync(path.resolve('policies', 'data.json'), 'utf8')) as { vigil: { config: { profile_syscall_baseline: string[] } } };
+    expect([...SYSCALL_BASELINE]).toEqual(data.vigil.config.profile_syscall_baseline);
+    const allowed = new Set(allowedSyscalls(newProfile('compose:shop/web', 600, 0)));
+    expect(SYSCALL_BASELINE.filter((name) => !allowed.has(name))).toEqual([]);
+    expect(allowed.has('unshare')).toBe(false);
   });
 });
