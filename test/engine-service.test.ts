@@ -156,4 +156,15 @@ describe('vigil engine - service', () => {
     expect(byFact.get('late-9')).toEqual([after]);
     expect(seen.every((v) => v.error === '')).toBe(true);
   }, 300_000);
+
+  it('vigil engine - an alert window longer than the alert stream\'s duplicate window is refused at start, with the bound', async () => {
+    const result = await run(process.execPath, [path.resolve('bin', 'vigil.js'), 'engine', '--nats', server.nats.url, '--alert-window', '3600000'], { timeout: 60_000 }).then(
+      () => ({ code: 0, stderr: '' }),
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('VIGIL_ERR_CONFIG');
+    expect(result.stderr).toContain("an alert window of at most 600000 ms, the VIGIL_ALERTS stream's duplicate window");
+    expect(result.stderr).toContain('(actual: 3600000 ms)');
+  }, 60_000);
 });

@@ -58,6 +58,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       nc: options.nc,
       source: { host: options.host, collector, version: AGENT_VERSION },
       dir: path.join(outboxRoot, collector),
+      onRefused: (error) => options.logger.error({ collector, code: error.code }, error.message),
     });
     sinks.push(sink);
     return sink;

@@ -13,7 +13,8 @@ export const ENGINE_USAGE = `vigil engine options (each also from the environmen
   --workers N                 worker threads (default: CPU limit - 1, 1 to 8) VIGIL_ENGINE_WORKERS
   --consumer NAME             durable consumer shared by replicas (vigil-engine)
   --alert-window MS           one alert per rule, subject and host per window,
-                              then one aggregate with a count (default 60000; 0: off) VIGIL_ALERT_WINDOW_MS
+                              then one aggregate with a count (default 60000; 0: off;
+                              at most the alert stream's duplicate window, 600000) VIGIL_ALERT_WINDOW_MS
   --metrics-port N            serve /metrics, /healthz, /readyz (default: none)  VIGIL_METRICS_PORT
   --metrics-host ADDR         interface for them (default 127.0.0.1)             VIGIL_METRICS_HOST
   --follow-bundle NAMES        serve the bundles pushed under these names (comma-

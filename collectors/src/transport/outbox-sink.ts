@@ -12,6 +12,7 @@ export const OUTBOX_ERRORS = {
   VIGIL_ERR_OUTBOX_FLUSH_TIMEOUT:
     'outbox %s: %s batches still unacknowledged after %s ms (last error: %s); they stay on disk and are sent when NATS answers',
   VIGIL_ERR_OUTBOX_CLOSED: 'outbox %s is closed: no more facts are accepted',
+  VIGIL_ERR_OUTBOX_UNKNOWN_KIND: 'outbox %s: batch %s holds facts of kind "%s", which this collector does not know; its %s facts are refused, not sent',
 } as const;
 
 export type OutboxErrorCode = keyof typeof OUTBOX_ERRORS;
@@ -47,6 +48,8 @@ export interface DurableSinkOptions {
   backoffMs?: { min: number; max: number };
   /** How long close() tries to send what is queued before leaving it on disk (default 5 s). */
   closeTimeoutMs?: number;
+  /** Told of each batch refused because its kind is unknown (VIGIL_ERR_OUTBOX_UNKNOWN_KIND). */
+  onRefused?: (error: OutboxError) => void;
 }
 
 export interface OutboxStats {
@@ -58,6 +61,8 @@ export interface OutboxStats {
   dropped: number;
   /** Failed publish attempts that were retried. */
   retries: number;
+  /** Facts of a batch whose kind this version does not know (an outbox a newer collector wrote): never sent. */
+  refused: number;
 }
 
 /**
@@ -80,7 +85,7 @@ export class DurableFactSink implements FactSink {
   private readonly pending = new Map<FactKind, FactInit[]>();
   private timer: NodeJS.Timeout | undefined;
   private immediate: NodeJS.Immediate | undefined;
-  private counters = { published: 0, dropped: 0, retries: 0 };
+  private counters = { published: 0, dropped: 0, retries: 0, refused: 0 };
   private lastError: unknown;
   private closed = false;
   private stopping = false;
@@ -195,8 +200,17 @@ export class DurableFactSink implements FactSink {
         this.wakeUp = undefined;
         continue;
       }
+      if (!isFactKind(entry.kind)) {
+        // Its subject would be a guess, and a wrong one misleads every consumer: refuse it.
+        this.lastError = new OutboxError('VIGIL_ERR_OUTBOX_UNKNOWN_KIND', [this.options.dir, entry.id, entry.kind, String(entry.count)]);
+        this.options.onRefused?.(this.lastError as OutboxError);
+        this.outbox.ack(entry);
+        this.counters.refused += entry.count;
+        this.notify();
+        continue;
+      }
       try {
-        const kind = isFactKind(entry.kind) ? entry.kind : 'host';
+        const kind = entry.kind;
         await this.js.publish(subjects.facts(kind, this.host), this.outbox.read(entry), {
           msgID: entry.id,
           timeout: this.publishTimeoutMs,

@@ -157,3 +157,23 @@ describe('collectors transport - on-disk outbox', () => {
     expect(containers.map((f) => f.id)).toContain('container-299');
   }, 60_000);
 });
+
+describe('collectors transport - outbox batches of an unknown kind', () => {
+  it('outbox - a batch whose kind this version does not know is refused and counted, never sent as another kind', async () => {
+    const { nc, dir } = await setup();
+    // What a newer collector would leave behind: a batch of a kind this one has no subject for.
+    const { Outbox } = await import('../../src/transport/outbox.js');
+    const { encodeFactBatch } = await import('../../../proto/src/index.js');
+    const outbox = Outbox.open({ dir, maxBytes: 1024 * 1024, lowValueKinds: new Set() });
+    outbox.append({ id: 'future-batch', kind: 'gpu_event', count: 2, bytes: encodeFactBatch({ id: 'future-batch', facts: [{ id: 'f-1' }, { id: 'f-2' }] }) });
+    outbox.close();
+    const refused: string[] = [];
+    const sink = new DurableFactSink({ nc, source: SOURCE, dir, onRefused: (e) => refused.push(e.code) });
+    await sink.publish(fact(1));
+    await sink.flush(10_000);
+    await sink.close();
+    expect(refused).toEqual(['VIGIL_ERR_OUTBOX_UNKNOWN_KIND']);
+    expect(sink.stats()).toMatchObject({ refused: 2, published: 1, queuedBatches: 0 });
+    expect((await storedFacts(nc)).map((f) => f.id)).toEqual(['fact-1']);
+  }, 30_000);
+});
