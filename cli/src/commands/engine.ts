@@ -73,6 +73,7 @@ export async function engineCommand(argv: string[]): Promise<number> {
   const followBundle = values['follow-bundle'] ?? env.VIGIL_FOLLOW_BUNDLE;
   const followed = followBundle === undefined || followBundle === '' ? undefined : followBundle.trim() === '*' ? [] : listOf(followBundle) ?? [];
   const nc = await connectNats(natsUrl(values.nats, true)!, 'vigil-engine', natsSecurity(values));
+  // An engine that cannot start leaves nothing open behind it: the process exits with the reason.
   const service = await startEngineService({
     nc,
     bundles,
@@ -86,6 +87,9 @@ export async function engineCommand(argv: string[]): Promise<number> {
     dataStore: values['data-store'] ?? env.VIGIL_DATA_STORE === '1',
     verdictStream: values['verdict-stream'] ?? env.VIGIL_VERDICT_STREAM === '1',
     ...(learn ? { profiles: { learnWindowMs } } : {}),
+  }).catch(async (error: unknown) => {
+    await nc.close().catch(() => undefined);
+    throw error;
   });
   await untilSignal();
   await service.stop();
