@@ -93,6 +93,10 @@ describe('dogfood - vigil scan deploy/ with the default policies', () => {
     for (const name of [COLLECTOR_NAME, 'vigil/Deployment/vigil-engine:engine', 'vigil/StatefulSet/nats:nats']) {
       expect(subjects.has(name)).toBe(true);
     }
+    // The images' Dockerfile is judged too; the collector stage's root is its declared exception.
+    const dockerfile = (f: { subject: { kind: string } }): boolean => f.subject.kind === 'dockerfile';
+    expect(report.findings.filter(dockerfile).map((f) => f.rule_id)).toEqual(['VGL-DKF-002']);
+    expect(report.excepted.filter(dockerfile).map((f) => [f.rule_id, f.exception.justification !== ''])).toEqual([['VGL-DKF-001', true]]);
   });
 
   it('dogfood - the collector\'s privileges are declared exceptions, each with a justification', () => {

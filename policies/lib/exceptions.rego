@@ -46,11 +46,13 @@ applies(entry, rule_id, subj, today) if {
 	}
 }
 
-# _declared returns the exceptions a container's manifest, or an image's label,
-# declares for it (only `vigil scan` sets them).
+# _declared returns the exceptions a container's manifest, an image's label or a
+# Dockerfile's final-stage LABEL declares for it (only `vigil scan` sets them).
 _declared(fact) := fact.container.declared_exceptions if fact.kind == "container"
 
 _declared(fact) := fact.image.declared_exceptions if fact.kind == "image"
+
+_declared(fact) := fact.dockerfile.declared_exceptions if fact.kind == "dockerfile"
 
 default _declared(_) := []
 

@@ -189,3 +189,9 @@ test_image_declared_exception_allowed if {
 	exceptions.excepted("VGL-IMG-001", image, "2026-05-01") with data.vigil.exceptions as []
 	not exceptions.excepted("VGL-IMG-002", image, "2026-05-01") with data.vigil.exceptions as []
 }
+
+test_dockerfile_declared_exception_allowed if {
+	dockerfile := {"kind": "dockerfile", "dockerfile": {"path": "deploy/images/Dockerfile", "stages": [], "declared_exceptions": [_declared_entry({"rules": ["VGL-DKF-001"]})]}}
+	exceptions.excepted("VGL-DKF-001", dockerfile, "2026-05-01") with data.vigil.exceptions as []
+	not exceptions.excepted("VGL-DKF-002", dockerfile, "2026-05-01") with data.vigil.exceptions as []
+}

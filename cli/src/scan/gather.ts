@@ -7,6 +7,7 @@ import {
   DockerApiSource,
   DockerDiskSource,
   EXCEPTIONS_KEY,
+  finalStageLabels,
   ImageScanner,
   looksLikeDockerfile,
   parseDockerfile,
@@ -134,7 +135,15 @@ async function gatherPath(target: string, explicit: boolean, options: ScanOption
 
 function gatherDockerfile(text: string, file: string, out: Gathered): void {
   const { fact, errors } = parseDockerfile(text, file);
-  if (fact) out.facts.push({ fact: { dockerfile: fact }, source: file });
+  if (fact) {
+    const declared = finalStageLabels(fact)[EXCEPTIONS_KEY];
+    if (declared) {
+      const parsed = parseDeclaredExceptions(declared);
+      fact.declared_exceptions = parsed.exceptions;
+      for (const problem of parsed.problems) out.errors.push({ source: file, error: `${EXCEPTIONS_KEY} label: ${problem}` });
+    }
+    out.facts.push({ fact: { dockerfile: fact }, source: file });
+  }
   for (const e of errors) out.errors.push({ source: e.file, error: `${e.code}: ${e.message}` });
 }
 

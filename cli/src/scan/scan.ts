@@ -138,10 +138,14 @@ function waivedByDeclarations(
   subject: SubjectInit,
   kept: readonly FindingJSON[],
 ): ExceptedFindingJSON[] {
-  const declared = fact.container?.declared_exceptions ?? fact.image?.declared_exceptions ?? [];
+  const declared = fact.container?.declared_exceptions ?? fact.image?.declared_exceptions ?? fact.dockerfile?.declared_exceptions ?? [];
   if (declared.length === 0) return [];
   const undeclared = toPolicyInput(
-    fact.container ? { ...fact, container: { ...fact.container, declared_exceptions: [] } } : { ...fact, image: { ...fact.image, declared_exceptions: [] } },
+    fact.container
+      ? { ...fact, container: { ...fact.container, declared_exceptions: [] } }
+      : fact.image
+        ? { ...fact, image: { ...fact.image, declared_exceptions: [] } }
+        : { ...fact, dockerfile: { ...fact.dockerfile, declared_exceptions: [] } },
   );
   const standing = new Set(kept.map((f) => `${f.rule_id}\u0000${f.message}`));
   return findingsFrom(evaluator.evaluate(undeclared, kind), subject)

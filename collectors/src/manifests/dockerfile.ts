@@ -85,7 +85,10 @@ export function parseDockerfile(text: string, file: string): DockerfileScan {
     };
     const exec = execForm(rest);
     if (exec) instruction.exec_form = exec.map(expand);
-    if (keyword === 'ARG' || keyword === 'ENV') {
+    if (keyword === 'LABEL') {
+      instruction.variables = Object.fromEntries(envVariables(rest, scope ?? globalArgs, (m) => problem(r.line, m.replace('ENV', 'LABEL'))));
+      instruction.arguments = expand(rest).trim();
+    } else if (keyword === 'ARG' || keyword === 'ENV') {
       const variables = keyword === 'ARG' ? argVariables(rest, scope ?? globalArgs, globalArgs, scope === undefined) : envVariables(rest, scope ?? globalArgs, (m) => problem(r.line, m));
       instruction.variables = Object.fromEntries(variables);
       for (const [name, value] of variables) (scope ?? globalArgs).set(name, value);
@@ -104,6 +107,14 @@ export function parseDockerfile(text: string, file: string): DockerfileScan {
     .sort((a, b) => a.line - b.line)
     .map((p) => ({ file, code: 'VIGIL_ERR_DOCKERFILE_SYNTAX', message: manifestErrorMessage('VIGIL_ERR_DOCKERFILE_SYNTAX', file, p.line, p.message) }));
   return stages.length === 0 ? { errors } : { fact: { path: file, stages }, errors };
+}
+
+/** The labels the final stage sets (LABEL instructions, later ones winning), as an image built from it would carry. */
+export function finalStageLabels(fact: DockerfileFactInit): Record<string, string> {
+  const last = fact.stages?.[fact.stages.length - 1];
+  const labels: Record<string, string> = {};
+  for (const i of last?.instructions ?? []) if (i.keyword === 'LABEL') Object.assign(labels, i.variables ?? {});
+  return labels;
 }
 
 /** Whether a file's name or content says Dockerfile: `Dockerfile`, `*.Dockerfile`, `Containerfile`, or a first instruction FROM. */
