@@ -23,11 +23,15 @@ import data.vigil.lib.dockerfile
 deny contains {"msg": msg, "line": add.line} if {
 	some [_, add] in dockerfile.instructions
 	add.keyword == "ADD"
-	some src in split(add.arguments, " ")
+	some src in _words(add)
 	build_commands.remote_source(src)
 	not _checksummed(add)
 	msg := sprintf("%s: ADD fetches %s without --checksum", [dockerfile.name, src])
 }
+
+_words(add) := add.exec_form if count(add.exec_form) > 0
+
+else := split(add.arguments, " ")
 
 _checksummed(add) if {
 	some flag in add.flags

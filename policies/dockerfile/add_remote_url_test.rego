@@ -17,3 +17,8 @@ test_checksum_allowed if {
 	add := object.union(_i("ADD", "https://example.com/tool.tgz /opt/", 3), {"flags": [{"name": "checksum", "value": "sha256:abc"}]})
 	count(add_remote_url.deny) == 0 with input as _df([_stage("alpine:3.20", 1, [add])])
 }
+
+test_exec_form_remote_denied if {
+	add := object.union(_i("ADD", "", 3), {"exec_form": ["https://x.example/a.sh", "/a.sh"]})
+	count(add_remote_url.deny) == 1 with input as _df([_stage("alpine:3.20", 1, [add])])
+}

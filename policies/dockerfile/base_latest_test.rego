@@ -20,3 +20,7 @@ test_tagged_digest_scratch_and_stages_allowed if {
 	stage := object.union(_stage("build", 9, []), {"base_stage": "build"})
 	count(base_latest.deny) == 0 with input as _df([_stage("debian:12", 1, []), _stage("scratch", 4, []), _stage("alpine@sha256:0123", 6, []), stage])
 }
+
+test_base_from_a_build_time_arg_allowed if {
+	count(base_latest.deny) == 0 with input as _df([_stage("$BASE", 1, [])])
+}

@@ -20,14 +20,12 @@ package vigil.dockerfile.healthcheck
 import data.vigil.lib.dockerfile
 
 deny contains {"msg": msg, "line": dockerfile.final_stage.line} if {
-	count(_checks) == 0
+	not dockerfile.last_in_lineage("HEALTHCHECK")
 	msg := sprintf("%s: the final stage (FROM %s) has no HEALTHCHECK instruction", [dockerfile.name, dockerfile.final_stage.base])
 }
 
 deny contains {"msg": msg, "line": check.line} if {
-	some check in _checks
+	check := dockerfile.last_in_lineage("HEALTHCHECK")
 	upper(split(trim_space(check.arguments), " ")[0]) == "NONE"
 	msg := sprintf("%s: HEALTHCHECK NONE turns the health check off", [dockerfile.name])
 }
-
-_checks := [i | some i in dockerfile.final_stage.instructions; i.keyword == "HEALTHCHECK"]

@@ -1,7 +1,8 @@
 # METADATA
 # title: Dockerfile runs its final stage as root
 # description: >-
-#   The final stage sets no USER, or its last USER is root (0). The container then
+#   The final stage sets no USER, or its last USER is root (0); a stage built on an
+#   earlier one inherits that one's USER. The container then
 #   runs as root unless the base image switched users itself. Judged before any
 #   build, at the line of the FROM or of the USER.
 # scope: package
@@ -20,15 +21,12 @@ package vigil.dockerfile.root_user
 import data.vigil.lib.dockerfile
 
 deny contains {"msg": msg, "line": dockerfile.final_stage.line} if {
-	count(_users) == 0
+	not dockerfile.last_in_lineage("USER")
 	msg := sprintf("%s: the final stage (FROM %s) sets no USER and runs as root", [dockerfile.name, dockerfile.final_stage.base])
 }
 
 deny contains {"msg": msg, "line": last.line} if {
-	count(_users) > 0
-	last := _users[count(_users) - 1]
+	last := dockerfile.last_in_lineage("USER")
 	split(trim_space(last.arguments), ":")[0] in {"root", "0"}
 	msg := sprintf("%s: the final stage runs as root (USER %s)", [dockerfile.name, trim_space(last.arguments)])
 }
-
-_users := [i | some i in dockerfile.final_stage.instructions; i.keyword == "USER"]

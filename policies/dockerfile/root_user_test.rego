@@ -25,3 +25,11 @@ test_only_the_final_stage_counts if {
 	])
 	count(r) == 0
 }
+
+test_user_inherited_from_the_stage_built_on if {
+	base := object.union(_stage("node:22", 1, [_i("USER", "node", 2)]), {"name": "base", "index": 0})
+	final := object.union(_stage("base", 4, [_i("COPY", ". /app", 5)]), {"base_stage": "base", "index": 1, "lineage": [0]})
+	count(root_user.deny) == 0 with input as _df([base, final])
+	root := object.union(final, {"instructions": [_i("USER", "root", 5)]})
+	count(root_user.deny) == 1 with input as _df([base, root])
+}

@@ -111,12 +111,15 @@ else := vuln.database_specific.severity if is_string(vuln.database_specific.seve
 
 else := "UNKNOWN"
 
-_ecosystem_matches(want, have) if want == have
+_ecosystem_matches(want, have) if _release(want) == have
 
 _ecosystem_matches(want, have) if {
 	not contains(want, ":")
 	want == split(have, ":")[0]
 }
+
+# OSV names Ubuntu's LTS releases "Ubuntu:22.04:LTS"; the image says "Ubuntu:22.04".
+_release(ecosystem) := trim_suffix(ecosystem, ":LTS")
 
 _name := ref if {
 	ref := input.image.reference

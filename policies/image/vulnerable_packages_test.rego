@@ -102,3 +102,8 @@ test_alpine_ranges_with_last_affected if {
 	affected := {v | some msg in r; v := regex.find_n(`busybox [^ ]+`, msg, 1)[0]}
 	affected == {"busybox 1.36.0", "busybox 1.36.1-r5", "busybox 1.37.0_rc1", "busybox 1.37.0-r1"}
 }
+
+test_ubuntu_lts_ecosystem_matches if {
+	feed := [{"id": "UBUNTU-CVE-0000-0001", "affected": [{"package": {"ecosystem": "Ubuntu:22.04:LTS", "name": "openssl"}, "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "3.0.2-0ubuntu1.15"}]}]}]}]
+	count(vulnerable_packages.deny) == 1 with input as _image([{"name": "openssl", "version": "3.0.2-0ubuntu1.14", "ecosystem": "Ubuntu:22.04"}]) with data.vigil.vulnerabilities as feed
+}

@@ -13,6 +13,25 @@ name := sprintf("Dockerfile \"%s\"", [input.dockerfile.path])
 
 final_stage := input.dockerfile.stages[count(input.dockerfile.stages) - 1]
 
+# final_lineage is the final stage, then the earlier stages it builds on, nearest first.
+final_lineage := array.concat([final_stage], [input.dockerfile.stages[i] | some i in object.get(final_stage, "lineage", [])])
+
+# last_in_lineage is the final stage's effective instruction of that keyword: the last
+# one of the nearest stage of its lineage that has one.
+last_in_lineage(keyword) := found[count(found) - 1] if {
+	some n, stage in final_lineage
+	found := [i | some i in stage.instructions; i.keyword == keyword]
+	count(found) > 0
+	every nearer in array.slice(final_lineage, 0, n) {
+		not _has(nearer, keyword)
+	}
+}
+
+_has(stage, keyword) if {
+	some i in stage.instructions
+	i.keyword == keyword
+}
+
 # instructions contains [stage, instruction] for every instruction of every stage.
 instructions contains [stage, instruction] if {
 	some stage in input.dockerfile.stages
@@ -43,6 +62,9 @@ external_base(stage) if {
 	stage.base_stage == ""
 	lower(stage.base) != "scratch"
 	stage.base != ""
+
+	# A base given by an ARG without a default is known only at build time.
+	not contains(stage.base, "$")
 }
 
 # short shortens a command for a message.

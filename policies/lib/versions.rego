@@ -88,7 +88,7 @@ _dpkg_part_compare(a, b) := _order(_pad(sa, n), _pad(sb, n)) if {
 	n := max([count(sa), count(sb)])
 }
 
-_pad(segments, n) := array.concat(segments, [[[0], 0] | some _ in numbers.range(1, n - count(segments))]) if {
+_pad(segments, n) := array.concat(segments, [[[0], [0, ""]] | some _ in numbers.range(1, n - count(segments))]) if {
 	n > count(segments)
 } else := segments
 
@@ -106,9 +106,9 @@ _leading_text(tokens) := array.concat([""], tokens) if regex.match(`^[0-9]`, tok
 
 _leading_text(tokens) := tokens if not regex.match(`^[0-9]`, tokens[0])
 
-_number_at(tokens, i) := to_number(tokens[i]) if i < count(tokens)
+_number_at(tokens, i) := _number(tokens[i]) if i < count(tokens)
 
-_number_at(tokens, i) := 0 if i >= count(tokens)
+_number_at(tokens, i) := [0, ""] if i >= count(tokens)
 
 # Each character's weight, then 0 for the end: "~" sorts before the end, the
 # end before letters, letters before everything else.

@@ -15,6 +15,7 @@ test_dpkg_order if {
 		["1.0-1", "1.0-1.1"],
 		["1.0-9", "1.0-10"],
 		["1.0", "1.0.0"],
+		["1.0+git20240101000000000001", "1.0+git20240101000000000002"],
 	] {
 		versions.compare("Debian:12", pair[0], pair[1]) == -1
 		versions.compare("Debian:12", pair[1], pair[0]) == 1

@@ -5,7 +5,15 @@ import { findingToJSON, toPolicyInput, type FactKind, type FindingJSON, type Sub
 /** Evaluations one container may spend on finding its lines; past it, findings keep their container's line. */
 const MAX_EVALUATIONS = 150;
 
-const keyOf = (f: Pick<FindingJSON, 'rule_id' | 'message'>): string => `${f.rule_id}\u0000${f.message}`;
+/** What one scan may spend on the search in all: a repository of thousands of manifests stays a matter of seconds. */
+export const SCAN_EVALUATION_BUDGET = 20_000;
+
+export interface EvaluationBudget {
+  left: number;
+}
+
+/** A finding's identity within one subject: its rule and its message. */
+export const findingKey = (f: Pick<FindingJSON, 'rule_id' | 'message'>): string => `${f.rule_id}\u0000${f.message}`;
 
 /**
  * The manifest line that causes each finding: the deepest node of the
@@ -20,22 +28,24 @@ export function causeLines(
   subject: SubjectInit,
   findings: readonly FindingJSON[],
   probe: FieldProbe,
+  budget: EvaluationBudget,
 ): Map<string, number> {
   const judged = new Map<string, Set<string> | undefined>();
   let evaluations = 0;
   const standing = (path: NodePath): Set<string> | undefined => {
     const id = JSON.stringify(path);
     if (judged.has(id)) return judged.get(id);
-    if (evaluations >= MAX_EVALUATIONS) return undefined;
+    if (evaluations >= MAX_EVALUATIONS || budget.left <= 0) return undefined;
     evaluations++;
+    budget.left--;
     const fact = probe.without(path);
-    const keys = fact ? new Set(findingsFrom(evaluator.evaluate(toPolicyInput({ container: fact }), kind), subject).map((f) => keyOf(findingToJSON(f)))) : undefined;
+    const keys = fact ? new Set(findingsFrom(evaluator.evaluate(toPolicyInput({ container: fact }), kind), subject).map((f) => findingKey(findingToJSON(f)))) : undefined;
     judged.set(id, keys);
     return keys;
   };
   const lines = new Map<string, number>();
   for (const finding of findings) {
-    const key = keyOf(finding);
+    const key = findingKey(finding);
     let candidates = probe.roots;
     let cause: NodePath | undefined;
     for (;;) {

@@ -7,6 +7,7 @@ import {
   DockerApiSource,
   DockerDiskSource,
   EXCEPTIONS_KEY,
+  dockerfileCandidate,
   finalStageLabels,
   ImageScanner,
   looksLikeDockerfile,
@@ -118,16 +119,21 @@ async function gatherPath(target: string, explicit: boolean, options: ScanOption
     await gatherImage({ kind: 'archive', path: target }, target, options, out);
     return;
   }
-  const dockerfileByName = looksLikeDockerfile(path.basename(target));
+  const name = path.basename(target);
+  const dockerfileByName = dockerfileCandidate(name);
   if (!dockerfileByName && !explicit && !MANIFEST_EXTENSIONS.includes(path.extname(target).toLowerCase())) return;
   if (stat.size > MAX_TEXT_BYTES) {
     out.errors.push({ source: target, error: `larger than ${MAX_TEXT_BYTES} bytes` });
     return;
   }
   const text = await fs.readFile(target, 'utf8');
-  if (dockerfileByName || (explicit && !MANIFEST_EXTENSIONS.includes(path.extname(target).toLowerCase()))) {
-    if (dockerfileByName || looksLikeDockerfile(path.basename(target), text)) gatherDockerfile(text, target, out);
-    else out.errors.push({ source: target, error: 'not a Dockerfile, docker inspect JSON, Kubernetes manifest, compose file or image tarball' });
+  if (looksLikeDockerfile(name, text) && (dockerfileByName || explicit)) {
+    gatherDockerfile(text, target, out);
+    return;
+  }
+  if (dockerfileByName && !explicit) return;
+  if (!MANIFEST_EXTENSIONS.includes(path.extname(target).toLowerCase())) {
+    out.errors.push({ source: target, error: 'not a Dockerfile, docker inspect JSON, Kubernetes manifest, compose file or image tarball' });
     return;
   }
   gatherText(text, target, explicit, out);

@@ -16,7 +16,7 @@ import {
   type SubjectInit,
 } from '../../../proto/src/index.js';
 import type { FieldProbe } from '../../../collectors/src/index.js';
-import { causeLines } from './field-lines.js';
+import { causeLines, findingKey, SCAN_EVALUATION_BUDGET } from './field-lines.js';
 import { gatherFacts } from './gather.js';
 import type { FeedRecord } from './vulnerability-feed.js';
 
@@ -99,6 +99,7 @@ export function evaluateAll(
 ): { findings: ScanFinding[]; excepted: ExceptedFindingJSON[] } {
   const findings: ScanFinding[] = [];
   const excepted: ExceptedFindingJSON[] = [];
+  const budget = { left: SCAN_EVALUATION_BUDGET };
   for (const { fact, source, line, probe } of facts) {
     const kind = factKindOf(fact);
     if (!kind) {
@@ -109,7 +110,7 @@ export function evaluateAll(
     try {
       const subject = subjectOf(input, kind, source);
       const kept = findingsFrom(evaluator.evaluate(input, kind), subject).map(findingToJSON);
-      const causes = probe && kept.length > 0 ? causeLines(evaluator, kind, subject, kept, probe) : undefined;
+      const causes = probe && kept.length > 0 ? causeLines(evaluator, kind, subject, kept, probe, budget) : undefined;
       findings.push(...kept.map((f) => ({ ...f, ...lineOf(f, causes, line) })));
       excepted.push(...waivedByDeclarations(evaluator, fact, kind, subject, kept));
     } catch (error) {
@@ -121,7 +122,7 @@ export function evaluateAll(
 
 /** The finding's own line, else the node that causes it, else where its object starts. */
 function lineOf(finding: FindingJSON, causes: Map<string, number> | undefined, start: number | undefined): { line?: number } {
-  const line = finding.line ?? causes?.get(`${finding.rule_id}\u0000${finding.message}`) ?? start;
+  const line = finding.line ?? causes?.get(findingKey(finding)) ?? start;
   return line === undefined ? {} : { line };
 }
 
@@ -147,10 +148,10 @@ function waivedByDeclarations(
         ? { ...fact, image: { ...fact.image, declared_exceptions: [] } }
         : { ...fact, dockerfile: { ...fact.dockerfile, declared_exceptions: [] } },
   );
-  const standing = new Set(kept.map((f) => `${f.rule_id}\u0000${f.message}`));
+  const standing = new Set(kept.map(findingKey));
   return findingsFrom(evaluator.evaluate(undeclared, kind), subject)
     .map(findingToJSON)
-    .filter((f) => !standing.has(`${f.rule_id}\u0000${f.message}`))
+    .filter((f) => !standing.has(findingKey(f)))
     .map((f) => {
       const entry = declared.find((e) => (e.rules ?? []).includes(f.rule_id) && (e.justification ?? '').trim() !== '');
       return { ...f, exception: { justification: entry?.justification ?? '', expires: entry?.expires ?? '' } };

@@ -65,6 +65,7 @@ export function parseDockerfile(text: string, file: string): DockerfileScan {
         name: named,
         base,
         base_stage: earlier ? earlier.name || String(earlier.index) : '',
+        lineage: earlier ? [earlier.index!, ...(earlier.lineage ?? [])] : [],
         platform: substitute(platform, globalArgs),
         line: r.line,
         instructions: [],
@@ -86,12 +87,13 @@ export function parseDockerfile(text: string, file: string): DockerfileScan {
     const exec = execForm(rest);
     if (exec) instruction.exec_form = exec.map(expand);
     if (keyword === 'LABEL') {
-      instruction.variables = Object.fromEntries(envVariables(rest, scope ?? globalArgs, (m) => problem(r.line, m.replace('ENV', 'LABEL'))));
+      instruction.variables = Object.fromEntries(envVariables('LABEL', rest, scope ?? globalArgs, (m) => problem(r.line, m)));
       instruction.arguments = expand(rest).trim();
     } else if (keyword === 'ARG' || keyword === 'ENV') {
-      const variables = keyword === 'ARG' ? argVariables(rest, scope ?? globalArgs, globalArgs, scope === undefined) : envVariables(rest, scope ?? globalArgs, (m) => problem(r.line, m));
-      instruction.variables = Object.fromEntries(variables);
-      for (const [name, value] of variables) (scope ?? globalArgs).set(name, value);
+      const variables = keyword === 'ARG' ? argVariables(rest, scope ?? globalArgs, globalArgs, scope === undefined) : envVariables('ENV', rest, scope ?? globalArgs, (m) => problem(r.line, m));
+      instruction.variables = Object.fromEntries(variables.map(([name, value]) => [name, value ?? '']));
+      // An ARG without a value is set at build time: unknown here, so references to it stay as written.
+      for (const [name, value] of variables) if (value !== undefined) (scope ?? globalArgs).set(name, value);
       instruction.arguments = keyword === 'ARG' ? rest.trim() : expand(rest).trim();
     } else {
       instruction.arguments = expand(rest).trim();
@@ -109,19 +111,31 @@ export function parseDockerfile(text: string, file: string): DockerfileScan {
   return stages.length === 0 ? { errors } : { fact: { path: file, stages }, errors };
 }
 
-/** The labels the final stage sets (LABEL instructions, later ones winning), as an image built from it would carry. */
+/** The labels an image built from the final stage carries: its own and those of the stages it builds on, the nearest winning. */
 export function finalStageLabels(fact: DockerfileFactInit): Record<string, string> {
-  const last = fact.stages?.[fact.stages.length - 1];
+  const stages = fact.stages ?? [];
+  const last = stages[stages.length - 1];
+  if (!last) return {};
+  const lineage = [...(last.lineage ?? [])].reverse().map((i) => stages[i]!);
   const labels: Record<string, string> = {};
-  for (const i of last?.instructions ?? []) if (i.keyword === 'LABEL') Object.assign(labels, i.variables ?? {});
+  for (const stage of [...lineage, last]) for (const i of stage.instructions ?? []) if (i.keyword === 'LABEL') Object.assign(labels, i.variables ?? {});
   return labels;
 }
 
-/** Whether a file's name or content says Dockerfile: `Dockerfile`, `*.Dockerfile`, `Containerfile`, or a first instruction FROM. */
-export function looksLikeDockerfile(fileName: string, text?: string): boolean {
-  if (/^(Dockerfile|Containerfile)(\..+)?$|\.(dockerfile|containerfile)$/i.test(fileName)) return true;
-  if (text === undefined) return false;
-  for (const line of text.split('\n')) {
+/**
+ * Whether a file may be a Dockerfile by its name: `Dockerfile` and
+ * `Containerfile` are; `Dockerfile.prod` and `api.Dockerfile` may be, if their
+ * content says so too (see looksLikeDockerfile). `Dockerfile.dockerignore` is not.
+ */
+export function dockerfileCandidate(fileName: string): boolean {
+  if (/\.dockerignore$/.test(fileName)) return false;
+  return /^(Dockerfile|Containerfile)(\.[A-Za-z0-9_-]+)?$|\.([Dd]ockerfile|[Cc]ontainerfile)$/.test(fileName);
+}
+
+/** A Dockerfile by its exact name, or by content whose first instruction is ARG or FROM and which has a FROM. */
+export function looksLikeDockerfile(fileName: string, text: string): boolean {
+  if (fileName === 'Dockerfile' || fileName === 'Containerfile') return true;
+  for (const line of text.split('\n', 10_000)) {
     const trimmed = line.trim();
     if (trimmed === '' || trimmed.startsWith('#')) continue;
     return /^(FROM|ARG)\s/i.test(trimmed) && /^\s*FROM\s+\S/im.test(text);
@@ -145,8 +159,8 @@ function logicalInstructions(text: string, problem: (line: number, message: stri
     // Join continuation lines; comment and blank lines inside one are dropped.
     for (;;) {
       const line = lines[i]!;
-      const trimmedEnd = line.replace(/\s+$/, '');
-      const continues = trimmedEnd.endsWith(escape) && !trimmedEnd.endsWith(escape + escape);
+      const trimmedEnd = line.trimEnd();
+      const continues = trimmedEnd.endsWith(escape);
       joined += continues ? trimmedEnd.slice(0, -1) : line;
       i++;
       if (!continues) break;
@@ -156,7 +170,7 @@ function logicalInstructions(text: string, problem: (line: number, message: stri
     const match = /^\s*(\S+)\s*([\s\S]*)$/.exec(joined);
     if (!match) continue;
     const heredocs: RawInstruction['heredocs'] = [];
-    for (const h of heredocStarts(match[2]!)) {
+    for (const h of HEREDOC_KEYWORDS.has(match[1]!.toUpperCase()) ? heredocStarts(match[2]!) : []) {
       const body: string[] = [];
       let closed = false;
       while (i < lines.length) {
@@ -186,9 +200,12 @@ function escapeDirective(lines: readonly string[]): string {
   return '\\';
 }
 
+/** Heredocs open at the start of a word (`cat <<EOF`, not `1<<N`), and only on these. */
+const HEREDOC_KEYWORDS = new Set(['RUN', 'COPY', 'ADD']);
+
 function heredocStarts(rest: string): Array<{ name: string; stripTabs: boolean }> {
   const starts: Array<{ name: string; stripTabs: boolean }> = [];
-  for (const m of rest.matchAll(/<<(-?)(["']?)([A-Za-z_][A-Za-z0-9_]*)\2/g)) starts.push({ name: m[3]!, stripTabs: m[1] === '-' });
+  for (const m of rest.matchAll(/(?:^|\s)<<(-?)(["']?)([A-Za-z_][A-Za-z0-9_-]*)\2/g)) starts.push({ name: m[3]!, stripTabs: m[1] === '-' });
   return starts;
 }
 
@@ -215,39 +232,49 @@ function execForm(rest: string): string[] | undefined {
   }
 }
 
-/** `ARG name[=default]`...: a stage's ARG without default takes the global one of that name. */
-function argVariables(rest: string, vars: Map<string, string>, globals: Map<string, string>, global: boolean): Array<[string, string]> {
-  return splitWords(rest).map((word): [string, string] => {
+/** `ARG name[=default]`...: a stage's ARG without default takes the global one of that name; else its value is unknown. */
+function argVariables(rest: string, vars: Map<string, string>, globals: Map<string, string>, global: boolean): Array<[string, string | undefined]> {
+  return splitWords(rest).map((word): [string, string | undefined] => {
     const eq = word.indexOf('=');
-    if (eq < 0) return [word, global ? '' : (globals.get(word) ?? '')];
-    return [word.slice(0, eq), substitute(unquote(word.slice(eq + 1)), vars)];
+    if (eq < 0) return [unquote(word), global ? undefined : globals.get(unquote(word))];
+    return [unquote(word.slice(0, eq)), substitute(unquote(word.slice(eq + 1)), vars)];
   });
 }
 
-/** `ENV a=1 b="two words"`, or the legacy `ENV name value with spaces`. */
-function envVariables(rest: string, vars: Map<string, string>, problem: (message: string) => void): Array<[string, string]> {
+/** `ENV a=1 b="two words"` (LABEL alike, keys may be quoted), or the legacy `ENV name value with spaces`. */
+function envVariables(keyword: string, rest: string, vars: Map<string, string>, problem: (message: string) => void): Array<[string, string]> {
   const words = splitWords(rest);
   if (words.length === 0) {
-    problem('ENV names no variable');
+    problem(`${keyword} names no ${keyword === 'LABEL' ? 'label' : 'variable'}`);
     return [];
   }
   if (!words[0]!.includes('=')) {
     const legacy = /^\s*(\S+)\s+([\s\S]*)$/.exec(rest);
-    return legacy ? [[legacy[1]!, substitute(legacy[2]!.trim(), vars)]] : [[words[0]!, '']];
+    return legacy ? [[unquote(legacy[1]!), substitute(unquote(legacy[2]!.trim()), vars)]] : [[unquote(words[0]!), '']];
   }
   const out: Array<[string, string]> = [];
   const scope = new Map(vars);
   for (const word of words) {
-    const eq = word.indexOf('=');
+    const eq = keyEnd(word);
     if (eq <= 0) {
-      problem(`ENV ${word} has no "="`);
+      problem(`${keyword} ${word} has no "="`);
       continue;
     }
+    const key = unquote(word.slice(0, eq));
     const value = substitute(unquote(word.slice(eq + 1)), scope);
-    out.push([word.slice(0, eq), value]);
-    scope.set(word.slice(0, eq), value);
+    out.push([key, value]);
+    scope.set(key, value);
   }
   return out;
+}
+
+/** Where a `key=value` word's key ends: the first "=" outside the key's quotes. */
+function keyEnd(word: string): number {
+  if (word.startsWith('"')) {
+    const close = word.indexOf('"', 1);
+    return close > 0 && word[close + 1] === '=' ? close + 1 : -1;
+  }
+  return word.indexOf('=');
 }
 
 /** Splits on unquoted whitespace, keeping quotes (unquote() takes them off). */
@@ -261,14 +288,53 @@ function unquote(value: string): string {
   return value;
 }
 
-/** `$NAME`, `${NAME}`, `${NAME:-word}`, `${NAME:+word}`; `\$` is a literal dollar. Unknown names expand to "". */
+/**
+ * `$NAME`, `${NAME}`, `${NAME:-word}`, `${NAME:+word}`; `\$` is a literal
+ * dollar. A name with no known value (an ARG given only at build time) stays
+ * as written. One pass: an unclosed `${` is text.
+ */
 export function substitute(value: string, vars: ReadonlyMap<string, string>): string {
-  return value.replace(/\\\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::([-+])((?:[^}\\]|\\.)*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (whole, braced: string | undefined, op: string | undefined, word: string | undefined, bare: string | undefined) => {
-    if (whole === '\\$') return '$';
-    const name = braced ?? bare!;
-    const current = vars.get(name);
-    if (op === '-') return current !== undefined && current !== '' ? current : substitute(word ?? '', vars);
-    if (op === '+') return current !== undefined && current !== '' ? substitute(word ?? '', vars) : '';
-    return current ?? '';
-  });
+  if (!value.includes('$')) return value;
+  let out = '';
+  let i = 0;
+  // The next "}" at or after a position; -1 once none is left, so unclosed "${" stay linear.
+  let close = -2;
+  const nextClose = (from: number): number => {
+    if (close === -1 || (close >= from && close !== -2)) return close;
+    close = value.indexOf('}', from);
+    return close;
+  };
+  while (i < value.length) {
+    const c = value[i]!;
+    if (c === '\\' && value[i + 1] === '$') {
+      out += '$';
+      i += 2;
+      continue;
+    }
+    if (c !== '$') {
+      out += c;
+      i++;
+      continue;
+    }
+    const bare = /^[A-Za-z_][A-Za-z0-9_]*/.exec(value.slice(i + 1, i + 257));
+    if (bare) {
+      out += vars.get(bare[0]) ?? `$${bare[0]}`;
+      i += 1 + bare[0].length;
+      continue;
+    }
+    const end = value[i + 1] === '{' ? nextClose(i + 2) : -1;
+    const braced = end > 0 ? /^([A-Za-z_][A-Za-z0-9_]*)(?::([-+])([\s\S]*))?$/.exec(value.slice(i + 2, end)) : null;
+    if (!braced) {
+      out += c;
+      i++;
+      continue;
+    }
+    const [, name, op, word] = braced;
+    const current = vars.get(name!);
+    if (op === '-') out += current !== undefined && current !== '' ? current : substitute(word ?? '', vars);
+    else if (op === '+') out += current !== undefined && current !== '' ? substitute(word ?? '', vars) : '';
+    else out += current ?? value.slice(i, end + 1);
+    i = end + 1;
+  }
+  return out;
 }

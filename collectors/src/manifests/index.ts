@@ -8,7 +8,7 @@ export { parseComposeFile, projectName, type ComposeOptions } from './compose.js
 export { scanPath, type PathScan, type ScanPathOptions } from './scan-path.js';
 export { detectFileKind } from './detect.js';
 export { fieldProbe, type FieldProbe, type NodePath } from './field-probe.js';
-export { finalStageLabels, looksLikeDockerfile, parseDockerfile, type DockerfileScan } from './dockerfile.js';
+export { dockerfileCandidate, finalStageLabels, looksLikeDockerfile, parseDockerfile, type DockerfileScan } from './dockerfile.js';
 export {
   EXCEPTIONS_KEY,
   parseDeclaredExceptions,

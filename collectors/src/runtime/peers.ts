@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { workloadOf } from '../../../proto/src/index.js';
 
@@ -8,7 +8,7 @@ export interface PeerDirectory {
 }
 
 interface DockerConfigV2 {
-  State?: { Running?: boolean };
+  State?: { Running?: boolean; StartedAt?: string };
   Config?: { Image?: string; Labels?: Record<string, string> | null };
   NetworkSettings?: { Networks?: Record<string, { IPAddress?: string; GlobalIPv6Address?: string } | null> | null };
 }
@@ -19,16 +19,20 @@ interface DockerConfigV2 {
  * container's state a moment after its process starts (longer on a loaded
  * host), so an address not found yet is looked for again, for
  * {@link NEW_ADDRESS_MS} (one read at most every {@link REREAD_MS}), then taken
- * as not a container here for {@link MISS_TTL_MS}. The first event toward a
- * private address waits for those re-reads, as containers have such addresses;
- * one toward a public address waits for one re-read only.
+ * as not a container here for {@link MISS_TTL_MS}. The first event toward an
+ * address waits for one re-read, and for more only while a container on this
+ * host is being started (created, never run, its state written in the last
+ * {@link STARTING_MS}): an address that is no container here costs one re-read.
  */
 const NEW_ADDRESS_MS = 2_000;
 const REREAD_MS = 200;
 const MISS_TTL_MS = 10_000;
+const STARTING_MS = 10_000;
 
 export class DockerDiskPeers implements PeerDirectory {
   private byAddress = new Map<string, string>();
+  /** A container here is being started: its address may appear on the next read. */
+  private starting = false;
   private readonly misses = new Map<string, number>();
   private readAt = 0;
   private reading: Promise<void> | undefined;
@@ -56,9 +60,10 @@ export class DockerDiskPeers implements PeerDirectory {
     await this.refresh();
     if (firstMiss === undefined) {
       // A container that started a moment ago: its state file is about to be written.
-      const patience = isPrivateAddress(address) ? NEW_ADDRESS_MS : this.rereadMs;
-      while (!this.byAddress.has(address) && Date.now() - now < patience) {
+      let waited = false;
+      while (!this.byAddress.has(address) && (!waited || this.starting) && Date.now() - now < NEW_ADDRESS_MS) {
         await new Promise((r) => setTimeout(r, this.rereadMs));
+        waited = true;
         await this.refresh();
       }
     }
@@ -78,15 +83,21 @@ export class DockerDiskPeers implements PeerDirectory {
     const dir = path.join(this.hostRoot, this.dockerRoot, 'containers');
     const ids = await readdir(dir).catch(() => [] as string[]);
     const next = new Map<string, string>();
+    let starting = false;
     await Promise.all(
       ids.map(async (id) => {
+        const file = path.join(dir, id, 'config.v2.json');
         let config: DockerConfigV2;
         try {
-          config = JSON.parse(await readFile(path.join(dir, id, 'config.v2.json'), 'utf8')) as DockerConfigV2;
+          config = JSON.parse(await readFile(file, 'utf8')) as DockerConfigV2;
         } catch {
           return;
         }
-        if (!config.State?.Running) return;
+        if (!config.State?.Running) {
+          const neverRan = !config.State?.StartedAt || config.State.StartedAt.startsWith('0001-');
+          if (neverRan && Date.now() - ((await stat(file).catch(() => undefined))?.mtimeMs ?? 0) < STARTING_MS) starting = true;
+          return;
+        }
         const workload = workloadOf({ image: config.Config?.Image ?? '', labels: config.Config?.Labels ?? {} });
         if (workload === '') return;
         for (const network of Object.values(config.NetworkSettings?.Networks ?? {})) {
@@ -96,15 +107,6 @@ export class DockerDiskPeers implements PeerDirectory {
       }),
     );
     this.byAddress = next;
+    this.starting = starting;
   }
-}
-
-/** RFC 1918, shared (RFC 6598) and link-local IPv4; unique-local and link-local IPv6. */
-export function isPrivateAddress(address: string): boolean {
-  const v4 = /^(\d+)\.(\d+)\.\d+\.\d+$/.exec(address);
-  if (v4) {
-    const [a, b] = [Number(v4[1]), Number(v4[2])];
-    return a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127) || (a === 169 && b === 254);
-  }
-  return /^f[cd][0-9a-f]{2}:|^fe[89ab][0-9a-f]:/i.test(address);
 }

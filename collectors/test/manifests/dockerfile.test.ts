@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { looksLikeDockerfile, parseDockerfile } from '../../src/manifests/index.js';
+import { dockerfileCandidate, finalStageLabels, looksLikeDockerfile, parseDockerfile } from '../../src/manifests/index.js';
+import { substitute } from '../../src/manifests/dockerfile.js';
 
 const MULTI_STAGE = [
   '# syntax=docker/dockerfile:1',
@@ -29,10 +30,11 @@ const MULTI_STAGE = [
 describe('manifests - Dockerfile parser', () => {
   const { fact, errors } = parseDockerfile(MULTI_STAGE, 'Dockerfile');
 
-  it('dockerfile - stages with their bases (global ARGs substituted, defaults for unset ones), names and lines', () => {
+  it('dockerfile - stages with their bases (global ARGs substituted, defaults for unset ones, unknown ones as written), names and lines', () => {
     expect(errors).toEqual([]);
     expect(fact!.stages!.map((s) => [s.index, s.name, s.base, s.base_stage, s.platform, s.line])).toEqual([
-      [0, 'build', 'golang:1.26', '', '', 4],
+      // BUILDPLATFORM is BuildKit's, known at build time only.
+      [0, 'build', 'golang:1.26', '', '$BUILDPLATFORM', 4],
       [1, '', 'docker.io/library/alpine:3.20', '', '', 15],
     ]);
   });
@@ -49,7 +51,8 @@ describe('manifests - Dockerfile parser', () => {
     expect(arg!.variables).toEqual({ GO: '1.26' });
     expect(env!.variables).toEqual({ CGO_ENABLED: '0', OUT: '/out/my app' });
     const legacy = fact!.stages![1]!.instructions![0]!;
-    expect(legacy.variables).toEqual({ PATH: '/usr/local/bin:' });
+    // PATH comes from the base image: unknown here, so it stays as written.
+    expect(legacy.variables).toEqual({ PATH: '/usr/local/bin:$PATH' });
   });
 
   it('dockerfile - heredocs (<<- strips tabs, quoted delimiters) and the exec form, flags --from, --chown, --chmod', () => {
@@ -87,9 +90,49 @@ describe('manifests - Dockerfile parser', () => {
     expect(parseDockerfile('# nothing\n', 'empty/Dockerfile').errors.map((x) => x.code)).toEqual(['VIGIL_ERR_DOCKERFILE_SYNTAX']);
   });
 
-  it('dockerfile - recognised by name (Dockerfile, *.Dockerfile, Containerfile) or by a first FROM', () => {
-    expect(['Dockerfile', 'Dockerfile.prod', 'api.dockerfile', 'Containerfile'].map((n) => looksLikeDockerfile(n))).toEqual([true, true, true, true]);
+  it('dockerfile - recognised by name (Dockerfile, Containerfile) or, for Dockerfile.* and *.Dockerfile, by a first FROM too', () => {
+    expect(['Dockerfile', 'Dockerfile.prod', 'api.Dockerfile', 'api.dockerfile', 'Containerfile'].map(dockerfileCandidate)).toEqual([true, true, true, true, true]);
+    expect(['dockerfile.ts', 'dockerfile.rego', 'Dockerfile.dockerignore', 'notes.txt'].map(dockerfileCandidate)).toEqual([false, false, false, false]);
+    expect(looksLikeDockerfile('Dockerfile', '')).toBe(true);
+    expect(looksLikeDockerfile('Dockerfile.md', '# Notes\nSome text\n')).toBe(false);
     expect(looksLikeDockerfile('build.txt', '# comment\nFROM scratch\n')).toBe(true);
     expect(looksLikeDockerfile('notes.txt', 'hello\nFROM x\n')).toBe(false);
+  });
+
+  it('dockerfile - a line ending in the escape character continues, even after another one', () => {
+    const { fact: f } = parseDockerfile('FROM alpine:3.20\nRUN echo a \\\\\nUSER app\n', 'Dockerfile');
+    expect(f!.stages![0]!.instructions!.map((i) => i.keyword)).toEqual(['RUN']);
+  });
+
+  it('dockerfile - heredocs open only on RUN, COPY and ADD, at the start of a word', () => {
+    const { fact: f, errors: e } = parseDockerfile('FROM alpine:3.20\nLABEL d="a<<EOF"\nRUN python3 -c "print(1<<N)"\nUSER app\n', 'Dockerfile');
+    expect(e).toEqual([]);
+    expect(f!.stages![0]!.instructions!.map((i) => i.keyword)).toEqual(['LABEL', 'RUN', 'USER']);
+  });
+
+  it('dockerfile - an ARG known only at build time stays as written; quoted label keys are unquoted', () => {
+    const { fact: f, errors: e } = parseDockerfile('ARG BASE\nARG TAG\nFROM $BASE\nFROM python:${TAG}\nLABEL "vigil.dev/exceptions"="VGL-DKF-001: reason"\n', 'Dockerfile');
+    expect(e).toEqual([]);
+    expect(f!.stages!.map((s) => s.base)).toEqual(['$BASE', 'python:${TAG}']);
+    expect(finalStageLabels(f!)).toEqual({ 'vigil.dev/exceptions': 'VGL-DKF-001: reason' });
+  });
+
+  it('dockerfile - a stage built on an earlier one inherits its labels; the lineage is recorded', () => {
+    const { fact: f } = parseDockerfile('FROM alpine:3.20 AS base\nLABEL a=1 b=1\nFROM base AS mid\nLABEL b=2\nFROM mid\n', 'Dockerfile');
+    expect(f!.stages!.map((s) => s.lineage)).toEqual([[], [0], [1, 0]]);
+    expect(finalStageLabels(f!)).toEqual({ a: '1', b: '2' });
+  });
+
+  it('dockerfile - substitution is one linear pass, even over unclosed ${', () => {
+    const vars = new Map([['A', 'x']]);
+    expect(substitute('${A}-$A-${B:-d}-${A:+y}-\\$A-${B}', vars)).toBe('x-x-d-y-$A-${B}');
+    const hostile = '${a:-'.repeat(200_000);
+    const t0 = Date.now();
+    expect(substitute(hostile, vars)).toBe(hostile);
+    expect(Date.now() - t0).toBeLessThan(2_000);
+    const spaces = `FROM alpine:3.20\nRUN echo${' '.repeat(500_000)}x\n`;
+    const t1 = Date.now();
+    expect(parseDockerfile(spaces, 'Dockerfile').errors).toEqual([]);
+    expect(Date.now() - t1).toBeLessThan(2_000);
   });
 });
