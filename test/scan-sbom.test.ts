@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import AjvModule from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { docker } from './harness/index.js';
+import { debianImageTarball } from './support/debian-image.js';
 
 /**
  * `vigil scan --format cyclonedx` over a real image (a Debian-like root file
@@ -51,15 +52,7 @@ describe('scan - CycloneDX SBOM of an image', () => {
 
   beforeAll(async () => {
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'vigil-sbom-'));
-    const root = path.join(dir, 'root');
-    await fs.mkdir(path.join(root, 'etc'), { recursive: true });
-    await fs.mkdir(path.join(root, 'var', 'lib', 'dpkg'), { recursive: true });
-    await fs.writeFile(path.join(root, 'etc', 'os-release'), 'ID=debian\nVERSION_ID="12"\n');
-    await fs.writeFile(path.join(root, 'var', 'lib', 'dpkg', 'status'), STATUS);
-    await run('tar', ['-cf', path.join(dir, 'rootfs.tar'), '-C', root, '.']);
-    await docker(['import', path.join(dir, 'rootfs.tar'), IMAGE]);
-    tar = path.join(dir, 'image.tar');
-    await docker(['save', IMAGE, '-o', tar]);
+    tar = await debianImageTarball(dir, IMAGE, STATUS);
   }, 120_000);
 
   afterAll(async () => {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { docker } from './harness/index.js';
+import { debianImageTarball } from './support/debian-image.js';
 
 /**
  * `vigil scan --vulns` over a real image (`docker import`ed, then `docker
@@ -56,15 +57,7 @@ describe('scan - vulnerabilities from an OSV feed', () => {
 
   beforeAll(async () => {
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'vigil-vulns-'));
-    const root = path.join(dir, 'root');
-    await fs.mkdir(path.join(root, 'etc'), { recursive: true });
-    await fs.mkdir(path.join(root, 'var', 'lib', 'dpkg'), { recursive: true });
-    await fs.writeFile(path.join(root, 'etc', 'os-release'), 'ID=debian\nVERSION_ID="12"\n');
-    await fs.writeFile(path.join(root, 'var', 'lib', 'dpkg', 'status'), STATUS);
-    await run('tar', ['-cf', path.join(dir, 'rootfs.tar'), '-C', root, '.']);
-    await docker(['import', path.join(dir, 'rootfs.tar'), IMAGE]);
-    tar = path.join(dir, 'image.tar');
-    await docker(['save', IMAGE, '-o', tar]);
+    tar = await debianImageTarball(dir, IMAGE, STATUS);
 
     feed = path.join(dir, 'osv');
     await fs.mkdir(path.join(feed, 'Debian'), { recursive: true });

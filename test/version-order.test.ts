@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { defaultBundlePath, PolicyEvaluator, readBundleFile, type Bundle } from '../engine/src/index.js';
 import type { PolicyInput } from '../proto/src/index.js';
+import { seededRandom } from './support/seeded-random.js';
 
 /**
  * Vulnerability matching orders versions exactly as the package managers do.
@@ -53,21 +54,9 @@ async function vigilOrderOnce(ecosystem: string, pairs: ReadonlyArray<readonly [
   return pairs.map((_, i) => (fired.has(`LT-${i}`) ? -1 : fired.has(`LE-${i}`) ? 0 : 1));
 }
 
-/** A small seeded generator, so a failure names pairs that can be rerun. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 /** Debian versions in the shapes archives hold: epochs, ~ pre-releases, +dfsg, ~debNuM, letters, leading zeros. */
 function debianVersions(seed: number, count: number): Array<[string, string]> {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
   const digits = (): string => pick(['0', '1', '2', '9', '10', '01', '009', '20240101', String(Math.floor(next() * 100))]);
   const separator = (): string => pick(['.', '.', '.', '+', '~', '']);
@@ -167,7 +156,7 @@ describe('Alpine: Vigil orders versions as apk does', () => {
   }, 60_000);
 
   it("follows apk's documented ordering of suffixes, _p patch levels and -r revisions", async () => {
-    const next = random(3200);
+    const next = seededRandom(3200);
     const chains: string[][] = [];
     for (let i = 0; i < 20; i++) {
       const base = `${Math.floor(next() * 20)}.${Math.floor(next() * 30)}${next() < 0.5 ? `.${Math.floor(next() * 10)}` : ''}`;

@@ -249,16 +249,6 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   };
 
   const throttle = options.alertThrottle ?? DEFAULT_ALERT_WINDOW;
-  // Replicas agree on a key's first alert through the alert stream's duplicate window: it must cover a throttle window.
-  const checkAlertWindow = (windowMs: number, duplicateWindowNs: number | undefined): void => {
-    const duplicateMs = (duplicateWindowNs ?? 0) / 1_000_000;
-    if (windowMs > 0 && duplicateMs > 0 && windowMs > duplicateMs) {
-      throw new VigilEngineError('VIGIL_ERR_CONFIG', [
-        `an alert window of at most ${duplicateMs} ms, the ${streams.alerts.name} stream's duplicate window across which engine replicas recognise each other's first alert`,
-        `${windowMs} ms`,
-      ]);
-    }
-  };
   const gate: AlertGate = createAlertThrottle({
     windowMs: throttle.windowMs,
     maxKeys: throttle.maxKeys ?? DEFAULT_ALERT_WINDOW.maxKeys,
@@ -500,4 +490,15 @@ async function servedPolicies(options: EngineOptions): Promise<PoolPolicies> {
 async function memberOf(name: string, bundle: Bundle): Promise<MemberInit> {
   const { module, meta } = await compileBundle(bundle, `revision ${bundle.revision || '?'}`);
   return { name: checkBundleName(name), module, bundle: meta };
+}
+
+/** Replicas agree on a key's first alert through the alert stream's duplicate window: it must cover a throttle window. */
+function checkAlertWindow(windowMs: number, duplicateWindowNs: number | undefined): void {
+  const duplicateMs = (duplicateWindowNs ?? 0) / 1_000_000;
+  if (windowMs > 0 && duplicateMs > 0 && windowMs > duplicateMs) {
+    throw new VigilEngineError('VIGIL_ERR_CONFIG', [
+      `an alert window of at most ${duplicateMs} ms, the ${streams.alerts.name} stream's duplicate window across which engine replicas recognise each other's first alert`,
+      `${windowMs} ms`,
+    ]);
+  }
 }

@@ -4,6 +4,8 @@
  * level and in a container, an init container and an ephemeral container,
  * one mutation at a time and then in deterministic random combinations.
  */
+import { seededRandom } from '../support/seeded-random.js';
+
 export interface GeneratedPod {
   id: string;
   pod: Record<string, unknown>;
@@ -151,18 +153,6 @@ function mutations(): Mutation[] {
   return m;
 }
 
-/** A small deterministic generator (mulberry32), so every run judges the same pods. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function generatePods(combinations: number, seed = 1): GeneratedPod[] {
   const all = mutations();
   const out: GeneratedPod[] = [];
@@ -175,7 +165,7 @@ export function generatePods(combinations: number, seed = 1): GeneratedPod[] {
       out.push({ id: `${baseName}+${mutation.name}`, pod });
     }
   }
-  const next = random(seed);
+  const next = seededRandom(seed);
   for (let i = 0; i < combinations; i++) {
     const [baseName, base] = bases[i % 2]!;
     const pod = base();

@@ -89,13 +89,14 @@ export async function scan(options: ScanOptions): Promise<ScanReport> {
   };
   const evaluator = await PolicyEvaluator.load(options.bundle ?? (await readBundleFile(options.bundlePath ?? defaultBundlePath())), overlay);
   const { facts, errors } = await gatherFacts(options);
-  return { ...evaluateAll(evaluator, options.causeLines ? facts : facts.map(({ probe: _, ...rest }) => rest), errors), errors };
+  return { ...evaluateAll(evaluator, facts, errors, options.causeLines === true), errors };
 }
 
 export function evaluateAll(
   evaluator: PolicyEvaluator,
   facts: readonly SourcedFact[],
   errors: ScanError[],
+  findCauseLines = false,
 ): { findings: ScanFinding[]; excepted: ExceptedFindingJSON[] } {
   const findings: ScanFinding[] = [];
   const excepted: ExceptedFindingJSON[] = [];
@@ -110,7 +111,7 @@ export function evaluateAll(
     try {
       const subject = subjectOf(input, kind, source);
       const kept = findingsFrom(evaluator.evaluate(input, kind), subject).map(findingToJSON);
-      const causes = probe && kept.length > 0 ? causeLines(evaluator, kind, subject, kept, probe, budget) : undefined;
+      const causes = findCauseLines && probe && kept.length > 0 ? causeLines(evaluator, kind, subject, kept, probe, budget) : undefined;
       findings.push(...kept.map((f) => ({ ...f, ...lineOf(f, causes, line) })));
       excepted.push(...waivedByDeclarations(evaluator, fact, kind, subject, kept));
     } catch (error) {
