@@ -23,23 +23,29 @@ import data.vigil.runtime.lib.event
 
 _dirs := ["/tmp/", "/var/tmp/", "/dev/shm/", "/run/shm/", "/dev/mqueue/"]
 
+# Two bodies, so the rule index sees each one's own test: the binary's path, or a shell and its script's path.
 deny contains msg if {
 	fact := input.process_exec
 	event.in_container(fact.container)
-	p := fact.process
 	some dir in _dirs
-	some file in _executed(p)
-	startswith(file, dir)
-	not event.path_listed(file, "runtime_tmp_exec_allowed_paths")
-	msg := sprintf("container \"%s\" executed %s (pid %d) from temporary directory %s", [event.name(fact.container), file, p.pid, trim_suffix(dir, "/")])
+	startswith(fact.process.exe, dir)
+	msg := _finding(fact, fact.process.exe, dir)
 }
 
-# _executed is what the process runs: its binary, and a shell's script file.
-_executed(p) := array.concat([p.exe], _scripts(p))
+deny contains msg if {
+	fact := input.process_exec
+	event.in_container(fact.container)
+	event.is_shell(fact.process)
+	file := _script(fact.process.args)
+	some dir in _dirs
+	startswith(file, dir)
+	msg := _finding(fact, file, dir)
+}
 
-_scripts(p) := [_script(p.args)] if event.is_shell(p)
-
-else := []
+_finding(fact, file, dir) := msg if {
+	not event.path_listed(file, "runtime_tmp_exec_allowed_paths")
+	msg := sprintf("container \"%s\" executed %s (pid %d) from temporary directory %s", [event.name(fact.container), file, fact.process.pid, trim_suffix(dir, "/")])
+}
 
 # sh FILE, sh -e FILE ...: the first argument that is not an option (not after -c, whose argument is a command).
 _script(args) := file if {

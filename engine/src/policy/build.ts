@@ -10,6 +10,8 @@ import { resolveTool } from '../tools.js';
 import { rulesFromAnnotations, type InspectAnnotation, type RuleMeta } from './rules.js';
 import { BATCH_ENTRYPOINT, checkBundleName, DEFAULT_BUNDLE_NAME, ENTRYPOINT_PREFIX, type BundleTriggers, type VigilManifest } from './manifest.js';
 import { isSubjectFilter } from './subject-filter.js';
+import { buildRuleIndex } from './index/build-index.js';
+import { SELECTED_RULES_KEY } from './index/rule-index.js';
 
 const run = promisify(execFile);
 
@@ -57,6 +59,7 @@ export async function buildBundle(options: BuildOptions): Promise<BuildResult> {
     await copyPolicies(options.policyDir, staging);
     const { rules, hasExceptions } = await inspectRules(opa, staging, options.policyDir);
     const enabled = rules.filter((r) => options.includeIncubating || r.maturity === 'stable');
+    const index = await buildRuleIndex(opa, staging, enabled, options.policyDir);
     await fs.mkdir(path.join(staging, '_vigil'), { recursive: true });
     await fs.writeFile(path.join(staging, '_vigil', 'main.rego'), generateMain(enabled, hasExceptions));
 
@@ -69,7 +72,7 @@ export async function buildBundle(options: BuildOptions): Promise<BuildResult> {
       revision,
       roots: [''],
       metadata: {
-        vigil: { format: 1, name, triggers, rules, enabled: enabled.map((r) => r.id), kernel_filter: mergeKernelFilters(enabled.map((r) => r.kernel_filter ?? {})) },
+        vigil: { format: 1, name, triggers, rules, enabled: enabled.map((r) => r.id), kernel_filter: mergeKernelFilters(enabled.map((r) => r.kernel_filter ?? {})), ...(index ? { index } : {}) },
       },
     };
     await fs.writeFile(path.join(staging, '.manifest'), JSON.stringify(manifest));
@@ -130,6 +133,10 @@ export async function inspectRules(opa: string, dir: string, shownAs = dir): Pro
  * And `vigil/main/batch`: given `input = {facts: [fact, ...]}` it evaluates to
  * one such object per fact, in order, each judged exactly as its kind's
  * entrypoint would judge the fact alone; a fact without a known kind gets `{}`.
+ *
+ * Each rule is called through `_selected`: when the input carries
+ * `_vigil_rules` (the rule index's choice for that fact), only the rules it
+ * names are evaluated; without it, every rule of the kind is.
  */
 export function generateMain(rules: readonly RuleMeta[], hasExceptions: boolean): string {
   const lines = [
@@ -149,10 +156,15 @@ export function generateMain(rules: readonly RuleMeta[], hasExceptions: boolean)
     lines.push('\tcount(msgs) > 0');
     if (hasExceptions) lines.push('\tnot data.vigil.lib.exceptions.excepted(id, input, _today)');
     lines.push('}', '');
-    lines.push(`_${kind} := {`);
-    for (const rule of ofKind) lines.push(`\t${JSON.stringify(rule.id)}: data.${rule.package}.deny,`);
-    lines.push('}', '');
+    if (ofKind.length === 0) lines.push(`_${kind} := {}`, '');
+    for (const rule of ofKind) lines.push(`_${kind}[${JSON.stringify(rule.id)}] := data.${rule.package}.deny if _selected(${JSON.stringify(rule.id)})`, '');
   }
+  lines.push(
+    `_selected(_) if not input.${SELECTED_RULES_KEY}`,
+    '',
+    `_selected(id) if input.${SELECTED_RULES_KEY}[id]`,
+    '',
+  );
   lines.push(
     '# One evaluation per batch: each fact in turn is the input of its kind\'s entrypoint.',
     'batch := [result | some fact in input.facts; result := _judged with input as fact]',
@@ -162,10 +174,6 @@ export function generateMain(rules: readonly RuleMeta[], hasExceptions: boolean)
   );
   for (const kind of FACT_KINDS) lines.push(`_judged := ${kind} if input.kind == ${JSON.stringify(kind)}`, '');
   return lines.join('\n');
-}
-
-export function rulesForKind(rules: readonly RuleMeta[], kind: FactKind): RuleMeta[] {
-  return rules.filter((r) => r.kind === kind);
 }
 
 async function copyPolicies(from: string, to: string): Promise<void> {

@@ -5,6 +5,7 @@ import type { Bundle } from './bundle.js';
 import { checkBuiltins, CUSTOM_BUILTINS } from './builtins.js';
 import { BATCH_ENTRYPOINT, ENTRYPOINT_PREFIX } from './manifest.js';
 import type { RuleMeta } from './rules.js';
+import { RuleIndex, SELECTED_RULES_KEY } from './index/rule-index.js';
 import { wasm, type WasmModule } from './wasm.js';
 
 export interface RuleHit {
@@ -47,7 +48,16 @@ export interface LoadOptions {
   maxMemoryPages?: number;
   /** Facts per call of the batch entrypoint. */
   batchSize?: number;
+  /**
+   * Use the bundle's rule index (default true): facts no rule can match skip
+   * WASM, the others are evaluated with only the rules that can. False
+   * evaluates every rule of a kind for every fact, as bundles without an index are.
+   */
+  index?: boolean;
 }
+
+/** What the index decided for one fact: the input to evaluate, or that no rule can fire. */
+const NO_RULE = Symbol('no rule can fire');
 
 /** The SDK's default first size; memory grows from there up to maxMemoryPages. */
 const INITIAL_MEMORY_PAGES = 5;
@@ -78,7 +88,10 @@ export class PolicyEvaluator {
   private readonly rulesById: ReadonlyMap<string, RuleMeta>;
   private overlay: Record<string, unknown>;
   private baseData: Record<string, unknown>;
-  private readonly calls = { batch: 0, single: 0 };
+  private readonly calls = { batch: 0, single: 0, skipped: 0 };
+  private readonly index: RuleIndex | undefined;
+  /** The data document as set in the instance, which index conditions on data read. */
+  private dataInUse: Record<string, unknown> = {};
   private today = '';
   private todayCheckedAt = 0;
 
@@ -101,6 +114,7 @@ export class PolicyEvaluator {
     this.entrypoints = ids;
     // Bundles built before the batch entrypoint existed are judged one fact at a time.
     this.batchEntrypoint = all[BATCH_ENTRYPOINT];
+    this.index = options.index === false ? undefined : loadIndex(bundle);
     this.refreshDate(Date.now());
   }
 
@@ -135,12 +149,38 @@ export class PolicyEvaluator {
 
   /** Evaluates one fact against the rules of its kind. Throws when the policy errors. */
   evaluate(input: PolicyInput, kind: FactKind): RuleHit[] {
+    if (!this.entrypoints.has(kind)) return [];
+    this.checkDate();
+    const prepared = this.prepare(input, kind);
+    return prepared === NO_RULE ? [] : this.evaluatePrepared(prepared, kind);
+  }
+
+  private evaluatePrepared(input: PolicyInput, kind: FactKind): RuleHit[] {
     const entrypoint = this.entrypoints.get(kind);
     if (entrypoint === undefined) return [];
-    this.checkDate();
     this.calls.single++;
     const resultSet = this.call(input, entrypoint) as { result?: unknown }[] | undefined;
     return this.hitsOf(resultSet?.[0]?.result);
+  }
+
+  /**
+   * The input as WASM gets it: with the index's choice of rules, or NO_RULE
+   * when none can fire. When the index fails on an input, every rule is evaluated.
+   */
+  private prepare(input: PolicyInput, kind: FactKind): PolicyInput | typeof NO_RULE {
+    if (!this.index) return input;
+    let chosen: ReturnType<RuleIndex['select']>;
+    try {
+      chosen = this.index.select(kind, input, this.dataInUse);
+    } catch {
+      return input;
+    }
+    if (chosen === undefined) return input;
+    if (chosen.count === 0) {
+      this.calls.skipped++;
+      return NO_RULE;
+    }
+    return { ...input, [SELECTED_RULES_KEY]: chosen.ids };
   }
 
   /**
@@ -151,27 +191,40 @@ export class PolicyEvaluator {
    */
   evaluateBatch(inputs: readonly PolicyInput[]): BatchOutcome[] {
     this.checkDate();
-    const outcomes: BatchOutcome[] = [];
-    for (let start = 0; start < inputs.length; start += this.batchSize) {
-      const chunk = inputs.slice(start, start + this.batchSize);
+    const outcomes: BatchOutcome[] = new Array<BatchOutcome>(inputs.length);
+    const pending: number[] = [];
+    const prepared: PolicyInput[] = [];
+    inputs.forEach((input, i) => {
+      const kind = String(input.kind);
+      const ready = isFactKind(kind) && this.entrypoints.has(kind) ? this.prepare(input, kind) : NO_RULE;
+      if (ready === NO_RULE) {
+        outcomes[i] = [];
+        return;
+      }
+      pending.push(i);
+      prepared.push(ready);
+    });
+    for (let start = 0; start < prepared.length; start += this.batchSize) {
+      const chunk = prepared.slice(start, start + this.batchSize);
       const results = this.batchEntrypoint === undefined || chunk.length === 1 ? undefined : this.tryBatch(chunk, this.batchEntrypoint);
-      if (results !== undefined) {
-        for (const result of results) outcomes.push(this.hitsOf(result));
-        continue;
-      }
-      for (const input of chunk) {
-        try {
-          outcomes.push(isFactKind(String(input.kind)) ? this.evaluate(input, input.kind as FactKind) : []);
-        } catch (error) {
-          outcomes.push(error as Error);
+      chunk.forEach((input, j) => {
+        const at = pending[start + j]!;
+        if (results !== undefined) {
+          outcomes[at] = this.hitsOf(results[j]);
+          return;
         }
-      }
+        try {
+          outcomes[at] = this.evaluatePrepared(input, input.kind as FactKind);
+        } catch (error) {
+          outcomes[at] = error as Error;
+        }
+      });
     }
     return outcomes;
   }
 
-  /** How many calls of the batch and of the per-kind entrypoints this instance made. */
-  callCounts(): { batch: number; single: number } {
+  /** How many calls of the batch and of the per-kind entrypoints this instance made, and how many facts the index kept out of WASM. */
+  callCounts(): { batch: number; single: number; skipped: number } {
     return { ...this.calls };
   }
 
@@ -183,7 +236,7 @@ export class PolicyEvaluator {
   /** Replaces the operator's data overlay (exceptions, allowlists) for the next evaluations. */
   setDataOverlay(dataOverlay: Record<string, unknown>): void {
     const next = mergeData(this.bundle.data, dataOverlay);
-    this.policy.setData(withToday(next, this.today));
+    this.setData(withToday(next, this.today));
     this.baseData = next;
     this.overlay = dataOverlay;
   }
@@ -248,7 +301,23 @@ export class PolicyEvaluator {
     const today = new Date(now).toISOString().slice(0, 10);
     if (today === this.today) return;
     this.today = today;
-    this.policy.setData(withToday(this.baseData, today));
+    this.setData(withToday(this.baseData, today));
+  }
+
+  private setData(data: Record<string, unknown>): void {
+    this.policy.setData(data);
+    this.dataInUse = data;
+  }
+}
+
+function loadIndex(bundle: BundleMeta): RuleIndex | undefined {
+  const document = bundle.manifest.index;
+  if (!document) return undefined;
+  const enabled = new Set(bundle.manifest.enabled);
+  try {
+    return new RuleIndex(document, bundle.manifest.rules.filter((r) => enabled.has(r.id)));
+  } catch (error) {
+    throw new VigilEngineError('VIGIL_ERR_BUNDLE_INVALID', ['.manifest', `its rule index does not load: ${String(error)}`], { cause: error });
   }
 }
 

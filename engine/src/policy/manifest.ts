@@ -2,6 +2,7 @@ import { FACT_KINDS, isFactKind, mergeKernelFilters, type FactKind, type KernelF
 import { VigilEngineError } from '../errors.js';
 import { isSubjectFilter } from './subject-filter.js';
 import type { RuleMeta } from './rules.js';
+import type { RuleIndexDocument } from './index/rule-index.js';
 
 /** Entrypoints are `vigil/main/<fact kind>`. */
 export const ENTRYPOINT_PREFIX = 'vigil/main';
@@ -34,6 +35,8 @@ export interface VigilManifest {
   triggers?: BundleTriggers;
   /** The union of the enabled rules' kernel filters; absent in bundles built before it existed. */
   kernel_filter?: KernelFilter;
+  /** What each runtime rule needs of a fact to fire, derived at build time; absent in bundles built before it existed. */
+  index?: RuleIndexDocument;
 }
 
 /** What the kernel must report for a bundle's enabled rules: its manifest's, or derived from its rules. */
@@ -67,6 +70,12 @@ export function manifestProblem(manifest: VigilManifest): string | undefined {
   if (!Array.isArray(manifest.enabled) || !manifest.enabled.every((id) => typeof id === 'string')) return 'enabled must list rule ids';
   if (manifest.name !== undefined && (typeof manifest.name !== 'string' || !NAME.test(manifest.name))) {
     return `its name ${JSON.stringify(manifest.name)} is not letters, digits, _ and - (at most 64)`;
+  }
+  const index = manifest.index as Partial<RuleIndexDocument> | undefined;
+  if (index !== undefined) {
+    if (index.format !== 1) return `index format ${JSON.stringify(index.format)} is not 1`;
+    if (!Array.isArray(index.kinds) || !index.kinds.every((k) => isFactKind(String(k)))) return 'index.kinds must list fact kinds';
+    if (typeof index.conditions !== 'object' || index.conditions === null) return 'index.conditions must map rule ids to conditions';
   }
   const triggers = manifest.triggers as Partial<BundleTriggers> | undefined;
   if (triggers === undefined) return undefined;
