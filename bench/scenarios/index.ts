@@ -7,6 +7,7 @@ import { runtimeExecAlertLatency } from './runtime-exec-alert-latency.js';
 import { engineVsOpa } from './engine-vs-opa.js';
 import { verdictStream } from './verdict-stream.js';
 import { profileCost } from './profile-cost.js';
+import { enginePerEvent } from './engine-per-event.js';
 
 export interface ScenarioOptions {
   /** A short run for checking that the scenario works; figures are not written down. */
@@ -21,6 +22,7 @@ export interface Scenario {
 
 /** Every scenario `npm run bench` runs, in this order, one at a time. */
 export const scenarios: Scenario[] = [
+  { name: 'engine-per-event', run: ({ quick }) => enginePerEvent({ events: quick ? 4_000 : 20_000, rounds: quick ? 3 : 5 }) },
   { name: 'engine-vs-wasm', run: ({ quick }) => engineVsWasm({ facts: quick ? 5_000 : 20_000 }) },
   { name: 'image-scan', run: ({ quick }) => imageScan({ quick }) },
   { name: 'collector-footprint', run: ({ quick }) => collectorFootprint({ quick }) },
