@@ -23,7 +23,7 @@ type Pick = <T>(items: readonly T[]) => T;
 const NAMES = ['nc', 'ncat', 'socat', 'bash', 'sh', 'busybox', 'exe', 'xmrig', 'XMRig', 'XMRİG', 'find', 'grep', 'kubectl', 'docker', 'shred', 'rm', 'debugfs', 'mount', 'apt-get', 'apk', 'sshd', 'nmap', 'ping', 'nginx', 'python3', 'java', 'node', 'curl', ''];
 const DIRS = ['/usr/bin/', '/bin/', '/usr/sbin/', '/tmp/', '/dev/shm/', '/var/tmp/', '/usr//bin/', '/opt/app/', '/memfd:', '/', ''];
 const ARGS = ['-c', '-e', '/bin/sh', 'stratum+tcp://pool:3333', '--donate-level=1', 'RandomX', '-name', 'id_rsa', 'password', 'aws_secret_access_key', '.aws/credentials', '-rf', '/var/log', '/tmp/x.sh', '/dev/shm/run', 'worker process', '10.0.0.1', '4444', '-p', 'BEGIN RSA PRIVATE KEY', 'ſtratum+tcp://x'];
-const PATHS = ['/etc/shadow', '/etc/passwd', '/etc//shadow', '/etc/shadow/', '/etc/sudoers', '/root/.ssh/id_rsa', '/home/u/.ssh/id_ed25519', '/root/.aws/credentials', '/root/.kube/config', '/root/.docker/config.json', '/var/run/docker.sock', '/run/containerd/containerd.sock', '/var/log/auth.log', '/var/log/nginx/access.log', '/sys/fs/cgroup/release_agent', '/sys/fs/cgroup/x/release_agent', '/proc/sys/kernel/core_pattern', '/usr/bin/ls', '/bin/evil', '/etc/ld.so.preload', '/run/secrets/kubernetes.io/serviceaccount/token', '/tmp/data', '/app/index.html', '/root/.bash_history', '/etc/pam.d/sshd', '/ETC/SHADOW', ''];
+const PATHS = ['/etc/shadow', '/etc/passwd', '/etc//shadow', '/etc/shadow/', '/etc/sudoers', '/root/.ssh/id_rsa', '/home/u/.ssh/id_ed25519', '/root/.aws/credentials', '/root/.kube/config', '/root/.docker/config.json', '/var/run/docker.sock', '/run/containerd/containerd.sock', '/var/log/auth.log', '/var/log/nginx/access.log', '/sys/fs/cgroup/release_agent', '/sys/fs/cgroup/x/release_agent', '/proc/sys/kernel/core_pattern', '/usr/bin/ls', '/bin/evil', '/etc/ld.so.preload', '/run/secrets/kubernetes.io/serviceaccount/token', '/tmp/data', '/app/index.html', '/root/.bash_history', '/etc/pam.d/sshd', '/ETC/SHADOW', '/tmp/my.sock', '/run/crio/crio.sock', ''];
 const REQUESTED = ['../../etc/shadow', '/etc/shadow', 'a/../../etc/passwd', '', 'x'];
 const OPERATIONS = ['open', 'write', 'symlink', 'link', 'unlink', 'rename', 'chmod', 'truncate', 'mkdir'];
 const ADDRESSES = ['169.254.169.254', '::ffff:169.254.169.254', 'fd00:ec2::254', '10.96.0.1', '10.0.0.7', '127.0.0.1', '8.8.8.8', ''];
@@ -93,8 +93,10 @@ function mutate(input: Record<string, unknown>, pick: Pick, random: () => number
   }
 }
 
+// A learned profile, and configurable lists the operator replaced (read from data, not the defaults).
 const LEARNED = {
   vigil: {
+    config: { runtime_sockets: ['/tmp/my.sock', '/var/run/docker.sock'], runtime_k8s_api_servers: ['10.0.0.7'] },
     profiles: {
       'compose:shop/web': {
         learned: true, workload: 'compose:shop/web', version: 3, state: 'enforcing',
@@ -140,7 +142,7 @@ describe('rule index', () => {
     expect(unconditioned).toEqual([]);
   });
 
-  for (const [label, overlay] of [['no profiles', {}], ['a learned profile', LEARNED]] as const) {
+  for (const [label, overlay] of [['default data', {}], ['a learned profile and operator lists', LEARNED]] as const) {
     it(`rule index - indexed and unindexed evaluation agree on ${EVENTS / 2} generated events and the examples (${label})`, async () => {
       const indexed = await PolicyEvaluator.load(bundle, overlay, { batchSize: 64 });
       const full = await PolicyEvaluator.load(bundle, overlay, { batchSize: 64, index: false });

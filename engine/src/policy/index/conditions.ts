@@ -11,7 +11,9 @@ export type Condition =
   | { any: Condition[] }
   | { test: 'defined' | 'truthy' | 'falsy'; of: ValuePath }
   | { test: 'eq' | 'ne' | 'startswith' | 'endswith' | 'contains'; of: ValuePath; values: Scalar[] }
-  | { test: 'regex'; of: ValuePath; patterns: string[] };
+  | { test: 'regex'; of: ValuePath; patterns: string[] }
+  /** The value is a member of the collection at `in` (a base document) or, when that is not there, of `otherwise`. */
+  | { test: 'member'; of: ValuePath; in: ValuePath; otherwise: Scalar[] };
 
 export type Scalar = string | number | boolean | null;
 
@@ -159,6 +161,22 @@ export function compileCondition(condition: Condition, table: ValueTable): () =>
       const check = (s: string): boolean =>
         values.some((c) => (test === 'startswith' ? s.startsWith(c) : test === 'endswith' ? s.endsWith(c) : s.includes(c)));
       return () => read().some((v) => v === UNKNOWN || (typeof v === 'string' && check(v)));
+    }
+    case 'member': {
+      const collection = table.slot(condition.in);
+      const otherwise = new Set<unknown>(condition.otherwise);
+      return () => {
+        const [found] = table.read(collection);
+        let members: Set<unknown> = otherwise;
+        if (found !== undefined) {
+          const items = Array.isArray(found) ? found : isObject(found) ? Object.values(found) : undefined;
+          // Not a collection, or one holding more than scalars: leave it to the WASM.
+          if (!items || items.some((i) => typeof i === 'object' && i !== null) || found === UNKNOWN) return true;
+          members = new Set<unknown>(items);
+        }
+        for (const v of read()) if (v === UNKNOWN || members.has(v)) return true;
+        return false;
+      };
     }
     case 'regex': {
       const sets = condition.patterns.map(requiredLiterals);

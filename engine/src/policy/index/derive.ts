@@ -27,7 +27,9 @@ type Abstract =
   | { k: 'value'; path: ValuePath }
   | { k: 'consts'; values: Scalar[] }
   | { k: 'collection'; items: Scalar[] }
-  | { k: 'object'; keys: string[] }
+  | { k: 'object'; keys: string[]; values: Map<string, Abstract> }
+  /** A collection read from a base document when it is there, else a constant one (a configurable list with its default). */
+  | { k: 'either'; primary: ValuePath; otherwise: Scalar[] }
   | { k: 'unknown' };
 
 const UNKNOWN: Abstract = { k: 'unknown' };
@@ -268,8 +270,11 @@ export class IndexDeriver {
     if (constant !== undefined) return { k: 'consts', values: [constant] };
     switch (term.type) {
       case 'object': {
-        const keys = (term.value as AstTerm[][]).map(([key]) => (key?.type === 'string' ? String(key.value) : undefined));
-        return keys.every((k) => k !== undefined) ? { k: 'object', keys: keys as string[] } : UNKNOWN;
+        const pairs = term.value as AstTerm[][];
+        const keys = pairs.map(([key]) => (key?.type === 'string' ? String(key.value) : undefined));
+        if (!keys.every((k) => k !== undefined)) return UNKNOWN;
+        const values = new Map<string, Abstract>(pairs.map(([, value], i) => [keys[i]!, this.term(value!, env, module)]));
+        return { k: 'object', keys: keys as string[], values };
       }
       case 'array':
       case 'set': {
@@ -374,6 +379,7 @@ export class IndexDeriver {
   private transform(parts: AstTerm[], env: Map<string, Abstract>, module: Module): Abstract {
     const [operator, ...args] = parts;
     const name = this.functionName(operator!, module);
+    if (name === 'vigil.lib.config.value' && args.length === 1) return this.configValue(args[0]!, env, module);
     const subject = args[0] ? this.term(args[0], env, module) : UNKNOWN;
     if (subject.k !== 'value') return UNKNOWN;
     let transform: Transform | undefined;
@@ -389,6 +395,32 @@ export class IndexDeriver {
     return { k: 'value', path: { ...subject.path, transforms: [...(subject.path.transforms ?? []), transform] } };
   }
 
+  /**
+   * The library's `config.value(key)`: data.vigil.config[key] when the
+   * operator set it, else the library's default list, read from its `defaults`.
+   */
+  private configValue(keyTerm: AstTerm, env: Map<string, Abstract>, module: Module): Abstract {
+    const key = this.term(keyTerm, env, module);
+    const library = this.modules.get('vigil.lib.config');
+    if (key.k !== 'consts' || key.values.length !== 1 || typeof key.values[0] !== 'string' || !library) return UNKNOWN;
+    const defaults = this.ruleConstant({ type: 'var', value: 'defaults' }, library);
+    const fallback = defaults.k === 'object' ? defaults.values.get(key.values[0]) : undefined;
+    if (fallback?.k !== 'collection') return UNKNOWN;
+    return { k: 'either', primary: { root: 'data', steps: ['vigil', 'config', key.values[0]] }, otherwise: fallback.items };
+  }
+
+  private configurable(rule: AstRule, module: Module): Abstract {
+    const fallback = rule.else;
+    const [only] = rule.body;
+    if (!fallback || fallback.else || !fallback.head.value || !isTrivial(fallback.body) || rule.body.length !== 1 || !only || !Array.isArray(only.terms) || only.with) return UNKNOWN;
+    const [operator, left, right] = only.terms;
+    if (operatorName(operator!) !== 'assign' || left?.type !== 'var' || rule.head.value!.type !== 'var' || rule.head.value!.value !== left.value || right?.type !== 'ref') return UNKNOWN;
+    const primary = this.dataRef(right.value as AstTerm[], new Map(), module);
+    const otherwise = this.term(fallback.head.value, new Map(), module);
+    if (primary.k !== 'value' || iterates(primary.path) || otherwise.k !== 'collection') return UNKNOWN;
+    return { k: 'either', primary: primary.path, otherwise: otherwise.items };
+  }
+
   private functionName(operator: AstTerm, module: Module): string | undefined {
     const segments = operator.type === 'ref' ? constantSegments(operator.value as AstTerm[]) : undefined;
     if (!segments) return undefined;
@@ -397,16 +429,24 @@ export class IndexDeriver {
     return segments.join('.');
   }
 
-  /** `_tools := {"nc", ...}`: a rule whose value is a constant. */
+  /**
+   * `_tools := {"nc", ...}`: a rule whose value is a constant. Or a list the
+   * operator may set, with its default: `s := s if { s := data.… } else := [...]`.
+   */
   private ruleConstant(term: AstTerm, module: Module): Abstract {
     const target = this.rulesOf(term, module);
     if (!target || target.rules.length !== 1) return UNKNOWN;
     const rule = target.rules[0]!;
-    if (rule.head.args || rule.head.key || rule.else || !rule.head.value) return UNKNOWN;
+    if (rule.head.args || rule.head.key || !rule.head.value) return UNKNOWN;
+    if (rule.else) return this.configurable(rule, target.module);
     const trivial = rule.body.length === 1 && !Array.isArray(rule.body[0]!.terms) && (rule.body[0]!.terms as AstTerm).type === 'boolean';
     if (!trivial) return UNKNOWN;
     return this.term(rule.head.value, new Map(), target.module);
   }
+}
+
+function isTrivial(body: readonly AstExpr[]): boolean {
+  return body.length === 1 && !Array.isArray(body[0]!.terms) && (body[0]!.terms as AstTerm).type === 'boolean' && (body[0]!.terms as AstTerm).value === true;
 }
 
 function compare(test: 'eq' | 'ne', left: Abstract, right: Abstract): Condition {
@@ -421,6 +461,7 @@ function compare(test: 'eq' | 'ne', left: Abstract, right: Abstract): Condition 
 }
 
 function membership(element: Abstract, collection: Abstract): Condition {
+  if (element.k === 'value' && collection.k === 'either') return { test: 'member', of: element.path, in: collection.primary, otherwise: collection.otherwise };
   if (element.k !== 'value' || collection.k !== 'collection') return ALWAYS;
   return collection.items.length === 0 ? NEVER : { test: 'eq', of: element.path, values: collection.items };
 }
