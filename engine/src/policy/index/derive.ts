@@ -123,7 +123,7 @@ export class IndexDeriver {
     switch (name) {
       case 'assign':
       case 'eq':
-        return this.unify(args[0]!, args[1]!, env, module, depth);
+        return this.unify(args[0]!, args[1]!, env, module, depth, name === 'assign');
       case 'equal':
         return compare('eq', this.term(args[0]!, env, module), this.term(args[1]!, env, module));
       case 'neq':
@@ -146,8 +146,12 @@ export class IndexDeriver {
   }
 
   /** `x := value`, `x = value`: binds x; a call's definedness is required. */
-  private unify(left: AstTerm, right: AstTerm, env: Map<string, Abstract>, module: Module, depth: number): Condition {
-    if (left.type === 'var' && !env.has(String(left.value))) {
+  private unify(left: AstTerm, right: AstTerm, env: Map<string, Abstract>, module: Module, depth: number, declares: boolean): Condition {
+    // `:=` declares its left side; `=` binds whichever side is a variable not yet bound and not naming a rule or import.
+    const free = (t: AstTerm): boolean =>
+      t.type === 'var' && !env.has(String(t.value)) && (declares || (!module.rules.has(String(t.value)) && !module.imports.has(String(t.value))));
+    if (!declares && free(right) && !free(left)) [left, right] = [right, left];
+    if (free(left)) {
       const rule = this.ruleValue(right, env, module, depth);
       if (rule) {
         env.set(String(left.value), rule.value);
