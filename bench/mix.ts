@@ -36,20 +36,23 @@ export function mixedFacts(count: number): MixedFact[] {
   return out;
 }
 
-interface Example {
+export interface Example {
   input: Record<string, unknown> & { kind: FactKind };
   kind: FactKind;
   file: string;
+  /** The example expects no finding. */
+  clean: boolean;
 }
 
-function loadExamples(dir: string): Example[] {
+/** The example facts of one policies/examples directory, in file order. */
+export function loadExamples(dir: string): Example[] {
   const root = path.join(packageRoot(), 'policies', 'examples', dir);
   return fs
     .readdirSync(root)
     .filter((f) => f.endsWith('.json'))
     .sort()
     .map((f) => {
-      const { input } = JSON.parse(fs.readFileSync(path.join(root, f), 'utf8')) as { input: Example['input'] };
-      return { input, kind: input.kind, file: `${dir}/${f}` };
+      const { input, expect } = JSON.parse(fs.readFileSync(path.join(root, f), 'utf8')) as { input: Example['input']; expect?: unknown[] };
+      return { input, kind: input.kind, file: `${dir}/${f}`, clean: (expect ?? []).length === 0 };
     });
 }

@@ -1,15 +1,10 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { loadPolicy } from '@open-policy-agent/opa-wasm';
-import { defaultBundlePath, packageRoot, PolicyEvaluator, readBundleFile, type Bundle } from '../../engine/src/index.js';
+import { defaultBundlePath, PolicyEvaluator, readBundleFile } from '../../engine/src/index.js';
 import type { PolicyInput } from '../../proto/src/index.js';
+import { loadExamples, type Example } from '../mix.js';
+import { percentile } from '../runtime/support.js';
 import { opaBenchPerFact, regoBundleDir } from '../support/opa-reference.js';
+import { loadRawPolicy } from '../support/raw-wasm.js';
 import type { ScenarioResult } from '../report.js';
-
-interface Template {
-  input: Record<string, unknown> & { kind: string };
-  clean: boolean;
-}
 
 /**
  * Issue #16's per-event figure: the full default pack (stable rules) on
@@ -23,7 +18,7 @@ interface Template {
  */
 export async function enginePerEvent(options: { events: number; rounds: number }): Promise<ScenarioResult> {
   const bundle = await readBundleFile(defaultBundlePath());
-  const templates = loadTemplates();
+  const templates = loadExamples('runtime');
   const attacks = distinctStream(templates, options.events, () => false);
   const benign = distinctStream(templates, options.events, (i) => i % 20 !== 0);
   const metrics: Record<string, number | string> = { events: options.events };
@@ -34,16 +29,16 @@ export async function enginePerEvent(options: { events: number; rounds: number }
     const idx: number[] = [];
     const unidx: number[] = [];
     const raw: number[] = [];
-    const policy = await rawPolicy(bundle);
+    const policy = await loadRawPolicy(bundle);
     for (let round = 0; round < options.rounds; round++) {
       idx.push(cpuMicros(() => drain(indexed, stream)) / stream.length);
       unidx.push(cpuMicros(() => drain(full, stream)) / stream.length);
       raw.push(cpuMicros(() => stream.forEach((input) => policy.evaluate(input, `vigil/main/${String(input.kind)}`))) / stream.length);
     }
     const skipped = indexed.callCounts().skipped / (options.rounds * stream.length);
-    metrics[`${label}_indexed_us_per_event`] = round1(median(idx));
-    metrics[`${label}_unindexed_us_per_event`] = round1(median(unidx));
-    metrics[`${label}_raw_wasm_us_per_event`] = round1(median(raw));
+    metrics[`${label}_indexed_us_per_event`] = round1(percentile(idx, 50));
+    metrics[`${label}_unindexed_us_per_event`] = round1(percentile(unidx, 50));
+    metrics[`${label}_raw_wasm_us_per_event`] = round1(percentile(raw, 50));
     metrics[`${label}_skipped_share`] = Number(skipped.toFixed(3));
   }
   const rego = await regoBundleDir();
@@ -68,25 +63,13 @@ export async function enginePerEvent(options: { events: number; rounds: number }
   };
 }
 
-function loadTemplates(): Template[] {
-  const root = path.join(packageRoot(), 'policies', 'examples', 'runtime');
-  return fs
-    .readdirSync(root)
-    .filter((f) => f.endsWith('.json'))
-    .sort()
-    .map((f) => {
-      const example = JSON.parse(fs.readFileSync(path.join(root, f), 'utf8')) as { input: Template['input']; expect: unknown[] };
-      return { input: example.input, clean: example.expect.length === 0 };
-    });
-}
-
 /** `count` distinct events: event i is benign when `benign(i)`, made unique in pid, arguments, path and port. */
-function distinctStream(templates: readonly Template[], count: number, benign: (i: number) => boolean): PolicyInput[] {
+function distinctStream(templates: readonly Example[], count: number, benign: (i: number) => boolean): PolicyInput[] {
   const clean = templates.filter((t) => t.clean);
   const risky = templates.filter((t) => !t.clean);
   return Array.from({ length: count }, (_, i) => {
     const pool = benign(i) ? clean : risky;
-    const event = structuredClone(pool[i % pool.length]!.input);
+    const event = structuredClone(pool[i % pool.length]!.input) as Record<string, unknown> & { kind: string };
     event.id = `bench-${i}`;
     const body = event[event.kind] as Record<string, unknown>;
     const process = body.process as Record<string, unknown> | undefined;
@@ -100,12 +83,6 @@ function distinctStream(templates: readonly Template[], count: number, benign: (
   });
 }
 
-async function rawPolicy(bundle: Bundle): Promise<{ evaluate(input: unknown, entrypoint: string): unknown }> {
-  const policy = await loadPolicy(bundle.wasm as Uint8Array<ArrayBuffer>, undefined, { 'time.now_ns': () => Date.now() * 1e6 });
-  policy.setData({ ...bundle.data, vigil: { ...(bundle.data.vigil as object), today: new Date().toISOString().slice(0, 10) } });
-  return policy;
-}
-
 function drain(evaluator: PolicyEvaluator, stream: readonly PolicyInput[]): void {
   for (let start = 0; start < stream.length; start += 256) evaluator.evaluateBatch(stream.slice(start, start + 256));
 }
@@ -115,11 +92,6 @@ function cpuMicros(work: () => void): number {
   work();
   const used = process.cpuUsage(before);
   return used.user + used.system;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 const round1 = (n: number): number => Number(n.toFixed(1));

@@ -1,4 +1,3 @@
-import { loadPolicy } from '@open-policy-agent/opa-wasm';
 import { connect } from '@nats-io/transport-node';
 import { jetstream, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
@@ -9,6 +8,7 @@ import { mixedFacts, type MixedFact } from '../mix.js';
 import { opaBenchPerFact, regoBundleDir, startOpaServer } from '../support/opa-reference.js';
 import { busyFraction, coreCount, cpuSeconds, machineTicks, spawnVigil, type VigilProcess } from '../support/processes.js';
 import type { ScenarioResult } from '../report.js';
+import { loadRawPolicy } from '../support/raw-wasm.js';
 
 const BATCH = 64;
 const HOST = 'bench';
@@ -98,8 +98,7 @@ export async function engineVsOpa(options: { quick: boolean }): Promise<Scenario
 
 async function rawWasm(inputs: Record<string, unknown>[], facts: MixedFact[]): Promise<number> {
   const bundle = await readBundleFile(defaultBundlePath());
-  const policy = await loadPolicy(bundle.wasm as Uint8Array<ArrayBuffer>, undefined, { 'time.now_ns': () => Date.now() * 1e6 });
-  policy.setData({ ...bundle.data, vigil: { ...(bundle.data.vigil as object), today: new Date().toISOString().slice(0, 10) } });
+  const policy = await loadRawPolicy(bundle);
   const entrypoints = facts.map((f) => `vigil/main/${f.kind}`);
   for (let i = 0; i < Math.min(1_000, inputs.length); i++) policy.evaluate(inputs[i], entrypoints[i]);
   const start = process.hrtime.bigint();

@@ -1,4 +1,3 @@
-import { loadPolicy } from '@open-policy-agent/opa-wasm';
 import { connect } from '@nats-io/transport-node';
 import pino from 'pino';
 import { JetStreamFactSink } from '../../collectors/src/index.js';
@@ -7,6 +6,7 @@ import { ensureStreams, toPolicyInput } from '../../proto/src/index.js';
 import { startEmbeddedNats } from '../../cli/src/embedded-nats.js';
 import { containerFacts } from '../facts.js';
 import type { ScenarioResult } from '../report.js';
+import { loadRawPolicy } from '../support/raw-wasm.js';
 
 /**
  * Container facts through the whole engine over NATS (published as a backlog,
@@ -18,8 +18,7 @@ export async function engineVsWasm(options: { facts: number }): Promise<Scenario
   const bundle = await readBundleFile(defaultBundlePath());
 
   // (b) the ceiling: one instance, inputs prepared up front, nothing but evaluate().
-  const policy = await loadPolicy(bundle.wasm as Uint8Array<ArrayBuffer>, undefined, { 'time.now_ns': () => Date.now() * 1e6 });
-  policy.setData({ ...bundle.data, vigil: { ...(bundle.data.vigil as object), today: new Date().toISOString().slice(0, 10) } });
+  const policy = await loadRawPolicy(bundle);
   const inputs = facts.map((f) => toPolicyInput(f));
   for (let i = 0; i < Math.min(500, inputs.length); i++) policy.evaluate(inputs[i], 'vigil/main/container');
   const rawStart = process.hrtime.bigint();

@@ -34,25 +34,26 @@ export const ALWAYS: Condition = { all: [] };
 export const NEVER: Condition = { any: [] };
 
 export function all(parts: Condition[]): Condition {
-  const kept: Condition[] = [];
-  for (const part of parts) {
-    if (isNever(part)) return NEVER;
-    if (isAlways(part)) continue;
-    if ('all' in part) kept.push(...part.all);
-    else kept.push(part);
-  }
-  return kept.length === 1 ? kept[0]! : { all: kept };
+  return combine('all', parts);
 }
 
 export function any(parts: Condition[]): Condition {
+  return combine('any', parts);
+}
+
+/** Flattens nested parts of the same operator; NEVER absorbs `all`, ALWAYS absorbs `any`. */
+function combine(op: 'all' | 'any', parts: Condition[]): Condition {
+  const [absorbing, neutral] = op === 'all' ? [isNever, isAlways] : [isAlways, isNever];
   const kept: Condition[] = [];
   for (const part of parts) {
-    if (isAlways(part)) return ALWAYS;
-    if (isNever(part)) continue;
-    if ('any' in part) kept.push(...part.any);
+    if (absorbing(part)) return op === 'all' ? NEVER : ALWAYS;
+    if (neutral(part)) continue;
+    if (op === 'all' && 'all' in part) kept.push(...part.all);
+    else if (op === 'any' && 'any' in part) kept.push(...part.any);
     else kept.push(part);
   }
-  return kept.length === 1 ? kept[0]! : { any: kept };
+  if (kept.length === 1) return kept[0]!;
+  return op === 'all' ? { all: kept } : { any: kept };
 }
 
 export function isAlways(c: Condition): boolean {
@@ -183,7 +184,13 @@ export function compileCondition(condition: Condition, table: ValueTable): () =>
       // A pattern without known literals could match anything.
       if (sets.some((s) => s === undefined)) return () => true;
       const known = sets as RequiredLiterals[];
-      const matches = (s: string): boolean => known.some((set) => set.any.some((lit) => subjectFor(s, set).includes(lit)));
+      const matches = (s: string): boolean => {
+        let lowered: string | undefined;
+        return known.some((set) => {
+          const subject = set.caseInsensitive ? (lowered ??= subjectFor(s, set)) : s;
+          return set.any.some((lit) => subject.includes(lit));
+        });
+      };
       return () => read().some((v) => v === UNKNOWN || (typeof v === 'string' && matches(v)));
     }
   }

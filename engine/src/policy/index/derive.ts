@@ -180,7 +180,7 @@ export class IndexDeriver {
     if (head?.type !== 'var' || env.has(String(head.value)) || head.value === 'input') return undefined;
     const target = this.rulesOf(term, module);
     if (!target || target.rules.some((r) => r.head.args || r.head.key)) return undefined;
-    const condition = this.inline(target.rules, [], env, target.module, depth);
+    const condition = this.inline(target.rules, [], target.module, depth);
     const [only] = target.rules;
     const headValue = target.rules.length === 1 && !only!.else ? only!.head.value : undefined;
     const segments = headValue?.type === 'ref' ? constantSegments(headValue.value as AstTerm[]) : undefined;
@@ -215,7 +215,7 @@ export class IndexDeriver {
       const head = term.type === 'var' ? term : (term.value as AstTerm[])[0];
       const local = head?.type === 'var' && (env.has(String(head.value)) || head.value === 'input');
       const rules = local ? undefined : this.rulesOf(term, module);
-      if (rules) return this.inline(rules.rules, [], env, rules.module, depth);
+      if (rules) return this.inline(rules.rules, [], rules.module, depth);
       const value = this.term(term, env, module);
       if (value.k === 'value') return { test: 'truthy', of: value.path };
     }
@@ -226,10 +226,10 @@ export class IndexDeriver {
   private call(operator: AstTerm, args: readonly AstTerm[], env: Map<string, Abstract>, module: Module, depth: number): Condition {
     const target = this.rulesOf(operator, module);
     if (!target) return ALWAYS;
-    return this.inline(target.rules, args.map((a) => this.term(a, env, module)), env, target.module, depth);
+    return this.inline(target.rules, args.map((a) => this.term(a, env, module)), target.module, depth);
   }
 
-  private inline(rules: readonly AstRule[], args: readonly Abstract[], _env: Map<string, Abstract>, module: Module, depth: number): Condition {
+  private inline(rules: readonly AstRule[], args: readonly Abstract[], module: Module, depth: number): Condition {
     if (depth >= MAX_DEPTH) return ALWAYS;
     const bodies: Condition[] = [];
     for (const first of rules) {
@@ -332,11 +332,8 @@ export class IndexDeriver {
 
   /** A ref into data: a rule's constant value, or a base document the engine also holds. */
   private dataRef(parts: AstTerm[], env: Map<string, Abstract>, module: Module): Abstract {
-    const constants = constantSegments(parts);
-    if (constants) {
-      const target = this.rulesOf({ type: 'ref', value: parts }, module);
-      if (target) return this.ruleConstant({ type: 'ref', value: parts }, module);
-    }
+    const ref: AstTerm = { type: 'ref', value: parts };
+    if (constantSegments(parts) && this.rulesOf(ref, module)) return this.ruleConstant(ref, module);
     const head = String((parts[0] as AstTerm).value);
     const prefix = head === 'data' ? [] : module.imports.get(head);
     if (!prefix) return UNKNOWN;
