@@ -36,6 +36,16 @@ describe('vigil engine - service', () => {
     source: { host: 'svc-host', collector: 'test', version: '0' },
     container: { id: `c-${name}`, name, image: 'busybox', privileged: true },
   });
+  /** The VGL-CTR-001 alerts the stream holds for one container. */
+  const privilegedAlertsOf = async (name: string): Promise<Alert[]> => {
+    const found: Alert[] = [];
+    await readStream(server.nc, streams.alerts.name, (data) => {
+      const alert = decodeAlert(data);
+      if (alert.finding?.rule_id === 'VGL-CTR-001' && alert.finding.subject?.name === name) found.push(alert);
+      return alert.id;
+    });
+    return found;
+  };
   const publish = (facts: FactInit[]) => jetstream(server.nc).publish(subjects.facts('container', 'svc-host'), encodeFactBatch({ facts }));
 
   it('vigil engine - /healthz, /readyz and /metrics with facts, evaluation latency, alerts by severity and the bundle revision', async () => {
@@ -89,15 +99,7 @@ describe('vigil engine - service', () => {
         const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
         return Number(/^vigil_engine_facts_total\{kind="container"\} (\d+)$/m.exec(text)?.[1] ?? 0);
       };
-      const stormAlerts = async (): Promise<Alert[]> => {
-        const found: Alert[] = [];
-        await readStream(server.nc, streams.alerts.name, (data) => {
-          const alert = decodeAlert(data);
-          if (alert.finding?.rule_id === 'VGL-CTR-001' && alert.finding.subject?.name === 'fleet-storm') found.push(alert);
-          return alert.id;
-        });
-        return found;
-      };
+      const stormAlerts = () => privilegedAlertsOf('fleet-storm');
       let alerts: Alert[] = [];
       await eventually('aggregates counting the whole storm', async () => {
         alerts = await stormAlerts();
@@ -115,6 +117,37 @@ describe('vigil engine - service', () => {
       await Promise.all(replicas.map((r) => r.stop()));
     }
   }, 120_000);
+
+  it('vigil engine - killed (SIGKILL) inside a throttle window after acking the storm: the engine that takes over publishes its aggregate', async () => {
+    const crashed = spawnEngine(server.nats.url, ['--alert-window', '5000']);
+    let successor: EngineProcess | undefined;
+    try {
+      const jsm = await ensureStreams(server.nc);
+      await waitForEngines(jsm, [crashed]);
+      const total = 60;
+      const at = Date.now();
+      await Promise.all(Array.from({ length: total }, (_, i) => publish([{ ...privileged(`crash-${i}`, 'crash-storm'), observed_at_ms: at + i }])));
+      const stormAlerts = () => privilegedAlertsOf('crash-storm');
+      // Acked means judged, published, and the repeats' count checkpointed.
+      await eventually('every storm fact acked', async () => {
+        const info = await jsm.consumers.info(streams.facts.name, 'vigil-engine');
+        return info.num_pending === 0 && info.num_ack_pending === 0;
+      }, 20_000);
+      crashed.crash();
+      const beforeCrash = await stormAlerts();
+      expect(beforeCrash.map((a) => a.count)).toEqual([1]);
+      successor = spawnEngine(server.nats.url, ['--alert-window', '5000']);
+      let alerts: Alert[] = [];
+      await eventually('the crashed engine\'s aggregate, published by its successor', async () => {
+        alerts = await stormAlerts();
+        return alerts.length === 2;
+      }, 90_000);
+      expect(alerts.map((a) => a.count)).toEqual([1, total - 1]);
+    } finally {
+      crashed.crash();
+      await successor?.stop();
+    }
+  }, 150_000);
 
   it('vigil engine - a bundle pushed to the Object Store under load is deployed: every fact judged once by one whole bundle, none dropped', async () => {
     const next = path.join(scratch, 'next.tar.gz');

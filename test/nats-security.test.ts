@@ -185,7 +185,7 @@ describe('nats security', () => {
     await expect(jsm.consumers.add('VIGIL_FACTS', { durable_name: 'thief' })).rejects.toThrow(/permission/i);
   });
 
-  it('nats security - the alert subscriber may subscribe to alerts only and publish nothing', async () => {
+  it('nats security - the alert subscriber may read alerts only and publish no message', async () => {
     const nc = await connectAs('alerts');
     const received: string[] = [];
     nc.subscribe(subjects.allAlerts, {

@@ -1,5 +1,6 @@
-import type { NatsConnection, Subscription } from '@nats-io/nats-core';
-import { alertToJSON, decodeAlert, subjects } from '../../proto/src/index.js';
+import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { alertToJSON, decodeAlert, streams, subjects } from '../../proto/src/index.js';
 import { alertLine } from './format.js';
 
 export type AlertFormat = 'pretty' | 'json';
@@ -9,21 +10,37 @@ export function parseAlertFormat(value: string | undefined): AlertFormat {
   throw new Error(`--format must be pretty or json (actual: ${value})`);
 }
 
-/** Subscribes to alerts and writes each to stdout: one JSON object per line, or one readable line. */
-export function printAlerts(nc: NatsConnection, options: { subject?: string; format: AlertFormat; onError?: (e: unknown) => void }): Subscription {
+export interface AlertPrinter {
+  stop(): Promise<void>;
+}
+
+/**
+ * Writes each alert stored from now on to stdout: one JSON object per line,
+ * or one readable line. It reads the alert stream (an ordered consumer), not
+ * the core subject: the stream keeps one copy of each alert, where a core
+ * subscriber also sees what the stream dropped as a duplicate.
+ */
+export async function printAlerts(nc: NatsConnection, options: { subject?: string; format: AlertFormat; onError?: (e: unknown) => void }): Promise<AlertPrinter> {
   const colour = options.format === 'pretty' && process.stdout.isTTY === true;
-  return nc.subscribe(options.subject ?? subjects.allAlerts, {
-    callback: (error, msg) => {
-      if (error) {
-        options.onError?.(error);
-        return;
-      }
+  const consumer = await jetstream(nc).consumers.get(streams.alerts.name, {
+    filter_subjects: [options.subject ?? subjects.allAlerts],
+    deliver_policy: DeliverPolicy.New,
+  });
+  const messages = await consumer.consume();
+  const done = (async () => {
+    for await (const msg of messages) {
       try {
         const alert = alertToJSON(decodeAlert(msg.data));
         process.stdout.write(options.format === 'json' ? JSON.stringify(alert) + '\n' : alertLine(alert, colour) + '\n');
       } catch (decodeError) {
         options.onError?.(decodeError);
       }
+    }
+  })().catch((error) => options.onError?.(error));
+  return {
+    async stop() {
+      await messages.close();
+      await done;
     },
-  });
+  };
 }

@@ -1,34 +1,23 @@
-import { AckPolicy, DeliverPolicy, jetstream, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import type { Logger } from 'pino';
-import {
-  ENGINE_CONSUMER,
-  decodeAlert,
-  encodeAlert,
-  encodeDeadLetter,
-  ensureStreams,
-  severityName,
-  streams,
-  subjects,
-  type AlertInit,
-  type FactKind,
-  type SeverityName,
-} from '../../proto/src/index.js';
+import { ENGINE_CONSUMER, ensureStreams, streams, type FactKind } from '../../proto/src/index.js';
 import type { EngineMetrics } from './metrics/engine-metrics.js';
 import { bindThrottleMetrics } from './metrics/engine-metrics.js';
-import { firstAlertMessageId, throttleKey } from './throttle/key.js';
-import { firstAlertsOver } from './throttle/first-alerts.js';
-import { startAckedPublisher, type StoreOutcome } from './transport/acked-publisher.js';
-import { createAlertThrottle, type AlertGate } from './throttle/throttle.js';
+import { KvAlertLedger, type AlertLedger } from './throttle/ledger.js';
+import { throttledSink } from './throttle/throttled-sink.js';
 import { VigilEngineError } from './errors.js';
 import type { Bundle } from './policy/bundle.js';
 import { compileBundle, type PolicyEvaluator } from './policy/evaluator.js';
 import { bundleNameOf, checkBundleName } from './policy/manifest.js';
 import { pagesOf, resolvePoolSettings, type PoolSettings } from './pool/config.js';
-import type { Judgement, Publication } from './pool/judge.js';
+import type { Judgement } from './pool/judge.js';
 import { WorkerPool, type PoolPolicies } from './pool/pool.js';
 import type { MemberInit } from './pool/protocol.js';
 import type { Observation } from './profiles/model.js';
+import type { FactFeed, FeedMessage } from './transport/fact-feed.js';
+import { jetStreamFeed } from './transport/jetstream-feed.js';
+import { natsResultSink } from './transport/nats-sink.js';
+import type { ResultSink } from './transport/result-sink.js';
 
 export interface EngineOptions extends PoolSettings {
   nc: NatsConnection;
@@ -124,61 +113,54 @@ const MAX_TASK_BYTES = 1024 * 1024;
 const ACK_WAIT_MS = 30_000;
 /** How long a stopping engine waits for the streams' answers to what it published. */
 const STORE_ACK_MS = 5_000;
-const DEAD_LETTER_PREFIX = subjects.allDeadLetters.slice(0, -1);
-const ALERT_PREFIX = subjects.allAlerts.slice(0, -1);
-const VERDICT_PREFIX = subjects.allVerdicts.slice(0, -1);
 
-/**
- * The fact messages judged together, and what must hold before they are acked:
- * every publication a stream keeps has been stored (or was already), and a
- * flush in one unbroken connection epoch covered the core NATS ones.
- */
-interface Settlement {
-  msgs: JsMsg[];
-  epoch: number;
-  /** Stream publications not answered yet. */
-  outstanding: number;
-  flushed: boolean;
-  failed: boolean;
-  settled: boolean;
+/** What the engine runs on: where facts come from, where results go, and the throttle's shared ledger. */
+export interface EngineTransport {
+  feed: FactFeed;
+  /** Made once; reports every dead letter it sends (the workers' and its own) to `onDeadLetter`. */
+  sink(onDeadLetter: (reason: string) => void): ResultSink;
+  ledger: AlertLedger;
 }
 
+/** The engine's options without NATS: {@link runEngine} over any transport. */
+export type EngineCoreOptions = Omit<EngineOptions, 'nc' | 'consumer' | 'maxMessages' | 'ackWaitMs' | 'streamReplicas' | 'verdictStream'> & EngineTransport;
+
 /**
- * The engine: a durable JetStream consumer on every fact subject, feeding a
- * pool of policy workers. Workers decode each FactBatch, evaluate its facts in
- * batches and encode one Verdict per fact and one Alert per finding; this
- * thread publishes them and acks the messages only after the server has them
- * (one flush per group of messages, not per message). What cannot be decoded
- * or evaluated goes to `vigil.dlq.<reason>` with the original bytes. The
- * consumer is read no faster than the workers judge: while a task's worth of
- * messages waits for a worker, the loop stops pulling.
+ * The engine on NATS: a durable JetStream consumer on every fact subject
+ * feeding a pool of policy workers, results to the streams (see
+ * natsResultSink), throttle claims and checkpoints in a KV bucket.
  */
 export async function startEngine(options: EngineOptions): Promise<RunningEngine> {
   const { nc, logger } = options;
+  const throttle = options.alertThrottle ?? DEFAULT_ALERT_WINDOW;
+  const storeVerdicts = options.verdictStream === true;
+  const jsm = await ensureStreams(nc, { replicas: options.streamReplicas, verdicts: storeVerdicts });
+  checkAlertWindow(throttle.windowMs, (await jsm.streams.info(streams.alerts.name)).config.duplicate_window);
+  const ledger = await KvAlertLedger.open(nc, { replicas: options.streamReplicas });
+  const feed = await jetStreamFeed({
+    nc,
+    consumer: options.consumer ?? ENGINE_CONSUMER,
+    ackWaitMs: options.ackWaitMs ?? ACK_WAIT_MS,
+    maxMessages: options.maxMessages ?? 512,
+  });
+  return runEngine({ ...options, feed, ledger, sink: (onDeadLetter) => natsResultSink({ nc, logger, storeVerdicts, onDeadLetter }) });
+}
+
+/**
+ * The engine over a transport. Workers decode each FactBatch, evaluate its
+ * facts in batches and encode one Verdict per fact and one Alert per finding;
+ * this thread hands them to the sink, alerts through the throttle, and settles
+ * the messages of a task together once the sink delivered everything (acked)
+ * or could not (nak'ed, redelivered). The feed is read no faster than the
+ * workers judge: while a task's worth of messages waits for a worker, the loop
+ * stops pulling.
+ */
+export async function runEngine(options: EngineCoreOptions): Promise<RunningEngine> {
+  const { logger, metrics, feed } = options;
   const settings = resolvePoolSettings(options);
-  const consumerName = options.consumer ?? ENGINE_CONSUMER;
-  const ackWaitMs = options.ackWaitMs ?? ACK_WAIT_MS;
   const initial = await servedPolicies(options);
+  const stats = { batches: 0, facts: 0, verdicts: 0, deadLetters: 0 };
 
-  const stats = { batches: 0, facts: 0, verdicts: 0, alerts: 0, deadLetters: 0 };
-  let toFlush: Settlement[] = [];
-  /**
-   * Bumped on every disconnect and reconnect. A flush proves that the server read
-   * what was published before it only on one unbroken connection: nats.js drops
-   * what is published while disconnected (its outbound buffer is reset on every
-   * dial) and may answer a pending flush from the next server. So a message is
-   * acked only if its results were published and flushed within one epoch;
-   * otherwise it is redelivered.
-   */
-  let epoch = 0;
-  void (async () => {
-    for await (const status of nc.status()) if (status.type === 'disconnect' || status.type === 'reconnect') epoch++;
-  })();
-  let flushing: Promise<void> = Promise.resolve();
-  let flushScheduled = false;
-  const inFlight = new Set<JsMsg>();
-
-  const { metrics } = options;
   /** Alert counter series by the severity token of the alert subject; looked up once per severity. */
   const alertSeries = new Map<string, { inc(): void }>();
   const countAlert = (subject: string): void => {
@@ -188,151 +170,45 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     if (series === undefined) alertSeries.set(token, (series = metrics.alerts.labels({ severity: token.toUpperCase() })));
     series.inc();
   };
-  const storeVerdicts = options.verdictStream === true;
-  const publisher = startAckedPublisher({ nc });
-  /** Alerts, dead letters and (with verdictStream) verdicts are kept in streams: published with acks. */
-  const isStored = (subject: string): boolean =>
-    subject.startsWith(ALERT_PREFIX) || subject.startsWith(DEAD_LETTER_PREFIX) || (storeVerdicts && subject.startsWith(VERDICT_PREFIX));
-
-  const settle = (s: Settlement): void => {
-    if (s.settled || !s.flushed || s.outstanding > 0) return;
-    s.settled = true;
-    for (const m of s.msgs) inFlight.delete(m);
-    if (s.failed) {
-      logger.warn({ messages: s.msgs.length }, 'a stream did not store results: messages redelivered');
-      for (const m of s.msgs) m.nak(1_000);
-    } else {
-      for (const m of s.msgs) m.ack();
-    }
+  const onDeadLetter = (reason: string): void => {
+    stats.deadLetters++;
+    logger.warn({ reason }, 'dead letter');
+    metrics?.deadLetters.inc({ reason });
   };
-  /** A callback for one stream publication of `s` (none: nothing waits on it, e.g. an aggregate). */
-  const awaitStore = (s: Settlement | undefined): ((outcome: StoreOutcome) => void) => {
-    if (s === undefined) return (outcome) => outcome === 'failed' && logger.error('an aggregate alert was not stored by the alert stream');
-    s.outstanding++;
-    return (outcome) => {
-      s.outstanding--;
-      if (outcome === 'failed') s.failed = true;
-      settle(s);
-    };
-  };
-
-  const send = ({ subject, payload, msgId }: Publication, s?: Settlement): void => {
-    if (isStored(subject)) {
-      publisher.publish(subject, payload, msgId, awaitStore(s));
-    } else {
-      // At most once: no stream keeps it, so no message id to dedup by.
-      nc.publish(subject, payload);
-    }
-    if (subject.startsWith(ALERT_PREFIX)) countAlert(subject);
-  };
-
-  /**
-   * Publishes through `deliver` (default: as encoded); what exceeds the
-   * server's max_payload becomes a dead letter instead of blocking the queue.
-   */
-  const publish = (publication: Publication, s?: Settlement, deliver: (publication: Publication) => void = (p) => send(p, s)): void => {
-    try {
-      deliver(publication);
-    } catch (error) {
-      if (!/max_payload/i.test(String((error as Error)?.message))) throw error;
-      logger.warn({ subject: publication.subject, bytes: publication.payload.length }, 'result larger than the server accepts: dead-lettered');
-      stats.deadLetters++;
-      metrics?.deadLetters.inc({ reason: 'oversize' });
-      send(
-        {
-          subject: subjects.deadLetter('oversize'),
-          payload: encodeDeadLetter({ reason: 'oversize', error: String((error as Error).message), subject: publication.subject, payload: new Uint8Array(), received_at_ms: Date.now() }),
-        },
-        s,
-      );
-    }
-  };
-
   const throttle = options.alertThrottle ?? DEFAULT_ALERT_WINDOW;
-  const gate: AlertGate = createAlertThrottle({
+  const sink = throttledSink(options.sink(onDeadLetter), {
     windowMs: throttle.windowMs,
     maxKeys: throttle.maxKeys ?? DEFAULT_ALERT_WINDOW.maxKeys,
-    onFlush: (alert) => publishAggregate(alert),
-    onError: (error) => logger.error({ err: error }, 'cannot publish an aggregate alert'),
+    ledger: options.ledger,
+    logger,
+    onAlert: countAlert,
   });
-  const unbindThrottle = metrics ? bindThrottleMetrics(metrics, gate) : () => undefined;
-  const publishAggregate = (alert: AlertInit): void => {
-    const severity = severityName(alert.finding?.severity) as SeverityName;
-    const kind = alert.finding?.subject?.kind ?? 'unknown';
-    publish({ subject: subjects.alerts(severity, kind, alert.source?.host ?? ''), payload: encodeAlert(alert), msgId: alert.id ?? undefined }, undefined);
-    stats.alerts++;
-  };
-  /**
-   * A key's first alert in a window goes out with a message id every replica
-   * derives alike; when the stream answers that another replica was first,
-   * this one counts the occurrence into its aggregate instead.
-   */
-  const firstAlerts = firstAlertsOver({
-    publisher,
-    onStored: countAlert,
-    onDuplicate: (key, payload) => {
-      stats.alerts--;
-      gate.absorb(key, decodeAlert(payload));
-    },
-    onFailed: (count) => logger.warn({ alerts: count }, 'the alert stream did not store these first alerts; their facts are redelivered'),
-  });
-  /** Alerts pass the throttle; everything else is published as the worker encoded it. */
-  const publishJudged = (publication: Publication, s: Settlement): void => {
-    if (throttle.windowMs <= 0 || !publication.subject.startsWith(ALERT_PREFIX)) {
-      publish(publication, s);
-      return;
-    }
-    // The worker sets both on every alert it encodes.
-    const key = publication.throttleKey ?? throttleKey(decodeAlert(publication.payload));
-    if (!gate.admitKeyed(key, () => decodeAlert(publication.payload))) {
-      stats.alerts--;
-      return;
-    }
-    const msgId = firstAlertMessageId(key, publication.observedAtMs || Date.now(), throttle.windowMs);
-    publish(publication, s, (p) => firstAlerts.publish(p.subject, p.payload, msgId, key, awaitStore(s)));
-  };
+  const unbindThrottle = metrics ? bindThrottleMetrics(metrics, sink.gate) : () => undefined;
 
-  const flushAndAck = async (): Promise<void> => {
-    flushScheduled = false;
-    const batch = toFlush;
-    toFlush = [];
-    if (batch.length === 0) return;
-    try {
-      await nc.flush();
-    } catch (error) {
-      // Redelivered once the connection is back; message ids dedup the rerun.
-      logger.error({ err: error, messages: batch.length }, 'flush failed; messages will be redelivered');
-      for (const s of batch) {
-        s.failed = true;
-        s.flushed = true;
-        settle(s);
+  /** Groups not settled yet: a stopping engine waits for them. */
+  const unsettled = new Set<Promise<void>>();
+  const judged = (msgs: FeedMessage[], judgement: Judgement): void => {
+    const group = sink.group();
+    let settle!: () => void;
+    const settledOnce = new Promise<void>((r) => (settle = r));
+    unsettled.add(settledOnce);
+    const settled = (delivered: boolean): void => {
+      if (delivered) for (const m of msgs) m.ack();
+      else {
+        logger.warn({ messages: msgs.length }, 'results not delivered: messages redelivered');
+        for (const m of msgs) m.nak(1_000);
       }
-      return;
-    }
-    let lost = 0;
-    for (const s of batch) {
-      if (s.epoch !== epoch) {
-        lost += s.msgs.length;
-        s.failed = true;
-      }
-      s.flushed = true;
-      settle(s);
-    }
-    if (lost > 0) logger.warn({ messages: lost }, 'connection lost after publishing results: messages redelivered');
-  };
-
-  const judged = (msgs: JsMsg[], judgement: Judgement): void => {
-    const s: Settlement = { msgs, epoch, outstanding: 0, flushed: false, failed: false, settled: false };
+      unsettled.delete(settledOnce);
+      settle();
+    };
     try {
-      for (const publication of judgement.publications) publishJudged(publication, s);
+      for (const publication of judgement.publications) group.publish(publication);
     } catch (error) {
       // A bug or a closed connection, not an input problem: redeliver and carry on.
       logger.error({ err: error, messages: msgs.length }, 'cannot publish verdicts; messages will be redelivered');
-      s.failed = true;
-      s.flushed = true;
-      settle(s);
-      return;
+      group.hold(Promise.resolve(false));
     }
+    group.seal(settled);
     if (judgement.observations.length > 0) {
       try {
         options.onObservations?.(judgement.observations);
@@ -344,31 +220,14 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     stats.batches += counts.batches;
     stats.facts += counts.facts;
     stats.verdicts += counts.verdicts;
-    stats.alerts += counts.alerts;
-    stats.deadLetters += counts.deadLetters;
-    if (counts.deadLetters > 0) {
-      for (const p of judgement.publications) {
-        if (!p.subject.startsWith(DEAD_LETTER_PREFIX)) continue;
-        logger.warn({ subject: p.subject }, 'dead letter');
-        metrics?.deadLetters.inc({ reason: p.subject.slice(DEAD_LETTER_PREFIX.length) });
-      }
-    }
     for (const s of judgement.samples) {
       options.onBatchEvaluated?.(s.kind, s.facts, s.seconds);
       metrics?.facts.inc({ kind: s.kind }, s.facts);
       metrics?.evaluationSeconds.observe({ kind: s.kind }, s.seconds);
     }
-    toFlush.push(s);
-    if (!flushScheduled) {
-      flushScheduled = true;
-      // Runs after the results already queued have been published, so one flush covers a burst.
-      setImmediate(() => {
-        flushing = flushing.then(flushAndAck);
-      });
-    }
   };
 
-  const pool = await WorkerPool.start<JsMsg>({
+  const pool = await WorkerPool.start<FeedMessage>({
     ...initial,
     size: settings.workers,
     timeoutMs: settings.evaluationTimeoutMs,
@@ -381,44 +240,22 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     observe: options.onObservations !== undefined,
   });
 
-  let messages;
+  let messages: AsyncIterable<FeedMessage>;
   try {
-    const jsm = await ensureStreams(nc, { replicas: options.streamReplicas, verdicts: storeVerdicts });
-    checkAlertWindow(throttle.windowMs, (await jsm.streams.info(streams.alerts.name)).config.duplicate_window);
-    try {
-      await jsm.consumers.info(streams.facts.name, consumerName);
-    } catch {
-      await jsm.consumers.add(streams.facts.name, {
-        durable_name: consumerName,
-        ack_policy: AckPolicy.Explicit,
-        deliver_policy: DeliverPolicy.All,
-        ack_wait: ackWaitMs * 1_000_000,
-        max_deliver: 10,
-        max_ack_pending: 20_000,
-      });
-    }
-    const consumer = await jetstream(nc).consumers.get(streams.facts.name, consumerName);
-    messages = await consumer.consume({ max_messages: options.maxMessages ?? 512 });
+    messages = await feed.open();
   } catch (error) {
     await pool.close();
+    await sink.close(0);
     throw error;
   }
-
-  // A message waiting behind a slow evaluation is not redelivered to another replica meanwhile.
-  const heartbeat = setInterval(() => {
-    for (const m of inFlight) m.working();
-  }, ackWaitMs / 3);
-  heartbeat.unref();
-
   const loop = (async () => {
     for await (const m of messages) {
-      inFlight.add(m);
       pool.submit({ subject: m.subject, data: m.data }, m);
       if (!pool.accepting()) await pool.whenAccepting();
     }
   })();
 
-  logger.info({ consumer: consumerName, revision: pool.revision, bundles: initial.members.map((m) => m.name), workers: settings.workers }, 'engine started');
+  logger.info({ revision: pool.revision, bundles: initial.members.map((m) => m.name), workers: settings.workers }, 'engine started');
 
   /** Policy changes one at a time, so two pushes cannot lose each other. */
   let changing: Promise<unknown> = Promise.resolve();
@@ -439,7 +276,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     bundles: () => pool.policies.members.map((m) => ({ name: m.name, revision: m.bundle.revision })),
     stats: () => {
       const p = pool.stats();
-      return { ...stats, inFlight: p.inFlight, workers: p.workers, workerRestarts: p.restarts, timeouts: p.timeouts };
+      return { ...stats, alerts: sink.alerts(), inFlight: p.inFlight, workers: p.workers, workerRestarts: p.restarts, timeouts: p.timeouts };
     },
     replaceBundle: (bundle, dataOverlay, name = bundleNameOf(bundle.manifest)) =>
       changeSet(async (current) => {
@@ -452,25 +289,21 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
         if (!current.members.some((m) => m.name === name)) throw new VigilEngineError('VIGIL_ERR_POLICY_SET', [`no bundle named ${name} is served`]);
         return { ...current, members: current.members.filter((m) => m.name !== name) };
       }),
-    replaceData: (dataOverlay) =>
-      serialised(() => pool.replaceData(dataOverlay)),
+    replaceData: (dataOverlay) => serialised(() => pool.replaceData(dataOverlay)),
     stop: async () => {
-      await messages.close();
+      await feed.close();
       await loop;
       await pool.close();
-      clearInterval(heartbeat);
-      gate.close();
       unbindThrottle();
-      await flushing;
-      await flushAndAck();
-      // What no stream answered in time is nak'ed: redelivered, deduplicated by message id.
-      await publisher.close(STORE_ACK_MS);
-      logger.info({ ...stats }, 'engine stopped');
+      // Open windows' aggregates go out; what no stream answered in time is nak'ed, redelivered and deduplicated by message id.
+      await Promise.race([Promise.all(unsettled), new Promise((r) => setTimeout(r, STORE_ACK_MS).unref())]);
+      await sink.close(STORE_ACK_MS);
+      logger.info({ ...stats, alerts: sink.alerts() }, 'engine stopped');
     },
   };
 }
 
-async function servedPolicies(options: EngineOptions): Promise<PoolPolicies> {
+async function servedPolicies(options: Pick<EngineOptions, 'bundle' | 'bundles' | 'dataOverlay' | 'evaluator'>): Promise<PoolPolicies> {
   const bundles = [...(options.bundle ? [options.bundle] : []), ...(options.bundles ?? [])];
   if (bundles.length > 0) {
     const members = await Promise.all(bundles.map((bundle) => memberOf(bundleNameOf(bundle.manifest), bundle)));

@@ -1,5 +1,20 @@
 export { startEngineService, type EngineService, type EngineServiceOptions } from './service.js';
-export { startEngine, DEFAULT_ALERT_WINDOW, type EngineOptions, type EngineStats, type RunningEngine } from './engine.js';
+export {
+  startEngine,
+  runEngine,
+  DEFAULT_ALERT_WINDOW,
+  type EngineOptions,
+  type EngineCoreOptions,
+  type EngineTransport,
+  type EngineStats,
+  type RunningEngine,
+} from './engine.js';
+export type { FactFeed, FeedMessage } from './transport/fact-feed.js';
+export type { ResultSink, ResultGroup, Publication, StoreOutcome } from './transport/result-sink.js';
+export { MemoryFeed, type Settled } from './transport/memory-feed.js';
+export { MemorySink } from './transport/memory-sink.js';
+export { KvAlertLedger, ALERT_LEDGER_BUCKET, type AlertLedger, type Claim } from './throttle/ledger.js';
+export { MemoryAlertLedger } from './throttle/memory-ledger.js';
 export { PolicyEvaluator, type RuleHit, type BatchOutcome, type BundleMeta, type LoadOptions } from './policy/evaluator.js';
 export { defaultWorkers, resolvePoolSettings, type PoolSettings } from './pool/config.js';
 export type { DeadLetterReason } from './pool/judge.js';
@@ -11,8 +26,8 @@ export { findingsFrom, alertsFrom, alertId } from './findings.js';
 export { subjectOf } from './subject.js';
 export { resolveTool, packageRoot, defaultBundlePath } from './tools.js';
 export { VigilEngineError, ENGINE_ERRORS, type EngineErrorCode } from './errors.js';
-export { AlertThrottle, createAlertThrottle, type AlertGate, type AlertThrottleOptions, type AlertThrottleStats } from './throttle/throttle.js';
-export { firstAlertMessageId, throttleKey } from './throttle/key.js';
+export { AlertThrottle, createAlertThrottle, occurrenceOf, type AlertGate, type AlertThrottleOptions, type AlertThrottleStats, type Occurrence } from './throttle/throttle.js';
+export { throttleKey } from './throttle/key.js';
 export { Registry, Counter, Gauge, Histogram, DEFAULT_BUCKETS, type LabelValues, type MetricOptions, type HistogramOptions, type CounterSeries, type GaugeSeries, type HistogramSeries } from './metrics/registry.js';
 export { PROMETHEUS_CONTENT_TYPE } from './metrics/exposition.js';
 export { engineMetrics, bindThrottleMetrics, EVALUATION_BUCKETS, type EngineMetrics } from './metrics/engine-metrics.js';

@@ -11,8 +11,12 @@ export async function alertsCommand(argv: string[]): Promise<number> {
   const logger = createLogger();
   const nc = await connectNats(natsUrl(values.nats, true)!, 'vigil-alerts', natsSecurity(values));
   const format = parseAlertFormat(values.format);
-  printAlerts(nc, { subject: values.subject, format, onError: (err) => logger.warn({ err }, 'undecodable alert') });
+  const printer = await printAlerts(nc, { subject: values.subject, format, onError: (err) => logger.warn({ err }, 'undecodable alert') }).catch(async (error: unknown) => {
+    await nc.close();
+    throw error;
+  });
   await untilSignal();
+  await printer.stop();
   await nc.drain();
   return 0;
 }

@@ -55,7 +55,7 @@ export async function upCommand(argv: string[]): Promise<number> {
   try {
     await ensureStreams(nc);
     // Subscribe before anything can raise an alert, so none is missed.
-    printAlerts(nc, { format, onError: (err) => logger.warn({ err }, 'undecodable alert') });
+    const printer = await printAlerts(nc, { format, onError: (err) => logger.warn({ err }, 'undecodable alert') });
     const engine = await startEngineService({ nc, bundle, workers, logger: logger.child({ component: 'engine' }), profiles: { learnWindowMs } });
     const agent = await startAgent({
       nc,
@@ -71,6 +71,7 @@ export async function upCommand(argv: string[]): Promise<number> {
     logger.info({ signal }, 'shutting down');
     await agent.stop();
     await engine.stop();
+    await printer.stop();
     await nc.drain();
   } finally {
     if (!nc.isClosed()) await nc.close();

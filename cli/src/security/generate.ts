@@ -59,7 +59,7 @@ const IDENTITIES_DIR = 'identities';
 
 const PERMISSIONS: Record<Role, (publicKey: string, host: string | undefined) => Permissions> = {
   engine: (publicKey) => enginePermissions(publicKey),
-  alerts: () => alertsPermissions(),
+  alerts: (publicKey) => alertsPermissions(publicKey),
   policy: (publicKey) => policyPermissions(publicKey),
   collector: (publicKey, host) => collectorPermissions(host!, publicKey),
 };

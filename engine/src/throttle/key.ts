@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import type { AlertInit } from '../../../proto/src/index.js';
 
 /**
@@ -13,16 +12,4 @@ export function throttleKey(alert: AlertInit): string {
   const host = alert.source?.host || subject?.source || '';
   const target = subject?.id || subject?.name || subject?.image || '';
   return `${finding?.rule_id ?? ''}\u0000${subject?.kind ?? ''}\u0000${target}\u0000${host}`;
-}
-
-/**
- * The Nats-Msg-Id of the first alert of a key in a window: the same for every
- * replica that sees the key within the same aligned window of the fact's time,
- * so the alert stream keeps the first of them and drops the others as
- * duplicates (the stream's duplicate window must cover `windowMs`). A
- * redelivered fact gives the same id again.
- */
-export function firstAlertMessageId(key: string, observedAtMs: number, windowMs: number): string {
-  const window = Math.floor(observedAtMs / windowMs);
-  return `first-${crypto.hash('sha256', `${key}\u0000${window}`, 'hex').slice(0, 32)}`;
 }

@@ -8,8 +8,13 @@ export interface AlertThrottleOptions {
   windowMs: number;
   /** Most keys (rule + subject + host) tracked at once; when full, the oldest is flushed early. */
   maxKeys: number;
-  /** Receives each aggregate alert, to publish it. Must not throw. */
-  onFlush(alert: AlertInit): void;
+  /** Receives each aggregate alert and the id of its window, to publish it. Must not throw. */
+  onFlush(alert: AlertInit, windowId: string): void;
+  /**
+   * Hears each occurrence counted into a window: `aggregate()` gives the
+   * window's aggregate so far, e.g. to checkpoint it where a crash cannot lose it.
+   */
+  onCounted?(windowId: string, endsAt: number, aggregate: () => AlertInit): void;
   /** Clock in epoch ms (default: monotonic, anchored at process start). Inject one in tests. */
   now?: () => number;
   /** Close windows with a timer (default true). Off: windows close on admit(), flushDue() or close(). */
@@ -31,21 +36,46 @@ export interface AlertThrottleStats {
   evictions: number;
 }
 
+/**
+ * One alert as the throttle counts it. `alert()` is read only to build an
+ * aggregate, so the engine hands over worker-encoded alerts without decoding
+ * each one.
+ */
+export interface Occurrence {
+  id: string;
+  /** Epoch ms; 0 when unknown (the throttle's clock stands in). */
+  firstSeen: number;
+  lastSeen: number;
+  /** Occurrences it stands for: 1, or an aggregate's count. */
+  count: number;
+  alert(): AlertInit;
+}
+
+/** An alert as an occurrence (its own first/last seen and count, or its observation time). */
+export function occurrenceOf(alert: AlertInit): Occurrence {
+  const observed = Number(alert.observed_at_ms ?? 0);
+  const count = alert.count ?? 0;
+  return {
+    id: alert.id ?? '',
+    firstSeen: Number(alert.first_seen_ms ?? 0) || observed,
+    lastSeen: Number(alert.last_seen_ms ?? 0) || observed,
+    count: count > 0 ? count : 1,
+    alert: () => alert,
+  };
+}
+
 /** What the engine calls per alert; a throttle or, when disabled, a pass-through. */
 export interface AlertGate {
   /** true: publish this alert now; false: it was counted into a pending aggregate. */
   admit(alert: AlertInit): boolean;
-  /**
-   * The same as admit() for an alert whose key is known: `alert()` is called
-   * only when the alert is held back, so a first occurrence is never decoded.
-   */
-  admitKeyed(key: string, alert: () => AlertInit): boolean;
+  /** The same as admit() for an occurrence whose key is known. */
+  admitKeyed(key: string, occurrence: Occurrence): boolean;
   /**
    * Takes back an alert admitted earlier that was not published after all
-   * (another replica had announced the same key): it is counted into the
+   * (another replica had claimed the same key): it is counted into the
    * key's aggregate like a repeat, so no occurrence goes uncounted.
    */
-  absorb(key: string, alert: AlertInit): void;
+  absorb(key: string, occurrence: Occurrence): void;
   /** Hands every pending aggregate to onFlush and stops throttling (later alerts pass). */
   close(): void;
   stats(): AlertThrottleStats;
@@ -53,6 +83,8 @@ export interface AlertGate {
 
 interface Window {
   readonly key: string;
+  /** The key's hash and the window's end: unique among the windows of one throttle. */
+  readonly id: string;
   /** When the window closes (clock ms). */
   readonly endsAt: number;
   /** Occurrences suppressed in this window. */
@@ -62,8 +94,14 @@ interface Window {
   /** Id of the first suppressed alert: makes the aggregate's id deterministic. */
   firstId: string;
   /** The latest suppressed alert: the aggregate carries its finding and fact. */
-  last: AlertInit | undefined;
+  last: Occurrence | undefined;
+  /** The alert admitted when the window opened: its fact redelivered is admitted again, never counted. */
+  admittedId: string;
+  /** Ids counted (up to MAX_COUNTED_IDS): a redelivered fact is not counted twice. */
+  readonly counted: Set<string>;
 }
+
+const MAX_COUNTED_IDS = 4_096;
 
 const monotonicEpochMs = (): number => performance.timeOrigin + performance.now();
 
@@ -87,20 +125,20 @@ const monotonicEpochMs = (): number => performance.timeOrigin + performance.now(
  *   produce the same id and the alert stream's duplicate window drops the copy.
  *
  * Each engine replica throttles on its own. Replicas agree on the first alert
- * through the alert stream's duplicate window (see `firstAlertMessageId`): a
- * replica whose first alert the stream drops as a duplicate `absorb`s it into
- * its aggregate. So N replicas sharing the fact consumer publish one alert per
+ * through a claim in a shared ledger (see throttled-sink.ts): a replica whose
+ * claim finds another's `absorb`s its alert into its aggregate. So N replicas sharing the fact consumer publish one alert per
  * key and window between them, plus at most one aggregate each. Throttle in one
  * place per process (where alerts are published), not per worker thread.
  *
- * Repeats are counted in memory only: their facts are acked before the
- * aggregate is published, so a crash inside a window loses that window's count
- * (never an alert for a new key, which is published at once).
+ * Repeats are counted in memory; `onCounted` lets the engine checkpoint each
+ * window's aggregate so far before it acks the repeats' facts, so a crash
+ * inside a window does not lose the window's count.
  */
 export class AlertThrottle implements AlertGate {
   readonly #windowMs: number;
   readonly #maxKeys: number;
-  readonly #onFlush: (alert: AlertInit) => void;
+  readonly #onFlush: (alert: AlertInit, windowId: string) => void;
+  readonly #onCounted: AlertThrottleOptions['onCounted'];
   readonly #onError: ((error: unknown) => void) | undefined;
   readonly #now: () => number;
   readonly #autoFlush: boolean;
@@ -116,6 +154,7 @@ export class AlertThrottle implements AlertGate {
     this.#windowMs = options.windowMs;
     this.#maxKeys = options.maxKeys;
     this.#onFlush = options.onFlush;
+    this.#onCounted = options.onCounted;
     this.#onError = options.onError;
     this.#now = options.now ?? monotonicEpochMs;
     this.#autoFlush = options.autoFlush ?? true;
@@ -123,10 +162,10 @@ export class AlertThrottle implements AlertGate {
   }
 
   admit(alert: AlertInit): boolean {
-    return this.admitKeyed(this.#closed ? '' : throttleKey(alert), () => alert);
+    return this.admitKeyed(this.#closed ? '' : throttleKey(alert), occurrenceOf(alert));
   }
 
-  admitKeyed(key: string, decode: () => AlertInit): boolean {
+  admitKeyed(key: string, occurrence: Occurrence): boolean {
     if (this.#closed) {
       this.#stats.admitted++;
       return true;
@@ -134,18 +173,20 @@ export class AlertThrottle implements AlertGate {
     const now = this.#now();
     const { window, opened } = this.#windowOf(key, now);
     if (opened) {
+      window.admittedId = occurrence.id;
       this.#stats.admitted++;
       return true;
     }
-    this.#count(window, decode(), now);
+    if (occurrence.id !== '' && occurrence.id === window.admittedId) return true;
+    this.#count(window, occurrence, now);
     return false;
   }
 
-  absorb(key: string, alert: AlertInit): void {
+  absorb(key: string, occurrence: Occurrence): void {
     if (this.#closed) return;
     const now = this.#now();
     this.#stats.admitted--;
-    this.#count(this.#windowOf(key, now).window, alert, now);
+    this.#count(this.#windowOf(key, now).window, occurrence, now);
   }
 
   /** Closes the windows that are due; for callers that turned autoFlush off. */
@@ -168,20 +209,25 @@ export class AlertThrottle implements AlertGate {
     return { keys: this.#windows.size, ...this.#stats };
   }
 
-  #count(window: Window, alert: AlertInit, now: number): void {
-    const first = seenFirst(alert, now);
-    const last = seenLast(alert, now);
+  #count(window: Window, occurrence: Occurrence, now: number): void {
+    if (occurrence.id !== '') {
+      if (window.counted.has(occurrence.id)) return;
+      if (window.counted.size < MAX_COUNTED_IDS) window.counted.add(occurrence.id);
+    }
+    const first = occurrence.firstSeen || now;
+    const last = occurrence.lastSeen || now;
     if (window.count === 0) {
       window.firstSeen = first;
       window.lastSeen = last;
-      window.firstId = alert.id ?? '';
+      window.firstId = occurrence.id;
     } else {
       window.firstSeen = Math.min(window.firstSeen, first);
       window.lastSeen = Math.max(window.lastSeen, last);
     }
-    window.count += occurrences(alert);
-    window.last = alert;
+    window.count += occurrence.count;
+    window.last = occurrence;
     this.#stats.suppressed++;
+    this.#onCounted?.(window.id, window.endsAt, () => this.#aggregate(window));
   }
 
   /** The key's open window, or a new one (closing the oldest when maxKeys are open). */
@@ -196,7 +242,9 @@ export class AlertThrottle implements AlertGate {
   }
 
   #open(key: string, now: number): Window {
-    const window: Window = { key, endsAt: now + this.#windowMs, count: 0, firstSeen: 0, lastSeen: 0, firstId: '', last: undefined };
+    const endsAt = now + this.#windowMs;
+    const id = `${crypto.hash('sha256', key, 'hex').slice(0, 24)}.${Math.round(endsAt)}`;
+    const window: Window = { key, id, endsAt, count: 0, firstSeen: 0, lastSeen: 0, firstId: '', last: undefined, admittedId: '', counted: new Set() };
     this.#windows.set(key, window);
     return window;
   }
@@ -224,14 +272,18 @@ export class AlertThrottle implements AlertGate {
   #emit(window: Window): void {
     if (window.count === 0 || window.last === undefined) return;
     this.#stats.aggregates++;
-    this.#onFlush({
-      ...window.last,
+    this.#onFlush(this.#aggregate(window), window.id);
+  }
+
+  #aggregate(window: Window): AlertInit {
+    return {
+      ...window.last!.alert(),
       id: aggregateId(window),
       raised_at_ms: Math.round(this.#now()),
       count: window.count,
       first_seen_ms: window.firstSeen,
       last_seen_ms: window.lastSeen,
-    });
+    };
   }
 
   #arm(): void {
@@ -288,19 +340,6 @@ export function createAlertThrottle(options: AlertThrottleOptions): AlertGate {
 function aggregateId(window: Window): string {
   const anchor = window.firstId !== '' ? window.firstId : String(window.firstSeen);
   return crypto.createHash('sha256').update(`aggregate\u0000${window.key}\u0000${anchor}`).digest('hex').slice(0, 32);
-}
-
-function occurrences(alert: AlertInit): number {
-  const count = alert.count ?? 0;
-  return count > 0 ? count : 1;
-}
-
-function seenFirst(alert: AlertInit, now: number): number {
-  return alert.first_seen_ms || alert.observed_at_ms || now;
-}
-
-function seenLast(alert: AlertInit, now: number): number {
-  return alert.last_seen_ms || alert.observed_at_ms || now;
 }
 
 function validate(options: AlertThrottleOptions): void {

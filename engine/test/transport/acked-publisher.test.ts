@@ -4,7 +4,6 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { startEmbeddedNats, type EmbeddedNats } from '../../../cli/src/embedded-nats.js';
 import { ensureStreams, subjects } from '../../../proto/src/index.js';
-import { firstAlertsOver } from '../../src/throttle/first-alerts.js';
 import { startAckedPublisher, type StoreOutcome } from '../../src/transport/acked-publisher.js';
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
@@ -85,28 +84,5 @@ describe('acked publisher - a publication counts once its stream has stored it',
     await publisher.close(200);
     expect(await all).toEqual(['failed']);
     silent.unsubscribe();
-  });
-
-  it('first alerts - the stream answer says which replica was first: a duplicate comes back with its key and payload', async () => {
-    const publisher = startAckedPublisher({ nc });
-    const stored: string[] = [];
-    const duplicates: string[] = [];
-    const failed: number[] = [];
-    const first = firstAlertsOver({
-      publisher,
-      onStored: (subject) => stored.push(subject),
-      onDuplicate: (key, payload) => duplicates.push(`${key}:${new TextDecoder().decode(payload)}`),
-      onFailed: (n) => failed.push(n),
-    });
-    const subject = subjects.alerts('HIGH', 'container', 'first-alerts-host');
-    const { done, all } = outcomes(3);
-    first.publish(subject, bytes('a'), 'first-test-1', 'key-1', done);
-    first.publish(subject, bytes('b'), 'first-test-1', 'key-1', done);
-    first.publish(subject, bytes('c'), 'first-test-2', 'key-2', done);
-    expect(await all).toEqual(['stored', 'duplicate', 'stored']);
-    expect(stored).toEqual([subject, subject]);
-    expect(duplicates).toEqual(['key-1:b']);
-    expect(failed).toEqual([]);
-    await publisher.close(1_000);
   });
 });
