@@ -24,6 +24,7 @@ import { runCli } from '../cli/src/main.js';
 import { connectNats, natsConnectionOptions, natsSecurity, type NatsSecurity } from '../cli/src/nats.js';
 import { generateNatsConfig, readSeed, type GeneratedNatsConfig, type Identity } from '../cli/src/security/index.js';
 import { collectMessages } from './support/collect.js';
+import { spawnVigilUp } from './support/vigil-process.js';
 
 const logger = pino({ level: 'silent' });
 
@@ -95,6 +96,14 @@ function startSecuredNats(binary: string, configFile: string): Promise<SecuredSe
       }
     });
   });
+}
+
+async function eventuallyTrue(check: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`not true within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 /** The next error the connection reports on its status stream (permission violations arrive there). */
@@ -310,6 +319,30 @@ describe('nats security', () => {
     }
   }, 40_000);
 
+  it('nats security - a collector that sets an alert subject as its reply gets no ack published there: accounts keep the ack out', async () => {
+    const engine = await connectAs('engine');
+    const jsm = await jetstreamManager(engine);
+    const subscriber = await connectAs('alerts');
+    const seen: string[] = [];
+    subscriber.subscribe(subjects.allAlerts, {
+      callback: (_e, m) => {
+        seen.push(m.subject);
+      },
+    });
+    await subscriber.flush();
+    const alertsBefore = (await jsm.streams.info('VIGIL_ALERTS')).state.messages;
+    const factsBefore = (await jsm.streams.info('VIGIL_FACTS', { subjects_filter: 'vigil.facts.process_exec.b' })).state.subjects?.['vigil.facts.process_exec.b'] ?? 0;
+
+    const nc = await connectAs('collector-b');
+    nc.publish('vigil.facts.process_exec.b', encodeFactBatch({ id: 'aimed-ack', facts: [] }), { reply: 'vigil.alerts.critical.container.b' });
+    await nc.flush();
+    // The fact is stored (JetStream answered it), but its ack went back to the collectors' account.
+    await eventuallyTrue(async () => ((await jsm.streams.info('VIGIL_FACTS', { subjects_filter: 'vigil.facts.process_exec.b' })).state.subjects?.['vigil.facts.process_exec.b'] ?? 0) === factsBefore + 1);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(seen).toEqual([]);
+    expect((await jsm.streams.info('VIGIL_ALERTS')).state.messages).toBe(alertsBefore);
+  });
+
   it('nats security - a collector cannot turn the ack of its own publish into an ack or stream admin request', async () => {
     const engine = await connectAs('engine');
     const jsm = await jetstreamManager(engine);
@@ -337,6 +370,16 @@ describe('nats security', () => {
     expect(facts.state.subjects?.['vigil.facts.host.b']).toBe(3);
     pending!.ack();
   });
+
+  it('nats security - vigil up against the secured server with one flag: engine, collector and alert printer each as its own identity', async () => {
+    const up = spawnVigilUp(['--nats', server.url, '--nats-identities', path.dirname(config.configFile), '--collectors', 'host', '--host', 'a']);
+    try {
+      await up.waitFor((alerts) => alerts.some((a) => a.subject.kind === 'host' && a.host === 'a'), 30_000);
+      expect(up.stderr()).not.toMatch(/permission/i);
+    } finally {
+      expect(await up.stop()).toBe(0);
+    }
+  }, 60_000);
 
   it('nats security - regenerating keeps keys; after a reload a rotated key and a dropped host are refused', async () => {
     const before = new Map(config.identities.map((i) => [i.name, i.publicKey]));
@@ -407,7 +450,10 @@ describe('nats security options', () => {
     expect(san.stdout).toMatch(/DNS:nats\.internal, DNS:localhost, IP Address:10\.0\.0\.5/);
     const conf = await fs.readFile(path.join(out, 'nats-server.conf'), 'utf8');
     expect(conf).toContain('"vigil.facts.*.db_example"');
-    expect(conf).not.toMatch(/"_INBOX\.>"|"\$JS\.API\.>"|"vigil\.facts\.>"/);
+    expect(conf).not.toMatch(/allow: \[[^\]]*("_INBOX\.>"|"\$JS\.API\.>"|"vigil\.facts\.>")/);
+    // Facts cross from the collectors' account as a service, alerts to the subscribers' as a stream.
+    expect(conf).toContain('{ service: "vigil.facts.>", accounts: [COLLECTORS] }');
+    expect(conf).toContain('{ stream: "vigil.alerts.>", accounts: [SUBSCRIBERS] }');
   });
 
   it('nats security - options come from flags before environment, and bad files are usage errors', async () => {

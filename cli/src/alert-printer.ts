@@ -1,6 +1,6 @@
 import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { alertToJSON, decodeAlert, streams, subjects } from '../../proto/src/index.js';
+import { alertToJSON, decodeAlert, streams, subjects, type AlertInit } from '../../proto/src/index.js';
 import { alertLine } from './format.js';
 
 export type AlertFormat = 'pretty' | 'json';
@@ -11,36 +11,87 @@ export function parseAlertFormat(value: string | undefined): AlertFormat {
 }
 
 export interface AlertPrinter {
+  /** Where alerts are read: the alert stream, or the core subject deduplicated by alert id. */
+  readonly source: 'stream' | 'subject';
   stop(): Promise<void>;
 }
 
+export interface PrintOptions {
+  subject?: string;
+  format: AlertFormat;
+  onError?: (e: unknown) => void;
+  /** Told why the stream cannot be read, when the printer falls back to the core subject. */
+  onFallback?: (reason: unknown) => void;
+}
+
+/** Alert ids remembered to drop a second copy on the core subject. */
+const SEEN_IDS = 100_000;
+
 /**
- * Writes each alert stored from now on to stdout: one JSON object per line,
- * or one readable line. It reads the alert stream (an ordered consumer), not
- * the core subject: the stream keeps one copy of each alert, where a core
- * subscriber also sees what the stream dropped as a duplicate.
+ * Writes each alert from now on to stdout: one JSON object per line, or one
+ * readable line, each alert once. It reads the alert stream (an ordered
+ * consumer), which keeps one copy of each alert. An identity that cannot read
+ * the stream (an alert subscriber in its own NATS account, without JetStream)
+ * reads the core subject instead and drops repeated alert ids.
  */
-export async function printAlerts(nc: NatsConnection, options: { subject?: string; format: AlertFormat; onError?: (e: unknown) => void }): Promise<AlertPrinter> {
+export async function printAlerts(nc: NatsConnection, options: PrintOptions): Promise<AlertPrinter> {
   const colour = options.format === 'pretty' && process.stdout.isTTY === true;
-  const consumer = await jetstream(nc).consumers.get(streams.alerts.name, {
-    filter_subjects: [options.subject ?? subjects.allAlerts],
-    deliver_policy: DeliverPolicy.New,
-  });
-  const messages = await consumer.consume();
+  const subject = options.subject ?? subjects.allAlerts;
+  const print = (decoded: AlertInit): void => {
+    const alert = alertToJSON(decoded);
+    process.stdout.write(options.format === 'json' ? JSON.stringify(alert) + '\n' : alertLine(alert, colour) + '\n');
+  };
+  let messages;
+  try {
+    const consumer = await jetstream(nc).consumers.get(streams.alerts.name, { filter_subjects: [subject], deliver_policy: DeliverPolicy.New });
+    messages = await consumer.consume();
+  } catch (error) {
+    options.onFallback?.(error);
+    return printFromSubject(nc, subject, print, options.onError);
+  }
+  const stream = messages;
   const done = (async () => {
-    for await (const msg of messages) {
+    for await (const msg of stream) {
       try {
-        const alert = alertToJSON(decodeAlert(msg.data));
-        process.stdout.write(options.format === 'json' ? JSON.stringify(alert) + '\n' : alertLine(alert, colour) + '\n');
+        print(decodeAlert(msg.data));
       } catch (decodeError) {
         options.onError?.(decodeError);
       }
     }
   })().catch((error) => options.onError?.(error));
   return {
+    source: 'stream',
     async stop() {
-      await messages.close();
+      await stream.close();
       await done;
+    },
+  };
+}
+
+function printFromSubject(nc: NatsConnection, subject: string, print: (alert: AlertInit) => void, onError?: (e: unknown) => void): AlertPrinter {
+  const seen = new Set<string>();
+  const subscription = nc.subscribe(subject, {
+    callback: (error, msg) => {
+      if (error) {
+        onError?.(error);
+        return;
+      }
+      try {
+        const alert = decodeAlert(msg.data);
+        const id = alert.id ?? '';
+        if (id !== '' && seen.has(id)) return;
+        print(alert);
+        seen.add(id);
+        if (seen.size > SEEN_IDS) seen.delete(seen.values().next().value!);
+      } catch (decodeError) {
+        onError?.(decodeError);
+      }
+    },
+  });
+  return {
+    source: 'subject',
+    async stop() {
+      await subscription.drain();
     },
   };
 }

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { credsAuthenticator, nkeyAuthenticator, type ConnectionOptions, type NatsConnection, type TlsOptions } from '@nats-io/nats-core';
 import { UsageError } from './errors.js';
@@ -28,6 +29,35 @@ export const NATS_SECURITY_USAGE = `NATS security (any command that connects):
   --nats-creds FILE     JWT user credentials instead, for operator-mode servers (VIGIL_NATS_CREDS)
   --nats-ca FILE        CA certificate the server's TLS certificate must chain to (VIGIL_NATS_CA)
   --nats-tls-cert FILE  client certificate for mutual TLS (VIGIL_NATS_TLS_CERT), with --nats-tls-key (VIGIL_NATS_TLS_KEY)`;
+
+/**
+ * The identities `vigil nats-config --out DIR` wrote, for a process that
+ * plays several roles (`vigil up`): `of(name)` is the security of one of them.
+ */
+export function natsIdentities(dir: string): { of(name: string): NatsSecurity } {
+  const file = (...parts: string[]): string => path.join(dir, ...parts);
+  const readable = (f: string): boolean => {
+    try {
+      fs.accessSync(f, fs.constants.R_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (!readable(file('ca.pem')) || !readable(file('identities'))) {
+    throw new UsageError(`--nats-identities ${dir}: expected the directory \`vigil nats-config --out\` wrote (ca.pem, identities/)`);
+  }
+  return {
+    of(name) {
+      const nkeyFile = file('identities', `${name}.nk`);
+      if (!readable(nkeyFile)) throw new UsageError(`--nats-identities ${dir}: no identity ${name} (expected ${nkeyFile}; \`vigil nats-config --hosts\` adds a host's collector)`);
+      const security: NatsSecurity = { nkeyFile, caFile: file('ca.pem') };
+      const [certFile, keyFile] = [file('identities', `${name}-cert.pem`), file('identities', `${name}-key.pem`)];
+      if (readable(certFile) && readable(keyFile)) Object.assign(security, { certFile, keyFile });
+      return security;
+    },
+  };
+}
 
 /** How a client proves who it is and checks the server; all optional (none: plain, anonymous NATS). */
 export interface NatsSecurity {

@@ -11,7 +11,12 @@ export async function alertsCommand(argv: string[]): Promise<number> {
   const logger = createLogger();
   const nc = await connectNats(natsUrl(values.nats, true)!, 'vigil-alerts', natsSecurity(values));
   const format = parseAlertFormat(values.format);
-  const printer = await printAlerts(nc, { subject: values.subject, format, onError: (err) => logger.warn({ err }, 'undecodable alert') }).catch(async (error: unknown) => {
+  const printer = await printAlerts(nc, {
+    subject: values.subject,
+    format,
+    onError: (err) => logger.warn({ err }, 'undecodable alert'),
+    onFallback: (err) => logger.info({ err: String((err as Error)?.message ?? err) }, 'cannot read the alert stream: reading the alert subject, each alert id once'),
+  }).catch(async (error: unknown) => {
     await nc.close();
     throw error;
   });

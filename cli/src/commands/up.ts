@@ -2,22 +2,25 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { COLLECTOR_NAMES, startAgent, type CollectorName } from '../../../collectors/src/index.js';
 import { defaultBundlePath, kernelFilterOf, readBundleFile, startEngineService } from '../../../engine/src/index.js';
-import { ensureStreams } from '../../../proto/src/index.js';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { ensureStreams, subjectToken } from '../../../proto/src/index.js';
 import { parseAlertFormat, printAlerts } from '../alert-printer.js';
 import { startEmbeddedNats, type EmbeddedNats } from '../embedded-nats.js';
 import { parseDuration, splitList } from '../args.js';
 import { UsageError } from '../errors.js';
 import { createLogger } from '../logger.js';
-import { connectNats, NATS_SECURITY_OPTIONS, natsSecurity, natsUrl, untilSignal } from '../nats.js';
+import { connectNats, NATS_SECURITY_OPTIONS, natsIdentities, natsSecurity, natsUrl, untilSignal } from '../nats.js';
 import { DEFAULT_LEARN_WINDOW_MS, parseWorkers } from './engine.js';
 
 export const UP_USAGE = `vigil up [--nats URL] [--format pretty|json] [--collectors container,host,image,runtime]
          [--host-root DIR] [--socket PATH] [--bundle FILE] [--host NAME] [--workers N]
-         [--learn-window DURATION]
+         [--learn-window DURATION] [--nats-identities DIR]
   Starts an embedded nats-server unless --nats (or VIGIL_NATS_URL) is given, the engine (with N
   policy worker threads) and this host's collectors, and prints alerts to stdout until interrupted.
   The engine learns workload profiles and, after DURATION of activity (default 10m, VIGIL_LEARN_WINDOW),
-  alerts on drift from them.`;
+  alerts on drift from them. Against a secured server, --nats-identities DIR (VIGIL_NATS_IDENTITIES: what
+  \`vigil nats-config --out DIR\` wrote) connects the engine, this host's collector and the alert printer,
+  each as its own identity.`;
 
 export async function upCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -32,6 +35,7 @@ export async function upCommand(argv: string[]): Promise<number> {
       host: { type: 'string' },
       workers: { type: 'string' },
       'learn-window': { type: 'string' },
+      'nats-identities': { type: 'string' },
       ...NATS_SECURITY_OPTIONS,
     },
   });
@@ -50,16 +54,27 @@ export async function upCommand(argv: string[]): Promise<number> {
     url = embedded.url;
     logger.info({ url }, 'started embedded nats-server');
   }
+  const host = values.host ?? process.env.VIGIL_HOST ?? os.hostname();
   // The embedded server is loopback-only and anonymous: identities are for a server given with --nats.
-  const nc = await connectNats(url, 'vigil-up', embedded ? {} : natsSecurity(values));
+  const identitiesDir = embedded ? undefined : (values['nats-identities'] ?? process.env.VIGIL_NATS_IDENTITIES);
+  const identities = identitiesDir === undefined ? undefined : natsIdentities(identitiesDir);
+  const connections: NatsConnection[] = [];
+  const connectAs = async (name: string, identity: string): Promise<NatsConnection> => {
+    const nc = await connectNats(url, name, identities ? identities.of(identity) : embedded ? {} : natsSecurity(values));
+    connections.push(nc);
+    return nc;
+  };
   try {
+    const nc = await connectAs('vigil-up', 'engine');
+    const collectorNc = identities ? await connectAs('vigil-up-collector', `collector-${subjectToken(host)}`) : nc;
+    const alertsNc = identities ? await connectAs('vigil-up-alerts', 'alerts') : nc;
     await ensureStreams(nc);
     // Subscribe before anything can raise an alert, so none is missed.
-    const printer = await printAlerts(nc, { format, onError: (err) => logger.warn({ err }, 'undecodable alert') });
+    const printer = await printAlerts(alertsNc, { format, onError: (err) => logger.warn({ err }, 'undecodable alert') });
     const engine = await startEngineService({ nc, bundle, workers, logger: logger.child({ component: 'engine' }), profiles: { learnWindowMs } });
     const agent = await startAgent({
-      nc,
-      host: values.host ?? process.env.VIGIL_HOST ?? os.hostname(),
+      nc: collectorNc,
+      host,
       hostRoot: values['host-root'] ?? process.env.VIGIL_HOST_ROOT ?? '/',
       socketPath: values.socket,
       collectors,
@@ -72,9 +87,9 @@ export async function upCommand(argv: string[]): Promise<number> {
     await agent.stop();
     await engine.stop();
     await printer.stop();
-    await nc.drain();
+    for (const c of connections) await c.drain();
   } finally {
-    if (!nc.isClosed()) await nc.close();
+    for (const c of connections) if (!c.isClosed()) await c.close();
     await embedded?.stop();
   }
   return 0;

@@ -5,6 +5,7 @@ import { subjectToken } from '../../../proto/src/index.js';
 import { UsageError } from '../errors.js';
 import { alertsPermissions, collectorPermissions, enginePermissions, inboxPrefixFor, policyPermissions, type Permissions, type Role } from './permissions.js';
 import { createCa, issueClientCert, issueServerCert, subjectAltNames, type CertFiles } from './pki.js';
+import { ACCOUNTS, ACCOUNT_OF_ROLE } from './accounts.js';
 import { renderServerConfig } from './server-config.js';
 
 export interface NatsConfigOptions {
@@ -140,7 +141,8 @@ export async function generateNatsConfig(options: NatsConfigOptions): Promise<Ge
       listen: options.listen ?? '0.0.0.0:4222',
       storeDir: options.storeDir ?? path.join(serverDir, 'jetstream'),
       tls: { certFile: onServer(server.certFile), keyFile: onServer(server.keyFile), caFile: onServer(ca.certFile), verify: options.mtls ?? false },
-      users: identities.map((i) => ({ name: i.name, publicKey: i.publicKey, permissions: i.permissions })),
+      users: identities.map((i) => ({ name: i.name, publicKey: i.publicKey, permissions: i.permissions, account: ACCOUNT_OF_ROLE[i.role] })),
+      accounts: ACCOUNTS,
     }),
     { mode: 0o644 },
   );

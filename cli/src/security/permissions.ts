@@ -1,4 +1,4 @@
-import { ALERT_LEDGER_BUCKET, BUNDLE_BUCKET, BUNDLE_HEADS_BUCKET, DATA_BUCKET, distributionSubjects } from '../../../engine/src/index.js';
+import { ALERT_LEDGER_BUCKET, BUNDLE_BUCKET, BUNDLE_HEADS_BUCKET, DATA_BUCKET, PROFILE_BUCKET, distributionSubjects } from '../../../engine/src/index.js';
 import { SUBJECT_ROOT, streams, subjects, subjectToken } from '../../../proto/src/index.js';
 
 /** What one NATS identity may publish and subscribe to; nothing else is allowed. */
@@ -34,7 +34,7 @@ export function collectorPermissions(host: string, publicKey: string): Permissio
  * The engine creates Vigil's streams when missing (info, create), binds its
  * durable pull consumer on VIGIL_FACTS (info, create, next), acks what it
  * pulled, publishes verdicts, alerts and dead letters, and keeps the alert
- * throttle's ledger (a KV bucket). It cannot delete or purge streams, read
+ * throttle's ledger and the learned profiles (KV buckets). It cannot delete or purge streams, read
  * alert or dead-letter streams, or publish facts.
  */
 export function enginePermissions(publicKey: string): Permissions {
@@ -55,9 +55,8 @@ export function enginePermissions(publicKey: string): Permissions {
       `${api}.CONSUMER.MSG.NEXT.${facts}.*`,
       `$JS.ACK.${facts}.>`,
       ...POLICY_STREAMS.flatMap(storeRead),
-      // The throttle's ledger: first-alert claims and open windows' checkpoints, read and written.
-      ...storeRead(`KV_${ALERT_LEDGER_BUCKET}`),
-      `$KV.${ALERT_LEDGER_BUCKET}.>`,
+      // Buckets the engine writes: the throttle's ledger and the learned profiles.
+      ...[ALERT_LEDGER_BUCKET, PROFILE_BUCKET].flatMap((bucket) => [...storeRead(`KV_${bucket}`), `$KV.${bucket}.>`]),
     ],
     subscribe: [`${inboxPrefixFor(publicKey)}.>`],
   };
@@ -113,23 +112,9 @@ export function policyPermissions(publicKey: string): Permissions {
 }
 
 /**
- * An alert subscriber reads the alert stream through ordered consumers (what
- * `vigil alerts` does: created, pulled, deleted as they reset) or subscribes
- * to `vigil.alerts.>` on core NATS. It publishes nothing else.
+ * An alert subscriber, in the SUBSCRIBERS account, gets `vigil.alerts.>` (a
+ * stream import from VIGIL) and its own inbox, and publishes nothing.
  */
 export function alertsPermissions(publicKey: string): Permissions {
-  const api = '$JS.API';
-  const alerts = streams.alerts.name;
-  return {
-    publish: [
-      `${api}.INFO`,
-      `${api}.STREAM.INFO.${alerts}`,
-      `${api}.CONSUMER.CREATE.${alerts}`,
-      `${api}.CONSUMER.CREATE.${alerts}.>`,
-      `${api}.CONSUMER.INFO.${alerts}.*`,
-      `${api}.CONSUMER.DELETE.${alerts}.*`,
-      `${api}.CONSUMER.MSG.NEXT.${alerts}.*`,
-    ],
-    subscribe: [subjects.allAlerts, `${inboxPrefixFor(publicKey)}.>`],
-  };
+  return { publish: [], subscribe: [subjects.allAlerts, `${inboxPrefixFor(publicKey)}.>`] };
 }

@@ -164,7 +164,9 @@ describe('engine metrics', () => {
     const clock = { t: 0 };
     const throttle = new AlertThrottle({ windowMs: 100, maxKeys: 1, now: () => clock.t, autoFlush: false, onFlush: () => undefined });
     const unbind = bindThrottleMetrics(metrics, throttle);
-    const alert = (rule: string) => ({ id: `${rule}-${clock.t}`, finding: { rule_id: rule, subject: { kind: 'container', id: 'c' } } });
+    let fact = 0;
+    // Each occurrence from its own fact: the throttle does not count one alert id twice.
+    const alert = (rule: string) => ({ id: `${rule}-${fact++}`, finding: { rule_id: rule, subject: { kind: 'container', id: 'c' } } });
     throttle.admit(alert('A'));
     throttle.admit(alert('A'));
     throttle.admit(alert('A'));

@@ -49,6 +49,16 @@ describe('alert throttle', () => {
     expect(flushed.map((a) => [a.count, a.first_seen_ms, a.last_seen_ms])).toEqual([[2, 600, 700]]);
   });
 
+  it('alert throttle - a redelivered alert counts once: the first is admitted again, a repeat is not counted twice', () => {
+    const { flushed, throttle } = harness();
+    const first = alert({ fact: 'f1', at: 500 });
+    const repeat = alert({ fact: 'f2', at: 600 });
+    expect([throttle.admit(first), throttle.admit(repeat), throttle.admit(first), throttle.admit(repeat)]).toEqual([true, false, true, false]);
+    expect(throttle.stats()).toMatchObject({ admitted: 1, suppressed: 1 });
+    throttle.close();
+    expect(flushed.map((a) => a.count)).toEqual([1]);
+  });
+
   it('alert throttle - an admitted alert taken back (another replica was first) is counted into the aggregate, open window or not', () => {
     const { clock, flushed, throttle } = harness();
     const other = alert({ container: 'c2', fact: 'g1', at: 550 });
