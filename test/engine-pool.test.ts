@@ -4,7 +4,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import pino from 'pino';
-import { JetStreamFactSink } from '../collectors/src/index.js';
+import { createFactSink } from '../collectors/src/index.js';
 import { startEngine, type Bundle, type RunningEngine } from '../engine/src/index.js';
 import { decodeDeadLetter, decodeVerdict, ENGINE_CONSUMER, ensureStreams, streams, subjects } from '../proto/src/index.js';
 import { startEmbeddedNats, type EmbeddedNats } from '../cli/src/embedded-nats.js';
@@ -47,7 +47,7 @@ describe('engine with worker pool over NATS', () => {
     await nats?.stop();
   });
 
-  const sinkFor = (host: string, maxBatch = 256) => new JetStreamFactSink({ nc, source: { host, collector: 'test', version: '0' }, maxBatch });
+  const sinkFor = (host: string, maxBatch = 256) => createFactSink({ nc, source: { host, collector: 'test', version: '0' }, maxBatch });
 
   it('engine - a fact whose policy loops goes to vigil.dlq.timeout; its batch-mates and later facts get verdicts', async () => {
     const verdicts = collectMessages(nc, subjects.verdicts('container', 'loop-host'), decodeVerdict);

@@ -3,7 +3,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import pino from 'pino';
-import { JetStreamFactSink } from '../collectors/src/index.js';
+import { createFactSink } from '../collectors/src/index.js';
 import { defaultBundlePath, PolicyEvaluator, readBundleFile, startEngine } from '../engine/src/index.js';
 import { decodeAlert, decodeDeadLetter, decodeVerdict, ensureStreams, streams, subjects } from '../proto/src/index.js';
 import { startEmbeddedNats, type EmbeddedNats } from '../cli/src/embedded-nats.js';
@@ -34,7 +34,7 @@ describe('engine over NATS', () => {
     const verdicts = collectMessages(nc, subjects.allVerdicts, decodeVerdict);
     const alerts = collectMessages(nc, subjects.allAlerts, decodeAlert);
     const engine = await startEngine({ nc, evaluator, logger });
-    const sink = new JetStreamFactSink({ nc, source: { host: 'node-a', collector: 'test', version: '0' } });
+    const sink = createFactSink({ nc, source: { host: 'node-a', collector: 'test', version: '0' } });
     await sink.publish(privileged('web'));
     await sink.flush();
 
@@ -57,7 +57,7 @@ describe('engine over NATS', () => {
     const engine = await startEngine({ nc, evaluator, logger });
     const js = (await jetstreamManager(nc)).jetstream();
     await js.publish(subjects.facts('container', 'node-b'), new Uint8Array([0xff, 0xff, 0xff, 0x07, 0x01]));
-    const sink = new JetStreamFactSink({ nc, source: { host: 'node-b', collector: 'test', version: '0' } });
+    const sink = createFactSink({ nc, source: { host: 'node-b', collector: 'test', version: '0' } });
     await sink.publish(privileged('after-garbage'));
     await sink.flush();
 
@@ -73,7 +73,7 @@ describe('engine over NATS', () => {
   });
 
   it('engine - facts published while the engine is down all get verdicts when it returns', async () => {
-    const sink = new JetStreamFactSink({ nc, source: { host: 'node-c', collector: 'test', version: '0' }, maxBatch: 7 });
+    const sink = createFactSink({ nc, source: { host: 'node-c', collector: 'test', version: '0' }, maxBatch: 7 });
     const count = 50;
     for (let i = 0; i < count; i++) await sink.publish(privileged(`offline-${i}`));
     await sink.flush();

@@ -47,18 +47,20 @@ export async function engineVsOpa(options: { quick: boolean }): Promise<Scenario
     const natsRaw = await rawNats(nc, batches);
     const one = await drain(nats.url, nc, jsm, batches, facts.length, 1);
     const two = await drain(nats.url, nc, jsm, batches, facts.length, 2);
-    const latency = await latencyAtLoad(nats.url, nc, jsm, facts, one.factsPerSecond / 2, options.quick ? 3_000 : 10_000);
-    const latencyQuarter = await latencyAtLoad(nats.url, nc, jsm, facts, one.factsPerSecond / 4, options.quick ? 3_000 : 10_000);
+    const loadMs = options.quick ? 3_000 : 10_000;
+    const latencyQuarter = await latencyAtLoad(nats.url, nc, jsm, facts, one.factsPerSecond / 4, loadMs);
+    const latency = await latencyAtLoad(nats.url, nc, jsm, facts, one.factsPerSecond / 2, loadMs);
+    const latencyThreeQuarters = await latencyAtLoad(nats.url, nc, jsm, facts, (one.factsPerSecond * 3) / 4, loadMs);
 
     const enginePerCore = one.factsPerCpuSecond;
     notes.push(
       `facts: ${facts.length} from policies/examples (80 % runtime, 15 % container, 5 % image), published as FactBatches of ${BATCH} per kind.`,
-      `(a) \`vigil engine --alert-window 0\` child processes (default workers; throttling off so every finding is published) drain a backlog in VIGIL_FACTS; timed from the first publish until the stream is empty (every fact acked after its verdict and alerts were flushed). Per core = facts per CPU-second of the engine processes (from /proc/<pid>/stat). Latency: facts published every 5 ms at a fixed rate, p50/p99 from publish to the fact's first alert arriving at a subscriber, over ${options.quick ? 3 : 10} s of that load after a ${LATENCY_RAMP_MS / 1000} s ramp on a freshly started engine (*_from_start: every fact, the ramp included).`,
+      `(a) \`vigil engine --alert-window 0\` child processes (default workers; throttling off so every finding is published) drain a backlog in VIGIL_FACTS; timed from the first publish until the stream is empty (every fact acked after its verdict and alerts were flushed). Per core = facts per CPU-second of the engine processes (from /proc/<pid>/stat). Latency: facts published every 5 ms at a fixed rate, p50/p99/p999 at ¼, ½ and ¾ of the one-engine drain rate, from publish to the fact's first alert arriving at a subscriber, over ${options.quick ? 3 : 10} s of that load after a ${LATENCY_RAMP_MS / 1000} s ramp on a freshly started engine (*_from_start: every fact, the ramp included).`,
       '(b) one opa-wasm instance in this process, `evaluate(input, "vigil/main/<kind>")` in a loop over the prepared inputs.',
       `(c) \`${opaGo.command}\`: one query evaluating 400 facts of the same mix through \`data.vigil.main[kind]\`; ns/op divided by 400.`,
       '(d) `opa run --server -b <same Rego>`; 16 concurrent keep-alive `fetch` POSTs to /v1/data/vigil/main/<kind> from this process.',
       `(e) core NATS publish of the same encoded batches to a subscriber in this process; facts/s = messages/s × ${BATCH}.`,
-      `Machine has ${coreCount()} cores shared by nats-server, the publisher and the engines; two engine processes cannot exceed what is left of them. engine_cores_used_* = engine CPU-seconds per second of the drain; machine_busy_* = fraction of all cores busy during it (/proc/stat): near 1.0 means the drain is CPU-bound and a second engine can only take cores from nats-server and the publisher.`,
+      `Machine has ${coreCount()} cores shared by nats-server, the publisher and the engines; two engine processes cannot exceed what is left of them. engine_cpu_us_per_fact_* = engine CPU-seconds per fact judged (flat from one engine to two: the work per fact does not grow with replicas); engine_cores_used_* = engine CPU-seconds per second of the drain; machine_busy_* = fraction of all cores busy during it (/proc/stat): near 1.0 means the drain is CPU-bound and a second engine can only take cores from nats-server and the publisher.`,
       'What bounds the goals this machine misses, with the profiles that show it: [engine-performance.md](engine-performance.md).',
     );
     return {
@@ -69,6 +71,8 @@ export async function engineVsOpa(options: { quick: boolean }): Promise<Scenario
         engine_facts_per_cpu_s: Math.round(enginePerCore),
         engine2_facts_per_s: Math.round(two.factsPerSecond),
         two_engines_speedup: round(two.factsPerSecond / one.factsPerSecond),
+        engine_cpu_us_per_fact_one: round(1e6 / one.factsPerCpuSecond),
+        engine_cpu_us_per_fact_two: round(1e6 / two.factsPerCpuSecond),
         engine_cores_used_one: round(one.engineCores),
         engine_cores_used_two: round(two.engineCores),
         machine_busy_one_engine: round(one.machineBusy),
@@ -81,12 +85,18 @@ export async function engineVsOpa(options: { quick: boolean }): Promise<Scenario
         nats_raw_msgs_per_s: Math.round(natsRaw),
         nats_raw_facts_per_s: Math.round(natsRaw * BATCH),
         offered_half_load_facts_per_s: Math.round(one.factsPerSecond / 2),
-        p50_ms_at_half_load: round(latency.p50),
-        p99_ms_at_half_load: round(latency.p99),
-        p99_ms_at_half_load_from_start: round(latency.p99FromStart),
         p50_ms_at_quarter_load: round(latencyQuarter.p50),
         p99_ms_at_quarter_load: round(latencyQuarter.p99),
+        p999_ms_at_quarter_load: round(latencyQuarter.p999),
         p99_ms_at_quarter_load_from_start: round(latencyQuarter.p99FromStart),
+        p50_ms_at_half_load: round(latency.p50),
+        p99_ms_at_half_load: round(latency.p99),
+        p999_ms_at_half_load: round(latency.p999),
+        p99_ms_at_half_load_from_start: round(latency.p99FromStart),
+        p50_ms_at_three_quarter_load: round(latencyThreeQuarters.p50),
+        p99_ms_at_three_quarter_load: round(latencyThreeQuarters.p99),
+        p999_ms_at_three_quarter_load: round(latencyThreeQuarters.p999),
+        p99_ms_at_three_quarter_load_from_start: round(latencyThreeQuarters.p99FromStart),
       },
       notes,
     };
@@ -294,7 +304,7 @@ async function latencyAtLoad(url: string, nc: NatsConnection, jsm: JetStreamMana
     const sorted = [...values].sort((x, y) => x - y);
     return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
   };
-  return { p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), p99FromStart: quantile(all, 0.99), samples: latencies.length };
+  return { p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), p999: quantile(latencies, 0.999), p99FromStart: quantile(all, 0.99), samples: latencies.length };
 }
 
 function round(v: number): number {

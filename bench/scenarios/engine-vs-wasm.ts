@@ -1,6 +1,6 @@
 import { connect } from '@nats-io/transport-node';
 import pino from 'pino';
-import { JetStreamFactSink } from '../../collectors/src/index.js';
+import { createFactSink } from '../../collectors/src/index.js';
 import { defaultBundlePath, PolicyEvaluator, readBundleFile, startEngine } from '../../engine/src/index.js';
 import { ensureStreams, toPolicyInput } from '../../proto/src/index.js';
 import { startEmbeddedNats } from '../../cli/src/embedded-nats.js';
@@ -31,7 +31,7 @@ export async function engineVsWasm(options: { facts: number }): Promise<Scenario
   const nc = await connect({ servers: nats.url });
   try {
     await ensureStreams(nc);
-    const sink = new JetStreamFactSink({ nc, source: { host: 'bench', collector: 'bench', version: '0' } });
+    const sink = createFactSink({ nc, source: { host: 'bench', collector: 'bench', version: '0' } });
     for (const fact of facts) await sink.publish(fact);
     await sink.flush();
 

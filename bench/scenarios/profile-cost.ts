@@ -1,7 +1,7 @@
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/nats-core';
 import pino from 'pino';
-import { JetStreamFactSink } from '../../collectors/src/index.js';
+import { createFactSink } from '../../collectors/src/index.js';
 import { defaultBundlePath, PolicyEvaluator, PROFILE_BUCKET, ProfileStore, readBundleFile, startEngineService, type Profile } from '../../engine/src/index.js';
 import { ensureStreams, type FactInit } from '../../proto/src/index.js';
 import { startEmbeddedNats } from '../../cli/src/embedded-nats.js';
@@ -126,7 +126,7 @@ interface ModeResult {
 }
 
 async function judge(nc: NatsConnection, bundle: Awaited<ReturnType<typeof readBundleFile>>, facts: FactInit[], profiles: { learnWindowMs: number } | undefined): Promise<ModeResult> {
-  const sink = new JetStreamFactSink({ nc, source: { host: 'bench', collector: 'runtime', version: '0' } });
+  const sink = createFactSink({ nc, source: { host: 'bench', collector: 'runtime', version: '0' } });
   for (const fact of facts) await sink.publish(fact);
   await sink.flush();
   const evaluator = await PolicyEvaluator.load(bundle);

@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { DurableFactSink, startRuntimeCollector, type RuntimeCollector } from '../../collectors/src/index.js';
+import { createFactSink, startRuntimeCollector, type RuntimeCollector } from '../../collectors/src/index.js';
 import { defaultBundlePath, kernelFilterOf, PolicyEvaluator, readBundleFile, startEngine, type RunningEngine } from '../../engine/src/index.js';
 import { decodeAlert, decodeFactBatch, ensureStreams, subjects } from '../../proto/src/index.js';
 import { startEmbeddedNats } from '../../cli/src/embedded-nats.js';
@@ -79,7 +79,7 @@ export async function runtimeExecAlertLatency(options: LatencyOptions): Promise<
     const evaluator = await PolicyEvaluator.load(bundle);
     // Throttling off: every shell's alert is measured, not one per window.
     engine = await startEngine({ nc, evaluator, logger: pino({ level: 'silent' }), alertThrottle: { windowMs: 0 } });
-    const sink = new DurableFactSink({ nc, source: { host: 'bench', collector: 'runtime', version: '0' }, dir: outboxDir });
+    const sink = createFactSink({ nc, source: { host: 'bench', collector: 'runtime', version: '0' }, dir: outboxDir });
     collector = await startRuntimeCollector({ sink, kernelFilter: kernelFilterOf(bundle.manifest) });
 
     const pass = async (tag: string): Promise<{ samples: Sample[]; dockerStartMs: number }> => {
@@ -120,7 +120,7 @@ export async function runtimeExecAlertLatency(options: LatencyOptions): Promise<
       metrics,
       notes: [
         `driver: \`docker exec … /vigil/shell-on-tty ${options.intervalMs} ${options.shells} /bin/sh MARKER\` (bench/runtime/shell-on-tty.c): each shell gets a fresh pty as controlling terminal, so ${RULE} (terminal shell in a container) fires; its exec time is read in the child just before execve (CLOCK_REALTIME, shared with the host).`,
-        'pipeline as `vigil up` assembles it, in one process: startRuntimeCollector (eBPF) → DurableFactSink (on-disk outbox, JetStream acks) → embedded nats-server → startEngine with dist/policies/bundle.tar.gz → alert on `vigil.alerts.>`; the bench subscribes to facts and alerts in the same process.',
+        'pipeline as `vigil up` assembles it, in one process: startRuntimeCollector (eBPF) → createFactSink (on-disk outbox, JetStream acks) → embedded nats-server → startEngine with dist/policies/bundle.tar.gz → alert on `vigil.alerts.>`; the bench subscribes to facts and alerts in the same process.',
         'stages: exec→observed = the fact\'s observed_at_ms (when the collector parsed bpftrace\'s line) − exec time; observed→fact = fact seen on NATS (stored in JetStream) − observed; fact→alert = alert received − fact seen; total = alert received − exec time.',
         options.loadRate > 0
           ? `load_*: the same shells while /vigil/storm offers ${options.loadRate} execs/s of \`true\` in the same container.`

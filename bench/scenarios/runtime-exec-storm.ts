@@ -5,7 +5,7 @@ import path from 'node:path';
 import {
   BpftraceSource,
   CgroupIndex,
-  DurableFactSink,
+  createFactSink,
   selectRuntimeSource,
   startRuntimeCollector,
   type RuntimeCollector,
@@ -81,7 +81,7 @@ export async function runtimeExecStorm(options: ExecStormOptions): Promise<Scena
         }
       },
     });
-    const sink = new DurableFactSink({ nc, source: { host: 'bench', collector: 'runtime', version: '0' }, dir: outboxDir });
+    const sink = createFactSink({ nc, source: { host: 'bench', collector: 'runtime', version: '0' }, dir: outboxDir });
     // The default bundle's kernel filter, as `vigil up` runs it.
     const filter = kernelFilterOf((await readBundleFile(defaultBundlePath())).manifest);
     // With the host's cgroup index, as the collector runs: the per-cgroup syscall set probe is on.
@@ -212,7 +212,7 @@ export async function runtimeExecStorm(options: ExecStormOptions): Promise<Scena
       notes: [
         `storm: \`docker exec ${container.name.replace(/\d+-storm$/, '<pid>-storm')} /vigil/storm RATE ${options.stepSeconds} 2 /vigil/t-RATE\` in vigil-test/busybox:1: two generator processes, each vfork+execve of a no-libc static \`true\` (bench/runtime/*.c, gcc -static), one exe path per step; "max" = as fast as the two generators can.`,
         'ceiling: bpftrace counting `sched:sched_process_exec` in the kernel for the container\'s cgroup (`@n[str(args->filename)] = count()`), running at the same time on the same storm.',
-        'collector: startRuntimeCollector with the real eBPF source (bpftrace child) → DurableFactSink (on-disk outbox) → embedded NATS; `collector_events` = exec events the source delivered for the container, `events_in_facts_ratio` = Σ count of the process_exec facts of the container on `vigil.facts.process_exec.>` ÷ kernel execs (identical execs fold into one fact per 1 s window plus one carrying the count).',
+        'collector: startRuntimeCollector with the real eBPF source (bpftrace child) → createFactSink (on-disk outbox) → embedded NATS; `collector_events` = exec events the source delivered for the container, `events_in_facts_ratio` = Σ count of the process_exec facts of the container on `vigil.facts.process_exec.>` ÷ kernel execs (identical execs fold into one fact per 1 s window plus one carrying the count).',
         'CPU: node = process.cpuUsage() of the bench process (collector, sink, NATS client and this fact counter); bpftrace = /proc/<pid>/stat of its child; % of one core over the storm\'s seconds; µs/event = both over the events seen. idle: the same, attached, over ' +
           `${options.idleSeconds} s with whatever the shared host runs.`,
         'probes: the kernel\'s own accounting of each BPF program bpftrace loaded (kernel.bpf_stats_enabled=1 during the storm steps, read with `bpftool prog show`): runs and ns per run over all steps, programs named after their first attach point (15 characters); kernel_probes_us_per_exec = all of it over the kernel execs of the storm (every probe that fired meanwhile, the host\'s own activity included). The collector runs with the host\'s cgroup index, so the per-cgroup syscall set probe (`raw_syscalls:sys_enter`, named sys_enter) is on and fires on every system call of every container; its ns_per_run is the learned profiles\' syscall cost per call.',

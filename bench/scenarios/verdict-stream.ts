@@ -1,7 +1,7 @@
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import pino from 'pino';
-import { JetStreamFactSink } from '../../collectors/src/index.js';
+import { createFactSink } from '../../collectors/src/index.js';
 import { defaultBundlePath, PolicyEvaluator, readBundleFile, startEngine } from '../../engine/src/index.js';
 import { ensureStreams, streams } from '../../proto/src/index.js';
 import { startEmbeddedNats } from '../../cli/src/embedded-nats.js';
@@ -23,7 +23,7 @@ export async function verdictStream(options: { facts: number }): Promise<Scenari
     try {
       await ensureStreams(nc, { verdicts: stored });
       const jsm = await jetstreamManager(nc);
-      const sink = new JetStreamFactSink({ nc, source: { host: 'bench', collector: 'bench', version: '0' } });
+      const sink = createFactSink({ nc, source: { host: 'bench', collector: 'bench', version: '0' } });
       for (const fact of facts) await sink.publish(fact);
       await sink.flush();
       const engine = await startEngine({ nc, evaluator, logger: pino({ level: 'silent' }), alertThrottle: { windowMs: 0 }, verdictStream: stored });

@@ -9,7 +9,7 @@ import { ContainerdDiskSource, DockerApiSource, DockerDiskSource, startContainer
 import { startHostCollector } from './host/index.js';
 import { DockerApiImageSource, DockerDiskImageSource, startImageCollector } from './image/index.js';
 import { CgroupIndex, combineSources, DEFAULT_PYTHON, DEFAULT_RUNSC, GvisorSource, selectRuntimeSource, sensorSource, startRuntimeCollector, type SensorInput } from './runtime/index.js';
-import { DurableFactSink } from './transport/outbox-sink.js';
+import { createFactSink } from './transport/fact-sink.js';
 import type { FactSink } from './sink.js';
 import type { KernelFilter } from '../../proto/src/index.js';
 
@@ -54,7 +54,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const outboxRoot =
     options.outboxDir ?? process.env['VIGIL_OUTBOX_DIR'] ?? path.join(os.homedir(), '.cache', 'vigil', 'outbox', options.host);
   const sinkFor = (collector: CollectorName): FactSink => {
-    const sink = new DurableFactSink({
+    const sink = createFactSink({
       nc: options.nc,
       source: { host: options.host, collector, version: AGENT_VERSION },
       dir: path.join(outboxRoot, collector),

@@ -1,14 +1,8 @@
 export type { FactSink } from './sink.js';
-export { JetStreamFactSink, type JetStreamSinkOptions } from './transport/jetstream-sink.js';
-export {
-  DurableFactSink,
-  LOW_VALUE_KINDS,
-  OUTBOX_ERRORS,
-  OutboxError,
-  type DurableSinkOptions,
-  type OutboxErrorCode,
-  type OutboxStats,
-} from './transport/outbox-sink.js';
+export { createFactSink, LOW_VALUE_KINDS, type CollectorSink, type FactSinkOptions, type OutboxStats } from './transport/fact-sink.js';
+export { OUTBOX_ERRORS, OutboxError, type OutboxErrorCode } from './transport/errors.js';
+export { MemoryBatchStore, type BatchStore, type QueuedBatch } from './transport/batch-store.js';
+export { jetStreamTransport, type BatchTransport } from './transport/batch-transport.js';
 export { EnvelopeStamper } from './transport/envelope.js';
 export { startAgent, COLLECTOR_NAMES, type AgentOptions, type CollectorName, type RunningAgent } from './agent.js';
 export * from './container/index.js';

@@ -1,13 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import type { BatchStore, QueuedBatch } from './batch-store.js';
 
 /** One FactBatch waiting in the outbox. */
-export interface OutboxEntry {
-  /** Batch id, also the `Nats-Msg-Id` of every publish attempt. */
-  readonly id: string;
-  readonly kind: string;
-  /** Facts in the batch (what `dropped` counts). */
-  readonly count: number;
+export interface OutboxEntry extends QueuedBatch {
   readonly segment: number;
   /** Offset of the record in its segment file. */
   readonly offset: number;
@@ -42,7 +38,7 @@ const segmentName = (n: number): string => `segment-${String(n).padStart(12, '0'
  * u8 id-length, id, batch bytes. A cursor file (replaced atomically by rename)
  * says where the first unacknowledged record is; segments wholly behind it are deleted.
  */
-export class Outbox {
+export class Outbox implements BatchStore<OutboxEntry> {
   private readonly entries: OutboxEntry[] = [];
   /** Dropped batches beyond the cursor, by id, with where they are (to forget them once the cursor passes). */
   private readonly droppedIds = new Map<string, { segment: number; offset: number }>();
@@ -107,6 +103,10 @@ export class Outbox {
 
   lastEntry(): OutboxEntry | undefined {
     return this.entries.at(-1);
+  }
+
+  atOrBefore(a: OutboxEntry, b: OutboxEntry): boolean {
+    return a.segment < b.segment || (a.segment === b.segment && a.offset <= b.offset);
   }
 
   /** Appends one batch; returns the facts dropped to stay within maxBytes (never the head, which may be in flight). */

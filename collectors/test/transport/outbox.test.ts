@@ -7,7 +7,7 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { decodeFactBatch, ensureStreams, factKindOf, streams, type FactInit } from '../../../proto/src/index.js';
 import { startLocalNats, type LocalNats } from '../../../test/harness/index.js';
-import { DurableFactSink } from '../../src/index.js';
+import { createFactSink } from '../../src/index.js';
 
 const servers: LocalNats[] = [];
 const connections: NatsConnection[] = [];
@@ -63,7 +63,7 @@ function expectExactlyOnce(stored: FactInit[], expected: number): void {
 describe('collectors transport - on-disk outbox', () => {
   it('outbox - a burst across a frozen and a restarted NATS arrives exactly once, in order per kind', async () => {
     const { nats, nc, dir } = await setup();
-    const sink = new DurableFactSink({ nc, source: SOURCE, dir, maxBatch: 50, publishTimeoutMs: 300, backoffMs: { min: 50, max: 500 } });
+    const sink = createFactSink({ nc, source: SOURCE, dir, maxBatch: 50, publishTimeoutMs: 300, backoffMs: { min: 50, max: 500 } });
     for (let i = 0; i < 1000; i++) await sink.publish(fact(i));
     await pause(50);
     // Frozen: the TCP connection stays up, requests pile up unanswered, acks time out and are retried.
@@ -95,7 +95,7 @@ describe('collectors transport - on-disk outbox', () => {
   it('outbox - a sink reopened on the same directory mid-stream loses and repeats nothing', async () => {
     const { nats, nc, dir } = await setup();
     const options = { nc, source: SOURCE, dir, maxBatch: 50, publishTimeoutMs: 300, backoffMs: { min: 50, max: 300 }, closeTimeoutMs: 300 };
-    const first = new DurableFactSink(options);
+    const first = createFactSink(options);
     for (let i = 0; i < 500; i++) await first.publish(fact(i));
     await first.flush(10_000);
     process.kill(nats.pid, 'SIGSTOP');
@@ -110,7 +110,7 @@ describe('collectors transport - on-disk outbox', () => {
     expect(left).toBeGreaterThan(0);
     expect((await fs.readdir(dir)).some((name) => name.endsWith('.log'))).toBe(true);
 
-    const second = new DurableFactSink(options);
+    const second = createFactSink(options);
     expect(second.stats().queuedBatches).toBe(left);
     for (let i = 1500; i < 2000; i++) await second.publish(fact(i));
     await second.flush(30_000);
@@ -122,7 +122,7 @@ describe('collectors transport - on-disk outbox', () => {
 
   it('outbox - when full, low-value facts go first and are counted', async () => {
     const { nats, nc, dir } = await setup();
-    const sink = new DurableFactSink({ nc, source: SOURCE, dir, maxBatch: 10, maxBytes: 12_000, publishTimeoutMs: 300, backoffMs: { min: 50, max: 300 } });
+    const sink = createFactSink({ nc, source: SOURCE, dir, maxBatch: 10, maxBytes: 12_000, publishTimeoutMs: 300, backoffMs: { min: 50, max: 300 } });
     process.kill(nats.pid, 'SIGSTOP');
     const runtime: FactInit[] = [];
     try {
@@ -168,7 +168,7 @@ describe('collectors transport - outbox batches of an unknown kind', () => {
     outbox.append({ id: 'future-batch', kind: 'gpu_event', count: 2, bytes: encodeFactBatch({ id: 'future-batch', facts: [{ id: 'f-1' }, { id: 'f-2' }] }) });
     outbox.close();
     const refused: string[] = [];
-    const sink = new DurableFactSink({ nc, source: SOURCE, dir, onRefused: (e) => refused.push(e.code) });
+    const sink = createFactSink({ nc, source: SOURCE, dir, onRefused: (e) => refused.push(e.code) });
     await sink.publish(fact(1));
     await sink.flush(10_000);
     await sink.close();
