@@ -136,12 +136,17 @@ export class ProcfsSource implements RuntimeSource {
         current.add(key);
         return e.inode !== '0' && !this.sockets.has(key) && (e.state === 'LISTEN' || e.state === 'ESTABLISHED');
       });
-      for (const e of fresh) this.sockets.add(`${ns}:${e.inode}`);
-      if (!report || fresh.length === 0) continue;
+      if (!report) {
+        for (const e of fresh) this.sockets.add(`${ns}:${e.inode}`);
+        continue;
+      }
+      if (fresh.length === 0) continue;
       const owners = await socketOwners(this.proc, members, new Set(fresh.map((e) => e.inode)));
       for (const e of fresh) {
         const pid = owners.get(e.inode);
-        if (pid === undefined) continue; // socket already closed or owned by a process gone since
+        // Its owner started after this poll listed the processes (or is gone): not marked seen, so the next poll looks again.
+        if (pid === undefined) continue;
+        this.sockets.add(`${ns}:${e.inode}`);
         const direction: NetworkEvent['direction'] =
           e.state === 'LISTEN' ? 'listen' : listening.has(e.localPort) ? 'inbound' : 'outbound';
         const stat = await this.proc.stat(pid);

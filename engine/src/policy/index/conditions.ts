@@ -65,7 +65,7 @@ export function isNever(c: Condition): boolean {
 }
 
 /** A value no twin can mirror exactly (a non-ASCII string to lower): the test holds. */
-const UNKNOWN = Symbol('unknown');
+export const UNKNOWN = Symbol('unknown');
 type Reached = unknown;
 
 /**
@@ -180,20 +180,28 @@ export function compileCondition(condition: Condition, table: ValueTable): () =>
       };
     }
     case 'regex': {
-      const sets = condition.patterns.map(requiredLiterals);
-      // A pattern without known literals could match anything.
-      if (sets.some((s) => s === undefined)) return () => true;
-      const known = sets as RequiredLiterals[];
-      const matches = (s: string): boolean => {
-        let lowered: string | undefined;
-        return known.some((set) => {
-          const subject = set.caseInsensitive ? (lowered ??= subjectFor(s, set)) : s;
-          return set.any.some((lit) => subject.includes(lit));
-        });
-      };
+      const matches = literalMatcher(condition.patterns);
+      if (matches === undefined) return () => true;
       return () => read().some((v) => v === UNKNOWN || (typeof v === 'string' && matches(v)));
     }
   }
+}
+
+/**
+ * Whether a string holds the literals one of `patterns` requires; undefined
+ * when a pattern has none it knows (it could match anything).
+ */
+export function literalMatcher(patterns: readonly string[]): ((s: string) => boolean) | undefined {
+  const sets = patterns.map(requiredLiterals);
+  if (sets.some((s) => s === undefined)) return undefined;
+  const known = sets as RequiredLiterals[];
+  return (s) => {
+    let lowered: string | undefined;
+    return known.some((set) => {
+      const subject = set.caseInsensitive ? (lowered ??= subjectFor(s, set)) : s;
+      return set.any.some((lit) => subject.includes(lit));
+    });
+  };
 }
 
 function compileValue(path: ValuePath): (input: unknown, data: unknown) => Reached[] {
@@ -259,10 +267,10 @@ function compileValue(path: ValuePath): (input: unknown, data: unknown) => Reach
 }
 
 /** What a builtin given a non-string gives in OPA: undefined, nothing reached. */
-const NOTHING = Symbol('nothing');
+export const NOTHING = Symbol('nothing');
 const ASCII = /^[\x00-\x7f]*$/;
 
-function applyTransform(transform: Transform, value: Reached): Reached {
+export function applyTransform(transform: Transform, value: Reached): Reached {
   if (value === UNKNOWN) return UNKNOWN;
   if (typeof value !== 'string') return NOTHING;
   if (transform === 'lower') return ASCII.test(value) ? value.toLowerCase() : UNKNOWN;

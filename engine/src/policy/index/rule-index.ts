@@ -1,5 +1,6 @@
 import type { FactKind } from '../../../../proto/src/index.js';
-import { compileCondition, ValueTable, type Condition } from './conditions.js';
+import type { Condition } from './conditions.js';
+import { generateSelector, type Selector } from './codegen.js';
 
 /** The fact kinds the build indexes: runtime events, judged at kernel rates. */
 export const INDEXED_KINDS: readonly FactKind[] = ['process_exec', 'file_access', 'network_connection', 'privilege_change', 'syscall_set'];
@@ -16,27 +17,22 @@ export interface RuleIndexDocument {
   conditions: Record<string, Condition>;
 }
 
-type Test = () => boolean;
-
 /**
  * The build-time index at evaluation time: per fact, the rules whose
  * conditions hold. A fact no rule can match never enters WASM; one that some
  * can is evaluated with only those (the dispatch in the generated main.rego).
  */
 export class RuleIndex {
-  private readonly byKind = new Map<FactKind, Array<{ id: string; test: Test | undefined }>>();
-  private readonly table = new ValueTable();
+  private readonly byKind = new Map<FactKind, Selector>();
 
   constructor(document: RuleIndexDocument, rules: ReadonlyArray<{ id: string; kind: FactKind }>) {
     const indexed = new Set(document.kinds);
+    const byKind = new Map<FactKind, Array<{ id: string; condition: Condition | undefined }>>();
+    for (const kind of indexed) byKind.set(kind, []);
     for (const rule of rules) {
-      if (!indexed.has(rule.kind)) continue;
-      const condition = document.conditions[rule.id];
-      const list = this.byKind.get(rule.kind) ?? [];
-      list.push({ id: rule.id, test: condition ? compileCondition(condition, this.table) : undefined });
-      this.byKind.set(rule.kind, list);
+      if (indexed.has(rule.kind)) byKind.get(rule.kind)!.push({ id: rule.id, condition: document.conditions[rule.id] });
     }
-    for (const kind of indexed) if (!this.byKind.has(kind)) this.byKind.set(kind, []);
+    for (const [kind, list] of byKind) this.byKind.set(kind, generateSelector(list));
   }
 
   /**
@@ -44,16 +40,6 @@ export class RuleIndex {
    * reads (`{id: true}`), or undefined when its kind is not indexed (every rule of it is evaluated).
    */
   select(kind: FactKind, input: unknown, data: unknown): { ids: Record<string, true>; count: number } | undefined {
-    const rules = this.byKind.get(kind);
-    if (!rules) return undefined;
-    const ids: Record<string, true> = {};
-    let count = 0;
-    this.table.begin(input, data);
-    for (const rule of rules) {
-      if (rule.test && !rule.test()) continue;
-      ids[rule.id] = true;
-      count++;
-    }
-    return { ids, count };
+    return this.byKind.get(kind)?.(input, data);
   }
 }
