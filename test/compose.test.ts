@@ -11,6 +11,7 @@ const PREFIX = 'vigil-compose-';
 const IMAGES = ['vigil/engine:dev', 'vigil/collector:dev', NATS_IMAGE];
 
 interface AlertLine {
+  alert_id: string;
   rule_id: string;
   severity: string;
   host: string;
@@ -89,7 +90,9 @@ function parseAlerts(logs: string): AlertLine[] {
     const json = line.slice(line.indexOf('{'));
     if (!json.startsWith('{')) continue;
     try {
-      alerts.push(JSON.parse(json) as AlertLine);
+      const parsed = JSON.parse(json) as Partial<AlertLine>;
+      // The service's own log lines are JSON too; alerts carry an alert id.
+      if (typeof parsed.alert_id === 'string') alerts.push(parsed as AlertLine);
     } catch {
       // a log line split by docker-compose, or not an alert
     }

@@ -22,7 +22,14 @@ export interface PrintOptions {
   onError?: (e: unknown) => void;
   /** Told why the stream cannot be read, when the printer falls back to the core subject. */
   onFallback?: (reason: unknown) => void;
+  /** Stops waiting for the alert stream to be created (printAlerts then rejects). */
+  signal?: AbortSignal;
 }
+
+/** How often a printer started before the engine looks for the alert stream again. */
+const STREAM_RETRY_MS = 500;
+
+const streamMissing = (error: unknown): boolean => /stream not found/i.test(String((error as Error)?.message ?? error));
 
 /** Alert ids remembered to drop a second copy on the core subject. */
 const SEEN_IDS = 100_000;
@@ -32,7 +39,8 @@ const SEEN_IDS = 100_000;
  * readable line, each alert once. It reads the alert stream (an ordered
  * consumer), which keeps one copy of each alert. An identity that cannot read
  * the stream (an alert subscriber in its own NATS account, without JetStream)
- * reads the core subject instead and drops repeated alert ids.
+ * reads the core subject instead and drops repeated alert ids. Started before
+ * the engine has created the stream, it waits for the stream.
  */
 export async function printAlerts(nc: NatsConnection, options: PrintOptions): Promise<AlertPrinter> {
   const colour = options.format === 'pretty' && process.stdout.isTTY === true;
@@ -41,15 +49,25 @@ export async function printAlerts(nc: NatsConnection, options: PrintOptions): Pr
     const alert = alertToJSON(decoded);
     process.stdout.write(options.format === 'json' ? JSON.stringify(alert) + '\n' : alertLine(alert, colour) + '\n');
   };
-  let messages;
-  try {
-    const consumer = await jetstream(nc).consumers.get(streams.alerts.name, { filter_subjects: [subject], deliver_policy: DeliverPolicy.New });
-    messages = await consumer.consume();
-  } catch (error) {
-    options.onFallback?.(error);
-    return printFromSubject(nc, subject, print, options.onError);
+  let stream;
+  // Once it had to wait, whatever the new stream holds came after the printer started.
+  let deliver: DeliverPolicy = DeliverPolicy.New;
+  for (;;) {
+    try {
+      const consumer = await jetstream(nc).consumers.get(streams.alerts.name, { filter_subjects: [subject], deliver_policy: deliver });
+      stream = await consumer.consume();
+      break;
+    } catch (error) {
+      if (!streamMissing(error)) {
+        options.onFallback?.(error);
+        return printFromSubject(nc, subject, print, options.onError);
+      }
+      deliver = DeliverPolicy.All;
+      options.signal?.throwIfAborted();
+      await new Promise((resolve) => setTimeout(resolve, STREAM_RETRY_MS));
+      options.signal?.throwIfAborted();
+    }
   }
-  const stream = messages;
   const done = (async () => {
     for await (const msg of stream) {
       try {
