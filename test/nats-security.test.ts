@@ -24,6 +24,7 @@ import { runCli } from '../cli/src/main.js';
 import { connectNats, natsConnectionOptions, natsSecurity, type NatsSecurity } from '../cli/src/nats.js';
 import { generateNatsConfig, readSeed, type GeneratedNatsConfig, type Identity } from '../cli/src/security/index.js';
 import { collectMessages } from './support/collect.js';
+import { eventually } from './support/engine-fleet.js';
 import { spawnVigilUp } from './support/vigil-process.js';
 
 const logger = pino({ level: 'silent' });
@@ -96,14 +97,6 @@ function startSecuredNats(binary: string, configFile: string): Promise<SecuredSe
       }
     });
   });
-}
-
-async function eventuallyTrue(check: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`not true within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 /** The next error the connection reports on its status stream (permission violations arrive there). */
@@ -324,23 +317,20 @@ describe('nats security', () => {
     const engine = await connectAs('engine');
     const jsm = await jetstreamManager(engine);
     const subscriber = await connectAs('alerts');
-    const seen: string[] = [];
-    subscriber.subscribe(subjects.allAlerts, {
-      callback: (_e, m) => {
-        seen.push(m.subject);
-      },
-    });
+    const seen = collectMessages(subscriber, subjects.allAlerts, (data) => data);
     await subscriber.flush();
     const alertsBefore = (await jsm.streams.info('VIGIL_ALERTS')).state.messages;
-    const factsBefore = (await jsm.streams.info('VIGIL_FACTS', { subjects_filter: 'vigil.facts.process_exec.b' })).state.subjects?.['vigil.facts.process_exec.b'] ?? 0;
+    const subject = 'vigil.facts.process_exec.b';
+    const factsOnB = async (): Promise<number> => (await jsm.streams.info('VIGIL_FACTS', { subjects_filter: subject })).state.subjects?.[subject] ?? 0;
+    const factsBefore = await factsOnB();
 
     const nc = await connectAs('collector-b');
-    nc.publish('vigil.facts.process_exec.b', encodeFactBatch({ id: 'aimed-ack', facts: [] }), { reply: 'vigil.alerts.critical.container.b' });
+    nc.publish(subject, encodeFactBatch({ id: 'aimed-ack', facts: [] }), { reply: 'vigil.alerts.critical.container.b' });
     await nc.flush();
     // The fact is stored (JetStream answered it), but its ack went back to the collectors' account.
-    await eventuallyTrue(async () => ((await jsm.streams.info('VIGIL_FACTS', { subjects_filter: 'vigil.facts.process_exec.b' })).state.subjects?.['vigil.facts.process_exec.b'] ?? 0) === factsBefore + 1);
+    await eventually('the aimed fact stored', async () => (await factsOnB()) === factsBefore + 1, 5_000);
     await new Promise((r) => setTimeout(r, 300));
-    expect(seen).toEqual([]);
+    expect(seen.all()).toEqual([]);
     expect((await jsm.streams.info('VIGIL_ALERTS')).state.messages).toBe(alertsBefore);
   });
 

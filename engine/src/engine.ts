@@ -139,6 +139,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   const ledger = await KvAlertLedger.open(nc, { replicas: options.streamReplicas });
   const feed = await jetStreamFeed({
     nc,
+    jsm,
     consumer: options.consumer ?? ENGINE_CONSUMER,
     ackWaitMs: options.ackWaitMs ?? ACK_WAIT_MS,
     maxMessages: options.maxMessages ?? 512,

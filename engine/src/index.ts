@@ -13,7 +13,7 @@ export type { FactFeed, FeedMessage } from './transport/fact-feed.js';
 export type { ResultSink, ResultGroup, Publication, StoreOutcome } from './transport/result-sink.js';
 export { MemoryFeed, type Settled } from './transport/memory-feed.js';
 export { MemorySink } from './transport/memory-sink.js';
-export { KvAlertLedger, ALERT_LEDGER_BUCKET, type AlertLedger, type Claim } from './throttle/ledger.js';
+export { KvAlertLedger, ALERT_LEDGER_BUCKET, type AlertLedger, type Claim, type ClaimResult } from './throttle/ledger.js';
 export { MemoryAlertLedger } from './throttle/memory-ledger.js';
 export { PolicyEvaluator, type RuleHit, type BatchOutcome, type BundleMeta, type LoadOptions } from './policy/evaluator.js';
 export { defaultWorkers, resolvePoolSettings, type PoolSettings } from './pool/config.js';

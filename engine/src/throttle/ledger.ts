@@ -12,6 +12,13 @@ export type Claim =
   /** This very alert was claimed and published before (its fact was redelivered): publish nothing. */
   | 'published';
 
+/** A claim's outcome and, for a first alert, how to record that it was stored. */
+export interface ClaimResult {
+  claim: Claim;
+  /** The claimed alert was stored: a redelivery of its fact publishes nothing. Only for 'first'. */
+  published(): Promise<void>;
+}
+
 /** A checkpointed aggregate that no running engine will publish. */
 export interface OrphanAggregate {
   entry: string;
@@ -25,9 +32,7 @@ export interface OrphanAggregate {
  */
 export interface AlertLedger {
   /** Claims the first alert of `key` for the window that starts `now` (epoch ms). */
-  claim(key: string, alertId: string, now: number, windowMs: number): Promise<Claim>;
-  /** The claimed alert was stored: a redelivery of its fact publishes nothing. */
-  published(key: string, alertId: string): Promise<void>;
+  claim(key: string, alertId: string, now: number, windowMs: number): Promise<ClaimResult>;
   /** Keeps a window's aggregate so far; resolves once stored. */
   save(windowId: string, aggregate: Uint8Array): Promise<void>;
   /** The window's aggregate was published: drop its checkpoint. */
@@ -40,6 +45,19 @@ export interface AlertLedger {
   /** Drops a recovered orphan once its aggregate is stored. */
   drop(entry: string): Promise<void>;
 }
+
+/**
+ * Whether the checkpoint `<owner>.<key hash>.<window end>` is an orphan for
+ * engine `self`: its window ended before `before`, and it is not one `self`
+ * still holds open.
+ */
+export function isOrphan(checkpoint: string, self: string, before: number, live: ReadonlySet<string>): boolean {
+  const [owner, hash, endsAt] = checkpoint.split('.');
+  if (owner === self && live.has(`${hash}.${endsAt}`)) return false;
+  return Number(endsAt) < before;
+}
+
+const NOTHING_TO_MARK = async (): Promise<void> => {};
 
 export const ALERT_LEDGER_BUCKET = 'vigil-alert-ledger';
 /** Twice the alert stream's duplicate window, which bounds a throttle window: room for a window, its grace and recovery. */
@@ -79,35 +97,29 @@ export class KvAlertLedger implements AlertLedger {
     return new KvAlertLedger(kv, options.owner ?? crypto.randomBytes(8).toString('hex'));
   }
 
-  async claim(key: string, alertId: string, now: number, windowMs: number): Promise<Claim> {
+  async claim(key: string, alertId: string, now: number, windowMs: number): Promise<ClaimResult> {
     const entryKey = `first.${hashOf(key)}`;
-    const record = encoder.encode(JSON.stringify({ id: alertId, at: now } satisfies ClaimRecord));
+    const held: ClaimRecord = { id: alertId, at: now };
+    // The claim's revision is kept, so marking it published costs one write, not a read and a write.
+    const claimed = (record: ClaimRecord, revision: number): ClaimResult => ({
+      claim: 'first',
+      published: async () => {
+        await this.kv.update(entryKey, encoder.encode(JSON.stringify({ ...record, published: true })), revision);
+      },
+    });
     for (let attempt = 1; ; attempt++) {
       const entry = await this.kv.get(entryKey);
       try {
-        if (entry === null || entry.operation !== 'PUT') {
-          await this.kv.create(entryKey, record);
-          return 'first';
-        }
-        const held = JSON.parse(decoder.decode(entry.value)) as ClaimRecord;
-        if (held.id === alertId) return held.published === true ? 'published' : 'first';
-        if (now - held.at < windowMs) return 'taken';
-        await this.kv.update(entryKey, record, entry.revision);
-        return 'first';
+        if (entry === null || entry.operation !== 'PUT') return claimed(held, await this.kv.create(entryKey, encoder.encode(JSON.stringify(held))));
+        const other = JSON.parse(decoder.decode(entry.value)) as ClaimRecord;
+        if (other.id === alertId) return other.published === true ? { claim: 'published', published: NOTHING_TO_MARK } : claimed(other, entry.revision);
+        if (now - other.at < windowMs) return { claim: 'taken', published: NOTHING_TO_MARK };
+        return claimed(held, await this.kv.update(entryKey, encoder.encode(JSON.stringify(held)), entry.revision));
       } catch (error) {
         // Another replica changed the entry between the read and the write: read it again.
         if (attempt >= CLAIM_ATTEMPTS || !/wrong last sequence|key exists/i.test(String((error as Error)?.message))) throw error;
       }
     }
-  }
-
-  async published(key: string, alertId: string): Promise<void> {
-    const entryKey = `first.${hashOf(key)}`;
-    const entry = await this.kv.get(entryKey);
-    if (entry === null || entry.operation !== 'PUT') return;
-    const held = JSON.parse(decoder.decode(entry.value)) as ClaimRecord;
-    if (held.id !== alertId) return;
-    await this.kv.update(entryKey, encoder.encode(JSON.stringify({ ...held, published: true })), entry.revision);
   }
 
   async save(windowId: string, aggregate: Uint8Array): Promise<void> {
@@ -121,9 +133,7 @@ export class KvAlertLedger implements AlertLedger {
   async orphans(before: number, live: ReadonlySet<string>): Promise<OrphanAggregate[]> {
     const found: OrphanAggregate[] = [];
     for await (const entry of await this.kv.keys('agg.>')) {
-      const [, owner, hash, endsAt] = entry.split('.');
-      if (owner === this.owner && live.has(`${hash}.${endsAt}`)) continue;
-      if (!(Number(endsAt) < before)) continue;
+      if (!isOrphan(entry.slice('agg.'.length), this.owner, before, live)) continue;
       const stored = await this.kv.get(entry);
       if (stored !== null && stored.operation === 'PUT') found.push({ entry, aggregate: stored.value });
     }

@@ -1,4 +1,4 @@
-import type { AlertLedger, Claim, OrphanAggregate } from './ledger.js';
+import { isOrphan, type AlertLedger, type ClaimResult, type OrphanAggregate } from './ledger.js';
 
 /**
  * The alert ledger in memory, for one process: tests and replays. Engines
@@ -17,17 +17,19 @@ export class MemoryAlertLedger implements AlertLedger {
     return new MemoryAlertLedger(owner, this.claims, this.checkpoints);
   }
 
-  async claim(key: string, alertId: string, now: number, windowMs: number): Promise<Claim> {
+  async claim(key: string, alertId: string, now: number, windowMs: number): Promise<ClaimResult> {
     const held = this.claims.get(key);
-    if (held?.id === alertId) return held.published ? 'published' : 'first';
-    if (held !== undefined && now - held.at < windowMs) return 'taken';
-    this.claims.set(key, { id: alertId, at: now, published: false });
-    return 'first';
-  }
-
-  async published(key: string, alertId: string): Promise<void> {
-    const held = this.claims.get(key);
-    if (held?.id === alertId) held.published = true;
+    const first = (record: { published: boolean }): ClaimResult => ({
+      claim: 'first',
+      published: async () => {
+        record.published = true;
+      },
+    });
+    if (held?.id === alertId) return held.published ? { claim: 'published', published: async () => {} } : first(held);
+    if (held !== undefined && now - held.at < windowMs) return { claim: 'taken', published: async () => {} };
+    const record = { id: alertId, at: now, published: false };
+    this.claims.set(key, record);
+    return first(record);
   }
 
   async save(windowId: string, aggregate: Uint8Array): Promise<void> {
@@ -40,11 +42,7 @@ export class MemoryAlertLedger implements AlertLedger {
 
   async orphans(before: number, live: ReadonlySet<string>): Promise<OrphanAggregate[]> {
     const found: OrphanAggregate[] = [];
-    for (const [entry, aggregate] of this.checkpoints) {
-      const [owner, hash, endsAt] = entry.split('.');
-      if (owner === this.owner && live.has(`${hash}.${endsAt}`)) continue;
-      if (Number(endsAt) < before) found.push({ entry, aggregate });
-    }
+    for (const [entry, aggregate] of this.checkpoints) if (isOrphan(entry, this.owner, before, live)) found.push({ entry, aggregate });
     return found;
   }
 

@@ -14,7 +14,7 @@ export interface AlertThrottleOptions {
    * Hears each occurrence counted into a window: `aggregate()` gives the
    * window's aggregate so far, e.g. to checkpoint it where a crash cannot lose it.
    */
-  onCounted?(windowId: string, endsAt: number, aggregate: () => AlertInit): void;
+  onCounted?(windowId: string, aggregate: () => AlertInit): void;
   /** Clock in epoch ms (default: monotonic, anchored at process start). Inject one in tests. */
   now?: () => number;
   /** Close windows with a timer (default true). Off: windows close on admit(), flushDue() or close(). */
@@ -227,7 +227,7 @@ export class AlertThrottle implements AlertGate {
     window.count += occurrence.count;
     window.last = occurrence;
     this.#stats.suppressed++;
-    this.#onCounted?.(window.id, window.endsAt, () => this.#aggregate(window));
+    this.#onCounted?.(window.id, () => this.#aggregate(window));
   }
 
   /** The key's open window, or a new one (closing the oldest when maxKeys are open). */

@@ -38,7 +38,7 @@ const subjectOfAlert = (alert: AlertInit): string =>
   subjects.alerts(severityName(alert.finding?.severity) as SeverityName, alert.finding?.subject?.kind ?? 'unknown', alert.source?.host ?? '');
 
 /** Worker-encoded alerts are decoded only to build an aggregate. */
-const occurrenceOf = (publication: Publication): Occurrence => ({
+const occurrenceOfPublication = (publication: Publication): Occurrence => ({
   id: publication.msgId ?? '',
   firstSeen: publication.observedAtMs ?? 0,
   lastSeen: publication.observedAtMs ?? 0,
@@ -125,7 +125,7 @@ export function throttledSink(sink: ResultSink, options: ThrottledSinkOptions): 
     maxKeys: options.maxKeys,
     autoFlush: options.autoFlush,
     onFlush: publishAggregate,
-    onCounted: (windowId, _endsAt, aggregate) => {
+    onCounted: (windowId, aggregate) => {
       live.add(windowId);
       dirty.set(windowId, aggregate);
     },
@@ -134,13 +134,13 @@ export function throttledSink(sink: ResultSink, options: ThrottledSinkOptions): 
 
   const publishFirst = (key: string, publication: Publication, occurrence: Occurrence, inner: ResultGroup): Promise<boolean> =>
     ledger.claim(key, occurrence.id, now(), windowMs).then(
-      (claim) => {
+      ({ claim, published }) => {
         if (claim === 'published') return true;
         if (claim === 'taken') {
           gate.absorb(key, occurrence);
           return checkpoint();
         }
-        return publishStored(publication, inner, () => track(ledger.published(key, occurrence.id), 'marking a first alert published'));
+        return publishStored(publication, inner, () => track(published(), 'marking a first alert published'));
       },
       (error) => {
         // Better a copy too many than a first alert lost: the stream still drops a redelivered one by its id.
@@ -202,7 +202,7 @@ export function throttledSink(sink: ResultSink, options: ThrottledSinkOptions): 
             return;
           }
           const key = publication.throttleKey ?? throttleKey(decodeAlert(publication.payload));
-          const occurrence = occurrenceOf(publication);
+          const occurrence = occurrenceOfPublication(publication);
           if (windowMs <= 0) {
             inner.hold(publishStored(publication, inner));
           } else if (gate.admitKeyed(key, occurrence)) {

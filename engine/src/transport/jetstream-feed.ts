@@ -1,10 +1,12 @@
-import { AckPolicy, DeliverPolicy, jetstream, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, jetstream, type ConsumerMessages, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { streams } from '../../../proto/src/index.js';
 import type { FactFeed, FeedMessage } from './fact-feed.js';
 
 export interface JetStreamFeedOptions {
   nc: NatsConnection;
+  /** The manager the caller already holds (e.g. from ensureStreams). */
+  jsm: JetStreamManager;
   /** Durable consumer name; replicas sharing it share the work. */
   consumer: string;
   /** How long the server waits for an ack before redelivering, when this feed creates the consumer. */
@@ -20,8 +22,7 @@ export interface JetStreamFeedOptions {
  * redelivered to another replica meanwhile.
  */
 export async function jetStreamFeed(options: JetStreamFeedOptions): Promise<FactFeed> {
-  const { nc, consumer: name, ackWaitMs } = options;
-  const jsm = await jetstream(nc).jetstreamManager();
+  const { nc, jsm, consumer: name, ackWaitMs } = options;
   try {
     await jsm.consumers.info(streams.facts.name, name);
   } catch {

@@ -77,10 +77,11 @@ export function generateSelector(rules: ReadonlyArray<{ id: string; condition: C
     lines.push(`  if (${test}) { ids[${JSON.stringify(id)}] = true; count++; }`);
   }
   const locals = [...plain.values()].map((p) => `v${p.index} = UNSET`);
+  // Only the interpreter's closures read through the table.
   const source = [
     '"use strict";',
     'return function select(input, data) {',
-    '  rt.table.begin(input, data);',
+    ...(rt.tests.length > 0 ? ['  rt.table.begin(input, data);'] : []),
     '  const ids = {};',
     '  let count = 0;',
     // The value a test is on; each test sets it before it reads it.
