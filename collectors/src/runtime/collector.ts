@@ -31,6 +31,8 @@ export interface RuntimeCollectorOptions {
   ratePerSec?: number;
   /** Per-container burst. Default 400. */
   burst?: number;
+  /** The clock of admission (rate limit and aggregation windows), epoch ms. Default Date.now; tests freeze it. */
+  clock?: () => number;
   /** Events waiting for enrichment; beyond it events are dropped and counted. Default 10000. */
   queueSize?: number;
   /** Events enriched and published at once. Default 8. */
@@ -88,11 +90,9 @@ export async function startRuntimeCollector(options: RuntimeCollectorOptions): P
   const resolver = new CachedResolver(options.resolver ?? new DockerDiskResolver(hostRoot));
   const memory = new ProcessMemory();
   const enricher = new Enricher(hostRoot, resolver, index, memory, options.peers ?? new DockerDiskPeers(hostRoot));
-  const buckets = new TokenBuckets(
-    positive('ratePerSec', options.ratePerSec ?? 200),
-    positive('burst', options.burst ?? 400),
-  );
-  const windows = new AggregationWindows<Slot>(windowMs, 50_000);
+  const clock = options.clock ?? Date.now;
+  const buckets = new TokenBuckets(positive('ratePerSec', options.ratePerSec ?? 200), positive('burst', options.burst ?? 400), clock);
+  const windows = new AggregationWindows<Slot>(windowMs, 50_000, clock);
   const counters = {
     received: 0,
     published: 0,

@@ -51,7 +51,8 @@ describe('runtime collector - pipeline admission', () => {
   it('collector - an exec storm of one command beyond the rate limit folds into counts, nothing dropped', async () => {
     const source = new ManualSource();
     const sink = new MemorySink();
-    const collector = await startRuntimeCollector({ sink, source, resolver, ratePerSec: 10, burst: 5, windowMs: 200 });
+    // A frozen admission clock: the counts cannot depend on how fast this machine admits 5,020 events.
+    const collector = await startRuntimeCollector({ sink, source, resolver, ratePerSec: 10, burst: 5, windowMs: 200, clock: () => 1_700_000_000_200 });
     for (let i = 0; i < 5000; i++) source.emit(exec(1000 + i, ['true']));
     // Distinct commands are still bounded by the bucket: 5 burst tokens, 4 are left for these.
     for (let i = 0; i < 20; i++) source.emit(exec(9000 + i, ['true', String(i)]));
