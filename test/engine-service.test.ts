@@ -69,7 +69,7 @@ describe('vigil engine - service', () => {
     expect(text).toMatch(/^vigil_engine_consumer_pending /m);
   }, 60_000);
 
-  // One durable consumer for the whole suite: VIGIL_FACTS is a work queue, which takes one unfiltered consumer.
+  // One durable consumer for the whole suite: a new one would judge again every fact VIGIL_FACTS keeps.
   it('vigil engine - a storm of one rule on one container gives one alert at once and one aggregate with the count', async () => {
     const alerts = collectMessages<Alert>(server.nc, subjects.allAlerts, decodeAlert);
     engine = spawnEngine(server.nats.url, ['--alert-window', '1500']);

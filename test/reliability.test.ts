@@ -10,6 +10,7 @@ import { startLocalCluster, type LocalCluster } from './harness/index.js';
 import {
   alertIdOf,
   eventually,
+  factsUnjudged,
   moveStreamLeader,
   publishFacts,
   readStream,
@@ -100,7 +101,7 @@ describe('engine fleet - crash of one engine', () => {
     await eventually('30,000 verdicts before the crash', async () => (await streamMessages(jsm, VERDICT_STREAM)) >= 30_000, 120_000);
     engines[0]!.crash();
 
-    await eventually('the fact stream to drain', async () => (await streamMessages(jsm, streams.facts.name)) === 0, 240_000);
+    await eventually('the fact stream to drain', async () => (await factsUnjudged(jsm)) === 0, 240_000);
     await expectOneVerdictEach(nc, facts);
     await expectEveryAlertOnce(nc, facts);
   }, 420_000);
@@ -127,7 +128,7 @@ describe('engine fleet - nats-server restart', () => {
     });
     await restarted;
     const jsmAfter = await jetstreamManager(nc);
-    await eventually('the fact stream to drain after the restart', async () => (await streamMessages(jsmAfter, streams.facts.name)) === 0, 180_000);
+    await eventually('the fact stream to drain after the restart', async () => (await factsUnjudged(jsmAfter)) === 0, 180_000);
     await expectOneVerdictEach(nc, facts);
     await expectEveryAlertOnce(nc, facts);
     expect(engines[0]!.child.exitCode).toBeNull();
@@ -178,7 +179,7 @@ describe('engine fleet - three-node NATS cluster', () => {
     });
     await stopped;
     const jsmAfter = await jetstreamManager(nc);
-    await eventually('the fact stream to drain on the remaining nodes', async () => (await streamMessages(jsmAfter, streams.facts.name)) === 0, 180_000);
+    await eventually('the fact stream to drain on the remaining nodes', async () => (await factsUnjudged(jsmAfter)) === 0, 180_000);
     expect(engines.every((e) => e.child.exitCode === null)).toBe(true);
     return { facts, stoppedName: leader };
   }
@@ -242,7 +243,7 @@ describe('engine fleet - hostile messages', () => {
     const good = v1.Fact.fromObject({ id: 'after-the-storm', container: { id: 'ok', name: 'after', image: 'busybox', privileged: true } });
     await js.publish(subjects.facts('container', 'fuzz'), encodeFactBatch({ facts: [good] }));
 
-    await eventually('the fact stream to drain', async () => (await streamMessages(jsm, streams.facts.name)) === 0, 120_000);
+    await eventually('the fact stream to drain', async () => (await factsUnjudged(jsm)) === 0, 120_000);
     const verdicts = await readStream(nc, VERDICT_STREAM, verdictFactId);
     expect(verdicts.keys.has('after-the-storm')).toBe(true);
     for (const fact of huge) expect(verdicts.keys.has(fact.id!)).toBe(true);

@@ -55,7 +55,7 @@ export async function engineVsOpa(options: { quick: boolean }): Promise<Scenario
     const enginePerCore = one.factsPerCpuSecond;
     notes.push(
       `facts: ${facts.length} from policies/examples (80 % runtime, 15 % container, 5 % image), published as FactBatches of ${BATCH} per kind.`,
-      `(a) \`vigil engine --alert-window 0\` child processes (default workers; throttling off so every finding is published) drain a backlog in VIGIL_FACTS; timed from the first publish until the stream is empty (every fact acked after its verdict and alerts were flushed). Per core = facts per CPU-second of the engine processes (from /proc/<pid>/stat). Latency: facts published every 5 ms at a fixed rate, p50/p99/p999 at ¼, ½ and ¾ of the one-engine drain rate, from publish to the fact's first alert arriving at a subscriber, over ${options.quick ? 3 : 10} s of that load after a ${LATENCY_RAMP_MS / 1000} s ramp on a freshly started engine (*_from_start: every fact, the ramp included).`,
+      `(a) \`vigil engine --alert-window 0\` child processes (default workers; throttling off so every finding is published) drain a backlog in VIGIL_FACTS; timed from the first publish until the engines' consumer has nothing pending (every fact acked after its verdict and alerts were flushed). Per core = facts per CPU-second of the engine processes (from /proc/<pid>/stat). Latency: facts published every 5 ms at a fixed rate, p50/p99/p999 at ¼, ½ and ¾ of the one-engine drain rate, from publish to the fact's first alert arriving at a subscriber, over ${options.quick ? 3 : 10} s of that load after a ${LATENCY_RAMP_MS / 1000} s ramp on a freshly started engine (*_from_start: every fact, the ramp included).`,
       '(b) one opa-wasm instance in this process, `evaluate(input, "vigil/main/<kind>")` in a loop over the prepared inputs.',
       `(c) \`${opaGo.command}\`: one query evaluating 400 facts of the same mix through \`data.vigil.main[kind]\`; ns/op divided by 400.`,
       '(d) `opa run --server -b <same Rego>`; 16 concurrent keep-alive `fetch` POSTs to /v1/data/vigil/main/<kind> from this process.',
@@ -215,7 +215,11 @@ async function startEngines(url: string, jsm: JetStreamManager, count: number): 
 
 async function waitEmpty(jsm: JetStreamManager, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while ((await jsm.streams.info(streams.facts.name)).state.messages > 0) {
+  const unjudged = async (): Promise<number> => {
+    const info = await jsm.consumers.info(streams.facts.name, ENGINE_CONSUMER);
+    return info.num_pending + info.num_ack_pending;
+  };
+  while ((await unjudged()) > 0) {
     if (Date.now() > deadline) throw new Error('engines did not drain the fact stream in time');
     await new Promise((r) => setTimeout(r, 20));
   }

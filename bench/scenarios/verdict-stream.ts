@@ -3,7 +3,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import pino from 'pino';
 import { createFactSink } from '../../collectors/src/index.js';
 import { defaultBundlePath, PolicyEvaluator, readBundleFile, startEngine } from '../../engine/src/index.js';
-import { ensureStreams, streams } from '../../proto/src/index.js';
+import { ENGINE_CONSUMER, ensureStreams, streams } from '../../proto/src/index.js';
 import { startEmbeddedNats } from '../../cli/src/embedded-nats.js';
 import { mixedFacts } from '../mix.js';
 import type { ScenarioResult } from '../report.js';
@@ -12,7 +12,7 @@ import type { ScenarioResult } from '../report.js';
  * What the verdict stream costs: the same backlog of mixed facts drained by one
  * in-process engine with verdicts on core NATS, then on a fresh server with every
  * verdict stored in VIGIL_VERDICTS before its fact is acked. Timed until the fact
- * stream is empty, i.e. every fact acked, which is what the verdict stream delays.
+ * consumer has nothing pending, i.e. every fact acked, which is what the verdict stream delays.
  */
 export async function verdictStream(options: { facts: number }): Promise<ScenarioResult> {
   const facts = mixedFacts(options.facts).map((f) => f.fact);
@@ -28,7 +28,11 @@ export async function verdictStream(options: { facts: number }): Promise<Scenari
       await sink.flush();
       const engine = await startEngine({ nc, evaluator, logger: pino({ level: 'silent' }), alertThrottle: { windowMs: 0 }, verdictStream: stored });
       const start = process.hrtime.bigint();
-      while ((await jsm.streams.info(streams.facts.name)).state.messages > 0) await new Promise((r) => setTimeout(r, 5));
+      const unjudged = async (): Promise<number> => {
+        const info = await jsm.consumers.info(streams.facts.name, ENGINE_CONSUMER);
+        return info.num_pending + info.num_ack_pending;
+      };
+      while ((await unjudged()) > 0) await new Promise((r) => setTimeout(r, 5));
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
       await engine.stop();
       return facts.length / seconds;

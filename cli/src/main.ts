@@ -2,6 +2,7 @@ import { VigilEngineError } from '../../engine/src/index.js';
 import { alertsCommand } from './commands/alerts.js';
 import { collectCommand } from './commands/collect.js';
 import { ENGINE_USAGE, engineCommand } from './commands/engine.js';
+import { factsCommand, FACTS_USAGE } from './commands/facts.js';
 import { natsConfigCommand, NATS_CONFIG_USAGE } from './commands/nats-config.js';
 import { policyCommand, POLICY_USAGE } from './commands/policy.js';
 import { profileCommand, PROFILE_USAGE } from './commands/profile.js';
@@ -22,7 +23,8 @@ Usage:
       --source falco --listen HOST:PORT: Falco's http_output posts here; --input FILE: a JSON-lines file (Falco's file_output,
       Tetragon's --export-filename), followed as it grows, or - for stdin
   vigil alerts --nats URL [--subject S] [--format pretty|json]       print alerts as they arrive
-  vigil policy list|build|test|eval|verify|push|rollback|history|data  policy tooling and distribution
+  vigil policy list|build|test|eval|verify|push|rollback|history|data|replay  policy tooling and distribution
+  vigil facts export|import                                          the fact archive as portable files
   vigil profile list|show|diff|lock|reset|extend|approve|export|import  learned workload profiles
   vigil nats-config --hosts a,b --out DIR                            TLS + nkey config for a secured NATS
 
@@ -33,6 +35,8 @@ ${UP_USAGE}
 ${ENGINE_USAGE}
 
 ${POLICY_USAGE}
+
+${FACTS_USAGE}
 
 ${PROFILE_USAGE}
 
@@ -55,6 +59,8 @@ export async function runCli(argv: string[]): Promise<number> {
         return await collectCommand(rest);
       case 'alerts':
         return await alertsCommand(rest);
+      case 'facts':
+        return await factsCommand(rest);
       case 'policy':
         return await policyCommand(rest);
       case 'profile':

@@ -9,7 +9,7 @@ import { VigilEngineError } from './errors.js';
 import type { Bundle } from './policy/bundle.js';
 import { compileBundle, type PolicyEvaluator } from './policy/evaluator.js';
 import { bundleNameOf, checkBundleName } from './policy/manifest.js';
-import { pagesOf, resolvePoolSettings, type PoolSettings } from './pool/config.js';
+import { pagesOf, resolvePoolSettings, TASK_LIMITS, type PoolSettings } from './pool/config.js';
 import type { Judgement } from './pool/judge.js';
 import { WorkerPool, type PoolPolicies } from './pool/pool.js';
 import type { MemberInit } from './pool/protocol.js';
@@ -53,6 +53,8 @@ export interface EngineOptions extends PoolSettings {
   metrics?: EngineMetrics;
   /** Replicas of Vigil's streams when this engine creates them (a NATS cluster: 3). */
   streamReplicas?: number;
+  /** How long VIGIL_FACTS, when this engine creates it, keeps judged facts (default 24 h). */
+  factRetentionMs?: number;
   /**
    * Keep every verdict in the VIGIL_VERDICTS stream (created when missing): a
    * fact is acked only after the stream has stored its verdict, for consumers
@@ -108,8 +110,6 @@ export interface RunningEngine {
 }
 
 /** Default messages per task; the bench's are 256 facts each. */
-const MAX_TASK_MESSAGES = 16;
-const MAX_TASK_BYTES = 1024 * 1024;
 const ACK_WAIT_MS = 30_000;
 /** How long a stopping engine waits for the streams' answers to what it published. */
 const STORE_ACK_MS = 5_000;
@@ -123,7 +123,7 @@ export interface EngineTransport {
 }
 
 /** The engine's options without NATS: {@link runEngine} over any transport. */
-export type EngineCoreOptions = Omit<EngineOptions, 'nc' | 'consumer' | 'maxMessages' | 'ackWaitMs' | 'streamReplicas' | 'verdictStream'> & EngineTransport;
+export type EngineCoreOptions = Omit<EngineOptions, 'nc' | 'consumer' | 'maxMessages' | 'ackWaitMs' | 'streamReplicas' | 'factRetentionMs' | 'verdictStream'> & EngineTransport;
 
 /**
  * The engine on NATS: a durable JetStream consumer on every fact subject
@@ -134,7 +134,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   const { nc, logger } = options;
   const throttle = options.alertThrottle ?? DEFAULT_ALERT_WINDOW;
   const storeVerdicts = options.verdictStream === true;
-  const jsm = await ensureStreams(nc, { replicas: options.streamReplicas, verdicts: storeVerdicts });
+  const jsm = await ensureStreams(nc, { replicas: options.streamReplicas, verdicts: storeVerdicts, factRetentionMs: options.factRetentionMs });
   checkAlertWindow(throttle.windowMs, (await jsm.streams.info(streams.alerts.name)).config.duplicate_window);
   const ledger = await KvAlertLedger.open(nc, { replicas: options.streamReplicas });
   const feed = await jetStreamFeed({
@@ -234,8 +234,8 @@ export async function runEngine(options: EngineCoreOptions): Promise<RunningEngi
     timeoutMs: settings.evaluationTimeoutMs,
     maxMemoryPages: pagesOf(settings.maxMemoryMb),
     maxTasksPerWorker: settings.maxInFlightPerWorker,
-    maxTaskMessages: options.maxTaskMessages ?? MAX_TASK_MESSAGES,
-    maxTaskBytes: MAX_TASK_BYTES,
+    maxTaskMessages: options.maxTaskMessages ?? TASK_LIMITS.messages,
+    maxTaskBytes: TASK_LIMITS.bytes,
     logger,
     onJudged: judged,
     observe: options.onObservations !== undefined,

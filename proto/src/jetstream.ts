@@ -4,11 +4,19 @@ import { streams, type StreamSpec } from './streams.js';
 
 const MS_TO_NS = 1_000_000;
 
+export interface StreamOptions {
+  replicas?: number;
+  /** Create VIGIL_VERDICTS too. */
+  verdicts?: boolean;
+  /** How long VIGIL_FACTS keeps a fact (default streams.facts.maxAgeMs, 24 h). */
+  factRetentionMs?: number;
+}
+
 /**
  * Creates Vigil's streams when missing; existing streams are left as the operator
- * configured them. `verdicts`: VIGIL_VERDICTS too.
+ * configured them.
  */
-export async function ensureStreams(nc: NatsConnection, options: { replicas?: number; verdicts?: boolean } = {}): Promise<JetStreamManager> {
+export async function ensureStreams(nc: NatsConnection, options: StreamOptions = {}): Promise<JetStreamManager> {
   const jsm = await jetstreamManager(nc);
   for (const spec of Object.values(streams) as StreamSpec[]) {
     if (spec.optional && !options.verdicts) continue;
@@ -21,7 +29,7 @@ export async function ensureStreams(nc: NatsConnection, options: { replicas?: nu
           subjects: spec.subjects,
           retention: spec.retention === 'workqueue' ? RetentionPolicy.Workqueue : RetentionPolicy.Limits,
           storage: StorageType.File,
-          max_age: spec.maxAgeMs * MS_TO_NS,
+          max_age: (spec === streams.facts && options.factRetentionMs !== undefined ? options.factRetentionMs : spec.maxAgeMs) * MS_TO_NS,
           max_bytes: spec.maxBytes,
           duplicate_window: spec.duplicateWindowMs * MS_TO_NS,
           num_replicas: options.replicas ?? 1,

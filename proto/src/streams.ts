@@ -1,8 +1,10 @@
 import { subjects } from './subjects.js';
 
 /**
- * JetStream streams Vigil creates on first use. Facts are a work queue shared by
- * every engine replica; alerts and dead letters are kept for late subscribers.
+ * JetStream streams Vigil creates on first use. Facts are shared by every engine
+ * replica through one durable consumer, and kept after they are judged (limits
+ * retention, `maxAgeMs`): the fact archive that `vigil facts export` and
+ * `vigil policy replay --since` read. Alerts and dead letters are kept for late subscribers.
  * Verdicts are high-volume: core NATS messages unless an engine runs with the
  * verdict stream, which keeps each one (deduplicated by fact id) for consumers
  * that must not miss any.
@@ -26,7 +28,7 @@ export const streams = {
   facts: {
     name: 'VIGIL_FACTS',
     subjects: [subjects.allFacts],
-    retention: 'workqueue',
+    retention: 'limits',
     maxAgeMs: 24 * HOUR,
     maxBytes: 4 * GIB,
     duplicateWindowMs: 10 * 60 * 1000,

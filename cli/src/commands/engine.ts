@@ -22,6 +22,8 @@ export const ENGINE_USAGE = `vigil engine options (each also from the environmen
   --data-store                data documents from the NATS KV bucket, live       VIGIL_DATA_STORE=1
   --verification-key FILE     refuse bundles not signed with this key            VIGIL_VERIFICATION_KEY
   --stream-replicas N         replicas of the streams this engine creates        VIGIL_STREAM_REPLICAS
+  --fact-retention DURATION   how long VIGIL_FACTS, when this engine creates it, keeps
+                              facts for export and replay (default 24h)       VIGIL_FACT_RETENTION
   --verdict-stream            keep every verdict in VIGIL_VERDICTS; a fact is acked
                               only once its verdict is stored                   VIGIL_VERDICT_STREAM=1
   --learn                     learn workload profiles (vigil-profiles KV) and judge
@@ -44,6 +46,7 @@ export async function engineCommand(argv: string[]): Promise<number> {
       'data-store': { type: 'boolean' },
       'verification-key': { type: 'string' },
       'stream-replicas': { type: 'string' },
+      'fact-retention': { type: 'string' },
       'verdict-stream': { type: 'boolean' },
       learn: { type: 'boolean' },
       'learn-window': { type: 'string' },
@@ -61,6 +64,8 @@ export async function engineCommand(argv: string[]): Promise<number> {
   const metricsPort = optionalNumber('--metrics-port', values['metrics-port'] ?? env.VIGIL_METRICS_PORT, 0, 65_535);
   const alertWindowMs = optionalNumber('--alert-window', values['alert-window'] ?? env.VIGIL_ALERT_WINDOW_MS, 0, 24 * 3_600_000) ?? DEFAULT_ALERT_WINDOW.windowMs;
   const streamReplicas = optionalNumber('--stream-replicas', values['stream-replicas'] ?? env.VIGIL_STREAM_REPLICAS, 1, 5);
+  const factRetention = values['fact-retention'] ?? env.VIGIL_FACT_RETENTION;
+  const factRetentionMs = factRetention === undefined ? undefined : parseDuration('--fact-retention', factRetention);
   const learnWindow = values['learn-window'] ?? env.VIGIL_LEARN_WINDOW;
   const learnWindowMs = learnWindow === undefined ? DEFAULT_LEARN_WINDOW_MS : parseDuration('--learn-window', learnWindow);
   const learn = values.learn ?? (env.VIGIL_LEARN === '1' || learnWindow !== undefined);
@@ -82,6 +87,7 @@ export async function engineCommand(argv: string[]): Promise<number> {
     consumer: values.consumer,
     alertThrottle: { windowMs: alertWindowMs },
     ...(streamReplicas !== undefined ? { streamReplicas } : {}),
+    ...(factRetentionMs !== undefined ? { factRetentionMs } : {}),
     ...(metricsPort !== undefined ? { ops: { port: metricsPort, host: values['metrics-host'] ?? env.VIGIL_METRICS_HOST } } : {}),
     ...(followed ? { bundleStore: { names: followed, verify } } : {}),
     dataStore: values['data-store'] ?? env.VIGIL_DATA_STORE === '1',

@@ -28,6 +28,7 @@ import { factKindOf, findingToJSON, schemaDirectory, toPolicyInput, type FactIni
 import { splitList } from '../args.js';
 import { EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, UsageError } from '../errors.js';
 import { connectNats, NATS_SECURITY_OPTIONS, natsSecurity, natsUrl } from '../nats.js';
+import { policyReplay, REPLAY_USAGE } from './replay.js';
 
 const run = promisify(execFile);
 
@@ -50,7 +51,8 @@ export const POLICY_USAGE = `Usage:
                                                           (without --name: every name deployed)
   vigil policy data put KEY FILE|- | get KEY | delete KEY | list   [--nats URL]
                      data documents (${Object.keys(DATA_DOCUMENTS).join(', ')}) under data.vigil
-  push, rollback, remove, history and data also take the NATS security options below.
+  ${REPLAY_USAGE}
+  push, rollback, remove, history, data and replay also take the NATS security options below.
   Signing algorithms: ${SIGNING_ALGORITHMS.join(' ')}; for HS* the key file's bytes are the secret.`;
 
 export async function policyCommand(argv: string[]): Promise<number> {
@@ -76,6 +78,8 @@ export async function policyCommand(argv: string[]): Promise<number> {
       return policyRemove(rest);
     case 'data':
       return policyData(rest);
+    case 'replay':
+      return policyReplay(rest);
     default:
       throw new UsageError(`unknown policy command ${sub ?? '(none)'}\n${POLICY_USAGE}`);
   }

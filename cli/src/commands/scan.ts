@@ -23,6 +23,7 @@ export const SCAN_USAGE = `vigil scan [--format table|json|sarif|junit|cyclonedx
   --host              the Docker host itself, as docker-bench-security judges it (CIS sections 1-3: daemon,
                       host settings, Docker's files and their audit rules), seen at --host-root (default /);
                       with --docker, its running containers and its images join the same report
+  --facts FILE        the facts of a fact file (\`vigil facts export\`), judged offline; repeatable
   --socket PATH       Docker socket (default /var/run/docker.sock)
   --ignorefile FILE   findings to ignore (default .vigilignore, else .vigilignore.yaml, if present): one per line,
                       RULE_ID [PATH-GLOB...] [exp:YYYY-MM-DD]; or YAML, rules: [{id, paths, expires, statement}]
@@ -64,6 +65,7 @@ export async function scanCommand(argv: string[]): Promise<number> {
       'skip-files': { type: 'string' },
       'exit-code': { type: 'string' },
       vulns: { type: 'string', multiple: true },
+      facts: { type: 'string', multiple: true },
     },
   });
   if (!['table', 'json', 'sarif', 'junit', 'cyclonedx'].includes(values.format)) throw new UsageError(`--format must be table, json, sarif, junit or cyclonedx (actual: ${values.format})`);
@@ -83,6 +85,7 @@ export async function scanCommand(argv: string[]): Promise<number> {
     host: values.host,
     socketPath: values.socket,
     bundlePath: values.bundle,
+    ...(values.facts ? { factFiles: values.facts } : {}),
     progress: values.format === 'table' && process.stderr.isTTY === true,
     causeLines: true,
     ...(pssVersion !== undefined ? { pssVersion } : {}),
@@ -92,7 +95,7 @@ export async function scanCommand(argv: string[]): Promise<number> {
   const ignores = values.ignorefile
     ? await readIgnoreFile(values.ignorefile, true)
     : ((await readIgnoreFile('.vigilignore', false)) ?? (await readIgnoreFile('.vigilignore.yaml', false)));
-  if (options.targets.length === 0 && !options.docker && !options.dockerImages && options.hostRoot === undefined && !options.host) {
+  if (options.targets.length === 0 && !options.docker && !options.dockerImages && options.hostRoot === undefined && !options.host && !options.factFiles) {
     throw new UsageError(`nothing to scan\n${SCAN_USAGE}`);
   }
   if (values.format === 'cyclonedx') return sbom(options);

@@ -20,7 +20,8 @@ import {
   type ContainerSource,
   type ImageSource,
 } from '../../../collectors/src/index.js';
-import type { FactInit } from '../../../proto/src/index.js';
+import { decodeFactBatch, type FactInit } from '../../../proto/src/index.js';
+import { readFactFile } from '../facts/fact-file.js';
 import { globMatches } from './ignore.js';
 import { progressBar } from './progress.js';
 import type { ScanError, ScanOptions, SourcedFact } from './scan.js';
@@ -47,7 +48,19 @@ export async function gatherFacts(options: ScanOptions): Promise<Gathered> {
     await gatherContainers(new DockerDiskSource({ hostRoot: options.hostRoot }), `host-root:${options.hostRoot}`, out);
   }
   if (options.dockerImages) await gatherEngineImages(options, out);
+  for (const file of options.factFiles ?? []) await gatherFactFile(file, out);
   return out;
+}
+
+/** A fact file's facts (`vigil facts export`), each sourced as its collector's host. */
+async function gatherFactFile(file: string, out: Gathered): Promise<void> {
+  try {
+    for await (const bytes of readFactFile(file)) {
+      for (const fact of decodeFactBatch(bytes).facts) out.facts.push({ fact, source: fact.source?.host || file });
+    }
+  } catch (error) {
+    out.errors.push({ source: file, error: (error as Error).message });
+  }
 }
 
 /** The host's own settings, as the host collector reads them, in the scan. */

@@ -42,6 +42,8 @@ export interface ScanOptions {
    * evaluations per container with findings); else at its container's start.
    */
   causeLines?: boolean;
+  /** Fact files (`vigil facts export`) whose facts are judged as they are. */
+  factFiles?: string[];
   /** OSV records for VGL-IMG-016, in place of the bundle's own data.vigil.vulnerabilities. */
   vulnerabilities?: FeedRecord[];
 }

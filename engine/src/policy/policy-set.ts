@@ -31,10 +31,11 @@ export interface FactOutcome {
 
 /**
  * Checks that bundles can be served side by side: at least one, unique names,
- * and no rule enabled in two of them (alert ids and throttling go by rule id).
+ * and no rule enabled in two of them (alert ids and throttling go by rule id),
+ * unless they are judged `sideBySide` (versions of one bundle compared).
  * Returns the set's revision.
  */
-export function checkPolicySet(members: readonly NamedBundle[]): string {
+export function checkPolicySet(members: readonly NamedBundle[], options: { sideBySide?: boolean } = {}): string {
   if (members.length === 0) throw new VigilEngineError('VIGIL_ERR_POLICY_SET', ['there is none: an engine serves at least one bundle']);
   const owners = new Map<string, string>();
   const names = new Set<string>();
@@ -43,7 +44,7 @@ export function checkPolicySet(members: readonly NamedBundle[]): string {
     names.add(name);
     for (const id of bundle.manifest.enabled) {
       const owner = owners.get(id);
-      if (owner !== undefined) throw new VigilEngineError('VIGIL_ERR_POLICY_SET', [`rule ${id} is enabled in both ${owner} and ${name}`]);
+      if (owner !== undefined && options.sideBySide !== true) throw new VigilEngineError('VIGIL_ERR_POLICY_SET', [`rule ${id} is enabled in both ${owner} and ${name}`]);
       owners.set(id, name);
     }
   }

@@ -16,6 +16,9 @@ export interface PoolSettings {
 
 export type ResolvedPoolSettings = Required<PoolSettings>;
 
+/** A task is at most this many messages and, beyond its first, this many bytes. */
+export const TASK_LIMITS = { messages: 16, bytes: 1024 * 1024 } as const;
+
 /**
  * One worker per core but one, for the thread that talks to NATS; at least one,
  * at most 8. Cores are the container's CPU limit when it has one: a pod limited

@@ -12,6 +12,12 @@ const WORKER_URL = new URL('./worker.js', import.meta.url);
 export interface PoolPolicies {
   members: MemberInit[];
   overlay: Record<string, unknown>;
+  /**
+   * The members are versions of one bundle judged side by side (a replay, a
+   * shadow), so one rule may be enabled in several; their findings are told
+   * apart by bundle name, never published as the served set's alerts.
+   */
+  sideBySide?: boolean;
 }
 
 export interface PoolOptions<T> extends PoolPolicies {
@@ -477,7 +483,7 @@ function generationOf(policies: PoolPolicies, warmupMs: number): Generation {
   return {
     members: policies.members,
     overlay: policies.overlay,
-    revision: checkPolicySet(policies.members),
+    revision: checkPolicySet(policies.members, { sideBySide: policies.sideBySide === true }),
     workers: new Set(),
     retiring: false,
     warmupMs,
