@@ -82,8 +82,11 @@ export class PolicySet {
   readonly evaluators: readonly PolicyEvaluator[];
   private readonly byKind: ReadonlyMap<FactKind, readonly Member[]>;
 
-  constructor(members: readonly LoadedMember[]) {
-    this.revision = checkPolicySet(members.map((m) => ({ name: m.name, bundle: m.evaluator.bundle })));
+  constructor(members: readonly LoadedMember[], options: { sideBySide?: boolean } = {}) {
+    this.revision = checkPolicySet(
+      members.map((m) => ({ name: m.name, bundle: m.evaluator.bundle })),
+      options,
+    );
     this.evaluators = members.map((m) => m.evaluator);
     const byKind = new Map<FactKind, Member[]>();
     for (const { name, evaluator } of members) {

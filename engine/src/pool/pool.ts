@@ -237,6 +237,7 @@ export class WorkerPool<T> {
     const init: WorkerInit = {
       members: generation.members,
       overlay: generation.overlay,
+      ...(generation.sideBySide ? { sideBySide: true } : {}),
       maxMemoryPages: this.options.maxMemoryPages,
       ...(this.options.batchSize === undefined ? {} : { batchSize: this.options.batchSize }),
       warmupMs: generation.warmupMs,
@@ -483,6 +484,7 @@ function generationOf(policies: PoolPolicies, warmupMs: number): Generation {
   return {
     members: policies.members,
     overlay: policies.overlay,
+    sideBySide: policies.sideBySide === true,
     revision: checkPolicySet(policies.members, { sideBySide: policies.sideBySide === true }),
     workers: new Set(),
     retiring: false,

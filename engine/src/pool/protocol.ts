@@ -15,6 +15,8 @@ export interface MemberInit {
 export interface WorkerInit {
   members: MemberInit[];
   overlay: Record<string, unknown>;
+  /** The members are versions of one bundle compared (see PoolPolicies.sideBySide). */
+  sideBySide?: boolean;
   maxMemoryPages: number;
   batchSize?: number;
   /** CPU time to spend judging exemplar facts before taking real ones (0: none). */
