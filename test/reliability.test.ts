@@ -4,13 +4,12 @@ import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jet
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { defaultBundlePath, findingsFrom, PolicyEvaluator, readBundleFile, subjectOf } from '../engine/src/index.js';
-import { decodeDeadLetter, decodeFactBatch, encodeFactBatch, ensureStreams, streams, subjects, toPolicyInput, v1, type FactInit } from '../proto/src/index.js';
+import { decodeDeadLetter, decodeFactBatch, encodeFactBatch, ensureStreams, streams, subjects, toPolicyInput, unjudgedFacts, v1, type FactInit } from '../proto/src/index.js';
 import { mixedFacts, type MixedFact } from '../bench/mix.js';
 import { startLocalCluster, type LocalCluster } from './harness/index.js';
 import {
   alertIdOf,
   eventually,
-  factsUnjudged,
   moveStreamLeader,
   publishFacts,
   readStream,
@@ -101,7 +100,7 @@ describe('engine fleet - crash of one engine', () => {
     await eventually('30,000 verdicts before the crash', async () => (await streamMessages(jsm, VERDICT_STREAM)) >= 30_000, 120_000);
     engines[0]!.crash();
 
-    await eventually('the fact stream to drain', async () => (await factsUnjudged(jsm)) === 0, 240_000);
+    await eventually('the fact stream to drain', async () => (await unjudgedFacts(jsm)) === 0, 240_000);
     await expectOneVerdictEach(nc, facts);
     await expectEveryAlertOnce(nc, facts);
   }, 420_000);
@@ -128,7 +127,7 @@ describe('engine fleet - nats-server restart', () => {
     });
     await restarted;
     const jsmAfter = await jetstreamManager(nc);
-    await eventually('the fact stream to drain after the restart', async () => (await factsUnjudged(jsmAfter)) === 0, 180_000);
+    await eventually('the fact stream to drain after the restart', async () => (await unjudgedFacts(jsmAfter)) === 0, 180_000);
     await expectOneVerdictEach(nc, facts);
     await expectEveryAlertOnce(nc, facts);
     expect(engines[0]!.child.exitCode).toBeNull();
@@ -179,7 +178,7 @@ describe('engine fleet - three-node NATS cluster', () => {
     });
     await stopped;
     const jsmAfter = await jetstreamManager(nc);
-    await eventually('the fact stream to drain on the remaining nodes', async () => (await factsUnjudged(jsmAfter)) === 0, 180_000);
+    await eventually('the fact stream to drain on the remaining nodes', async () => (await unjudgedFacts(jsmAfter)) === 0, 180_000);
     expect(engines.every((e) => e.child.exitCode === null)).toBe(true);
     return { facts, stoppedName: leader };
   }
@@ -243,7 +242,7 @@ describe('engine fleet - hostile messages', () => {
     const good = v1.Fact.fromObject({ id: 'after-the-storm', container: { id: 'ok', name: 'after', image: 'busybox', privileged: true } });
     await js.publish(subjects.facts('container', 'fuzz'), encodeFactBatch({ facts: [good] }));
 
-    await eventually('the fact stream to drain', async () => (await factsUnjudged(jsm)) === 0, 120_000);
+    await eventually('the fact stream to drain', async () => (await unjudgedFacts(jsm)) === 0, 120_000);
     const verdicts = await readStream(nc, VERDICT_STREAM, verdictFactId);
     expect(verdicts.keys.has('after-the-storm')).toBe(true);
     for (const fact of huge) expect(verdicts.keys.has(fact.id!)).toBe(true);

@@ -4,11 +4,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { defaultBundlePath } from '../engine/src/index.js';
-import { decodeFactBatch, streams, type FactInit } from '../proto/src/index.js';
+import { streams, unjudgedFacts, type FactInit } from '../proto/src/index.js';
 import type { ReplayReport } from '../engine/src/index.js';
 import { readFactFile } from '../cli/src/facts/fact-file.js';
 import { createRiskySet, type RiskySet } from './support/risky-containers.js';
-import { eventually, factsUnjudged, spawnEngine, waitForEngines, type EngineProcess } from './support/engine-fleet.js';
+import { eventually, spawnEngine, waitForEngines, type EngineProcess } from './support/engine-fleet.js';
 import { useLocalNats } from './support/local-nats.js';
 import { runVigil, spawnVigil, type VigilProcess } from './support/vigil-process.js';
 
@@ -50,7 +50,7 @@ deny contains msg if {
 
 async function factsOf(file: string): Promise<FactInit[]> {
   const facts: FactInit[] = [];
-  for await (const bytes of readFactFile(file)) facts.push(...decodeFactBatch(bytes).facts);
+  for await (const { batch } of readFactFile(file)) facts.push(...batch.facts);
   return facts;
 }
 
@@ -100,7 +100,7 @@ describe('fact archive and replay', () => {
     );
     await collector.stop();
     collector = undefined;
-    await eventually('the engine to judge every fact', async () => (await factsUnjudged(await jetstreamManager(local.nc))) === 0, 60_000);
+    await eventually('the engine to judge every fact', async () => (await unjudgedFacts(await jetstreamManager(local.nc))) === 0, 60_000);
     const finalExport = await runVigil(['facts', 'export', '--since', '10m', '--kind', 'container', '--host', HOST, '--out', file, '--nats', local.nats.url]);
     expect(finalExport.code).toBe(0);
     const facts = await factsOf(file);

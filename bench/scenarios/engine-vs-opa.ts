@@ -2,7 +2,7 @@ import { connect } from '@nats-io/transport-node';
 import { jetstream, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { defaultBundlePath, readBundleFile } from '../../engine/src/index.js';
-import { ENGINE_CONSUMER, decodeAlert, encodeFactBatch, ensureStreams, streams, subjects, toPolicyInput, type FactInit, type FactKind } from '../../proto/src/index.js';
+import { ENGINE_CONSUMER, decodeAlert, encodeFactBatch, ensureStreams, streams, subjects, toPolicyInput, unjudgedFacts, type FactInit, type FactKind } from '../../proto/src/index.js';
 import { startEmbeddedNats } from '../../cli/src/embedded-nats.js';
 import { mixedFacts, type MixedFact } from '../mix.js';
 import { opaBenchPerFact, regoBundleDir, startOpaServer } from '../support/opa-reference.js';
@@ -215,11 +215,7 @@ async function startEngines(url: string, jsm: JetStreamManager, count: number): 
 
 async function waitEmpty(jsm: JetStreamManager, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  const unjudged = async (): Promise<number> => {
-    const info = await jsm.consumers.info(streams.facts.name, ENGINE_CONSUMER);
-    return info.num_pending + info.num_ack_pending;
-  };
-  while ((await unjudged()) > 0) {
+  while ((await unjudgedFacts(jsm)) > 0) {
     if (Date.now() > deadline) throw new Error('engines did not drain the fact stream in time');
     await new Promise((r) => setTimeout(r, 20));
   }

@@ -3,7 +3,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import pino from 'pino';
 import { createFactSink } from '../../collectors/src/index.js';
 import { defaultBundlePath, PolicyEvaluator, readBundleFile, startEngine } from '../../engine/src/index.js';
-import { ENGINE_CONSUMER, ensureStreams, streams } from '../../proto/src/index.js';
+import { ensureStreams, unjudgedFacts } from '../../proto/src/index.js';
 import { startEmbeddedNats } from '../../cli/src/embedded-nats.js';
 import { mixedFacts } from '../mix.js';
 import type { ScenarioResult } from '../report.js';
@@ -28,11 +28,7 @@ export async function verdictStream(options: { facts: number }): Promise<Scenari
       await sink.flush();
       const engine = await startEngine({ nc, evaluator, logger: pino({ level: 'silent' }), alertThrottle: { windowMs: 0 }, verdictStream: stored });
       const start = process.hrtime.bigint();
-      const unjudged = async (): Promise<number> => {
-        const info = await jsm.consumers.info(streams.facts.name, ENGINE_CONSUMER);
-        return info.num_pending + info.num_ack_pending;
-      };
-      while ((await unjudged()) > 0) await new Promise((r) => setTimeout(r, 5));
+      while ((await unjudgedFacts(jsm)) > 0) await new Promise((r) => setTimeout(r, 5));
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
       await engine.stop();
       return facts.length / seconds;

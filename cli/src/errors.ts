@@ -16,6 +16,7 @@ export const CLI_ERRORS = {
   VIGIL_ERR_CLI_APPARMOR_COMPILE: 'the generated AppArmor profile %s does not compile: %s',
   VIGIL_ERR_CLI_EXPORT: 'cannot export %s as %s: %s',
   VIGIL_ERR_CLI_FACT_FILE: 'fact file %s: %s',
+  VIGIL_ERR_CLI_ARCHIVE: 'cannot read the fact archive %s: %s',
   VIGIL_ERR_CLI_NO_ARCHIVE:
     '%s is a work queue (created before Vigil kept judged facts), so it holds no archive: delete it while no collector publishes (`nats stream rm %s`) and let the engine create it again',
 } as const;

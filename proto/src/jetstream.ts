@@ -1,6 +1,6 @@
 import { jetstreamManager, RetentionPolicy, StorageType, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { streams, type StreamSpec } from './streams.js';
+import { ENGINE_CONSUMER, streams, type StreamSpec } from './streams.js';
 
 const MS_TO_NS = 1_000_000;
 
@@ -43,4 +43,14 @@ export async function ensureStreams(nc: NatsConnection, options: StreamOptions =
     }
   }
   return jsm;
+}
+
+/**
+ * Facts a durable engine consumer has not yet judged and acked: its pending and
+ * unacknowledged messages (VIGIL_FACTS keeps judged facts, so the stream's own
+ * count says nothing). -1 while the consumer does not exist.
+ */
+export async function unjudgedFacts(jsm: JetStreamManager, consumer = ENGINE_CONSUMER): Promise<number> {
+  const info = await jsm.consumers.info(streams.facts.name, consumer).catch(() => undefined);
+  return info ? info.num_pending + info.num_ack_pending : -1;
 }

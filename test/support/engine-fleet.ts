@@ -26,16 +26,6 @@ export async function waitForEngines(jsm: JetStreamManager, engines: readonly En
 }
 
 /**
- * Facts the engines have not yet judged and acked: the shared consumer's pending
- * and unacknowledged messages (VIGIL_FACTS keeps judged facts, so its own count
- * says nothing). -1 while the consumer does not exist.
- */
-export async function factsUnjudged(jsm: JetStreamManager): Promise<number> {
-  const info = await jsm.consumers.info(streams.facts.name, ENGINE_CONSUMER).catch(() => undefined);
-  return info ? info.num_pending + info.num_ack_pending : -1;
-}
-
-/**
  * Engines under test run with the verdict stream: VIGIL_VERDICTS keeps every
  * verdict they had stored before acking its fact, so a count read from it
  * after a failover is the engines' own account, not a capture that can drop.

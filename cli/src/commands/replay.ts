@@ -9,7 +9,8 @@ import {
   type Bundle,
   type ReplayReport,
 } from '../../../engine/src/index.js';
-import { decodeFactBatch, isSeverityName, severityRank } from '../../../proto/src/index.js';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { isSeverityName, severityRank } from '../../../proto/src/index.js';
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from '../errors.js';
 import { readArchive } from '../facts/archive.js';
 import { readFactFile } from '../facts/fact-file.js';
@@ -81,7 +82,7 @@ export async function policyReplay(argv: string[]): Promise<number> {
   }
 }
 
-async function servedBundle(nc: Parameters<typeof BundleStore.open>[0]['nc'], name: string): Promise<Bundle> {
+async function servedBundle(nc: NatsConnection, name: string): Promise<Bundle> {
   const store = await BundleStore.open({ nc });
   const head = await store.head(name);
   if (head === undefined) throw new UsageError(`no bundle is served under the name ${name}: give --baseline FILE, or push one with vigil policy push`);
@@ -91,9 +92,10 @@ async function servedBundle(nc: Parameters<typeof BundleStore.open>[0]['nc'], na
 /** The batches of fact files as the engine receives them: on their facts' subject. */
 async function* fileMessages(files: readonly string[]): AsyncGenerator<{ subject: string; data: Uint8Array }> {
   for (const file of files) {
-    for await (const data of readFactFile(file)) {
-      const [first] = decodeFactBatch(data).facts;
-      yield { subject: (first && factSubjectOf(first)) ?? 'vigil.facts.unknown._', data };
+    for await (const { bytes, batch } of readFactFile(file)) {
+      const [first] = batch.facts;
+      // A batch without a fact of a known kind still goes in: the pool dead-letters it as the engine would.
+      yield { subject: (first && factSubjectOf(first)) ?? 'vigil.facts.unknown._', data: bytes };
     }
   }
 }

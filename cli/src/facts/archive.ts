@@ -28,7 +28,7 @@ const FETCH = { max_messages: 1_000, expires: 2_000 };
 export async function* readArchive(nc: NatsConnection, query: ArchiveQuery): AsyncGenerator<ArchivedBatch> {
   const jsm = await jetstreamManager(nc);
   const info = await jsm.streams.info(streams.facts.name).catch((error: unknown) => {
-    throw new CliError('VIGIL_ERR_CLI_FACT_FILE', [streams.facts.name, `cannot be read: ${(error as Error).message}`]);
+    throw new CliError('VIGIL_ERR_CLI_ARCHIVE', [streams.facts.name, (error as Error).message]);
   });
   if (info.config.retention === RetentionPolicy.Workqueue) throw new CliError('VIGIL_ERR_CLI_NO_ARCHIVE', [streams.facts.name, streams.facts.name]);
   if (info.state.messages === 0) return;

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import zlib from 'node:zlib';
-import { decodeFactBatch } from '../../../proto/src/index.js';
+import protobuf from 'protobufjs/minimal.js';
+import { decodeFactBatch, type FactBatch } from '../../../proto/src/index.js';
 import { CliError } from '../errors.js';
 
 /**
@@ -21,7 +22,7 @@ export async function writeFactFile(file: string, batches: AsyncIterable<Uint8Ar
   async function* records(): AsyncGenerator<Buffer> {
     for await (const batch of batches) {
       count++;
-      yield Buffer.concat([varint(batch.length), batch]);
+      yield Buffer.from(protobuf.Writer.create().bytes(batch).finish());
     }
   }
   try {
@@ -33,12 +34,17 @@ export async function writeFactFile(file: string, batches: AsyncIterable<Uint8Ar
   return count;
 }
 
+/** One batch of a fact file: its bytes as published, and decoded. */
+export interface FactFileRecord {
+  bytes: Uint8Array;
+  batch: FactBatch;
+}
+
 /**
- * The batches of a fact file, in order, each checked to decode as a FactBatch.
- * A damaged file fails with VIGIL_ERR_CLI_FACT_FILE naming the record, after
- * the records before it were yielded.
+ * The batches of a fact file, in order. A damaged file fails with
+ * VIGIL_ERR_CLI_FACT_FILE naming the record, after the records before it were yielded.
  */
-export async function* readFactFile(file: string): AsyncGenerator<Uint8Array> {
+export async function* readFactFile(file: string): AsyncGenerator<FactFileRecord> {
   const gunzip = fs.createReadStream(file).pipe(zlib.createGunzip());
   let pending: Buffer = Buffer.alloc(0);
   let record = 0;
@@ -50,15 +56,16 @@ export async function* readFactFile(file: string): AsyncGenerator<Uint8Array> {
         if (header === undefined) break;
         if (header.value > MAX_RECORD_BYTES) throw damaged(file, record, `a record of ${header.value} bytes`);
         if (pending.length < header.bytes + header.value) break;
-        const batch = pending.subarray(header.bytes, header.bytes + header.value);
+        const bytes = pending.subarray(header.bytes, header.bytes + header.value);
         pending = pending.subarray(header.bytes + header.value);
+        let batch: FactBatch;
         try {
-          decodeFactBatch(batch);
+          batch = decodeFactBatch(bytes);
         } catch (error) {
           throw damaged(file, record, `not a FactBatch (${(error as Error).message})`);
         }
         record++;
-        yield batch;
+        yield { bytes, batch };
       }
     }
   } catch (error) {
@@ -71,17 +78,6 @@ export async function* readFactFile(file: string): AsyncGenerator<Uint8Array> {
 
 function damaged(file: string, record: number, what: string): CliError {
   return new CliError('VIGIL_ERR_CLI_FACT_FILE', [file, `record ${record + 1} is damaged: ${what}`]);
-}
-
-function varint(value: number): Buffer {
-  const bytes: number[] = [];
-  let rest = value;
-  while (rest >= 0x80) {
-    bytes.push((rest & 0x7f) | 0x80);
-    rest = Math.floor(rest / 128);
-  }
-  bytes.push(rest);
-  return Buffer.from(bytes);
 }
 
 /** The varint at the start of `buffer`, or undefined when it is not all there yet. */

@@ -1,7 +1,7 @@
 import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { headers } from '@nats-io/nats-core';
-import { decodeFactBatch, encodeFactBatch, MSG_ID_HEADER, type FactInit } from '../../../proto/src/index.js';
+import { encodeFactBatch, type FactInit } from '../../../proto/src/index.js';
+import type { FactFileRecord } from './fact-file.js';
 import { factSubjectOf } from './fact-subject.js';
 
 export interface RepublishReport {
@@ -21,23 +21,20 @@ const IN_FLIGHT = 256;
  * under its own id, so the stream keeps one copy however often it is imported.
  * A batch mixing kinds or hosts (collectors never send one) is split by subject.
  */
-export async function republish(nc: NatsConnection, batches: AsyncIterable<Uint8Array>): Promise<RepublishReport> {
+export async function republish(nc: NatsConnection, records: AsyncIterable<FactFileRecord>): Promise<RepublishReport> {
   const js = jetstream(nc);
   const report: RepublishReport = { batches: 0, facts: 0, duplicates: 0, refused: 0 };
   let inFlight: Promise<void>[] = [];
   const send = (subject: string, payload: Uint8Array, id: string, facts: number): void => {
-    const h = headers();
-    if (id !== '') h.set(MSG_ID_HEADER, id);
     inFlight.push(
-      js.publish(subject, payload, { headers: h }).then((ack) => {
+      js.publish(subject, payload, id === '' ? {} : { msgID: id }).then((ack) => {
         report.batches++;
         report.facts += facts;
         if (ack.duplicate) report.duplicates++;
       }),
     );
   };
-  for await (const bytes of batches) {
-    const batch = decodeFactBatch(bytes);
+  for await (const { bytes, batch } of records) {
     const bySubject = new Map<string, FactInit[]>();
     let kindless = 0;
     for (const fact of batch.facts) {
@@ -46,7 +43,9 @@ export async function republish(nc: NatsConnection, batches: AsyncIterable<Uint8
         kindless++;
         continue;
       }
-      bySubject.set(subject, [...(bySubject.get(subject) ?? []), fact]);
+      const group = bySubject.get(subject);
+      if (group === undefined) bySubject.set(subject, [fact]);
+      else group.push(fact);
     }
     report.refused += kindless;
     if (bySubject.size === 1 && kindless === 0) {

@@ -20,7 +20,7 @@ import {
   type ContainerSource,
   type ImageSource,
 } from '../../../collectors/src/index.js';
-import { decodeFactBatch, type FactInit } from '../../../proto/src/index.js';
+import type { FactInit } from '../../../proto/src/index.js';
 import { readFactFile } from '../facts/fact-file.js';
 import { globMatches } from './ignore.js';
 import { progressBar } from './progress.js';
@@ -55,8 +55,8 @@ export async function gatherFacts(options: ScanOptions): Promise<Gathered> {
 /** A fact file's facts (`vigil facts export`), each sourced as its collector's host. */
 async function gatherFactFile(file: string, out: Gathered): Promise<void> {
   try {
-    for await (const bytes of readFactFile(file)) {
-      for (const fact of decodeFactBatch(bytes).facts) out.facts.push({ fact, source: fact.source?.host || file });
+    for await (const { batch } of readFactFile(file)) {
+      for (const fact of batch.facts) out.facts.push({ fact, source: fact.source?.host || file });
     }
   } catch (error) {
     out.errors.push({ source: file, error: (error as Error).message });
