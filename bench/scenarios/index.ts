@@ -6,6 +6,7 @@ import { runtimeExecStorm } from './runtime-exec-storm.js';
 import { runtimeExecAlertLatency } from './runtime-exec-alert-latency.js';
 import { engineVsOpa } from './engine-vs-opa.js';
 import { verdictStream } from './verdict-stream.js';
+import { replayVsDrain } from './replay-vs-drain.js';
 import { profileCost } from './profile-cost.js';
 import { enginePerEvent } from './engine-per-event.js';
 
@@ -30,5 +31,6 @@ export const scenarios: Scenario[] = [
   { name: 'runtime-exec-alert-latency', run: ({ quick }) => runtimeExecAlertLatency({ shells: quick ? 30 : 200, intervalMs: 50, loadRate: 1_000 }) },
   { name: 'engine-vs-opa', run: engineVsOpa },
   { name: 'verdict-stream', run: ({ quick }) => verdictStream({ facts: quick ? 5_000 : 40_000 }) },
+  { name: 'replay-vs-drain', run: ({ quick }) => replayVsDrain({ facts: quick ? 5_000 : 40_000 }) },
   { name: 'profile-cost', run: ({ quick }) => profileCost({ events: quick ? 5_000 : 30_000, rounds: quick ? 3 : 7 }) },
 ];
