@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { decodeAlert, ensureStreams, subjects, type Alert } from '../proto/src/index.js';
-import { createContainer, freePort, removeContainersByPrefix, startLocalNats, type LocalNats, type TestContainer } from './harness/index.js';
+import { createContainer, removeContainersByPrefix, startLocalNats, type LocalNats, type TestContainer } from './harness/index.js';
 import { spawnVigil, type VigilProcess } from './support/vigil-process.js';
 
 /**
@@ -51,10 +51,13 @@ describe('runtime sensors - Falco and Tetragon output judged by the engine', () 
   });
 
   it('runtime sensors - a Falco alert posted by its http_output becomes a judged fact attributed to the container', async () => {
-    const port = await freePort();
-    const collector = spawnVigil(['collect', 'runtime', '--nats', nats.url, '--host', 'falco-node', '--source', 'falco', '--listen', `127.0.0.1:${port}`]);
+    // Port 0: the collector binds a free port and logs it, so no other process can take it between pick and bind.
+    const collector = spawnVigil(['collect', 'runtime', '--nats', nats.url, '--host', 'falco-node', '--source', 'falco', '--listen', '127.0.0.1:0']);
     try {
-      await until('the collector to listen', () => /runtime source/.test(collector.stderr()), 30_000, collector.stderr);
+      const bound = (): RegExpExecArray | null => /"listen":"127\.0\.0\.1:(\d+)"/.exec(collector.stderr());
+      await until('the collector to listen', () => bound() !== null, 30_000, collector.stderr);
+      const port = Number(bound()![1]);
+      expect(port).toBeGreaterThan(0);
       // What Falco's http_output posts: one json_output alert per request, 12-character container id.
       const alert = {
         hostname: 'falco-node',

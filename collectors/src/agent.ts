@@ -135,8 +135,10 @@ const STARTERS: Record<CollectorName, Starter> = {
     };
     const wanted = options.runtimeSource;
     if (wanted?.kind === 'falco' || wanted?.kind === 'tetragon') {
-      const collector = await startRuntimeCollector({ sink, source: sensorSource(wanted.kind, wanted), hostRoot: options.hostRoot, logger: runtimeLogger });
-      logger.info({ source: wanted.kind, listen: wanted.listen, input: wanted.file }, 'runtime source');
+      const source = sensorSource(wanted.kind, wanted);
+      const collector = await startRuntimeCollector({ sink, source, hostRoot: options.hostRoot, logger: runtimeLogger });
+      // The bound address, not the asked one: --listen HOST:0 picks a free port.
+      logger.info({ source: wanted.kind, listen: source.listening(), input: wanted.file }, 'runtime source');
       return collector;
     }
     const primary = await selectRuntimeSource({

@@ -16,6 +16,8 @@ export interface JsonLinesSourceOptions {
   map: (line: string) => RuntimeEvent | undefined;
   /** Releases what open() took (a listening socket, a file poller). */
   close?: () => Promise<void>;
+  /** Where an HTTP input listens once open, so port 0 can be told to the sender. */
+  address?: () => { host: string; port: number } | undefined;
 }
 
 /**
@@ -33,6 +35,12 @@ export class JsonLinesSource implements RuntimeSource {
 
   lost(): number {
     return this.skipped;
+  }
+
+  /** HOST:PORT an HTTP input is bound to after start(), undefined for streams and files. */
+  listening(): string | undefined {
+    const bound = this.options.address?.();
+    return bound ? `${bound.host}:${bound.port}` : undefined;
   }
 
   async start(onEvent: RuntimeEventHandler): Promise<void> {
@@ -53,8 +61,12 @@ export class JsonLinesSource implements RuntimeSource {
 }
 
 /** Falco alerts (`falco -o json_output=true`) from a stream. */
-export function falcoSource(open: () => Readable | Promise<Readable>, close?: () => Promise<void>): JsonLinesSource {
-  return new JsonLinesSource({ name: 'falco', open, map: falcoToEvent, ...(close ? { close } : {}) });
+export function falcoSource(
+  open: () => Readable | Promise<Readable>,
+  close?: () => Promise<void>,
+  address?: JsonLinesSourceOptions['address'],
+): JsonLinesSource {
+  return new JsonLinesSource({ name: 'falco', open, map: falcoToEvent, ...(close ? { close } : {}), ...(address ? { address } : {}) });
 }
 
 /** Tetragon's JSON export from a stream. */
@@ -83,7 +95,7 @@ export function sensorSource(sensor: 'falco' | 'tetragon', input: SensorInput): 
     return opened.stream;
   };
   const close = async (): Promise<void> => opened?.close();
-  return sensor === 'falco' ? falcoSource(open, close) : tetragonSource(open, close);
+  return sensor === 'falco' ? falcoSource(open, close, () => opened?.address) : tetragonSource(open, close);
 }
 
 /** What is wrong with a sensor's input, if anything: Falco takes --listen or --input, Tetragon --input. */
