@@ -18,6 +18,7 @@ import type { FactFeed, FeedMessage } from './transport/fact-feed.js';
 import { jetStreamFeed } from './transport/jetstream-feed.js';
 import { natsResultSink } from './transport/nats-sink.js';
 import type { ResultSink } from './transport/result-sink.js';
+import { Shadow, type ShadowStats } from './shadow/shadow.js';
 
 export interface EngineOptions extends PoolSettings {
   nc: NatsConnection;
@@ -105,6 +106,16 @@ export interface RunningEngine {
   removeBundle(name: string): Promise<void>;
   /** Replaces the operator's data (exceptions, allowlists) in every worker, between batches. */
   replaceData(dataOverlay: Record<string, unknown>): Promise<void>;
+  /**
+   * Judges every fact with `bundle` too, beside the served set, as the shadow
+   * of `name` (default: its manifest's name), in place of an earlier shadow of
+   * that name (see Shadow). Rejects, and nothing changes, if it cannot load.
+   */
+  replaceShadow(bundle: Bundle, name?: string): Promise<void>;
+  /** Stops the shadow of that name, if there is one. */
+  removeShadow(name: string): Promise<void>;
+  /** The shadows judging beside the served set, with their counts. */
+  shadows(): ShadowStats[];
   /** Stops pulling, finishes and acks what is in flight, then resolves. */
   stop(): Promise<void>;
 }
@@ -120,6 +131,8 @@ export interface EngineTransport {
   /** Made once; reports every dead letter it sends (the workers' and its own) to `onDeadLetter`. */
   sink(onDeadLetter: (reason: string) => void): ResultSink;
   ledger: AlertLedger;
+  /** Where shadow bundles' findings go, at most once; without it the engine takes no shadow. */
+  shadowOut?: (subject: string, payload: Uint8Array) => void;
 }
 
 /** The engine's options without NATS: {@link runEngine} over any transport. */
@@ -144,7 +157,13 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     ackWaitMs: options.ackWaitMs ?? ACK_WAIT_MS,
     maxMessages: options.maxMessages ?? 512,
   });
-  return runEngine({ ...options, feed, ledger, sink: (onDeadLetter) => natsResultSink({ nc, logger, storeVerdicts, onDeadLetter }) });
+  return runEngine({
+    ...options,
+    feed,
+    ledger,
+    sink: (onDeadLetter) => natsResultSink({ nc, logger, storeVerdicts, onDeadLetter }),
+    shadowOut: (subject, payload) => nc.publish(subject, payload),
+  });
 }
 
 /**
@@ -249,10 +268,17 @@ export async function runEngine(options: EngineCoreOptions): Promise<RunningEngi
     await sink.close(0);
     throw error;
   }
+  /** Shadow bundles by the name they are the candidate for. */
+  const shadows = new Map<string, Shadow>();
+  // A shadow is waited for at most this long before it is left behind (its facts skipped) until it catches up.
+  const shadowWaitMs = Math.min(1_000, settings.evaluationTimeoutMs);
   const loop = (async () => {
     for await (const m of messages) {
-      pool.submit({ subject: m.subject, data: m.data }, m);
+      const message = { subject: m.subject, data: m.data };
+      pool.submit(message, m);
+      for (const shadow of shadows.values()) shadow.offer(message);
       if (!pool.accepting()) await pool.whenAccepting();
+      for (const shadow of shadows.values()) await shadow.whenAccepting(shadowWaitMs);
     }
   })();
 
@@ -268,7 +294,24 @@ export async function runEngine(options: EngineCoreOptions): Promise<RunningEngi
   const changeSet = (next: (current: PoolPolicies) => Promise<PoolPolicies>): Promise<void> =>
     serialised(async () => {
       await pool.replacePolicies(await next(pool.policies));
+      await Promise.all([...shadows].map(([name, shadow]) => followServed(name, shadow)));
     });
+  const servedMember = (name: string): MemberInit | undefined => pool.policies.members.find((m) => m.name === name);
+  /** A shadow counts new and gone against the served bundle of its name: follow it when it changes. */
+  const followServed = async (name: string, shadow: Shadow): Promise<void> => {
+    try {
+      await shadow.setServed(servedMember(name), pool.policies.overlay);
+    } catch (error) {
+      logger.warn({ err: error, shadow: name }, 'shadow keeps comparing with the served bundle it had');
+    }
+  };
+  const stopShadow = async (name: string): Promise<void> => {
+    const shadow = shadows.get(name);
+    if (!shadow) return;
+    shadows.delete(name);
+    await shadow.close();
+    logger.info({ shadow: name, ...shadow.stats() }, 'shadow stopped');
+  };
 
   return {
     get revision() {
@@ -290,11 +333,46 @@ export async function runEngine(options: EngineCoreOptions): Promise<RunningEngi
         if (!current.members.some((m) => m.name === name)) throw new VigilEngineError('VIGIL_ERR_POLICY_SET', [`no bundle named ${name} is served`]);
         return { ...current, members: current.members.filter((m) => m.name !== name) };
       }),
-    replaceData: (dataOverlay) => serialised(() => pool.replaceData(dataOverlay)),
+    replaceData: (dataOverlay) =>
+      serialised(async () => {
+        await pool.replaceData(dataOverlay);
+        for (const [name, shadow] of shadows) {
+          await shadow.replaceData(dataOverlay).catch((error: unknown) => logger.warn({ err: error, shadow: name }, 'shadow keeps its data'));
+        }
+      }),
+    replaceShadow: (bundle, name = bundleNameOf(bundle.manifest)) =>
+      serialised(async () => {
+        const out = options.shadowOut;
+        if (!out) throw new VigilEngineError('VIGIL_ERR_CONFIG', ['a transport with a shadow output (startEngine has one)', 'none']);
+        const candidate = await memberOf(name, bundle);
+        const shadow = await Shadow.start({
+          name,
+          candidate,
+          served: servedMember(name),
+          overlay: pool.policies.overlay,
+          pool: {
+            // Each shadow worker judges twice (the served copy and the candidate): half the served pool, at least one.
+            size: Math.max(1, Math.floor(settings.workers / 2)),
+            timeoutMs: settings.evaluationTimeoutMs,
+            maxMemoryPages: pagesOf(settings.maxMemoryMb),
+            maxTasksPerWorker: settings.maxInFlightPerWorker,
+            maxTaskMessages: options.maxTaskMessages ?? TASK_LIMITS.messages,
+            maxTaskBytes: TASK_LIMITS.bytes,
+          },
+          publish: out,
+          logger,
+        });
+        await stopShadow(name);
+        shadows.set(name, shadow);
+        logger.info({ shadow: name, revision: shadow.revision, against: servedMember(name)?.bundle.revision ?? null }, 'shadow started');
+      }),
+    removeShadow: (name) => serialised(() => stopShadow(name)),
+    shadows: () => [...shadows.values()].map((s) => s.stats()),
     stop: async () => {
       await feed.close();
       await loop;
       await pool.close();
+      await Promise.all([...shadows.keys()].map(stopShadow));
       unbindThrottle();
       // Open windows' aggregates go out; what no stream answered in time is nak'ed, redelivered and deduplicated by message id.
       await Promise.race([Promise.all(unsettled), new Promise((r) => setTimeout(r, STORE_ACK_MS).unref())]);

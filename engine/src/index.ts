@@ -23,6 +23,7 @@ export { buildBundle, inspectRules, generateMain, type BuildOptions, type BuildR
 export type { RuleMeta } from './policy/rules.js';
 export { bundleNameOf, checkBundleName, DEFAULT_BUNDLE_NAME, kernelFilterOf, type VigilManifest } from './policy/manifest.js';
 export { findingsFrom, alertsFrom, alertId } from './findings.js';
+export { shadowSubject, type ShadowStats } from './shadow/shadow.js';
 export { replayFacts, type ReplayOptions, type ReplayReport, type RuleDiff, type GroupDiff, type SideCounts } from './replay/replay.js';
 export { subjectOf } from './subject.js';
 export { resolveTool, packageRoot, defaultBundlePath } from './tools.js';
@@ -54,6 +55,7 @@ export {
   BUNDLE_BUCKET,
   BUNDLE_HEADS_BUCKET,
   BUNDLE_HISTORY,
+  BUNDLE_SHADOWS_BUCKET,
   type BundleHead,
   type BundleRef,
   type BundleStoreOptions,

@@ -9,7 +9,7 @@ import { startEngine, type EngineOptions, type RunningEngine } from './engine.js
 import { ProfileLearner } from './profiles/learner.js';
 import { ProfileStore } from './profiles/store.js';
 import { pollConsumerLag } from './metrics/consumer-lag.js';
-import { engineMetrics } from './metrics/engine-metrics.js';
+import { bindShadowMetrics, engineMetrics } from './metrics/engine-metrics.js';
 import { Readiness, startOpsServer, type OpsServer } from './metrics/ops-server.js';
 
 export interface EngineServiceOptions extends Omit<EngineOptions, 'metrics'> {
@@ -185,7 +185,39 @@ export async function startEngineService(options: EngineServiceOptions): Promise
       metrics.setBundles(started.bundles());
     }
   })();
-  const watching = Promise.all([dataLoop, bundleLoop]).catch((error: unknown) => logger.error({ err: error }, 'policy watcher stopped'));
+  // Shadows of the names served from the store: a candidate judged beside the served set, never harming it.
+  let shadowWatch: BundleWatch | undefined;
+  const shadowLoop = (async () => {
+    if (!options.bundleStore) return;
+    shadowWatch = watchBundles({ nc, names: options.bundleStore.names, verify: options.bundleStore.verify, shadows: true });
+    for await (const event of shadowWatch) {
+      if (event.type === 'rejected') {
+        logger.error({ shadow: event.name, revision: event.revision, code: event.code, err: event.error }, 'shadow bundle rejected');
+        continue;
+      }
+      if (event.type === 'removed') {
+        await started.removeShadow(event.name);
+        continue;
+      }
+      if (started.shadows().some((s) => s.bundle === event.name && s.revision === event.revision)) continue;
+      try {
+        await started.replaceShadow(event.bundle, event.name);
+      } catch (error) {
+        logger.error({ shadow: event.name, revision: event.revision, err: error }, 'shadow bundle failed to load; the served set is unchanged');
+        publishEvent(nc, distributionSubjects.bundleRejected, {
+          name: event.name,
+          revision: event.revision,
+          object: event.head.object,
+          digest: event.digest,
+          code: error instanceof VigilEngineError ? error.code : 'VIGIL_ERR_BUNDLE_INVALID',
+          error: String((error as Error)?.message ?? error),
+          at: new Date().toISOString(),
+        });
+      }
+    }
+  })();
+  bindShadowMetrics(metrics, () => started.shadows());
+  const watching = Promise.all([dataLoop, bundleLoop, shadowLoop]).catch((error: unknown) => logger.error({ err: error }, 'policy watcher stopped'));
 
   return {
     engine: started,
@@ -193,6 +225,7 @@ export async function startEngineService(options: EngineServiceOptions): Promise
     stop: async () => {
       readiness.set('consumer', false, 'stopping');
       await bundleWatch?.stop();
+      await shadowWatch?.stop();
       await dataWatch?.stop();
       await watching;
       await started.stop();

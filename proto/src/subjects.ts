@@ -9,6 +9,9 @@ import type { FactKind, SeverityName } from './kinds.js';
  *   vigil.verdicts.<kind>.<host>              Verdict        engine → anyone
  *   vigil.alerts.<severity>.<kind>.<host>     Alert          engine → anyone
  *   vigil.dlq.<reason>                        DeadLetter     engine → operators
+ *   vigil.shadow.<bundle>.<severity>.<kind>.<host>
+ *                                             Alert          engine → operators: what a shadow bundle
+ *                                                            would have alerted on (never an alert)
  */
 export const SUBJECT_ROOT = 'vigil';
 
@@ -24,6 +27,7 @@ export const subjects = {
   allVerdicts: `${SUBJECT_ROOT}.verdicts.>`,
   allAlerts: `${SUBJECT_ROOT}.alerts.>`,
   allDeadLetters: `${SUBJECT_ROOT}.dlq.>`,
+  allShadow: `${SUBJECT_ROOT}.shadow.>`,
 } as const;
 
 /**

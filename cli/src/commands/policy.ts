@@ -45,6 +45,10 @@ export const POLICY_USAGE = `Usage:
   vigil policy push FILE [--name NAME] [--nats URL] [--verification-key FILE [--signing-alg ALG]]
                      deploy it under NAME (default: the name it was built with)
                      (or VIGIL_VERIFICATION_KEY, VIGIL_SIGNING_ALG: push refuses what does not verify)
+                     [--shadow]  judge every fact with it beside the served NAME instead: its findings go
+                                 to vigil.shadow.NAME.>, new/gone counts to /metrics, no alert, no verdict
+  vigil policy promote [NAME] [--nats URL] [--verification-key FILE]  the shadow of NAME becomes its head
+  vigil policy shadow [--name NAME] [--off] [--nats URL]  the shadows deployed; --off drops NAME's
   vigil policy rollback [--name default] [--nats URL]     back to the revision before the current one
   vigil policy remove NAME [--nats URL]                   engines stop serving the bundle NAME
   vigil policy history  [--name NAME] [--nats URL]        the revision in force and the ones kept
@@ -52,7 +56,7 @@ export const POLICY_USAGE = `Usage:
   vigil policy data put KEY FILE|- | get KEY | delete KEY | list   [--nats URL]
                      data documents (${Object.keys(DATA_DOCUMENTS).join(', ')}) under data.vigil
   ${REPLAY_USAGE}
-  push, rollback, remove, history, data and replay also take the NATS security options below.
+  push, promote, shadow, rollback, remove, history, data and replay also take the NATS security options below.
   Signing algorithms: ${SIGNING_ALGORITHMS.join(' ')}; for HS* the key file's bytes are the secret.`;
 
 export async function policyCommand(argv: string[]): Promise<number> {
@@ -72,6 +76,10 @@ export async function policyCommand(argv: string[]): Promise<number> {
       return policyPush(rest);
     case 'rollback':
       return policyRollback(rest);
+    case 'promote':
+      return policyPromote(rest);
+    case 'shadow':
+      return policyShadow(rest);
     case 'history':
       return policyHistory(rest);
     case 'remove':
@@ -282,12 +290,44 @@ async function policyPush(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { name: { type: 'string' }, ...STORE_OPTIONS, ...VERIFY_OPTIONS },
+    options: { name: { type: 'string' }, shadow: { type: 'boolean', default: false }, ...STORE_OPTIONS, ...VERIFY_OPTIONS },
   });
   const bytes = await readBundleBytes(positionals[0], 'policy push needs the bundle FILE');
   const verifier = await verifierFrom(values);
-  const head = await withStore(values, (store) => store.push(bytes, { ...(values.name !== undefined ? { name: values.name } : {}), verifier, label: positionals[0] }));
+  const options = { ...(values.name !== undefined ? { name: values.name } : {}), verifier, label: positionals[0] };
+  if (values.shadow) {
+    const shadow = await withStore(values, (store) => store.pushShadow(bytes, options));
+    process.stdout.write(`${shadow.name} has the shadow ${describeHead(shadow)}: engines judge with it beside the served bundle, findings on vigil.shadow.${shadow.name}.>\n`);
+    return EXIT_OK;
+  }
+  const head = await withStore(values, (store) => store.push(bytes, options));
   process.stdout.write(`${head.name} is now ${describeHead(head)}; ${head.previous.length} earlier revision(s) kept\n`);
+  return EXIT_OK;
+}
+
+async function policyPromote(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { ...STORE_OPTIONS, ...VERIFY_OPTIONS } });
+  const name = positionals[0] ?? DEFAULT_BUNDLE_NAME;
+  const verifier = await verifierFrom(values);
+  const head = await withStore(values, (store) => store.promote(name, { verifier }));
+  process.stdout.write(`${name} is now ${describeHead(head)}, promoted from its shadow; \`vigil policy rollback --name ${name}\` goes back\n`);
+  return EXIT_OK;
+}
+
+async function policyShadow(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { name: { type: 'string' }, off: { type: 'boolean', default: false }, ...STORE_OPTIONS } });
+  if (values.off) {
+    const name = values.name ?? DEFAULT_BUNDLE_NAME;
+    const dropped = await withStore(values, (store) => store.dropShadow(name));
+    process.stdout.write(`${name}: shadow ${dropped.revision || dropped.object} dropped; engines stop judging with it\n`);
+    return EXIT_OK;
+  }
+  const shadows = await withStore(values, async (store) => {
+    const names = values.name === undefined ? await store.shadowNames() : [values.name];
+    return (await Promise.all(names.map((name) => store.shadow(name)))).filter((s) => s !== undefined);
+  });
+  if (shadows.length === 0) process.stdout.write(values.name === undefined ? 'no shadow is deployed\n' : `${values.name} has no shadow\n`);
+  for (const shadow of shadows) process.stdout.write(`${shadow.name}: shadow ${describeHead(shadow)}\n`);
   return EXIT_OK;
 }
 

@@ -1,4 +1,4 @@
-import { ALERT_LEDGER_BUCKET, BUNDLE_BUCKET, BUNDLE_HEADS_BUCKET, DATA_BUCKET, PROFILE_BUCKET, distributionSubjects } from '../../../engine/src/index.js';
+import { ALERT_LEDGER_BUCKET, BUNDLE_BUCKET, BUNDLE_HEADS_BUCKET, BUNDLE_SHADOWS_BUCKET, DATA_BUCKET, PROFILE_BUCKET, distributionSubjects } from '../../../engine/src/index.js';
 import { SUBJECT_ROOT, streams, subjects, subjectToken } from '../../../proto/src/index.js';
 
 /** What one NATS identity may publish and subscribe to; nothing else is allowed. */
@@ -46,6 +46,7 @@ export function enginePermissions(publicKey: string): Permissions {
       subjects.allVerdicts,
       subjects.allAlerts,
       subjects.allDeadLetters,
+      subjects.allShadow,
       distributionSubjects.all,
       `${api}.INFO`,
       ...streamNames.flatMap((name) => [`${api}.STREAM.INFO.${name}`, `${api}.STREAM.CREATE.${name}`]),
@@ -63,7 +64,7 @@ export function enginePermissions(publicKey: string): Permissions {
 }
 
 /** Streams behind the policy distribution buckets (KV and Object Store). */
-const POLICY_STREAMS = [`KV_${BUNDLE_HEADS_BUCKET}`, `KV_${DATA_BUCKET}`, `OBJ_${BUNDLE_BUCKET}`];
+const POLICY_STREAMS = [`KV_${BUNDLE_HEADS_BUCKET}`, `KV_${BUNDLE_SHADOWS_BUCKET}`, `KV_${DATA_BUCKET}`, `OBJ_${BUNDLE_BUCKET}`];
 
 /**
  * Reading a KV or Object Store bucket and watching it: stream info and get,
@@ -104,6 +105,7 @@ export function policyPermissions(publicKey: string): Permissions {
         `${api}.STREAM.MSG.DELETE.${stream}`,
       ]),
       `$KV.${BUNDLE_HEADS_BUCKET}.>`,
+      `$KV.${BUNDLE_SHADOWS_BUCKET}.>`,
       `$KV.${DATA_BUCKET}.>`,
       `$O.${BUNDLE_BUCKET}.>`,
     ],

@@ -19,9 +19,16 @@ import { verifyBundle, type BundleVerifier, type VerifiedBundle } from './signat
  * Objects that are neither the head nor on its stack are deleted, so a name
  * keeps at most 1 + BUNDLE_HISTORY bundles. Engines watch the head keys and
  * serve one bundle per name; deleting a head (`remove`) withdraws that bundle.
+ *
+ *   KV `vigil-bundle-shadows`      key `<name>` → BundleHead JSON (no history) of the
+ *                                  candidate engines judge beside the served `<name>`;
+ *                                  its object is `shadow.<name>@<sha256[:16]>`
+ *
+ * Promoting a shadow pushes its object as the head and drops the shadow.
  */
 export const BUNDLE_BUCKET = 'vigil-bundles';
 export const BUNDLE_HEADS_BUCKET = 'vigil-bundle-heads';
+export const BUNDLE_SHADOWS_BUCKET = 'vigil-bundle-shadows';
 export const BUNDLE_HISTORY = 10;
 
 /** One pushed bundle. */
@@ -50,6 +57,8 @@ export interface BundleStoreOptions {
   bucket?: string;
   /** KV bucket of heads; default `vigil-bundle-heads`. */
   headsBucket?: string;
+  /** KV bucket of shadows; default `vigil-bundle-shadows`. */
+  shadowsBucket?: string;
 }
 
 export class BundleStore {
@@ -59,6 +68,7 @@ export class BundleStore {
   private constructor(
     private readonly objects: ObjectStore,
     private readonly heads: KV,
+    private readonly shadowHeads: KV,
     bucket: string,
     headsBucket: string,
   ) {
@@ -70,11 +80,12 @@ export class BundleStore {
   static async open(options: BundleStoreOptions): Promise<BundleStore> {
     const bucket = options.bucket ?? BUNDLE_BUCKET;
     const headsBucket = options.headsBucket ?? BUNDLE_HEADS_BUCKET;
-    const [objects, heads] = await Promise.all([
+    const [objects, heads, shadows] = await Promise.all([
       ensureObjectStore(options.nc, bucket),
       ensureKv(options.nc, headsBucket, { history: BUNDLE_HISTORY, description: 'Vigil bundle heads: name → BundleHead JSON' }),
+      ensureKv(options.nc, options.shadowsBucket ?? BUNDLE_SHADOWS_BUCKET, { history: 1, description: 'Vigil shadow bundles: name → BundleHead JSON of the candidate judged beside it' }),
     ]);
-    return new BundleStore(objects, heads, bucket, headsBucket);
+    return new BundleStore(objects, heads, shadows, bucket, headsBucket);
   }
 
   /**
@@ -83,28 +94,70 @@ export class BundleStore {
    * bundle already in force changes nothing.
    */
   async push(bytes: Uint8Array, options: { name?: string; verifier?: BundleVerifier; label?: string } = {}): Promise<BundleHead> {
-    const checked: VerifiedBundle = await verifyBundle(bytes, { verifier: options.verifier, label: options.label ?? 'bundle' });
-    const name = checkBundleName(options.name ?? bundleNameOf(checked.bundle.manifest));
-    const ref: BundleRef = {
-      revision: checked.bundle.revision,
-      object: `${name}@${checked.digest.slice(0, 16)}`,
-      digest: checked.digest,
-      pushed_at: new Date().toISOString(),
-      verified: checked.verified,
-    };
-    const existing = await this.objects.info(ref.object);
-    if (!existing || existing.deleted) {
-      try {
-        await this.objects.putBlob({ name: ref.object, metadata: { revision: ref.revision, digest: ref.digest } }, bytes);
-      } catch (error) {
-        throw this.error(`cannot store ${ref.object}: ${(error as Error).message}`, error);
-      }
-    }
+    const { name, ref } = await this.store(bytes, options, '');
     return this.moveHead(name, (current) => {
       if (current?.digest === ref.digest) return current;
       const previous = current ? [refOf(current), ...current.previous] : [];
       return { name, ...ref, previous: previous.slice(0, BUNDLE_HISTORY) };
     });
+  }
+
+  /**
+   * Checks and stores the bundle as the shadow of `name` (default: its
+   * manifest's name): engines judge every fact with it too, beside the served
+   * bundle of that name, and publish its findings on shadow subjects only.
+   * Replaces an earlier shadow of that name.
+   */
+  async pushShadow(bytes: Uint8Array, options: { name?: string; verifier?: BundleVerifier; label?: string } = {}): Promise<BundleHead> {
+    const { name, ref } = await this.store(bytes, options, SHADOW_PREFIX);
+    const head: BundleHead = { name, ...ref, previous: [] };
+    try {
+      await this.shadowHeads.put(name, JSON.stringify(head));
+    } catch (error) {
+      throw this.error(`cannot set the shadow of ${name}: ${(error as Error).message}`, error);
+    }
+    await this.prune(`${SHADOW_PREFIX}${name}`, new Set([ref.object]));
+    return head;
+  }
+
+  /** The shadow of `name`, or undefined when it has none. */
+  async shadow(name = DEFAULT_BUNDLE_NAME): Promise<BundleHead | undefined> {
+    checkBundleName(name);
+    const entry = await this.shadowHeads.get(name);
+    return entry && entry.operation === 'PUT' ? parseHead(entry) : undefined;
+  }
+
+  /** Names that have a shadow now. */
+  async shadowNames(): Promise<string[]> {
+    const names: string[] = [];
+    for await (const key of await this.shadowHeads.keys()) names.push(key);
+    return names.sort();
+  }
+
+  /** Engines stop judging with the shadow of `name`; its object is deleted. */
+  async dropShadow(name = DEFAULT_BUNDLE_NAME): Promise<BundleHead> {
+    const shadow = await this.shadow(name);
+    if (!shadow) throw this.error(`${name} has no shadow`);
+    try {
+      await this.shadowHeads.delete(name);
+    } catch (error) {
+      throw this.error(`cannot drop the shadow of ${name}: ${(error as Error).message}`, error);
+    }
+    await this.prune(`${SHADOW_PREFIX}${name}`, new Set());
+    return shadow;
+  }
+
+  /**
+   * Makes the shadow of `name` its head (a push of the same tarball, checked
+   * again with `verifier`), then drops the shadow. The bundle it replaces is
+   * kept for a rollback like any earlier head.
+   */
+  async promote(name = DEFAULT_BUNDLE_NAME, options: { verifier?: BundleVerifier } = {}): Promise<BundleHead> {
+    const shadow = await this.shadow(name);
+    if (!shadow) throw this.error(`${name} has no shadow to promote`);
+    const head = await this.push(await this.fetch(shadow), { name, verifier: options.verifier, label: `shadow ${shadow.object}` });
+    await this.dropShadow(name);
+    return head;
   }
 
   /** Makes the previous bundle of `name` the head again; the one rolled back from is dropped. */
@@ -146,6 +199,12 @@ export class BundleStore {
     return this.heads.watch({ key: names === undefined || names.length === 0 ? '>' : [...names] });
   }
 
+  /** As {@link watchHeads}, for the shadows. */
+  watchShadows(names?: readonly string[]): Promise<QueuedIterator<KvWatchEntry>> {
+    names?.forEach(checkBundleName);
+    return this.shadowHeads.watch({ key: names === undefined || names.length === 0 ? '>' : [...names] });
+  }
+
   /**
    * Stops deploying `name`: engines stop serving it. Its objects are deleted;
    * pushing it again starts a new history.
@@ -167,6 +226,32 @@ export class BundleStore {
     const names: string[] = [];
     for await (const key of await this.heads.keys()) names.push(key);
     return names.sort();
+  }
+
+  /** Checks the bundle and stores its object as `<prefix><name>@<digest>` (once: objects are immutable). */
+  private async store(
+    bytes: Uint8Array,
+    options: { name?: string; verifier?: BundleVerifier; label?: string },
+    prefix: string,
+  ): Promise<{ name: string; ref: BundleRef }> {
+    const checked: VerifiedBundle = await verifyBundle(bytes, { verifier: options.verifier, label: options.label ?? 'bundle' });
+    const name = checkBundleName(options.name ?? bundleNameOf(checked.bundle.manifest));
+    const ref: BundleRef = {
+      revision: checked.bundle.revision,
+      object: `${prefix}${name}@${checked.digest.slice(0, 16)}`,
+      digest: checked.digest,
+      pushed_at: new Date().toISOString(),
+      verified: checked.verified,
+    };
+    const existing = await this.objects.info(ref.object);
+    if (!existing || existing.deleted) {
+      try {
+        await this.objects.putBlob({ name: ref.object, metadata: { revision: ref.revision, digest: ref.digest } }, bytes);
+      } catch (error) {
+        throw this.error(`cannot store ${ref.object}: ${(error as Error).message}`, error);
+      }
+    }
+    return { name, ref };
   }
 
   private async moveHead(name: string, next: (current: BundleHead | undefined) => BundleHead): Promise<BundleHead> {
@@ -200,6 +285,9 @@ export class BundleStore {
     return new VigilEngineError('VIGIL_ERR_BUNDLE_STORE', [this.bucket, why], { cause });
   }
 }
+
+/** Shadow objects are `shadow.<name>@…`: bundle names have no '.', so no head's prune reaches them. */
+const SHADOW_PREFIX = 'shadow.';
 
 function refOf(head: BundleHead): BundleRef {
   return { revision: head.revision, object: head.object, digest: head.digest, pushed_at: head.pushed_at, verified: head.verified };

@@ -20,6 +20,8 @@ export interface BundleWatchOptions {
   headsBucket?: string;
   /** Bundle names to follow; default every name in the bucket. */
   names?: string[];
+  /** Follow the shadows of those names instead of their heads. */
+  shadows?: boolean;
   /** When set, only bundles signed with this key load; the rest are rejected. */
   verify?: BundleVerifier;
   /** Where rejections are published; default `vigil.events.bundle.rejected`, false for nowhere. */
@@ -51,7 +53,7 @@ export function watchBundles(options: BundleWatchOptions): BundleWatch {
   async function* events(): AsyncGenerator<BundleEvent, void, undefined> {
     const store = await BundleStore.open(options);
     if (stopped) return;
-    heads = await store.watchHeads(options.names);
+    heads = options.shadows ? await store.watchShadows(options.names) : await store.watchHeads(options.names);
     if (stopped) heads.stop();
     const loadedDigests = new Map<string, string>();
     for await (const entry of heads) {
@@ -70,7 +72,7 @@ export function watchBundles(options: BundleWatchOptions): BundleWatch {
         publishEvent(options.nc, subject, {
           name,
           revision: event.revision,
-          object: `${name}@${event.digest.slice(0, 16)}`,
+          object: `${options.shadows ? 'shadow.' : ''}${name}@${event.digest.slice(0, 16)}`,
           digest: event.digest,
           code: event.code,
           error: event.error,

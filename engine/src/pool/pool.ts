@@ -176,6 +176,20 @@ export class WorkerPool<T> {
   }
 
   /**
+   * Stops at once: what was submitted and not judged yet is dropped, without
+   * judgements, and the workers are terminated. For work nobody waits on (a shadow).
+   */
+  async abandon(): Promise<void> {
+    this.terminated = true;
+    this.pending = [];
+    this.retries.length = 0;
+    this.inFlight = 0;
+    const all = [this.current, ...this.retired].flatMap((g) => [...g.workers]);
+    await Promise.all(all.map((w) => this.kill(w)));
+    this.notify();
+  }
+
+  /**
    * Loads another set of bundles into new workers and switches to it once all
    * have loaded; on any failure the new workers are discarded and the old ones
    * keep serving. Tasks already handed out finish on the workers that have them.

@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
-import { decodeAlert, imageRepository, SUBJECT_ROOT, severityName, type Alert, type SubjectInit } from '../../../proto/src/index.js';
-import { VigilEngineError } from '../errors.js';
+import { imageRepository, severityName, type Alert, type SubjectInit } from '../../../proto/src/index.js';
 import { compileBundle } from '../policy/evaluator.js';
 import { bundleNameOf } from '../policy/manifest.js';
 import type { Bundle } from '../policy/bundle.js';
@@ -9,6 +8,7 @@ import type { Judgement } from '../pool/judge.js';
 import { WorkerPool } from '../pool/pool.js';
 import { AlertThrottle, occurrenceOf } from '../throttle/throttle.js';
 import { throttleKey } from '../throttle/key.js';
+import { splitSides } from './sides.js';
 
 /** The names the two sides are loaded under in the pool, whatever their manifests call them. */
 const SIDES = { baseline: 'replay-baseline', candidate: 'replay-candidate' } as const;
@@ -168,21 +168,14 @@ class Tally {
 
   add(judgement: Judgement): void {
     this.facts += judgement.counts.facts;
-    const sides: Record<Side, Map<string, Alert>> = { baseline: new Map(), candidate: new Map() };
-    for (const publication of judgement.publications) {
-      if (publication.subject.startsWith(`${SUBJECT_ROOT}.dlq.`)) {
-        this.errors++;
-        continue;
-      }
-      if (!publication.subject.startsWith(`${SUBJECT_ROOT}.alerts.`)) continue;
-      const alert = decodeAlert(publication.payload);
-      const side = sideOf(alert.finding?.bundle ?? '');
-      sides[side].set(findingKey(alert), alert);
-      this.count(side, alert);
+    const split = splitSides(judgement, SIDES.baseline);
+    this.errors += split.errors;
+    for (const side of ['baseline', 'candidate'] as const) {
+      for (const { alert } of split[side].values()) this.count(side, alert);
+      this.throttles[side].throttle.flushDue();
     }
-    for (const side of ['baseline', 'candidate'] as const) this.throttles[side].throttle.flushDue();
-    for (const [key, alert] of sides.candidate) if (!sides.baseline.has(key)) this.differs('new', alert);
-    for (const [key, alert] of sides.baseline) if (!sides.candidate.has(key)) this.differs('gone', alert);
+    for (const [key, { alert }] of split.candidate) if (!split.baseline.has(key)) this.differs('new', alert);
+    for (const [key, { alert }] of split.baseline) if (!split.candidate.has(key)) this.differs('gone', alert);
   }
 
   private count(side: Side, alert: Alert): void {
@@ -257,16 +250,6 @@ class Tally {
       workloads: groups(this.workloads),
     };
   }
-}
-
-function sideOf(bundle: string): Side {
-  if (bundle === SIDES.baseline) return 'baseline';
-  if (bundle === SIDES.candidate) return 'candidate';
-  throw new VigilEngineError('VIGIL_ERR_CONFIG', [`a finding of ${SIDES.baseline} or ${SIDES.candidate}`, bundle || 'a finding of no bundle']);
-}
-
-function findingKey(alert: Alert): string {
-  return `${alert.fact_id}\u0000${alert.finding?.rule_id ?? ''}\u0000${alert.finding?.message ?? ''}`;
 }
 
 function workloadOf(subject: SubjectInit | null | undefined): string {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { VigilEngineError } from '../../src/errors.js';
-import { bindThrottleMetrics, engineMetrics } from '../../src/metrics/engine-metrics.js';
+import { bindShadowMetrics, bindThrottleMetrics, engineMetrics } from '../../src/metrics/engine-metrics.js';
+import type { ShadowStats } from '../../src/shadow/shadow.js';
 import { Registry } from '../../src/metrics/registry.js';
 import { AlertThrottle } from '../../src/throttle/throttle.js';
 import { parseExposition, valueOf } from './parse.js';
@@ -145,6 +146,13 @@ describe('engine metrics', () => {
       vigil_engine_dead_letters_total: 'counter',
       vigil_engine_consumer_pending: 'gauge',
       vigil_engine_worker_restarts_total: 'counter',
+      vigil_shadow_info: 'gauge',
+      vigil_shadow_facts_total: 'counter',
+      vigil_shadow_findings_total: 'counter',
+      vigil_shadow_new_findings_total: 'counter',
+      vigil_shadow_gone_findings_total: 'counter',
+      vigil_shadow_skipped_total: 'counter',
+      vigil_shadow_errors_total: 'counter',
     });
     expect(valueOf(parsed, 'vigil_engine_facts_total', { kind: 'container' })).toBe(1);
     expect(valueOf(parsed, 'vigil_engine_evaluation_seconds_bucket', { kind: 'container', le: '0.0005' })).toBe(1);
@@ -157,6 +165,37 @@ describe('engine metrics', () => {
       { name: 'vigil_engine_bundle_info', labels: { name: 'default', revision: 'rev-2' }, value: 1 },
       { name: 'vigil_engine_bundle_info', labels: { name: 'web', revision: 'rev-w' }, value: 1 },
     ]);
+  });
+
+  it('engine metrics - shadow counts are added as they grow, and a shadow started again counts from its own zero', () => {
+    const metrics = engineMetrics();
+    const stats = (since: string, facts: number, added: number): ShadowStats => ({
+      bundle: 'default',
+      revision: 'cand-1',
+      since,
+      facts,
+      findings: { served: facts, candidate: facts + added },
+      new: added,
+      gone: 0,
+      skipped: 1,
+      errors: 0,
+    });
+    let current: ShadowStats[] = [stats('t1', 10, 2)];
+    bindShadowMetrics(metrics, () => current);
+    const scrape = (): ReturnType<typeof parseExposition> => parseExposition(metrics.registry.render());
+    expect(valueOf(scrape(), 'vigil_shadow_facts_total', { bundle: 'default' })).toBe(10);
+    current = [stats('t1', 25, 5)];
+    let parsed = scrape();
+    expect(valueOf(parsed, 'vigil_shadow_facts_total', { bundle: 'default' })).toBe(25);
+    expect(valueOf(parsed, 'vigil_shadow_new_findings_total', { bundle: 'default' })).toBe(5);
+    expect(valueOf(parsed, 'vigil_shadow_findings_total', { bundle: 'default', side: 'shadow' })).toBe(30);
+    expect(valueOf(parsed, 'vigil_shadow_skipped_total', { bundle: 'default' })).toBe(1);
+    current = [stats('t2', 4, 1)];
+    parsed = scrape();
+    expect(valueOf(parsed, 'vigil_shadow_facts_total', { bundle: 'default' })).toBe(29);
+    expect(valueOf(parsed, 'vigil_shadow_info', { bundle: 'default', revision: 'cand-1' })).toBe(1);
+    current = [];
+    expect(scrape().samples.filter((s) => s.name === 'vigil_shadow_info')).toEqual([]);
   });
 
   it('engine metrics - the throttle feeds suppressed, aggregates, evictions and open keys at each scrape', () => {
