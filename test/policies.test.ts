@@ -3,7 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { buildBundle, inspectRules, PolicyEvaluator, readBundleFile, resolveTool } from '../engine/src/index.js';
-import { factKindOf, toPolicyInput, type FactInit } from '../proto/src/index.js';
+import { factKindOf, toPolicyInput, type FactInit, type PolicyInput } from '../proto/src/index.js';
+import { ContextCache, contextKeyOf, contextValueOf } from '../engine/src/context/context-cache.js';
+import type { ContextPart } from '../engine/src/policy/rules.js';
 import { rulesMarkdown } from '../cli/src/commands/policy.js';
 
 /**
@@ -18,7 +20,22 @@ interface Example {
   file: string;
   description: string;
   input: FactInit;
+  /** Facts the engine holds about the example's subject (container, image, host), joined as input.context. */
+  context?: FactInit[];
   expect: string[];
+}
+
+/** The example's policy input, with its context joined the way an engine worker joins it. */
+function inputOf(example: Example): PolicyInput {
+  const input = toPolicyInput(example.input);
+  const kind = factKindOf(example.input);
+  if (!example.context || !kind) return input;
+  const cache = new ContextCache();
+  cache.apply(example.context.map((fact) => [contextKeyOf(factKindOf(fact)!, fact)!, contextValueOf(fact)]));
+  const parts = new Set(example.context.map((fact) => factKindOf(fact) as ContextPart));
+  const missing = cache.attach(kind, input, parts);
+  if (missing.length > 0) throw new Error(`${example.file}: its context facts are not its subject's (${missing.join(', ')} not joined)`);
+  return input;
 }
 
 async function loadExamples(): Promise<Example[]> {
@@ -59,7 +76,7 @@ describe('default policy library', () => {
     const mismatches = [];
     for (const example of examples) {
       const kind = factKindOf(example.input);
-      const fired = kind ? evaluator.evaluate(toPolicyInput(example.input), kind).map((h) => h.rule.id).sort() : ['<no kind>'];
+      const fired = kind ? evaluator.evaluate(inputOf(example), kind).map((h) => h.rule.id).sort() : ['<no kind>'];
       const expected = [...example.expect].sort();
       if (JSON.stringify(fired) !== JSON.stringify(expected)) mismatches.push({ file: example.file, fired, expected });
     }
@@ -75,7 +92,7 @@ describe('default policy library', () => {
     const exercised = new Set(examples.flatMap((e) => e.expect));
     const silent = evaluator.rules.filter((r) => !exercised.has(r.id)).map((r) => r.id);
     // These need user data to fire (a policy switch, a vulnerability feed, workload profiles).
-    const needData = ['VGL-HST-018', 'VGL-IMG-016', 'VGL-RUN-024', 'VGL-RUN-025', ...LEARNED_PROFILE_RULES];
+    const needData = ['VGL-HST-018', 'VGL-IMG-016', 'VGL-RUN-058', 'VGL-RUN-024', 'VGL-RUN-025', ...LEARNED_PROFILE_RULES];
     expect(silent.filter((id) => !needData.includes(id))).toEqual([]);
   });
 });

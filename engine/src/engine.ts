@@ -19,6 +19,7 @@ import { jetStreamFeed } from './transport/jetstream-feed.js';
 import { natsResultSink } from './transport/nats-sink.js';
 import type { ResultSink } from './transport/result-sink.js';
 import { Shadow, type ShadowStats } from './shadow/shadow.js';
+import { KvContextStore, MemoryContextStore, type ContextStore } from './context/context-store.js';
 
 export interface EngineOptions extends PoolSettings {
   nc: NatsConnection;
@@ -131,6 +132,8 @@ export interface EngineTransport {
   /** Made once; reports every dead letter it sends (the workers' and its own) to `onDeadLetter`. */
   sink(onDeadLetter: (reason: string) => void): ResultSink;
   ledger: AlertLedger;
+  /** Where replicas share the latest container, image and host facts (input.context); without it, each judges with what it saw. */
+  context?: ContextStore;
   /** Where shadow bundles' findings go, at most once; without it the engine takes no shadow. */
   shadowOut?: (subject: string, payload: Uint8Array) => void;
 }
@@ -163,6 +166,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     ledger,
     sink: (onDeadLetter) => natsResultSink({ nc, logger, storeVerdicts, onDeadLetter }),
     shadowOut: (subject, payload) => nc.publish(subject, payload),
+    context: await KvContextStore.open(nc, logger, { replicas: options.streamReplicas }),
   });
 }
 
@@ -177,6 +181,8 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
  */
 export async function runEngine(options: EngineCoreOptions): Promise<RunningEngine> {
   const { logger, metrics, feed } = options;
+  // Without a shared store, an engine still joins what it saw itself.
+  const context = options.context ?? new MemoryContextStore();
   const settings = resolvePoolSettings(options);
   const initial = await servedPolicies(options);
   const stats = { batches: 0, facts: 0, verdicts: 0, deadLetters: 0 };
@@ -229,6 +235,7 @@ export async function runEngine(options: EngineCoreOptions): Promise<RunningEngi
       group.hold(Promise.resolve(false));
     }
     group.seal(settled);
+    for (const [key, value] of judgement.context) if (value !== null) context.put(key, value);
     if (judgement.observations.length > 0) {
       try {
         options.onObservations?.(judgement.observations);
@@ -240,6 +247,7 @@ export async function runEngine(options: EngineCoreOptions): Promise<RunningEngi
     stats.batches += counts.batches;
     stats.facts += counts.facts;
     stats.verdicts += counts.verdicts;
+    if (judgement.counts.contextMissing > 0) metrics?.contextMissing.inc(judgement.counts.contextMissing);
     for (const s of judgement.samples) {
       options.onBatchEvaluated?.(s.kind, s.facts, s.seconds);
       metrics?.facts.inc({ kind: s.kind }, s.facts);
@@ -260,16 +268,22 @@ export async function runEngine(options: EngineCoreOptions): Promise<RunningEngi
     observe: options.onObservations !== undefined,
   });
 
+  /** Shadow bundles by the name they are the candidate for. */
+  const shadows = new Map<string, Shadow>();
   let messages: AsyncIterable<FeedMessage>;
   try {
+    // The context held now reaches every worker before the first fact is judged.
+    await context.open((entries) => {
+      pool.updateContext(entries);
+      for (const shadow of shadows.values()) shadow.updateContext(entries);
+    });
     messages = await feed.open();
   } catch (error) {
     await pool.close();
+    await context.close();
     await sink.close(0);
     throw error;
   }
-  /** Shadow bundles by the name they are the candidate for. */
-  const shadows = new Map<string, Shadow>();
   // A shadow is waited for at most this long before it is left behind (its facts skipped) until it catches up.
   const shadowWaitMs = Math.min(1_000, settings.evaluationTimeoutMs);
   const loop = (async () => {
@@ -362,6 +376,7 @@ export async function runEngine(options: EngineCoreOptions): Promise<RunningEngi
           publish: out,
           logger,
         });
+        shadow.updateContext(pool.contextEntries());
         await stopShadow(name);
         shadows.set(name, shadow);
         logger.info({ shadow: name, revision: shadow.revision, against: servedMember(name)?.bundle.revision ?? null }, 'shadow started');
@@ -373,6 +388,7 @@ export async function runEngine(options: EngineCoreOptions): Promise<RunningEngi
       await loop;
       await pool.close();
       await Promise.all([...shadows.keys()].map(stopShadow));
+      await context.close();
       unbindThrottle();
       // Open windows' aggregates go out; what no stream answered in time is nak'ed, redelivered and deduplicated by message id.
       await Promise.race([Promise.all(unsettled), new Promise((r) => setTimeout(r, STORE_ACK_MS).unref())]);

@@ -50,6 +50,19 @@ factSchema.properties.kind = {
   enum: kinds,
   description: 'Which fact kind this is; the property of that name holds it.',
 };
+// What the engine attaches beside a fact for rules that declare custom.context (engine/src/context).
+const partOf = (name) => messageSchema(fact.fields[name].resolvedType);
+factSchema.properties.context = {
+  type: 'object',
+  description: 'The latest facts Vigil holds about this fact\'s subject, for rules that declare custom.context.',
+  properties: {
+    container: { ...partOf('container'), description: 'The latest container fact of the container the event comes from.' },
+    image: { ...partOf('image'), description: 'The latest image fact of its image.' },
+    host: { ...partOf('host'), description: 'The latest host fact of the host that reported it.' },
+    missing: { type: 'array', items: { type: 'string', enum: ['container', 'image', 'host'] }, description: 'Context the rules read that the engine did not hold yet.' },
+  },
+  additionalProperties: false,
+};
 factSchema.$schema = 'http://json-schema.org/draft-07/schema#';
 factSchema.title = 'Vigil policy input (vigil.v1.Fact)';
 

@@ -1,4 +1,4 @@
-import { ALERT_LEDGER_BUCKET, BUNDLE_BUCKET, BUNDLE_HEADS_BUCKET, BUNDLE_SHADOWS_BUCKET, DATA_BUCKET, PROFILE_BUCKET, distributionSubjects } from '../../../engine/src/index.js';
+import { ALERT_LEDGER_BUCKET, CONTEXT_BUCKET, BUNDLE_BUCKET, BUNDLE_HEADS_BUCKET, BUNDLE_SHADOWS_BUCKET, DATA_BUCKET, PROFILE_BUCKET, distributionSubjects } from '../../../engine/src/index.js';
 import { SUBJECT_ROOT, streams, subjects, subjectToken } from '../../../proto/src/index.js';
 
 /** What one NATS identity may publish and subscribe to; nothing else is allowed. */
@@ -56,8 +56,8 @@ export function enginePermissions(publicKey: string): Permissions {
       `${api}.CONSUMER.MSG.NEXT.${facts}.*`,
       `$JS.ACK.${facts}.>`,
       ...POLICY_STREAMS.flatMap(storeRead),
-      // Buckets the engine writes: the throttle's ledger and the learned profiles.
-      ...[ALERT_LEDGER_BUCKET, PROFILE_BUCKET].flatMap((bucket) => [...storeRead(`KV_${bucket}`), `$KV.${bucket}.>`]),
+      // Buckets the engine writes: the throttle's ledger, the learned profiles and the context.
+      ...[ALERT_LEDGER_BUCKET, PROFILE_BUCKET, CONTEXT_BUCKET].flatMap((bucket) => [...storeRead(`KV_${bucket}`), `$KV.${bucket}.>`]),
     ],
     subscribe: [`${inboxPrefixFor(publicKey)}.>`],
   };

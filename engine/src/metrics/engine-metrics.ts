@@ -30,6 +30,8 @@ export interface EngineMetrics {
   readonly bundleInfo: Gauge<'name' | 'revision'>;
   /** vigil_engine_worker_restarts_total: evaluation workers replaced after a crash. */
   readonly workerRestarts: Counter;
+  /** vigil_engine_context_missing_total: facts judged without context their rules read (not held yet). */
+  readonly contextMissing: Counter;
   /** vigil_shadow_facts_total{bundle}: facts a shadow bundle judged beside the served set. */
   readonly shadowFacts: Counter<'bundle'>;
   /** vigil_shadow_findings_total{bundle,side}: findings of the served bundle and of its shadow on those facts. */
@@ -67,6 +69,7 @@ export function engineMetrics(registry: Registry = new Registry()): EngineMetric
     deadLetters: registry.counter({ name: 'vigil_engine_dead_letters_total', help: 'Messages sent to the dead-letter stream, by reason.', labelNames: ['reason'] }),
     consumerPending: registry.gauge({ name: 'vigil_engine_consumer_pending', help: 'Fact batches (messages) waiting for the engine: not yet delivered plus delivered and not acked.' }),
     bundleInfo,
+    contextMissing: registry.counter({ name: 'vigil_engine_context_missing_total', help: 'Facts judged without the container, image or host context their rules read, because it was not held yet.' }),
     shadowFacts: registry.counter({ name: 'vigil_shadow_facts_total', help: 'Facts a shadow bundle judged beside the served set.', labelNames: ['bundle'] }),
     shadowFindings: registry.counter({ name: 'vigil_shadow_findings_total', help: 'Findings on the facts a shadow judged, of the served bundle (side="served") and of the shadow (side="shadow").', labelNames: ['bundle', 'side'] }),
     shadowNew: registry.counter({ name: 'vigil_shadow_new_findings_total', help: 'Findings a shadow bundle makes that the served bundle of its name does not.', labelNames: ['bundle'] }),

@@ -1,7 +1,7 @@
 import { FACT_KINDS, isFactKind, mergeKernelFilters, type FactKind, type KernelFilter } from '../../../proto/src/index.js';
 import { VigilEngineError } from '../errors.js';
 import { isSubjectFilter } from './subject-filter.js';
-import type { RuleMeta } from './rules.js';
+import type { ContextPart, RuleMeta } from './rules.js';
 import type { RuleIndexDocument } from './index/rule-index.js';
 
 /** Entrypoints are `vigil/main/<fact kind>`. */
@@ -44,6 +44,19 @@ export function kernelFilterOf(manifest: VigilManifest): KernelFilter {
   if (manifest.kernel_filter) return manifest.kernel_filter;
   const enabled = new Set(manifest.enabled);
   return mergeKernelFilters(manifest.rules.filter((r) => enabled.has(r.id)).map((r) => r.kernel_filter ?? {}));
+}
+
+/** Per fact kind, the context its enabled rules read (custom.context); kinds whose rules read none are absent. */
+export function contextNeedsOf(manifest: VigilManifest): Map<FactKind, Set<ContextPart>> {
+  const enabled = new Set(manifest.enabled);
+  const needs = new Map<FactKind, Set<ContextPart>>();
+  for (const rule of manifest.rules) {
+    if (!enabled.has(rule.id) || !rule.context) continue;
+    const parts = needs.get(rule.kind) ?? new Set<ContextPart>();
+    for (const part of rule.context) parts.add(part);
+    needs.set(rule.kind, parts);
+  }
+  return needs;
 }
 
 /** The triggers a manifest declares or, when it declares none, those its enabled rules imply. */

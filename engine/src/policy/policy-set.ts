@@ -1,7 +1,8 @@
 import type { FactKind, PolicyInput } from '../../../proto/src/index.js';
 import { VigilEngineError } from '../errors.js';
 import type { BundleMeta, PolicyEvaluator, RuleHit } from './evaluator.js';
-import { bundleNameOf, triggersOf } from './manifest.js';
+import { bundleNameOf, contextNeedsOf, triggersOf } from './manifest.js';
+import type { ContextPart } from './rules.js';
 import { subjectMatches } from './subject-filter.js';
 
 /** A bundle as one member of the set an engine serves; names are unique in a set. */
@@ -77,10 +78,16 @@ const MATCH_CACHE_LIMIT = 50_000;
  * evaluated by every bundle its kind and subject trigger, one batch call per
  * bundle for all the facts routed to it.
  */
+const NO_CONTEXT: ReadonlySet<ContextPart> = new Set();
+
 export class PolicySet {
   readonly revision: string;
   readonly evaluators: readonly PolicyEvaluator[];
   private readonly byKind: ReadonlyMap<FactKind, readonly Member[]>;
+  /** Per fact kind, the context its rules read, over every member. */
+  private readonly needs = new Map<FactKind, Set<ContextPart>>();
+  /** The context parts some rule reads: facts of those kinds are kept as context. */
+  readonly contextParts = new Set<ContextPart>();
 
   constructor(members: readonly LoadedMember[], options: { sideBySide?: boolean } = {}) {
     this.revision = checkPolicySet(
@@ -90,6 +97,14 @@ export class PolicySet {
     this.evaluators = members.map((m) => m.evaluator);
     const byKind = new Map<FactKind, Member[]>();
     for (const { name, evaluator } of members) {
+      for (const [kind, parts] of contextNeedsOf(evaluator.bundle.manifest)) {
+        const all = this.needs.get(kind) ?? new Set<ContextPart>();
+        for (const part of parts) {
+          all.add(part);
+          this.contextParts.add(part);
+        }
+        this.needs.set(kind, all);
+      }
       const triggers = triggersOf(evaluator.bundle.manifest);
       const member: Member = { name, evaluator, subjects: triggers.subjects, matches: new Map() };
       for (const kind of new Set(triggers.kinds)) {
@@ -104,6 +119,11 @@ export class PolicySet {
   /** A set of one bundle, named as its manifest says. */
   static single(evaluator: PolicyEvaluator): PolicySet {
     return new PolicySet([{ name: bundleNameOf(evaluator.bundle.manifest), evaluator }]);
+  }
+
+  /** What the rules judging facts of this kind read as `input.context` (empty: attach nothing). */
+  contextNeeds(kind: FactKind): ReadonlySet<ContextPart> {
+    return this.needs.get(kind) ?? NO_CONTEXT;
   }
 
   /** Names of the bundles a fact of this kind on this subject triggers. */

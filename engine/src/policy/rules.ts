@@ -17,7 +17,13 @@ export interface RuleMeta {
   kernel_filter?: Partial<KernelFilter>;
   /** Words its findings carry for filtering (`custom.tags`), e.g. would-block. */
   tags?: string[];
+  /** What the engine must attach as `input.context` for this rule (`custom.context`), e.g. ["container"]. */
+  context?: ContextPart[];
 }
+
+/** What a fact can be judged with beside itself: the latest facts of its container, image and host. */
+export const CONTEXT_PARTS = ['container', 'image', 'host'] as const;
+export type ContextPart = (typeof CONTEXT_PARTS)[number];
 
 /** One annotation as printed by `opa inspect -a --format json`. */
 export interface InspectAnnotation {
@@ -61,6 +67,8 @@ export function rulesFromAnnotations(annotations: readonly InspectAnnotation[]):
     const action = custom.recommended_action;
     const frameworks = custom.frameworks;
     const tags = custom.tags;
+    const context = custom.context;
+    const contextValid = context === undefined || (Array.isArray(context) && context.length > 0 && context.every((c) => (CONTEXT_PARTS as readonly unknown[]).includes(c)));
     const tagsValid = tags === undefined || (Array.isArray(tags) && tags.every((t) => typeof t === 'string' && /^[a-z0-9][a-z0-9:-]*$/.test(t)));
 
     if (typeof id !== 'string' || id.length === 0) fail('custom.id is missing');
@@ -71,6 +79,7 @@ export function rulesFromAnnotations(annotations: readonly InspectAnnotation[]):
     const normalisedFrameworks = normaliseFrameworks(frameworks);
     if (normalisedFrameworks === undefined) fail('custom.frameworks must map framework names to non-empty lists of ids');
     if (!entry.annotations.title) fail('title is missing');
+    if (!contextValid) fail(`custom.context must list what the rule reads of ${CONTEXT_PARTS.join(', ')} (actual: ${JSON.stringify(context)})`);
     if (!tagsValid) fail('custom.tags must be a list of lower-case words (a-z, 0-9, - and :)');
     const kernelFilter = custom.kernel_filter;
     const filterProblem = kernelFilter === undefined ? undefined : kernelFilterProblem(kernelFilter);
@@ -99,6 +108,7 @@ export function rulesFromAnnotations(annotations: readonly InspectAnnotation[]):
         file: entry.location?.file ?? '',
         ...(kernelFilter !== undefined && filterProblem === undefined ? { kernel_filter: kernelFilter as Partial<KernelFilter> } : {}),
         ...(tagsValid && Array.isArray(tags) && tags.length > 0 ? { tags: tags as string[] } : {}),
+        ...(contextValid && Array.isArray(context) ? { context: [...new Set(context as ContextPart[])] } : {}),
       });
     }
   }

@@ -20,6 +20,7 @@ import type { PolicySet } from '../policy/policy-set.js';
 import { subjectOf } from '../subject.js';
 import type { Observation } from '../profiles/model.js';
 import type { ObservationFilter } from '../profiles/observe.js';
+import { contextKeyOf, contextValueOf, partOfKind, type ContextCache, type ContextEntry } from '../context/context-cache.js';
 
 /** Why a message or fact went to `vigil.dlq.<reason>`. */
 export type DeadLetterReason = 'decode' | 'unknown_kind' | 'evaluation' | 'timeout';
@@ -55,6 +56,8 @@ export interface JudgementCounts {
   verdicts: number;
   alerts: number;
   deadLetters: number;
+  /** Facts judged without context their rules read (see Verdict.context_missing). */
+  contextMissing: number;
 }
 
 /** Everything the engine must publish for a group of messages, and what it counted. */
@@ -64,14 +67,18 @@ export interface Judgement {
   samples: BatchSample[];
   /** What runtime facts showed their workloads doing, for the profile learner. */
   observations: Observation[];
+  /** The latest container, image and host facts seen, for the context store (only kinds some rule reads as context). */
+  context: ContextEntry[];
 }
 
-export const emptyCounts = (): JudgementCounts => ({ batches: 0, facts: 0, verdicts: 0, alerts: 0, deadLetters: 0 });
+export const emptyCounts = (): JudgementCounts => ({ batches: 0, facts: 0, verdicts: 0, alerts: 0, deadLetters: 0, contextMissing: 0 });
 
 interface Pending {
   fact: FactInit;
   subject: string;
   input: PolicyInput;
+  /** Context its rules read that was not held. */
+  missing?: string[];
 }
 
 /**
@@ -82,7 +89,7 @@ interface Pending {
  * paid once per batch. With an `observer`, also what runtime facts showed their
  * workloads doing (profile observations). Pure but for the clock and the observer.
  */
-export function judgeMessages(policies: PolicySet, messages: readonly FactMessage[], observer?: ObservationFilter): Judgement {
+export function judgeMessages(policies: PolicySet, messages: readonly FactMessage[], observer?: ObservationFilter, context?: ContextCache): Judgement {
   const out = new JudgementBuilder();
   const byKind = new Map<FactKind, Pending[]>();
   for (const message of messages) {
@@ -104,7 +111,18 @@ export function judgeMessages(policies: PolicySet, messages: readonly FactMessag
       observer?.collect(fact, out.observations);
       let group = byKind.get(kind);
       if (group === undefined) byKind.set(kind, (group = []));
-      group.push({ fact, subject: message.subject, input: toPolicyInput(fact) });
+      const pending: Pending = { fact, subject: message.subject, input: toPolicyInput(fact) };
+      const needs = policies.contextNeeds(kind);
+      if (needs.size > 0) {
+        const missing = context ? context.attach(kind, pending.input, needs) : [...needs];
+        if (missing.length > 0) pending.missing = missing;
+      }
+      const part = partOfKind(kind);
+      if (part !== undefined && policies.contextParts.has(part)) {
+        const key = contextKeyOf(kind, fact);
+        if (key !== undefined) out.context.push([key, contextValueOf(fact)]);
+      }
+      group.push(pending);
     }
   }
   for (const [kind, group] of byKind) {
@@ -173,6 +191,7 @@ export function mergeJudgements(parts: readonly Judgement[]): Judgement {
     counts,
     samples: parts.flatMap((p) => p.samples),
     observations: parts.flatMap((p) => p.observations),
+    context: parts.flatMap((p) => p.context),
   };
 }
 
@@ -181,6 +200,7 @@ class JudgementBuilder {
   readonly counts = emptyCounts();
   readonly samples: BatchSample[] = [];
   readonly observations: Observation[] = [];
+  readonly context: ContextEntry[] = [];
 
   deadLetter(reason: DeadLetterReason, error: unknown, subject: string, payload: Uint8Array, factId = ''): void {
     this.counts.deadLetters++;
@@ -201,6 +221,7 @@ class JudgementBuilder {
     const host = fact.source?.host ?? '';
     const target = subjectOf(pending.input, kind, host);
     this.counts.verdicts++;
+    if (pending.missing) this.counts.contextMissing++;
     if (deadLetterErrors) {
       for (const error of errors) this.deadLetter('evaluation', error, pending.subject, encodeFactBatch({ facts: [fact] }), factId);
     }
@@ -218,6 +239,7 @@ class JudgementBuilder {
         evaluated_at_ms: now,
         bundle_revision: revision,
         ...(errors.length === 0 ? {} : { error: errors.map(String).join('; ') }),
+        ...(pending.missing ? { context_missing: pending.missing } : {}),
       }),
     });
     for (const alert of alertsFrom(fact, findings, now)) {
@@ -234,6 +256,6 @@ class JudgementBuilder {
   }
 
   build(): Judgement {
-    return { publications: this.publications, counts: this.counts, samples: this.samples, observations: this.observations };
+    return { publications: this.publications, counts: this.counts, samples: this.samples, observations: this.observations, context: this.context };
   }
 }

@@ -5,8 +5,11 @@ import { checkPolicySet } from '../policy/policy-set.js';
 import { failedJudgement, mergeJudgements, splitFacts, type FactMessage, type Judgement } from './judge.js';
 import { packMessages, unpackPublications, type FromWorker, type MemberInit, type PackedJudgement, type ToWorker, type WorkerInit } from './protocol.js';
 import { WARMUP_BUDGET_MS } from './warmup.js';
+import type { ContextEntry } from '../context/context-cache.js';
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
+/** Context facts a pool holds at most (containers, images and hosts of a fleet). */
+const MAX_CONTEXT_ENTRIES = 100_000;
 
 /** The compiled bundles the pool loads into every worker, and the operator's data they share. */
 export interface PoolPolicies {
@@ -112,6 +115,10 @@ export class WorkerPool<T> {
   private terminated = false;
   private readonly counters = { restarts: 0, timeouts: 0, crashes: 0 };
   private swapping: Promise<unknown> = Promise.resolve();
+  /** The latest context facts, handed to each new worker; changes go to every live one. */
+  private readonly context = new Map<string, Uint8Array>();
+  /** Every worker thread not yet terminated, loading ones included. */
+  private readonly live = new Set<PoolWorker>();
 
   private constructor(options: PoolOptions<T>, generation: Generation) {
     this.options = options;
@@ -173,6 +180,27 @@ export class WorkerPool<T> {
     this.terminated = true;
     const all = [this.current, ...this.retired].flatMap((g) => [...g.workers]);
     await Promise.all(all.map((w) => this.kill(w)));
+  }
+
+  /** The context facts held now, oldest first. */
+  contextEntries(): ContextEntry[] {
+    return [...this.context];
+  }
+
+  /** Latest container, image and host facts changed (see ContextStore): every worker judges with them from its next task on. */
+  updateContext(entries: readonly ContextEntry[]): void {
+    if (entries.length === 0) return;
+    for (const [key, value] of entries) {
+      if (value === null) this.context.delete(key);
+      else {
+        // Insertion order is age: the oldest entry goes first past the cap.
+        this.context.delete(key);
+        this.context.set(key, value);
+        if (this.context.size > MAX_CONTEXT_ENTRIES) this.context.delete(this.context.keys().next().value!);
+      }
+    }
+    const message: ToWorker = { type: 'context', entries: [...entries] };
+    for (const worker of this.live) if (worker.state !== 'dead') worker.thread.postMessage(message);
   }
 
   /**
@@ -256,9 +284,12 @@ export class WorkerPool<T> {
       ...(this.options.batchSize === undefined ? {} : { batchSize: this.options.batchSize }),
       warmupMs: generation.warmupMs,
       ...(this.options.observe ? { observe: true } : {}),
+      ...(this.context.size > 0 ? { context: [...this.context] } : {}),
     };
     const thread = new Worker(WORKER_URL, { workerData: init, resourceLimits: { maxOldGenerationSizeMb: 512 } });
     const worker: PoolWorker = { thread, generation, state: 'loading', entries: [] };
+    this.live.add(worker);
+    thread.once('exit', () => this.live.delete(worker));
     return new Promise<PoolWorker>((resolve, reject) => {
       const loadFailed = (message: string, coded?: { code: EngineErrorCode; args: readonly string[] }): void => {
         if (worker.state !== 'loading') return;
@@ -507,5 +538,5 @@ function generationOf(policies: PoolPolicies, warmupMs: number): Generation {
 }
 
 function judgementOf(packed: PackedJudgement): Judgement {
-  return { publications: unpackPublications(packed), counts: packed.counts, samples: packed.samples, observations: packed.observations };
+  return { publications: unpackPublications(packed), counts: packed.counts, samples: packed.samples, observations: packed.observations, context: packed.context };
 }

@@ -3,6 +3,7 @@ import type { BundleMeta } from '../policy/evaluator.js';
 import type { WasmModule } from '../policy/wasm.js';
 import type { BatchSample, FactMessage, Judgement, JudgementCounts, Publication } from './judge.js';
 import type { Observation } from '../profiles/model.js';
+import type { ContextEntry } from '../context/context-cache.js';
 
 /** One bundle of the set a worker serves: its compiled module and what else it was read with. */
 export interface MemberInit {
@@ -23,6 +24,8 @@ export interface WorkerInit {
   warmupMs?: number;
   /** Extract profile observations from runtime facts. */
   observe?: boolean;
+  /** The context held when the worker was started; changes follow as `context` messages. */
+  context?: ContextEntry[];
 }
 
 /**
@@ -49,12 +52,15 @@ export interface PackedJudgement extends Packed {
   counts: JudgementCounts;
   samples: BatchSample[];
   observations: Observation[];
+  context: ContextEntry[];
   revision: string;
 }
 
 export type ToWorker =
   | { type: 'task'; id: number; messages: PackedMessages }
-  | { type: 'data'; id: number; overlay: Record<string, unknown> };
+  | { type: 'data'; id: number; overlay: Record<string, unknown> }
+  /** Latest facts changed; not answered. */
+  | { type: 'context'; entries: ContextEntry[] };
 
 export type FromWorker =
   | { type: 'ready'; revision: string }
@@ -107,6 +113,7 @@ export function packJudgement(judgement: Judgement, revision: string): PackedJud
     counts: judgement.counts,
     samples: judgement.samples,
     observations: judgement.observations,
+    context: judgement.context,
     revision,
   };
 }

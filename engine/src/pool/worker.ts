@@ -9,6 +9,7 @@ import { PolicyEvaluator } from '../policy/evaluator.js';
 import { PolicySet } from '../policy/policy-set.js';
 import { ObservationFilter } from '../profiles/observe.js';
 import { judgeMessages } from './judge.js';
+import { ContextCache } from '../context/context-cache.js';
 import { packJudgement, unpackMessages, type FromWorker, type ToWorker, type WorkerInit } from './protocol.js';
 import { exemplarFacts, exemplarMessages, warmUp, WARMUP_BUDGET_MS } from './warmup.js';
 
@@ -39,9 +40,15 @@ if (policies !== undefined) {
   }
   const observer = init.observe === true ? new ObservationFilter() : undefined;
   observer?.setData(init.overlay);
+  const context = new ContextCache();
+  if (init.context) context.apply(init.context);
   port.on('message', (message: ToWorker) => {
+    if (message.type === 'context') {
+      context.apply(message.entries);
+      return;
+    }
     if (message.type === 'task') {
-      const judgement = packJudgement(judgeMessages(loaded, unpackMessages(message.messages), observer), loaded.revision);
+      const judgement = packJudgement(judgeMessages(loaded, unpackMessages(message.messages), observer, context), loaded.revision);
       send({ type: 'judged', id: message.id, judgement }, [judgement.bytes.buffer as ArrayBuffer]);
       return;
     }

@@ -93,7 +93,8 @@ export async function replayFacts(options: ReplayOptions): Promise<ReplayReport>
   );
   const tally = new Tally(windowMs, sampleCount);
   let failure: unknown;
-  const pool = await WorkerPool.start<null>({
+  let pool: WorkerPool<null> | undefined;
+  pool = await WorkerPool.start<null>({
     members,
     overlay: options.dataOverlay ?? {},
     sideBySide: true,
@@ -106,6 +107,8 @@ export async function replayFacts(options: ReplayOptions): Promise<ReplayReport>
     warmupMs: 0,
     logger: options.logger,
     onJudged: (_tags, judgement) => {
+      // Facts are judged with the context the facts before them gave, as an engine would have.
+      pool?.updateContext(judgement.context);
       try {
         tally.add(judgement);
       } catch (error) {

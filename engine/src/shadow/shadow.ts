@@ -4,6 +4,7 @@ import type { FactMessage, Judgement } from '../pool/judge.js';
 import { WorkerPool, type PoolPolicies } from '../pool/pool.js';
 import type { MemberInit } from '../pool/protocol.js';
 import { splitSides } from '../replay/sides.js';
+import type { ContextEntry } from '../context/context-cache.js';
 
 /** Where a shadow's findings go: `vigil.shadow.<bundle>.<severity>.<kind>.<host>`, Alerts as the served set would publish them. */
 export const shadowSubject = (bundle: string, alertSubject: string): string =>
@@ -123,6 +124,11 @@ export class Shadow {
   /** The served bundle of its name changed (pushed, rolled back, withdrawn): count against the new one. */
   async setServed(served: MemberInit | undefined, overlay: Record<string, unknown>): Promise<void> {
     await this.pool.replacePolicies(shadowPolicies(this.options.candidate, served, overlay));
+  }
+
+  /** The served pool's context changed: judge with the same. */
+  updateContext(entries: readonly ContextEntry[]): void {
+    this.pool.updateContext(entries);
   }
 
   replaceData(overlay: Record<string, unknown>): Promise<void> {

@@ -146,6 +146,7 @@ describe('engine metrics', () => {
       vigil_engine_dead_letters_total: 'counter',
       vigil_engine_consumer_pending: 'gauge',
       vigil_engine_worker_restarts_total: 'counter',
+      vigil_engine_context_missing_total: 'counter',
       vigil_shadow_info: 'gauge',
       vigil_shadow_facts_total: 'counter',
       vigil_shadow_findings_total: 'counter',
