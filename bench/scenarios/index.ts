@@ -9,6 +9,7 @@ import { verdictStream } from './verdict-stream.js';
 import { replayVsDrain } from './replay-vs-drain.js';
 import { profileCost } from './profile-cost.js';
 import { enginePerEvent } from './engine-per-event.js';
+import { contextJoin } from './context-join.js';
 
 export interface ScenarioOptions {
   /** A short run for checking that the scenario works; figures are not written down. */
@@ -32,5 +33,6 @@ export const scenarios: Scenario[] = [
   { name: 'engine-vs-opa', run: engineVsOpa },
   { name: 'verdict-stream', run: ({ quick }) => verdictStream({ facts: quick ? 5_000 : 40_000 }) },
   { name: 'replay-vs-drain', run: ({ quick }) => replayVsDrain({ facts: quick ? 5_000 : 40_000 }) },
+  { name: 'context-join', run: ({ quick }) => contextJoin({ events: quick ? 4_000 : 20_000, rounds: quick ? 3 : 5 }) },
   { name: 'profile-cost', run: ({ quick }) => profileCost({ events: quick ? 5_000 : 30_000, rounds: quick ? 3 : 7 }) },
 ];
