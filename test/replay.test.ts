@@ -158,6 +158,20 @@ describe('fact archive and replay', () => {
     const archived = JSON.parse(fromArchive.stdout) as ReplayReport;
     expect(archived.rules.filter((r) => r.new > 0 || r.gone > 0).map((r) => ({ rule: r.rule_id, new: r.new, gone: r.gone }))).toEqual(changed);
 
+    // --baseline current, the default with --since: the head engines serve under the candidate's name.
+    const replayCurrent = (): ReturnType<typeof runVigil> => runVigil([
+      'policy', 'replay', '--bundle', candidate, '--since', '10m', '--kind', 'container', '--host', HOST, '--format', 'json', '--alert-window', '0', '--nats', local.nats.url,
+    ]);
+    const unserved = await replayCurrent();
+    expect(unserved.code).toBe(2);
+    expect(unserved.stderr).toContain('no bundle is served under the name default');
+    expect((await runVigil(['policy', 'push', defaultBundlePath(), '--nats', local.nats.url])).code).toBe(0);
+    const current = await replayCurrent();
+    expect(current.code).toBe(1);
+    const fromCurrent = JSON.parse(current.stdout) as ReplayReport;
+    expect(fromCurrent.baseline.revision).toBe(archived.baseline.revision);
+    expect(fromCurrent.rules.filter((r) => r.new > 0 || r.gone > 0).map((r) => ({ rule: r.rule_id, new: r.new, gone: r.gone }))).toEqual(changed);
+
     // Throttled: one alert per rule and container for the window, however often the collector reported it.
     const throttled = await runVigil(['policy', 'replay', '--bundle', candidate, '--facts', file, '--format', 'json', '--alert-window', '600000']);
     const added = (JSON.parse(throttled.stdout) as ReplayReport).rules.find((r) => r.rule_id === ADDED_RULE)!;

@@ -5,6 +5,7 @@ import { ENGINE_USAGE, engineCommand } from './commands/engine.js';
 import { factsCommand, FACTS_USAGE } from './commands/facts.js';
 import { natsConfigCommand, NATS_CONFIG_USAGE } from './commands/nats-config.js';
 import { policyCommand, POLICY_USAGE } from './commands/policy.js';
+import { postureCommand, POSTURE_USAGE } from './commands/posture.js';
 import { profileCommand, PROFILE_USAGE } from './commands/profile.js';
 import { scanCommand, SCAN_USAGE } from './commands/scan.js';
 import { upCommand, UP_USAGE } from './commands/up.js';
@@ -23,8 +24,9 @@ Usage:
       --source falco --listen HOST:PORT: Falco's http_output posts here; --input FILE: a JSON-lines file (Falco's file_output,
       Tetragon's --export-filename), followed as it grows, or - for stdin
   vigil alerts --nats URL [--subject S] [--format pretty|json]       print alerts as they arrive
-  vigil policy list|build|test|eval|verify|push|rollback|history|data|replay  policy tooling and distribution
+  vigil policy list|build|test|eval|verify|push|promote|shadow|rollback|history|data|replay  policy tooling and distribution
   vigil facts export|import                                          the fact archive as portable files
+  vigil posture [WORKLOAD]                                           one workload's findings and controls
   vigil profile list|show|diff|lock|reset|extend|approve|export|import  learned workload profiles
   vigil nats-config --hosts a,b --out DIR                            TLS + nkey config for a secured NATS
 
@@ -37,6 +39,8 @@ ${ENGINE_USAGE}
 ${POLICY_USAGE}
 
 ${FACTS_USAGE}
+
+${POSTURE_USAGE}
 
 ${PROFILE_USAGE}
 
@@ -63,6 +67,8 @@ export async function runCli(argv: string[]): Promise<number> {
         return await factsCommand(rest);
       case 'policy':
         return await policyCommand(rest);
+      case 'posture':
+        return await postureCommand(rest);
       case 'profile':
         return await profileCommand(rest);
       case 'nats-config':

@@ -25,7 +25,7 @@ export { bundleNameOf, checkBundleName, DEFAULT_BUNDLE_NAME, kernelFilterOf, typ
 export { findingsFrom, alertsFrom, alertId } from './findings.js';
 export { shadowSubject, type ShadowStats } from './shadow/shadow.js';
 export { CONTEXT_BUCKET, KvContextStore, MemoryContextStore, type ContextStore } from './context/context-store.js';
-export { ContextCache, type ContextEntry } from './context/context-cache.js';
+export { ContextCache, contextKeyOf, contextValueOf, type ContextEntry } from './context/context-cache.js';
 export { replayFacts, type ReplayOptions, type ReplayReport, type RuleDiff, type GroupDiff, type SideCounts } from './replay/replay.js';
 export { subjectOf } from './subject.js';
 export { resolveTool, packageRoot, defaultBundlePath } from './tools.js';

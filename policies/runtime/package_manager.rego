@@ -20,13 +20,11 @@ package vigil.runtime.package_manager
 
 import data.vigil.runtime.lib.event
 
-_managers := {"apt", "apt-get", "aptitude", "dpkg", "apk", "yum", "dnf", "microdnf", "rpm", "zypper", "tdnf"}
-
 deny contains msg if {
 	fact := input.process_exec
 	event.in_container(fact.container)
 	p := fact.process
-	event.named(p, _managers)
+	event.named(p, event.package_managers)
 	not event.image_listed(fact.container.image, "runtime_package_manager_allowed_images")
 	msg := sprintf("package manager %s (pid %d) run in container \"%s\": %s", [event.exe(p), p.pid, event.name(fact.container), substring(concat(" ", p.args), 0, 200)])
 }

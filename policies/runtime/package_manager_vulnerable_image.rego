@@ -1,7 +1,7 @@
 # METADATA
 # title: Package manager run in a container whose image has known-vulnerable packages
 # description: >-
-#   A package manager ran in a container (VGL-RUN-005) whose image carries
+#   A package manager ran in a container (as for VGL-RUN-005) whose image carries
 #   packages affected by known vulnerabilities (VGL-IMG-016, from
 #   data.vigil.vulnerabilities). Someone is changing software by hand in a
 #   container that is exposed already: patching in place, which an immutable
@@ -24,11 +24,12 @@ package vigil.runtime.package_manager_vulnerable_image
 import data.vigil.image.vulnerable_packages
 import data.vigil.lib.text
 import data.vigil.runtime.lib.event
-import data.vigil.runtime.package_manager
 
 deny contains msg if {
 	fact := input.process_exec
-	count(package_manager.deny) > 0
+	event.in_container(fact.container)
+	event.named(fact.process, event.package_managers)
+	not event.image_listed(fact.container.image, "runtime_package_manager_allowed_images")
 	image := input.context.image
 	affected := count(vulnerable_packages.deny) with input as {"kind": "image", "image": image}
 	affected > 0

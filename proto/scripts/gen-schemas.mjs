@@ -59,6 +59,7 @@ factSchema.properties.context = {
     container: { ...partOf('container'), description: 'The latest container fact of the container the event comes from.' },
     image: { ...partOf('image'), description: 'The latest image fact of its image.' },
     host: { ...partOf('host'), description: 'The latest host fact of the host that reported it.' },
+    profile: { type: 'object', description: "The workload's profile in data.vigil.profiles (hand-written, or learned and enforcing), when it has one." },
     missing: { type: 'array', items: { type: 'string', enum: ['container', 'image', 'host'] }, description: 'Context the rules read that the engine did not hold yet.' },
   },
   additionalProperties: false,

@@ -33,17 +33,25 @@ export async function* readArchive(nc: NatsConnection, query: ArchiveQuery): Asy
   if (info.config.retention === RetentionPolicy.Workqueue) throw new CliError('VIGIL_ERR_CLI_NO_ARCHIVE', [streams.facts.name, streams.facts.name]);
   if (info.state.messages === 0) return;
   const filter = `${SUBJECT_ROOT}.facts.${query.kind ?? '*'}.${query.host === undefined ? '*' : subjectToken(query.host)}`;
-  const consumer = await jetstream(nc).consumers.get(streams.facts.name, {
+  yield* readStored(nc, streams.facts.name, filter, query.sinceMs, query.untilMs);
+}
+
+/**
+ * What a stream holds on `filter` from `sinceMs` to `untilMs`, through an
+ * ordered consumer: nothing is acknowledged, no durable consumer is touched.
+ */
+export async function* readStored(nc: NatsConnection, stream: string, filter: string, sinceMs: number, untilMs: number): AsyncGenerator<ArchivedBatch> {
+  const consumer = await jetstream(nc).consumers.get(stream, {
     filter_subjects: [filter],
     deliver_policy: DeliverPolicy.StartTime,
-    opt_start_time: new Date(query.sinceMs).toISOString(),
+    opt_start_time: new Date(sinceMs).toISOString(),
   });
   for (;;) {
     let received = 0;
     for await (const m of await consumer.fetch(FETCH)) {
       received++;
       const storedAtMs = Math.floor(Number(m.info.timestampNanos) / 1e6);
-      if (storedAtMs > query.untilMs) return;
+      if (storedAtMs > untilMs) return;
       yield { subject: m.subject, data: m.data, storedAtMs };
       if (m.info.pending === 0) return;
     }

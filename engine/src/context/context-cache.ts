@@ -37,6 +37,13 @@ const RUNTIME_KINDS: ReadonlySet<FactKind> = new Set(['process_exec', 'file_acce
  */
 export class ContextCache {
   private readonly held = new Map<string, Held>();
+  private profiles: Record<string, unknown> = {};
+
+  /** The profiles of the data the worker judges with (`vigil.profiles`: hand-written, and learned ones once enforcing). */
+  setData(overlay: Record<string, unknown>): void {
+    const profiles = (overlay.vigil as { profiles?: unknown } | undefined)?.profiles;
+    this.profiles = profiles !== null && typeof profiles === 'object' ? (profiles as Record<string, unknown>) : {};
+  }
 
   apply(entries: readonly ContextEntry[]): void {
     for (const [key, value] of entries) {
@@ -65,13 +72,16 @@ export class ContextCache {
       }
       return (context[part] = pick(found));
     };
-    const record = input as unknown as Record<string, { container?: { id?: string; host?: boolean; image_id?: string } } | undefined>;
+    const record = input as unknown as Record<string, { container?: { id?: string; host?: boolean; image_id?: string; workload?: string } } | undefined>;
     if (RUNTIME_KINDS.has(kind)) {
       const ref = record[kind]?.container;
       const inContainer = ref !== undefined && ref.host !== true && Boolean(ref.id);
       const container = inContainer ? (want('container', `container.${token(ref.id!)}`, (i) => i.container) as { image_id?: string } | undefined) : undefined;
       const imageId = ref?.image_id || container?.image_id;
       if (inContainer) want('image', imageId ? `image.${token(imageId)}` : undefined, (i) => i.image);
+      // A workload without a profile lacks nothing: it has none.
+      const profile = ref?.workload ? this.profiles[ref.workload] : undefined;
+      if (needs.has('profile') && profile !== undefined) context.profile = profile;
     } else if (kind === 'container') {
       const imageId = (input as { container?: { image_id?: string } }).container?.image_id;
       want('image', imageId ? `image.${token(imageId)}` : undefined, (i) => i.image);

@@ -22,6 +22,8 @@ export interface ContextStore {
 export const CONTEXT_BUCKET = 'vigil-context';
 /** A container, image or host not reported for this long is forgotten (collectors report them again on change and at start). */
 export const CONTEXT_MAX_AGE_MS = 24 * 3_600_000;
+/** How long an engine waits at start for the context held to reach its workers. */
+const INITIAL_LOAD_MS = 10_000;
 
 /**
  * The KV bucket `vigil-context`: one key per subject, no history, entries
@@ -54,11 +56,8 @@ export class KvContextStore implements ContextStore {
     let initial: ContextEntry[] = [];
     let loaded!: () => void;
     const ready = new Promise<void>((resolve) => (loaded = resolve));
-    if (held === 0) {
-      initial = [];
-      loaded();
-    }
     let loading = held > 0;
+    if (!loading) loaded();
     this.loop = (async () => {
       for await (const entry of watcher) {
         const change: ContextEntry = [entry.key, entry.operation === 'PUT' ? entry.value : null];
@@ -76,7 +75,16 @@ export class KvContextStore implements ContextStore {
       this.logger.warn({ err: error }, 'context watch ended; runtime events are judged with the context held so far');
       loaded();
     });
-    await ready;
+    // A watch that never reports the end of the current values must not keep the engine from starting.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([ready, new Promise<void>((resolve) => (timer = setTimeout(resolve, INITIAL_LOAD_MS)))]);
+    clearTimeout(timer);
+    if (loading) {
+      this.logger.warn({ held, loaded: initial.length }, 'context not fully loaded at start; the rest follows as it arrives');
+      loading = false;
+      onEntries(initial);
+      initial = [];
+    }
   }
 
   put(key: string, value: Uint8Array): void {

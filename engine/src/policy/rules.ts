@@ -21,8 +21,8 @@ export interface RuleMeta {
   context?: ContextPart[];
 }
 
-/** What a fact can be judged with beside itself: the latest facts of its container, image and host. */
-export const CONTEXT_PARTS = ['container', 'image', 'host'] as const;
+/** What a fact can be judged with beside itself: the latest facts of its container, image and host, and its workload's profile. */
+export const CONTEXT_PARTS = ['container', 'image', 'host', 'profile'] as const;
 export type ContextPart = (typeof CONTEXT_PARTS)[number];
 
 /** One annotation as printed by `opa inspect -a --format json`. */

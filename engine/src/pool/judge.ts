@@ -89,8 +89,14 @@ interface Pending {
  * paid once per batch. With an `observer`, also what runtime facts showed their
  * workloads doing (profile observations). Pure but for the clock and the observer.
  */
-export function judgeMessages(policies: PolicySet, messages: readonly FactMessage[], observer?: ObservationFilter, context?: ContextCache): Judgement {
-  const out = new JudgementBuilder();
+export function judgeMessages(
+  policies: PolicySet,
+  messages: readonly FactMessage[],
+  observer?: ObservationFilter,
+  context?: ContextCache,
+  options: { verdicts?: boolean } = {},
+): Judgement {
+  const out = new JudgementBuilder(options.verdicts !== false);
   const byKind = new Map<FactKind, Pending[]>();
   for (const message of messages) {
     let facts: FactInit[];
@@ -202,6 +208,9 @@ class JudgementBuilder {
   readonly observations: Observation[] = [];
   readonly context: ContextEntry[] = [];
 
+  /** `withVerdicts` false: alerts and dead letters only, for comparisons that never publish verdicts (replays, shadows). */
+  constructor(private readonly withVerdicts = true) {}
+
   deadLetter(reason: DeadLetterReason, error: unknown, subject: string, payload: Uint8Array, factId = ''): void {
     this.counts.deadLetters++;
     const text = String((error as Error)?.message ?? error);
@@ -226,7 +235,7 @@ class JudgementBuilder {
       for (const error of errors) this.deadLetter('evaluation', error, pending.subject, encodeFactBatch({ facts: [fact] }), factId);
     }
     const findings = findingsFrom(hits, target);
-    this.publications.push({
+    if (this.withVerdicts) this.publications.push({
       subject: subjects.verdicts(kind, host),
       // The verdict stream keeps one verdict per fact, however often the fact is redelivered.
       ...(factId === '' ? {} : { msgId: `verdict-${factId}` }),

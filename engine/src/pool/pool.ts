@@ -41,6 +41,8 @@ export interface PoolOptions<T> extends PoolPolicies {
   warmupMs?: number;
   /** Workers also return what runtime facts showed their workloads doing (for the profile learner). */
   observe?: boolean;
+  /** False: workers encode no verdicts (a replay or a shadow compares alerts only). */
+  verdicts?: boolean;
   logger: Logger;
   /** Receives each submitted group's judgement, with the tags given to `submit`. */
   onJudged(tags: T[], judgement: Judgement): void;
@@ -284,6 +286,7 @@ export class WorkerPool<T> {
       ...(this.options.batchSize === undefined ? {} : { batchSize: this.options.batchSize }),
       warmupMs: generation.warmupMs,
       ...(this.options.observe ? { observe: true } : {}),
+      ...(this.options.verdicts === false ? { verdicts: false } : {}),
       ...(this.context.size > 0 ? { context: [...this.context] } : {}),
     };
     const thread = new Worker(WORKER_URL, { workerData: init, resourceLimits: { maxOldGenerationSizeMb: 512 } });

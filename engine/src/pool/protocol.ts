@@ -24,6 +24,8 @@ export interface WorkerInit {
   warmupMs?: number;
   /** Extract profile observations from runtime facts. */
   observe?: boolean;
+  /** False: judgements carry no verdicts (replays and shadows publish none). */
+  verdicts?: boolean;
   /** The context held when the worker was started; changes follow as `context` messages. */
   context?: ContextEntry[];
 }

@@ -42,19 +42,21 @@ if (policies !== undefined) {
   observer?.setData(init.overlay);
   const context = new ContextCache();
   if (init.context) context.apply(init.context);
+  context.setData(init.overlay);
   port.on('message', (message: ToWorker) => {
     if (message.type === 'context') {
       context.apply(message.entries);
       return;
     }
     if (message.type === 'task') {
-      const judgement = packJudgement(judgeMessages(loaded, unpackMessages(message.messages), observer, context), loaded.revision);
+      const judgement = packJudgement(judgeMessages(loaded, unpackMessages(message.messages), observer, context, { verdicts: init.verdicts !== false }), loaded.revision);
       send({ type: 'judged', id: message.id, judgement }, [judgement.bytes.buffer as ArrayBuffer]);
       return;
     }
     try {
       loaded.setDataOverlay(message.overlay);
       observer?.setData(message.overlay);
+      context.setData(message.overlay);
       send({ type: 'data-set', id: message.id });
     } catch (error) {
       send({ type: 'data-set', id: message.id, error: String((error as Error)?.message ?? error) });

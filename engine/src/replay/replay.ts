@@ -105,6 +105,7 @@ export async function replayFacts(options: ReplayOptions): Promise<ReplayReport>
     maxTaskMessages: TASK_LIMITS.messages,
     maxTaskBytes: TASK_LIMITS.bytes,
     warmupMs: 0,
+    verdicts: false,
     logger: options.logger,
     onJudged: (_tags, judgement) => {
       // Facts are judged with the context the facts before them gave, as an engine would have.

@@ -78,6 +78,7 @@ export class Shadow {
     const pool = await WorkerPool.start<null>({
       ...policies,
       ...options.pool,
+      verdicts: false,
       logger: options.logger.child({ shadow: options.name }),
       onJudged: (_tags, judgement) => shadow?.judged(judgement),
     });

@@ -57,6 +57,9 @@ image_listed(image, key) if {
 	glob.match(pattern, ["/"], image)
 }
 
+# package_managers are the OS package managers' program names.
+package_managers := {"apt", "apt-get", "aptitude", "dpkg", "apk", "yum", "dnf", "microdnf", "rpm", "zypper", "tdnf"}
+
 # path_listed is true when a glob of the config list key matches the path ("/" separated).
 path_listed(path, key) if {
 	some pattern in data.vigil.config[key]
