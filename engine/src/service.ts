@@ -1,10 +1,10 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { ENGINE_CONSUMER, streams } from '../../proto/src/index.js';
 import { watchData, withDataDocuments, type DataEvent, type DataWatch } from './distribution/data.js';
-import { distributionSubjects, publishEvent } from './distribution/events.js';
+import { distributionSubjects, publishEvent, type RejectedBundleEvent } from './distribution/events.js';
 import { VigilEngineError } from './errors.js';
 import type { BundleVerifier } from './distribution/signature.js';
-import { watchBundles, type BundleWatch } from './distribution/watch-bundles.js';
+import { watchBundles, type BundleEvent, type BundleWatch } from './distribution/watch-bundles.js';
 import { startEngine, type EngineOptions, type RunningEngine } from './engine.js';
 import { ProfileLearner } from './profiles/learner.js';
 import { ProfileStore } from './profiles/store.js';
@@ -171,15 +171,7 @@ export async function startEngineService(options: EngineServiceOptions): Promise
           logger.info({ name: event.name, revision: event.revision, verified: event.verified }, 'bundle deployed');
         } catch (error) {
           logger.error({ name: event.name, revision: event.revision, err: error }, 'bundle failed to load; the ones in force keep serving');
-          publishEvent(nc, distributionSubjects.bundleRejected, {
-            name: event.name,
-            revision: event.revision,
-            object: event.head.object,
-            digest: event.digest,
-            code: error instanceof VigilEngineError ? error.code : 'VIGIL_ERR_BUNDLE_INVALID',
-            error: String((error as Error)?.message ?? error),
-            at: new Date().toISOString(),
-          });
+          publishEvent(nc, distributionSubjects.bundleRejected, loadRefused(event, error));
         }
       }
       metrics.setBundles(started.bundles());
@@ -204,15 +196,7 @@ export async function startEngineService(options: EngineServiceOptions): Promise
         await started.replaceShadow(event.bundle, event.name);
       } catch (error) {
         logger.error({ shadow: event.name, revision: event.revision, err: error }, 'shadow bundle failed to load; the served set is unchanged');
-        publishEvent(nc, distributionSubjects.bundleRejected, {
-          name: event.name,
-          revision: event.revision,
-          object: event.head.object,
-          digest: event.digest,
-          code: error instanceof VigilEngineError ? error.code : 'VIGIL_ERR_BUNDLE_INVALID',
-          error: String((error as Error)?.message ?? error),
-          at: new Date().toISOString(),
-        });
+        publishEvent(nc, distributionSubjects.bundleRejected, loadRefused(event, error));
       }
     }
   })();
@@ -243,4 +227,17 @@ function withLearnedProfiles(overlay: Record<string, unknown>, learned: Record<s
   const vigil = (overlay.vigil as Record<string, unknown> | undefined) ?? {};
   const own = (vigil.profiles as Record<string, unknown> | undefined) ?? {};
   return { ...overlay, vigil: { ...vigil, profiles: { ...own, ...learned } } };
+}
+
+/** What `vigil.events.bundle.rejected` says about a bundle that verified but failed to load. */
+function loadRefused(event: Extract<BundleEvent, { type: 'loaded' }>, error: unknown): RejectedBundleEvent {
+  return {
+    name: event.name,
+    revision: event.revision,
+    object: event.head.object,
+    digest: event.digest,
+    code: error instanceof VigilEngineError ? error.code : 'VIGIL_ERR_BUNDLE_INVALID',
+    error: String((error as Error)?.message ?? error),
+    at: new Date().toISOString(),
+  };
 }

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { SUBJECT_ROOT, subjectToken } from '../../../proto/src/index.js';
 import type { FactMessage, Judgement } from '../pool/judge.js';
-import { WorkerPool, type PoolPolicies } from '../pool/pool.js';
+import { WorkerPool, type PoolOptions, type PoolPolicies } from '../pool/pool.js';
 import type { MemberInit } from '../pool/protocol.js';
 import { splitSides } from '../replay/sides.js';
 import type { ContextEntry } from '../context/context-cache.js';
@@ -11,14 +11,7 @@ export const shadowSubject = (bundle: string, alertSubject: string): string =>
   `${SUBJECT_ROOT}.shadow.${subjectToken(bundle)}.${alertSubject.slice(`${SUBJECT_ROOT}.alerts.`.length)}`;
 
 /** The pool shape a shadow runs with: the served pool's, sized by the caller. */
-export interface ShadowPoolSettings {
-  size: number;
-  timeoutMs: number;
-  maxMemoryPages: number;
-  maxTasksPerWorker: number;
-  maxTaskMessages: number;
-  maxTaskBytes: number;
-}
+export type ShadowPoolSettings = Pick<PoolOptions<null>, 'size' | 'timeoutMs' | 'maxMemoryPages' | 'maxTasksPerWorker' | 'maxTaskMessages' | 'maxTaskBytes'>;
 
 export interface ShadowOptions {
   /** The bundle name the candidate would replace (or join the served set under). */
