@@ -1,5 +1,5 @@
 import { ContextCache, contextKeyOf, contextValueOf, findingsFrom, subjectOf, type PolicyEvaluator } from '../../../engine/src/index.js';
-import { severityName, toPolicyInput, workloadOf, type Alert, type FactInit } from '../../../proto/src/index.js';
+import { findingToJSON, RUNTIME_KINDS, toPolicyInput, workloadOf, type Alert, type FactInit, type FindingInit } from '../../../proto/src/index.js';
 
 /** Frameworks whose controls a posture counts as passed or failed (the configuration and image ones). */
 export const CONTROL_FRAMEWORKS = ['cis-docker', 'pss'] as const;
@@ -45,7 +45,7 @@ export interface PostureSources {
   profiles?: ReadonlyMap<string, { state: string; version: number }>;
 }
 
-const RUNTIME_KINDS = new Set(['process_exec', 'file_access', 'network_connection', 'privilege_change', 'syscall_set']);
+const RUNTIME: ReadonlySet<string> = new Set(RUNTIME_KINDS);
 
 /** The workload a container fact belongs to: what its collector said, else what its labels and image say. */
 export function workloadOfContainer(fact: FactInit): string {
@@ -92,13 +92,7 @@ export function postureOf(workload: string, sources: PostureSources): WorkloadPo
   const judged = (fact: FactInit, kind: 'container' | 'image'): PostureFinding[] => {
     const input = toPolicyInput(fact);
     context.attach(kind, input, new Set(['image']));
-    return findingsFrom(evaluator.evaluate(input, kind), subjectOf(input, kind, fact.source?.host ?? '')).map((f) => ({
-      rule_id: f.rule_id ?? '',
-      severity: severityName(f.severity),
-      message: f.message ?? '',
-      subject: f.subject?.name || f.subject?.image || f.subject?.id || '',
-      frameworks: Object.fromEntries(Object.entries(f.frameworks ?? {}).map(([k, v]) => [k, [...(v.ids ?? [])]])),
-    }));
+    return findingsFrom(evaluator.evaluate(input, kind), subjectOf(input, kind, fact.source?.host ?? '')).map(postureFinding);
   };
   const configuration = containers.flatMap((f) => judged(f, 'container'));
   const image = images.flatMap((f) => judged(f, 'image'));
@@ -108,19 +102,11 @@ export function postureOf(workload: string, sources: PostureSources): WorkloadPo
   const runtimeByKey = new Map<string, PostureFinding>();
   for (const alert of sources.alerts) {
     const subject = alert.finding?.subject;
-    if (!RUNTIME_KINDS.has(subject?.kind ?? '') || !ids.has(subject?.id ?? '')) continue;
+    if (!RUNTIME.has(subject?.kind ?? '') || !ids.has(subject?.id ?? '')) continue;
     const rule = alert.finding?.rule_id ?? '';
     const key = `${rule}\u0000${alert.finding?.message ?? ''}`;
     const seen = Number(alert.last_seen_ms || alert.observed_at_ms || 0);
-    const entry = runtimeByKey.get(key) ?? {
-      rule_id: rule,
-      severity: severityName(alert.finding?.severity),
-      message: alert.finding?.message ?? '',
-      subject: subject?.name || subject?.id || '',
-      frameworks: Object.fromEntries(Object.entries(alert.finding?.frameworks ?? {}).map(([k, v]) => [k, [...(v.ids ?? [])]])),
-      count: 0,
-      last_seen: '',
-    };
+    const entry = runtimeByKey.get(key) ?? { ...postureFinding(alert.finding ?? {}), count: 0, last_seen: '' };
     entry.count! += Math.max(1, Number(alert.count ?? 1));
     if (seen > 0 && (entry.last_seen === '' || new Date(seen).toISOString() > entry.last_seen!)) entry.last_seen = new Date(seen).toISOString();
     runtimeByKey.set(key, entry);
@@ -156,5 +142,10 @@ export function postureOf(workload: string, sources: PostureSources): WorkloadPo
 }
 
 const SEVERITY_ORDER = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'UNSPECIFIED'];
+
+function postureFinding(finding: FindingInit): PostureFinding {
+  const { rule_id, severity, message, subject, frameworks } = findingToJSON(finding);
+  return { rule_id, severity, message, subject: subject.name || subject.image || subject.id, frameworks };
+}
 
 const sortIds = (ids: string[]): string[] => ids.sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));

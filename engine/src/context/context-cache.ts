@@ -1,4 +1,4 @@
-import { decodeFactBatch, toPolicyInput, v1, type FactInit, type FactKind, type PolicyInput } from '../../../proto/src/index.js';
+import { decodeFactBatch, RUNTIME_KINDS, toPolicyInput, v1, type FactInit, type FactKind, type PolicyInput } from '../../../proto/src/index.js';
 import type { ContextPart } from '../policy/rules.js';
 
 /** One change of the latest facts: the key and the fact (a one-fact FactBatch), or null when it was deleted. */
@@ -28,7 +28,7 @@ interface Held {
   input?: PolicyInput;
 }
 
-const RUNTIME_KINDS: ReadonlySet<FactKind> = new Set(['process_exec', 'file_access', 'network_connection', 'privilege_change', 'syscall_set']);
+const RUNTIME: ReadonlySet<FactKind> = new Set(RUNTIME_KINDS);
 
 /**
  * A worker's copy of the latest container, image and host facts, kept by the
@@ -73,7 +73,7 @@ export class ContextCache {
       return (context[part] = pick(found));
     };
     const record = input as unknown as Record<string, { container?: { id?: string; host?: boolean; image_id?: string; workload?: string } } | undefined>;
-    if (RUNTIME_KINDS.has(kind)) {
+    if (RUNTIME.has(kind)) {
       const ref = record[kind]?.container;
       const inContainer = ref !== undefined && ref.host !== true && Boolean(ref.id);
       const container = inContainer ? (want('container', `container.${token(ref.id!)}`, (i) => i.container) as { image_id?: string } | undefined) : undefined;
