@@ -3,6 +3,20 @@ import { CONFIGURATION_CATEGORIES, type Observation, type ProfileCategory } from
 
 /** Process names of the container runtime's own start-up: runc:[0:PARENT] … runc:[2:INIT], runc init, crun. */
 const RUNTIME_SETUP = /^(runc|crun|youki)(:\[|$| )/;
+const RUNTIME_BINARY = /(^|\/)(runc|crun|youki)$/;
+
+/**
+ * The container runtime setting the container up: by its process name, or by
+ * `runc init` itself. During `docker exec`, runc re-executes itself through
+ * /proc/self/exe (named "exe", with every capability of the host) and can
+ * already be in the container's cgroup when the exec is seen; its capabilities
+ * and calls are not the workload's.
+ */
+function isRuntimeSetup(process: { comm?: string | null; args?: string[] | null } | null | undefined): boolean {
+  if (RUNTIME_SETUP.test(process?.comm ?? '')) return true;
+  const args = process?.args ?? [];
+  return args.length >= 2 && RUNTIME_BINARY.test(args[0]!) && args[1] === 'init';
+}
 
 /**
  * What a runtime fact adds to its workload's profile. Host processes and
@@ -16,8 +30,7 @@ export function observationsOf(fact: FactInit): Observation[] {
   const workload = container?.workload ?? '';
   if (!runtime || !container || container.host || workload === '' || !container.id) return [];
   // The container runtime setting the container up (runc init and its re-execs) is not the workload.
-  const comm = (runtime as { process?: { comm?: string | null } | null }).process?.comm ?? '';
-  if (RUNTIME_SETUP.test(comm)) return [{ workload, category: 'activity', key: '-', host: fact.source?.host ?? '', replica: container.name || container.id.slice(0, 12), at: Date.now() }];
+  if (isRuntimeSetup((runtime as { process?: { comm?: string | null; args?: string[] | null } | null }).process)) return [{ workload, category: 'activity', key: '-', host: fact.source?.host ?? '', replica: container.name || container.id.slice(0, 12), at: Date.now() }];
   const host = fact.source?.host ?? '';
   const replica = container.name || container.id.slice(0, 12);
   const at = Number(fact.observed_at_ms ?? 0) || Date.now();

@@ -107,6 +107,12 @@ describe('profiles - observations', () => {
     expect(observationsOf({ source, process_exec: { container: { ...container, workload: '' }, process: { exe: '/bin/sh' } } })).toEqual([]);
     const runc = observationsOf({ source, process_exec: { container, process: { exe: '/usr/sbin/runc', comm: 'runc:[2:INIT]' } } });
     expect(runc.map((x) => x.category)).toEqual(['activity']);
+    // docker exec: runc re-executing itself through /proc/self/exe with the host's capabilities, seen in the container's cgroup.
+    const reexec = observationsOf({ source, process_exec: { container, process: { exe: '/usr/sbin/runc', comm: 'exe', args: ['runc', 'init'], capabilities: ['SYS_ADMIN', 'BPF'] } } });
+    expect(reexec.map((x) => x.category)).toEqual(['activity']);
+    // A workload's own program of that name and arguments elsewhere is still learned.
+    const own = observationsOf({ source, process_exec: { container, process: { exe: '/app/init', comm: 'init', args: ['/app/init', 'runc'], capabilities: ['CHOWN'] } } });
+    expect(own.map((x) => `${x.category}:${x.key}`)).toContain('capabilities:CHOWN');
   });
 
   it('observations - a peer container is keyed by its workload, its address otherwise', () => {
