@@ -3,6 +3,7 @@ import { alertsCommand } from './commands/alerts.js';
 import { collectCommand } from './commands/collect.js';
 import { ENGINE_USAGE, engineCommand } from './commands/engine.js';
 import { factsCommand, FACTS_USAGE } from './commands/facts.js';
+import { forwardCommand, FORWARD_USAGE } from './commands/forward.js';
 import { natsConfigCommand, NATS_CONFIG_USAGE } from './commands/nats-config.js';
 import { policyCommand, POLICY_USAGE } from './commands/policy.js';
 import { postureCommand, POSTURE_USAGE } from './commands/posture.js';
@@ -24,6 +25,7 @@ Usage:
       --source falco --listen HOST:PORT: Falco's http_output posts here; --input FILE: a JSON-lines file (Falco's file_output,
       Tetragon's --export-filename), followed as it grows, or - for stdin
   vigil alerts --nats URL [--subject S] [--format pretty|json]       print alerts as they arrive
+  vigil forward --nats URL --output KIND=TARGET...                   deliver alerts to webhooks, Slack, Alertmanager, syslog, files
   vigil policy list|build|test|eval|verify|push|promote|shadow|rollback|history|data|replay  policy tooling and distribution
   vigil facts export|import                                          the fact archive as portable files
   vigil posture [WORKLOAD]                                           one workload's findings and controls
@@ -39,6 +41,8 @@ ${ENGINE_USAGE}
 ${POLICY_USAGE}
 
 ${FACTS_USAGE}
+
+${FORWARD_USAGE}
 
 ${POSTURE_USAGE}
 
@@ -65,6 +69,8 @@ export async function runCli(argv: string[]): Promise<number> {
         return await alertsCommand(rest);
       case 'facts':
         return await factsCommand(rest);
+      case 'forward':
+        return await forwardCommand(rest);
       case 'policy':
         return await policyCommand(rest);
       case 'posture':

@@ -20,6 +20,7 @@ export const ENGINE_ERRORS = {
   VIGIL_ERR_POLICY_SET: 'these bundles cannot be served together: %s',
   VIGIL_ERR_PROFILE_NOT_FOUND: 'no learned profile for workload %s: `vigil profile list` shows the workloads that have one',
   VIGIL_ERR_PROFILE_INVALID: 'profile %s is invalid: %s',
+  VIGIL_ERR_FORWARD_STREAM: 'cannot read the alert stream %s (%s): start an engine first (it creates the streams), and give this identity JetStream access to it',
   VIGIL_ERR_PROFILE_CONFLICT: 'profile %s kept changing under %s concurrent updates: try again',
 } as const;
 
