@@ -6,7 +6,7 @@
 #   2. jest over dist/ (the compiled TypeScript tests), results in .cache/jest-results.json
 #
 # The last line printed is always "N passed, N failed"; the exit status is non-zero on any failure.
-# Env: VIGIL_COVERAGE_MIN (default 95), VIGIL_JEST_TIMEOUT (whole jest run, default 25m: about 21 on a 2-core machine),
+# Env: VIGIL_COVERAGE_MIN (default 95), VIGIL_JEST_TIMEOUT (whole jest run, default 40m: 21 to 25 on a 2-core machine),
 #      VIGIL_JEST_ARGS (extra jest arguments, e.g. a path filter such as dist/test/harness).
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -88,7 +88,7 @@ rm -f "$results"
 # Ryuk (the testcontainers reaper) is a registry image: not available here; the harness cleans up.
 # --forceExit: a leaked handle in one test must not hang CI; the timeout bounds the whole run.
 # shellcheck disable=SC2086
-TESTCONTAINERS_RYUK_DISABLED=true timeout --kill-after=30s "${VIGIL_JEST_TIMEOUT:-25m}" \
+TESTCONTAINERS_RYUK_DISABLED=true timeout --kill-after=30s "${VIGIL_JEST_TIMEOUT:-40m}" \
   "$NODE" --experimental-vm-modules node_modules/jest/bin/jest.js --ci --forceExit \
   --json --outputFile="$results" ${VIGIL_JEST_ARGS:-}
 jest_rc=$?
@@ -108,7 +108,7 @@ if [ -s "$results" ] && read -r jest_passed jest_failed jest_broken jest_total <
   fi
 else
   case "$jest_rc" in
-    124|137) fail "jest - did not finish within ${VIGIL_JEST_TIMEOUT:-25m}" ;;
+    124|137) fail "jest - did not finish within ${VIGIL_JEST_TIMEOUT:-40m}" ;;
     *) fail "jest - exited with status $jest_rc and wrote no results to $results" ;;
   esac
 fi

@@ -1,8 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { spawnOwned } from '../../collectors/src/index.js';
 import { resolveTool } from '../../engine/src/index.js';
 
 export interface EmbeddedNats {
@@ -13,13 +14,14 @@ export interface EmbeddedNats {
 /**
  * Starts a private nats-server with JetStream for `vigil up` when no --nats is
  * given: loopback only, a free port, its store in a temporary directory that
- * is removed on stop.
+ * is removed on stop. It is not in the terminal's process group: a Ctrl-C
+ * reaches Vigil, which drains into it before stopping it.
  */
 export async function startEmbeddedNats(options: { storeDir?: string } = {}): Promise<EmbeddedNats> {
   const binary = resolveTool('nats-server');
   const port = await freePort();
   const storeDir = options.storeDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'vigil-nats-')));
-  const child = spawn(binary, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], {
+  const child = spawnOwned(binary, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   await waitReady(child);

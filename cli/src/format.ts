@@ -55,7 +55,11 @@ export function exceptedTable(excepted: readonly (FindingJSON & { exception: { j
 
 export function alertLine(alert: AlertJSON, colour: boolean): string {
   const severity = colour ? `${COLOURS[alert.severity] ?? ''}${alert.severity.padEnd(8)}${RESET}` : alert.severity.padEnd(8);
-  const where = alert.subject.kind === 'container' || !alert.subject.id ? alert.subject.name : `${alert.subject.name} (${alert.subject.id.slice(0, 12)})`;
+  const { kind, name, id } = alert.subject;
+  // Each thing once: an id that is only the name again, or a host subject that is the alert's host, is not repeated.
+  const showId = kind !== 'container' && id !== '' && id !== name;
+  const where = showId ? `${name || id.slice(0, 12)}${name ? ` (${id.slice(0, 12)})` : ''}` : name;
+  const location = kind === 'host' && (name === alert.host || name === '') ? `host/${alert.host}` : `${alert.host} ${kind}/${where}`;
   const tags = alert.tags?.length ? ` [${alert.tags.join(', ')}]` : '';
-  return `${alert.raised_at} ${severity} ${alert.rule_id}${tags} ${alert.host} ${alert.subject.kind}/${where}: ${alert.message}`;
+  return `${alert.raised_at} ${severity} ${alert.rule_id}${tags} ${location}: ${alert.message}`;
 }

@@ -50,7 +50,7 @@ export const AGENT_VERSION = '0.1.0';
 /** Starts the chosen collectors of one host, each publishing through its own on-disk outbox to JetStream. */
 export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const sinks: FactSink[] = [];
-  const running: Stoppable[] = [];
+  const running: Array<Stoppable & { name: CollectorName }> = [];
   const outboxRoot =
     options.outboxDir ?? process.env['VIGIL_OUTBOX_DIR'] ?? path.join(os.homedir(), '.cache', 'vigil', 'outbox', options.host);
   const sinkFor = (collector: CollectorName): FactSink => {
@@ -66,7 +66,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   for (const name of options.collectors) {
     const logger = options.logger.child({ collector: name });
     try {
-      running.push(await STARTERS[name](options, sinkFor(name), logger));
+      running.push(Object.assign(await STARTERS[name](options, sinkFor(name), logger), { name }));
     } catch (error) {
       // One collector that cannot run (no eBPF, no socket) must not stop the others.
       logger.error({ err: error }, 'collector did not start');
@@ -74,8 +74,16 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   }
   return {
     stop: async () => {
-      await Promise.allSettled(running.map((r) => r.stop()));
+      await Promise.allSettled(
+        running.map(async (r) => {
+          const began = Date.now();
+          await r.stop();
+          options.logger.debug({ collector: r.name, ms: Date.now() - began }, 'collector stopped');
+        }),
+      );
+      const began = Date.now();
       await Promise.allSettled(sinks.map((s) => s.close()));
+      options.logger.debug({ ms: Date.now() - began }, 'outboxes closed');
     },
   };
 }

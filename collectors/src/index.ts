@@ -4,6 +4,7 @@ export { OUTBOX_ERRORS, OutboxError, type OutboxErrorCode } from './transport/er
 export { MemoryBatchStore, type BatchStore, type QueuedBatch } from './transport/batch-store.js';
 export { jetStreamTransport, type BatchTransport } from './transport/batch-transport.js';
 export { EnvelopeStamper } from './transport/envelope.js';
+export { spawnOwned, killOwned } from './linux/owned-child.js';
 export { startAgent, COLLECTOR_NAMES, type AgentOptions, type CollectorName, type RunningAgent } from './agent.js';
 export * from './container/index.js';
 export * from './host/index.js';

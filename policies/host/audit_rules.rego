@@ -26,6 +26,7 @@ import data.vigil.lib.text
 # One finding per path, under its own CIS id.
 deny contains {"msg": msg, "frameworks": {"cis-docker": [entry.cis]}} if {
 	h := input.host
+	host.docker_installed(h)
 	some entry in config.value("audit_paths")
 	not _absent(entry.path, h.files)
 	not _watched(entry.path, h.audit_rules)

@@ -23,6 +23,12 @@ test_nothing_audited_denied if {
 	}
 }
 
+test_no_docker_allowed if {
+	r := audit_rules.deny with input as {"kind": "host", "host": {"hostname": "node-1", "audit_rules": [], "files": [], "docker_absent": true}}
+		with data.vigil.config.audit_paths as _paths
+	r == set()
+}
+
 test_prefix_does_not_count_denied if {
 	r := audit_rules.deny with input as {"kind": "host", "host": {"hostname": "node-1", "files": [], "audit_rules": [
 		"-w /usr/bin/dockerd -k docker",

@@ -25,6 +25,7 @@ import data.vigil.lib.text
 
 deny contains msg if {
 	h := input.host
+	host.docker_installed(h)
 	object.get(h, "content_trust", "") != "1"
 	msg := sprintf("host %s: Docker Content Trust is not enabled for its users (DOCKER_CONTENT_TRUST=%s)", [text.quote(host.display_name(h)), text.quote(object.get(h, "content_trust", ""))])
 }

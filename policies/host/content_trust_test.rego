@@ -7,6 +7,10 @@ test_unset_denied if {
 	count(content_trust.deny) == 1 with input as {"kind": "host", "host": {"hostname": "node-1", "content_trust": "0"}}
 }
 
+test_no_docker_allowed if {
+	count(content_trust.deny) == 0 with input as {"kind": "host", "host": {"hostname": "node-1", "content_trust": "", "docker_absent": true}}
+}
+
 test_enabled_allowed if {
 	count(content_trust.deny) == 0 with input as {"kind": "host", "host": {"hostname": "node-1", "content_trust": "1"}}
 }

@@ -12,6 +12,9 @@ display_name(h) := h.hostname if h.hostname != ""
 
 display_name(h) := "<unknown host>" if h.hostname == ""
 
+# docker_installed holds unless the collector found nothing of Docker on the host.
+docker_installed(h) if not h.docker_absent
+
 # existing_files returns the host's collected files that exist.
 existing_files(h) := [f |
 	some f in h.files

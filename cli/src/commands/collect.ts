@@ -6,7 +6,8 @@ import { defaultBundlePath, kernelFilterOf, readBundleFile } from '../../../engi
 import { mergeKernelFilters, type KernelFilter } from '../../../proto/src/index.js';
 import { splitList } from '../args.js';
 import { createLogger } from '../logger.js';
-import { connectNats, NATS_SECURITY_OPTIONS, natsSecurity, natsUrl, untilSignal } from '../nats.js';
+import { Lifecycle } from '../lifecycle.js';
+import { connectNats, NATS_SECURITY_OPTIONS, natsSecurity, natsUrl } from '../nats.js';
 import { parseCollectors } from './up.js';
 
 export async function collectCommand(argv: string[]): Promise<number> {
@@ -29,21 +30,22 @@ export async function collectCommand(argv: string[]): Promise<number> {
   const logger = createLogger();
   const runtimeSource = runtimeSourceOption(values.source, values.listen, values.input);
   const kernelFilter = collectors.includes('runtime') ? await bundlesKernelFilter(values.bundle, logger) : undefined;
-  const nc = await connectNats(natsUrl(values.nats, true)!, `vigil-collect-${collectors.join('-')}`, natsSecurity(values));
-  const agent = await startAgent({
-    nc,
-    host: values.host ?? process.env.VIGIL_HOST ?? os.hostname(),
-    hostRoot: values['host-root'] ?? process.env.VIGIL_HOST_ROOT ?? '/',
-    socketPath: values.socket,
-    collectors,
-    logger,
-    ...(kernelFilter ? { kernelFilter } : {}),
-    ...runtimeSource,
+  const life = new Lifecycle(logger);
+  return life.run(async () => {
+    const nc = await connectNats(natsUrl(values.nats, true)!, `vigil-collect-${collectors.join('-')}`, natsSecurity(values));
+    life.defer('connection', () => nc.drain().catch(() => nc.close()));
+    const agent = await startAgent({
+      nc,
+      host: values.host ?? process.env.VIGIL_HOST ?? os.hostname(),
+      hostRoot: values['host-root'] ?? process.env.VIGIL_HOST_ROOT ?? '/',
+      socketPath: values.socket,
+      collectors,
+      logger,
+      ...(kernelFilter ? { kernelFilter } : {}),
+      ...runtimeSource,
+    });
+    life.defer('collectors', () => agent.stop());
   });
-  await untilSignal();
-  await agent.stop();
-  await nc.drain();
-  return 0;
 }
 
 /**

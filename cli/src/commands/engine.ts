@@ -4,7 +4,8 @@ import { defaultBundlePath, DEFAULT_ALERT_WINDOW, readBundleFile, resolveVerifie
 import { parseDuration, splitList } from '../args.js';
 import { UsageError } from '../errors.js';
 import { createLogger } from '../logger.js';
-import { connectNats, NATS_SECURITY_OPTIONS, natsSecurity, natsUrl, untilSignal } from '../nats.js';
+import { connectNats, NATS_SECURITY_OPTIONS, natsSecurity, natsUrl } from '../nats.js';
+import { Lifecycle } from '../lifecycle.js';
 
 export const ENGINE_USAGE = `vigil engine options (each also from the environment variable named):
   --nats URL                  NATS servers, comma-separated                      VIGIL_NATS_URL
@@ -77,30 +78,28 @@ export async function engineCommand(argv: string[]): Promise<number> {
   );
   const followBundle = values['follow-bundle'] ?? env.VIGIL_FOLLOW_BUNDLE;
   const followed = followBundle === undefined || followBundle === '' ? undefined : followBundle.trim() === '*' ? [] : listOf(followBundle) ?? [];
-  const nc = await connectNats(natsUrl(values.nats, true)!, 'vigil-engine', natsSecurity(values));
-  // An engine that cannot start leaves nothing open behind it: the process exits with the reason.
-  const service = await startEngineService({
-    nc,
-    bundles,
-    workers,
-    logger,
-    consumer: values.consumer,
-    alertThrottle: { windowMs: alertWindowMs },
-    ...(streamReplicas !== undefined ? { streamReplicas } : {}),
-    ...(factRetentionMs !== undefined ? { factRetentionMs } : {}),
-    ...(metricsPort !== undefined ? { ops: { port: metricsPort, host: values['metrics-host'] ?? env.VIGIL_METRICS_HOST } } : {}),
-    ...(followed ? { bundleStore: { names: followed, verify } } : {}),
-    dataStore: values['data-store'] ?? env.VIGIL_DATA_STORE === '1',
-    verdictStream: values['verdict-stream'] ?? env.VIGIL_VERDICT_STREAM === '1',
-    ...(learn ? { profiles: { learnWindowMs } } : {}),
-  }).catch(async (error: unknown) => {
-    await nc.close().catch(() => undefined);
-    throw error;
+  const life = new Lifecycle(logger);
+  return life.run(async () => {
+    const nc = await connectNats(natsUrl(values.nats, true)!, 'vigil-engine', natsSecurity(values));
+    life.defer('connection', () => nc.drain().catch(() => nc.close()));
+    // An engine that cannot start leaves nothing open behind it: the process exits with the reason.
+    const service = await startEngineService({
+      nc,
+      bundles,
+      workers,
+      logger,
+      consumer: values.consumer,
+      alertThrottle: { windowMs: alertWindowMs },
+      ...(streamReplicas !== undefined ? { streamReplicas } : {}),
+      ...(factRetentionMs !== undefined ? { factRetentionMs } : {}),
+      ...(metricsPort !== undefined ? { ops: { port: metricsPort, host: values['metrics-host'] ?? env.VIGIL_METRICS_HOST } } : {}),
+      ...(followed ? { bundleStore: { names: followed, verify } } : {}),
+      dataStore: values['data-store'] ?? env.VIGIL_DATA_STORE === '1',
+      verdictStream: values['verdict-stream'] ?? env.VIGIL_VERDICT_STREAM === '1',
+      ...(learn ? { profiles: { learnWindowMs } } : {}),
+    });
+    life.defer('engine', () => service.stop());
   });
-  await untilSignal();
-  await service.stop();
-  await nc.drain();
-  return 0;
 }
 
 /** Activity a new profile learns before it enforces, unless --learn-window says otherwise. */

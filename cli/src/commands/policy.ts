@@ -5,6 +5,9 @@ import { parseArgs, promisify } from 'node:util';
 import {
   buildBundle,
   BundleStore,
+  ContextCache,
+  contextKeyOf,
+  contextValueOf,
   DATA_DOCUMENTS,
   DataStore,
   DEFAULT_BUNDLE_NAME,
@@ -22,6 +25,7 @@ import {
   readBundleFile,
   resolveTool,
   subjectOf,
+  type ContextPart,
   type RuleMeta,
 } from '../../../engine/src/index.js';
 import { factKindOf, findingToJSON, schemaDirectory, toPolicyInput, type FactInit } from '../../../proto/src/index.js';
@@ -209,20 +213,40 @@ async function policyTest(argv: string[]): Promise<number> {
 
 async function policyEval(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { input: { type: 'string' }, bundle: { type: 'string' } } });
-  if (!values.input) throw new UsageError('policy eval needs --input FACT.json (a vigil.v1.Fact as JSON)');
-  let fact: FactInit;
+  if (!values.input) throw new UsageError('policy eval needs --input FACT.json (a vigil.v1.Fact as JSON, or an example: {"input": FACT, "context": [FACT…]})');
+  let document: unknown;
   try {
-    fact = JSON.parse(await fs.readFile(values.input, 'utf8')) as FactInit;
+    document = JSON.parse(await fs.readFile(values.input, 'utf8'));
   } catch (error) {
     throw new UsageError(`cannot read ${values.input}: ${(error as Error).message}`);
   }
-  const kind = factKindOf(fact);
-  if (!kind) throw new UsageError(`${values.input} is not a fact: set one of host, container, image, process_exec, ...`);
+  const { fact, context } = evalDocument(document, values.input);
+  const kind = factKindOf(fact)!;
   const evaluator = await PolicyEvaluator.load(await readBundleFile(values.bundle ?? defaultBundlePath()));
   const input = toPolicyInput(fact);
+  if (context.length > 0) {
+    // Joined as an engine joins what it holds about the fact's subject.
+    const cache = new ContextCache();
+    cache.apply(context.map((c) => [contextKeyOf(factKindOf(c)!, c) ?? '', contextValueOf(c)]));
+    cache.attach(kind, input, new Set(context.map((c) => factKindOf(c) as ContextPart)));
+  }
   const findings = findingsFrom(evaluator.evaluate(input, kind), subjectOf(input, kind, values.input)).map(findingToJSON);
   process.stdout.write(JSON.stringify({ findings, errors: [] }, null, 2) + '\n');
   return findings.length > 0 ? EXIT_FINDINGS : EXIT_OK;
+}
+
+/** A fact as JSON, or a policy example (`policies/examples/**.json`) that wraps it in `input`, with its context facts. */
+function evalDocument(document: unknown, file: string): { fact: FactInit; context: FactInit[] } {
+  const record = document !== null && typeof document === 'object' ? (document as Record<string, unknown>) : {};
+  const wrapped = record.input !== null && typeof record.input === 'object' && factKindOf(record as FactInit) === undefined;
+  const fact = (wrapped ? record.input : record) as FactInit;
+  if (!factKindOf(fact)) throw new UsageError(`${file} is not a fact: set one of host, container, image, process_exec, ... (or wrap the fact in "input", as the examples do)`);
+  const context = wrapped && Array.isArray(record.context) ? (record.context as FactInit[]) : [];
+  for (const [i, c] of context.entries()) {
+    const kind = c !== null && typeof c === 'object' ? factKindOf(c) : undefined;
+    if (kind !== 'container' && kind !== 'image' && kind !== 'host') throw new UsageError(`${file}: context[${i}] is not a container, image or host fact`);
+  }
+  return { fact, context };
 }
 
 export { EXIT_ERROR };

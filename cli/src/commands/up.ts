@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { COLLECTOR_NAMES, startAgent, type CollectorName } from '../../../collectors/src/index.js';
-import { defaultBundlePath, kernelFilterOf, readBundleFile, startEngineService } from '../../../engine/src/index.js';
+import { defaultBundlePath, kernelFilterOf, readBundleFile, startEngineService, startForwarder } from '../../../engine/src/index.js';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { ensureStreams, subjectToken } from '../../../proto/src/index.js';
 import { parseAlertFormat, printAlerts } from '../alert-printer.js';
@@ -9,18 +9,20 @@ import { startEmbeddedNats, type EmbeddedNats } from '../embedded-nats.js';
 import { parseDuration, splitList } from '../args.js';
 import { UsageError } from '../errors.js';
 import { createLogger } from '../logger.js';
-import { connectNats, NATS_SECURITY_OPTIONS, natsIdentities, natsSecurity, natsUrl, untilSignal } from '../nats.js';
+import { parseOutputSpec } from '../forward-spec.js';
+import { Lifecycle } from '../lifecycle.js';
+import { connectNats, NATS_SECURITY_OPTIONS, natsIdentities, natsSecurity, natsUrl } from '../nats.js';
 import { DEFAULT_LEARN_WINDOW_MS, parseWorkers } from './engine.js';
 
 export const UP_USAGE = `vigil up [--nats URL] [--format pretty|json] [--collectors container,host,image,runtime]
          [--host-root DIR] [--socket PATH] [--bundle FILE] [--host NAME] [--workers N]
-         [--learn-window DURATION] [--nats-identities DIR]
+         [--learn-window DURATION] [--nats-identities DIR] [--forward SPEC]...
   Starts an embedded nats-server unless --nats (or VIGIL_NATS_URL) is given, the engine (with N
   policy worker threads) and this host's collectors, and prints alerts to stdout until interrupted.
   The engine learns workload profiles and, after DURATION of activity (default 10m, VIGIL_LEARN_WINDOW),
   alerts on drift from them. Against a secured server, --nats-identities DIR (VIGIL_NATS_IDENTITIES: what
   \`vigil nats-config --out DIR\` wrote) connects the engine, this host's collector and the alert printer,
-  each as its own identity.`;
+  each as its own identity. --forward delivers the alerts to an output as \`vigil forward --output SPEC\` does.`;
 
 export async function upCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -36,6 +38,7 @@ export async function upCommand(argv: string[]): Promise<number> {
       workers: { type: 'string' },
       'learn-window': { type: 'string' },
       'nats-identities': { type: 'string' },
+      forward: { type: 'string', multiple: true },
       ...NATS_SECURITY_OPTIONS,
     },
   });
@@ -45,33 +48,41 @@ export async function upCommand(argv: string[]): Promise<number> {
   const workers = parseWorkers(values.workers);
   const learnWindow = values['learn-window'] ?? process.env.VIGIL_LEARN_WINDOW;
   const learnWindowMs = learnWindow === undefined ? DEFAULT_LEARN_WINDOW_MS : parseDuration('--learn-window', learnWindow);
+  const forwardTargets = (values.forward ?? []).map(parseOutputSpec);
   const bundle = await readBundleFile(values.bundle ?? process.env.VIGIL_BUNDLE ?? defaultBundlePath());
 
+  const life = new Lifecycle(logger);
+  const given = natsUrl(values.nats, false);
   let embedded: EmbeddedNats | undefined;
-  let url = natsUrl(values.nats, false);
-  if (!url) {
-    embedded = await startEmbeddedNats();
-    url = embedded.url;
-    logger.info({ url }, 'started embedded nats-server');
-  }
-  const host = values.host ?? process.env.VIGIL_HOST ?? os.hostname();
-  // The embedded server is loopback-only and anonymous: identities are for a server given with --nats.
-  const identitiesDir = embedded ? undefined : (values['nats-identities'] ?? process.env.VIGIL_NATS_IDENTITIES);
-  const identities = identitiesDir === undefined ? undefined : natsIdentities(identitiesDir);
-  const connections: NatsConnection[] = [];
-  const connectAs = async (name: string, identity: string): Promise<NatsConnection> => {
-    const nc = await connectNats(url, name, identities ? identities.of(identity) : embedded ? {} : natsSecurity(values));
-    connections.push(nc);
-    return nc;
-  };
-  try {
+  return life.run(async () => {
+    if (!given) {
+      embedded = await startEmbeddedNats();
+      life.defer('nats-server', () => embedded!.stop());
+      logger.info({ url: embedded.url }, 'started embedded nats-server');
+    }
+    const url = given ?? embedded!.url;
+    const host = values.host ?? process.env.VIGIL_HOST ?? os.hostname();
+    // The embedded server is loopback-only and anonymous: identities are for a server given with --nats.
+    const identitiesDir = embedded ? undefined : (values['nats-identities'] ?? process.env.VIGIL_NATS_IDENTITIES);
+    const identities = identitiesDir === undefined ? undefined : natsIdentities(identitiesDir);
+    const connectAs = async (name: string, identity: string): Promise<NatsConnection> => {
+      const nc = await connectNats(url, name, identities ? identities.of(identity) : embedded ? {} : natsSecurity(values));
+      life.defer(`connection ${name}`, () => nc.drain().catch(() => nc.close()));
+      return nc;
+    };
     const nc = await connectAs('vigil-up', 'engine');
     const collectorNc = identities ? await connectAs('vigil-up-collector', `collector-${subjectToken(host)}`) : nc;
     const alertsNc = identities ? await connectAs('vigil-up-alerts', 'alerts') : nc;
     await ensureStreams(nc);
     // Subscribe before anything can raise an alert, so none is missed.
     const printer = await printAlerts(alertsNc, { format, onError: (err) => logger.warn({ err }, 'undecodable alert') });
+    life.defer('alert printer', () => printer.stop());
+    if (forwardTargets.length > 0) {
+      const forwarder = await startForwarder({ nc, targets: forwardTargets, logger: logger.child({ component: 'forward' }) });
+      life.defer('forwarder', () => forwarder.stop());
+    }
     const engine = await startEngineService({ nc, bundle, workers, logger: logger.child({ component: 'engine' }), profiles: { learnWindowMs } });
+    life.defer('engine', () => engine.stop());
     const agent = await startAgent({
       nc: collectorNc,
       host,
@@ -81,18 +92,9 @@ export async function upCommand(argv: string[]): Promise<number> {
       logger: logger.child({ component: 'collector' }),
       // The kernel reports what the rules judging this host ask for.
       kernelFilter: kernelFilterOf(bundle.manifest),
-    });
-    const signal = await untilSignal();
-    logger.info({ signal }, 'shutting down');
-    await agent.stop();
-    await engine.stop();
-    await printer.stop();
-    for (const c of connections) await c.drain();
-  } finally {
-    for (const c of connections) if (!c.isClosed()) await c.close();
-    await embedded?.stop();
-  }
-  return 0;
+  });
+  life.defer('collectors', () => agent.stop());
+  });
 }
 
 export function parseCollectors(value: string | undefined): CollectorName[] {

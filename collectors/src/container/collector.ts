@@ -38,6 +38,17 @@ export function startContainerCollector(options: ContainerCollectorOptions): Con
   const published = new Map<string, string>(); // `${source}/${id}` → fingerprint
   const watches: ContainerWatch[] = [];
 
+  // A source that keeps failing the same way (no Docker on this host) is reported once, and again when it changes or recovers.
+  const lastFailure = new Map<string, string>();
+  const failed = (level: 'warn' | 'error', key: string, details: { source: string; err: string }, message: string): void => {
+    if (lastFailure.get(key) === details.err) return;
+    lastFailure.set(key, details.err);
+    logger[level](details, `${message} (reported again only when it changes)`);
+  };
+  const recovered = (key: string, source: string): void => {
+    if (lastFailure.delete(key)) logger.info({ source }, 'container source readable again');
+  };
+
   const track = (work: Promise<void>): void => {
     inFlight.add(work);
     void work.finally(() => inFlight.delete(work));
@@ -80,9 +91,10 @@ export function startContainerCollector(options: ContainerCollectorOptions): Con
         if (stopped) return;
         await publish(source, fact, force);
       }
+      recovered(`list/${source.name}`, source.name);
       logger.debug({ source: source.name, containers: facts.length, failures: failures.length }, 'containers listed');
     } catch (error) {
-      logger.error({ source: source.name, err: reason(error) }, 'container listing failed');
+      failed('error', `list/${source.name}`, { source: source.name, err: reason(error) }, 'container listing failed');
     }
   };
 
@@ -110,7 +122,7 @@ export function startContainerCollector(options: ContainerCollectorOptions): Con
         watches.push(
           source.watch(
             (event) => onEvent(source, event),
-            (error) => logger.warn({ source: source.name, err: reason(error) }, 'container watch'),
+            (error) => failed('warn', `watch/${source.name}`, { source: source.name, err: reason(error) }, 'container watch'),
           ),
         );
       } catch (error) {

@@ -84,6 +84,11 @@ export async function collectHostFact(options: HostCollectOptions = {}): Promise
   const info = engine?.info;
 
   const system = await readSystemFacts(reader);
+  if (dockerd === undefined && daemonJsonText === undefined && engine === undefined && !(await dockerInstalled(root))) {
+    // Nothing of Docker on this host: its daemon settings would be Docker's defaults for a daemon that does
+    // not exist. Said once, in place of every failure to reach it.
+    return { fact: await dockerlessFact(reader, system), errors: [hostError('VIGIL_ERR_HOST_DOCKER_ABSENT', root.describe('/'))] };
+  }
   const securityOptions = parseSecurityOptions(info?.SecurityOptions);
   const securityModules = [...system.security_modules];
   for (const lsm of ['apparmor', 'selinux']) {
@@ -118,4 +123,28 @@ export async function collectHostFact(options: HostCollectOptions = {}): Promise
     content_trust: await readContentTrust(reader),
   };
   return { fact, errors };
+}
+
+/** Where an installed Docker leaves traces even when its daemon is stopped. */
+const DOCKER_TRACES = ['/var/lib/docker', '/etc/docker', '/usr/bin/dockerd', '/usr/sbin/dockerd', '/usr/local/bin/dockerd', DOCKER_SOCKET];
+
+async function dockerInstalled(root: HostRoot): Promise<boolean> {
+  for (const trace of DOCKER_TRACES) if ((await root.stat(trace).catch(() => undefined)) !== undefined) return true;
+  return false;
+}
+
+/** A host without Docker: its kernel, security modules and audit rules, and no daemon. */
+async function dockerlessFact(reader: HostReader, system: Awaited<ReturnType<typeof readSystemFacts>>): Promise<HostFactInit> {
+  return {
+    hostname: system.hostname,
+    kernel_version: system.kernel_version,
+    os: system.os,
+    security_modules: [...system.security_modules],
+    seccomp_supported: system.seccomp_supported,
+    cgroup_version: system.cgroup_version,
+    audit_rules: await readAuditRules(reader),
+    docker_socket_reachable: false,
+    content_trust: await readContentTrust(reader),
+    docker_absent: true,
+  };
 }

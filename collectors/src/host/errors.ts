@@ -14,6 +14,8 @@ export const HOST_ERRORS = {
   VIGIL_ERR_HOST_FLAG: 'dockerd flag %s: %s',
   VIGIL_ERR_HOST_DOCKER_API:
     'Docker Engine API at %s not usable (%s): values the engine reports (version, runtimes, security options) are guessed from files',
+  VIGIL_ERR_HOST_DOCKER_ABSENT:
+    'Docker is not installed under %s (no dockerd, daemon.json, socket or /var/lib/docker): the host is judged without a Docker daemon',
   VIGIL_ERR_HOST_UNEXPECTED: 'host collector step "%s" failed unexpectedly: %s',
 } as const;
 

@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess } from 'node:child_process';
+import { spawnOwned } from '../../linux/owned-child.js';
 import { createInterface } from 'node:readline';
 import { X86_64_SYSCALLS } from '../syscall-names.js';
 import { detectEbpf } from './detect.js';
@@ -27,7 +28,7 @@ END { print(@eperm); clear(@eperm); }
 export async function startEpermTracer(): Promise<EpermTracer> {
   const support = await detectEbpf();
   if (!support.usable) throw new RuntimeError('VIGIL_ERR_RUNTIME_NO_SOURCE', [`ebpf: ${support.reason ?? 'unusable'}`]);
-  const child: ChildProcess = spawn(support.bpftrace, ['-f', 'text', '--no-warnings', '-e', SCRIPT], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawnOwned(support.bpftrace, ['-f', 'text', '--no-warnings', '-e', SCRIPT], { stdio: ['ignore', 'pipe', 'pipe'] });
   const counts: EpermCounts = new Map();
   const stderr: string[] = [];
   createInterface({ input: child.stderr! }).on('line', (line) => stderr.push(line));

@@ -1,4 +1,5 @@
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { type ChildProcessByStdio } from 'node:child_process';
+import { spawnOwned } from '../../linux/owned-child.js';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { RuntimeError } from '../errors.js';
@@ -49,6 +50,8 @@ export interface BpftraceSourceOptions {
  * eBPF through bpftrace: a generated program runs as a child process and
  * prints one compact record per event (script.ts), parsed by parser.ts.
  */
+const STOP_GRACE_MS = 1_000;
+
 export class BpftraceSource implements RuntimeSource {
   readonly name = 'ebpf';
   private child: ChildProcessByStdio<null, Readable, Readable> | undefined;
@@ -93,7 +96,7 @@ export class BpftraceSource implements RuntimeSource {
       },
       support.tracepoints,
     );
-    const child = spawn(bpftrace, ['-B', 'full', '-f', 'text', '--no-warnings', '-e', this.script], {
+    const child = spawnOwned(bpftrace, ['-B', 'full', '-f', 'text', '--no-warnings', '-e', this.script], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
         ...process.env,
@@ -155,9 +158,15 @@ export class BpftraceSource implements RuntimeSource {
     this.stopping = true;
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    // SIGINT lets bpftrace print what it holds and exit, which takes it 1.5 s (a trivial script) to
+    // several seconds: detaching each probe waits on the kernel. The kernel detaches them just as
+    // well when a killed bpftrace's descriptors close, so after a second it is killed and its
+    // teardown in the kernel is not waited for.
     child.kill('SIGINT');
-    const killer = setTimeout(() => child.kill('SIGKILL'), 3000);
-    await this.exited;
-    clearTimeout(killer);
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_GRACE_MS)));
+    await Promise.race([this.exited, grace]);
+    clearTimeout(timer);
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   }
 }

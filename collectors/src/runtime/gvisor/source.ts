@@ -1,4 +1,5 @@
-import { execFile, spawn, type ChildProcessByStdio } from 'node:child_process';
+import { execFile, type ChildProcessByStdio } from 'node:child_process';
+import { spawnOwned } from '../../linux/owned-child.js';
 import { rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -73,7 +74,7 @@ export class GvisorSource implements RuntimeSource {
         },
       }),
     );
-    const relay = spawn(this.options.python ?? DEFAULT_PYTHON, ['-c', RELAY_SOURCE, this.socketPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const relay = spawnOwned(this.options.python ?? DEFAULT_PYTHON, ['-c', RELAY_SOURCE, this.socketPath], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.relay = relay;
     const stderr: string[] = [];
     createInterface({ input: relay.stderr }).on('line', (line) => stderr.push(line));
