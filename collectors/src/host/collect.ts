@@ -121,6 +121,7 @@ export async function collectHostFact(options: HostCollectOptions = {}): Promise
     audit_rules: await readAuditRules(reader),
     docker_socket_reachable: engine !== undefined,
     content_trust: await readContentTrust(reader),
+    docker_absent: false,
   };
   return { fact, errors };
 }

@@ -331,13 +331,25 @@ describe('host collector - broken and hostile host roots', () => {
     expect(fact.files?.find((f) => f.path === '/etc/default/docker')?.exists).toBe(false);
   });
 
-  it('empty root - no dockerd, no socket: errors say so and the fact still comes', async () => {
+  it('empty root - nothing of Docker: said once, and no daemon is reported', async () => {
     const root = await FixtureRoot.create();
     fixtures = [...fixtures, root];
     const { fact, errors } = await collectHostFact({ hostRoot: root.root, timeoutMs: 1_000 });
-    expect(errors.map((e) => e.split(':')[0])).toEqual(['VIGIL_ERR_HOST_DOCKERD_NOT_FOUND', 'VIGIL_ERR_HOST_DOCKER_API']);
-    expect(fact.daemon?.command_line).toEqual([]);
+    expect(errors.map((e) => e.split(':')[0])).toEqual(['VIGIL_ERR_HOST_DOCKER_ABSENT']);
+    expect(fact.docker_absent).toBe(true);
+    expect(fact.daemon).toBeUndefined();
     expect(fact.cgroup_version).toBe(0);
+    expect(fact.runtimes).toBeUndefined();
+  });
+
+  it('Docker installed, daemon stopped - no dockerd, no socket: errors say so and the daemon is judged from its files', async () => {
+    const root = await FixtureRoot.create();
+    fixtures = [...fixtures, root];
+    await root.dir('/var/lib/docker');
+    const { fact, errors } = await collectHostFact({ hostRoot: root.root, timeoutMs: 1_000 });
+    expect(errors.map((e) => e.split(':')[0])).toEqual(['VIGIL_ERR_HOST_DOCKERD_NOT_FOUND', 'VIGIL_ERR_HOST_DOCKER_API']);
+    expect(fact.docker_absent).toBe(false);
+    expect(fact.daemon?.command_line).toEqual([]);
     expect(fact.runtimes).toEqual([{ name: 'runc', path: 'runc', sandboxed: false }]);
   });
 });
