@@ -146,7 +146,7 @@ setup_pss_reference() {
 }
 
 setup_packages() {
-  local wanted=(docker.io docker-compose runsc busybox-static bpftrace bpftool binutils gcc libc6-dev apparmor prometheus-alertmanager rsyslog rsyslog-gnutls) missing=() pkg
+  local wanted=(docker.io docker-compose runsc busybox-static bpftrace bpftool binutils gcc libc6-dev apparmor prometheus-alertmanager rsyslog rsyslog-gnutls chromium) missing=() pkg
   for pkg in "${wanted[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
   done

@@ -10,6 +10,7 @@ import { replayVsDrain } from './replay-vs-drain.js';
 import { profileCost } from './profile-cost.js';
 import { enginePerEvent } from './engine-per-event.js';
 import { contextJoin } from './context-join.js';
+import { consoleLoad } from './console-load.js';
 
 export interface ScenarioOptions {
   /** A short run for checking that the scenario works; figures are not written down. */
@@ -34,5 +35,6 @@ export const scenarios: Scenario[] = [
   { name: 'verdict-stream', run: ({ quick }) => verdictStream({ facts: quick ? 5_000 : 40_000 }) },
   { name: 'replay-vs-drain', run: ({ quick }) => replayVsDrain({ facts: quick ? 5_000 : 40_000 }) },
   { name: 'context-join', run: ({ quick }) => contextJoin({ events: quick ? 4_000 : 20_000, rounds: quick ? 3 : 5 }) },
+  { name: 'console-load', run: ({ quick }) => consoleLoad({ alerts: quick ? 10_000 : 100_000 }) },
   { name: 'profile-cost', run: ({ quick }) => profileCost({ events: quick ? 5_000 : 30_000, rounds: quick ? 3 : 7 }) },
 ];

@@ -1,6 +1,7 @@
 import { VigilEngineError } from '../../engine/src/index.js';
 import { alertsCommand } from './commands/alerts.js';
 import { collectCommand } from './commands/collect.js';
+import { consoleCommand, CONSOLE_USAGE } from './commands/console.js';
 import { ENGINE_USAGE, engineCommand } from './commands/engine.js';
 import { factsCommand, FACTS_USAGE } from './commands/facts.js';
 import { forwardCommand, FORWARD_USAGE } from './commands/forward.js';
@@ -25,6 +26,7 @@ Usage:
       --source falco --listen HOST:PORT: Falco's http_output posts here; --input FILE: a JSON-lines file (Falco's file_output,
       Tetragon's --export-filename), followed as it grows, or - for stdin
   vigil alerts --nats URL [--subject S] [--format pretty|json]       print alerts as they arrive
+  vigil console --nats URL [--console HOST:PORT]                     the console: alerts live, fleet, workloads, exceptions
   vigil forward --nats URL --output KIND=TARGET...                   deliver alerts to webhooks, Slack, Alertmanager, syslog, files
   vigil policy list|build|test|eval|verify|push|promote|shadow|rollback|history|data|replay  policy tooling and distribution
   vigil facts export|import                                          the fact archive as portable files
@@ -43,6 +45,8 @@ ${POLICY_USAGE}
 ${FACTS_USAGE}
 
 ${FORWARD_USAGE}
+
+${CONSOLE_USAGE}
 
 ${POSTURE_USAGE}
 
@@ -69,6 +73,8 @@ export async function runCli(argv: string[]): Promise<number> {
         return await alertsCommand(rest);
       case 'facts':
         return await factsCommand(rest);
+      case 'console':
+        return await consoleCommand(rest);
       case 'forward':
         return await forwardCommand(rest);
       case 'policy':

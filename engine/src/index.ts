@@ -107,3 +107,5 @@ export { slackOutput, slackMessage } from './outputs/slack.js';
 export { alertmanagerOutput, alertmanagerAlert } from './outputs/alertmanager.js';
 export { syslogOutput, syslogMessage, type SyslogOptions } from './outputs/syslog.js';
 export { fileOutput, type FileOutputOptions } from './outputs/file.js';
+export { startConsole, consoleAuditSubject, CONSOLE_ACKS_BUCKET, type ConsoleOptions, type RunningConsole } from './console/console-server.js';
+export { AlertView, type AlertQuery, type AlertPage } from './console/alert-view.js';

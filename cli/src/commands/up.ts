@@ -10,6 +10,7 @@ import { parseDuration, splitList } from '../args.js';
 import { UsageError } from '../errors.js';
 import { createLogger } from '../logger.js';
 import { parseOutputSpec } from '../forward-spec.js';
+import { serveConsole } from './console.js';
 import { Lifecycle } from '../lifecycle.js';
 import { connectNats, NATS_SECURITY_OPTIONS, natsIdentities, natsSecurity, natsUrl } from '../nats.js';
 import { DEFAULT_LEARN_WINDOW_MS, parseWorkers } from './engine.js';
@@ -17,12 +18,15 @@ import { DEFAULT_LEARN_WINDOW_MS, parseWorkers } from './engine.js';
 export const UP_USAGE = `vigil up [--nats URL] [--format pretty|json] [--collectors container,host,image,runtime]
          [--host-root DIR] [--socket PATH] [--bundle FILE] [--host NAME] [--workers N]
          [--learn-window DURATION] [--nats-identities DIR] [--forward SPEC]...
+         [--console HOST:PORT] [--console-token TOKEN]
   Starts an embedded nats-server unless --nats (or VIGIL_NATS_URL) is given, the engine (with N
   policy worker threads) and this host's collectors, and prints alerts to stdout until interrupted.
   The engine learns workload profiles and, after DURATION of activity (default 10m, VIGIL_LEARN_WINDOW),
   alerts on drift from them. Against a secured server, --nats-identities DIR (VIGIL_NATS_IDENTITIES: what
   \`vigil nats-config --out DIR\` wrote) connects the engine, this host's collector and the alert printer,
-  each as its own identity. --forward delivers the alerts to an output as \`vigil forward --output SPEC\` does.`;
+  each as its own identity. --forward delivers the alerts to an output as \`vigil forward --output SPEC\` does;
+  --console serves the console as \`vigil console\` does (and makes the engine follow the data documents
+  its exceptions are written to).`;
 
 export async function upCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -39,6 +43,8 @@ export async function upCommand(argv: string[]): Promise<number> {
       'learn-window': { type: 'string' },
       'nats-identities': { type: 'string' },
       forward: { type: 'string', multiple: true },
+      console: { type: 'string' },
+      'console-token': { type: 'string' },
       ...NATS_SECURITY_OPTIONS,
     },
   });
@@ -81,8 +87,13 @@ export async function upCommand(argv: string[]): Promise<number> {
       const forwarder = await startForwarder({ nc, targets: forwardTargets, logger: logger.child({ component: 'forward' }) });
       life.defer('forwarder', () => forwarder.stop());
     }
-    const engine = await startEngineService({ nc, bundle, workers, logger: logger.child({ component: 'engine' }), profiles: { learnWindowMs } });
+    const withConsole = values.console !== undefined || process.env.VIGIL_CONSOLE !== undefined;
+    const engine = await startEngineService({ nc, bundle, workers, logger: logger.child({ component: 'engine' }), profiles: { learnWindowMs }, dataStore: withConsole });
     life.defer('engine', () => engine.stop());
+    if (withConsole) {
+      const consoleServer = await serveConsole(nc, values.console, values['console-token'], logger);
+      life.defer('console', () => consoleServer.stop());
+    }
     const agent = await startAgent({
       nc: collectorNc,
       host,
