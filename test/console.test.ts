@@ -110,6 +110,8 @@ describe('console - in a real browser against vigil up', () => {
     await row.waitFor();
     await row.focus();
     await page.keyboard.press('Enter');
+    // The fact behind the alert, from the fact archive.
+    await page.waitForSelector(`pre[aria-label="the fact behind the alert"]:has-text("${PREFIX}capadd")`, { timeout: 10_000 });
     await page.selectOption('select[name="scope"]', 'container');
     await page.fill('input[name="justification"]', 'the console test accepts SYS_ADMIN on this one container');
     await shot('alert-detail');

@@ -55,7 +55,7 @@ export async function consoleLoad(options: { alerts: number }): Promise<Scenario
     const readS = (performance.now() - started) / 1000;
 
     const queryStart = performance.now();
-    const filtered = (await (await fetch(new URL('/api/alerts?control=cis-docker:5.3&severity=HIGH', server.url))).json()) as { total: number };
+    const filtered = (await (await fetch(new URL('/api/alerts?control=cis-docker:5.3&severity=CRITICAL', server.url))).json()) as { total: number };
     const queryMs = performance.now() - queryStart;
 
     const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update'] });
@@ -82,7 +82,7 @@ export async function consoleLoad(options: { alerts: number }): Promise<Scenario
         },
         notes: [
           'stream_read: the console started cold reads every alert of VIGIL_ALERTS (ordered consumer) into its in-memory view; it serves queries meanwhile.',
-          'filtered_query: GET /api/alerts?control=cis-docker:5.3&severity=HIGH over all of them (facets, timeline and the first page of 50 included).',
+          'filtered_query: GET /api/alerts?control=cis-docker:5.3&severity=CRITICAL over all of them (facets, timeline and the first page of 50 included).',
           'first_load: chromium navigation start to the alerts table drawn (performance.now() in the page); text_filter: a search for two words, navigation to the filtered table.',
         ],
       };

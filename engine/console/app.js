@@ -154,6 +154,7 @@ function showDetail(item) {
   const act = async (/** @type {() => Promise<any>} */ work, /** @type {string} */ done) => {
     try { await work(); message.textContent = done; message.className = ''; } catch (error) { message.textContent = String(/** @type {Error} */ (error).message); message.className = 'error'; }
   };
+  const factView = h('pre', { 'aria-label': 'the fact behind the alert' }, 'reading the fact archive…');
   const tomorrowPlus30 = new Date(Date.now() + 30 * 86400e3).toISOString().slice(0, 10);
   const form = h('form', { class: 'filters', 'aria-label': 'create an exception', onsubmit: (/** @type {Event} */ e) => {
     e.preventDefault();
@@ -177,8 +178,14 @@ function showDetail(item) {
       h('button', { onclick: () => render() }, 'Close')),
     form,
     message,
+    h('h3', {}, 'Alert'),
+    h('pre', {}, JSON.stringify(a, null, 2)),
     h('h3', {}, `Fact ${a.fact_id}`),
-    h('pre', {}, JSON.stringify(a, null, 2)));
+    factView);
+  api(`/api/alerts/${encodeURIComponent(a.alert_id)}/fact`).then(
+    (fact) => factView.replaceChildren(JSON.stringify(fact, null, 2)),
+    (error) => factView.replaceChildren(String(error.message)),
+  );
   detail.querySelector('button')?.focus();
 }
 

@@ -5,7 +5,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
-import { alertToJSON, decodeAlert, streams, SUBJECT_ROOT } from '../../../proto/src/index.js';
+import { alertToJSON, decodeAlert, decodeFactBatch, streams, SUBJECT_ROOT, subjectToken, v1 } from '../../../proto/src/index.js';
 import { ensureKv } from '../distribution/buckets.js';
 import { DataStore } from '../distribution/data.js';
 import { addItem, isProfileCategory } from '../profiles/model.js';
@@ -167,11 +167,16 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
       });
       return;
     }
-    const alertMatch = /^\/api\/alerts\/([^/]+)(\/ack)?$/.exec(url.pathname);
+    const alertMatch = /^\/api\/alerts\/([^/]+)(\/ack|\/fact)?$/.exec(url.pathname);
     if (alertMatch) {
       const held = view.get(decodeURIComponent(alertMatch[1]!));
       if (!held) throw new HttpError(404, 'no such alert in the stream');
       if (req.method === 'GET' && !alertMatch[2]) return json(200, held);
+      if (req.method === 'GET' && alertMatch[2] === '/fact') {
+        const fact = await factBehind(nc, held);
+        if (!fact) throw new HttpError(404, `fact ${held.alert.fact_id} is no longer in ${streams.facts.name} (kept 24 h), or was never archived`);
+        return json(200, fact);
+      }
       if (req.method === 'POST' && alertMatch[2]) {
         const at = new Date().toISOString();
         const by = 'console';
@@ -272,6 +277,45 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
       await loaded.catch(() => undefined);
     },
   };
+}
+
+const FACT_SEARCH_BEFORE_MS = 5_000;
+const FACT_SEARCH_AFTER_MS = 120_000;
+const FACT_SEARCH_MAX = 20_000;
+
+/**
+ * The fact an alert was raised on, from the fact archive (VIGIL_FACTS keeps
+ * judged facts): the host's fact messages stored from just before the fact
+ * was observed, read until it is found or the window ends.
+ */
+async function factBehind(nc: NatsConnection, held: HeldAlert): Promise<Record<string, unknown> | undefined> {
+  const observed = Date.parse(held.alert.observed_at);
+  if (!Number.isFinite(observed)) return undefined;
+  const consumer = await jetstream(nc)
+    .consumers.get(streams.facts.name, {
+      filter_subjects: [`${SUBJECT_ROOT}.facts.*.${subjectToken(held.alert.host)}`],
+      deliver_policy: DeliverPolicy.StartTime,
+      opt_start_time: new Date(observed - FACT_SEARCH_BEFORE_MS).toISOString(),
+    })
+    .catch(() => undefined);
+  if (!consumer) return undefined;
+  let read = 0;
+  for (;;) {
+    let received = 0;
+    for await (const m of await consumer.fetch({ max_messages: 500, expires: 1_000 })) {
+      received++;
+      read++;
+      if (Number(m.info.timestampNanos) / 1e6 > observed + FACT_SEARCH_AFTER_MS || read > FACT_SEARCH_MAX) return undefined;
+      try {
+        const fact = decodeFactBatch(m.data).facts.find((f) => f.id === held.alert.fact_id);
+        if (fact) return v1.Fact.toObject(fact as Parameters<typeof v1.Fact.toObject>[0], { longs: Number, enums: String, defaults: false }) as Record<string, unknown>;
+      } catch {
+        // Not a FactBatch.
+      }
+      if (m.info.pending === 0) return undefined;
+    }
+    if (received === 0) return undefined;
+  }
 }
 
 function queryOf(params: URLSearchParams): AlertQuery {
