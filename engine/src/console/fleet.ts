@@ -36,6 +36,7 @@ export interface FleetSnapshot {
 export class FleetView {
   private readonly seen = new Map<string, CollectorSeen>();
   private sub: Subscription | undefined;
+  private bundleStore: Promise<BundleStore> | undefined;
 
   private constructor(
     private readonly nc: NatsConnection,
@@ -123,7 +124,12 @@ export class FleetView {
 
   private async bundles(): Promise<FleetSnapshot['bundles']> {
     try {
-      const store = await BundleStore.open({ nc: this.nc });
+      // Opened once: a snapshot is taken every few seconds per open page.
+      this.bundleStore ??= BundleStore.open({ nc: this.nc });
+      const store = await this.bundleStore.catch((error: unknown) => {
+        this.bundleStore = undefined;
+        throw error;
+      });
       const heads = await Promise.all((await store.names()).map((name) => store.head(name)));
       return heads.filter((h) => h !== undefined).map((h) => ({ name: h.name, revision: h.revision, digest: h.digest, verified: h.verified, pushed_at: h.pushed_at }));
     } catch {

@@ -1,5 +1,4 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { AlertJSON } from '../../../proto/src/index.js';
 import { postJson, redact, type AlertOutput } from './output.js';
 
 export interface WebhookOptions {
@@ -19,16 +18,19 @@ export function webhookOutput(options: WebhookOptions): AlertOutput {
   return {
     describe: `webhook ${redact(options.url)}`,
     async deliver(alerts) {
-      for (const alert of alerts) await postJson(options.url, JSON.stringify(alert), { ...options.headers, ...signature(alert, options.secret) }, timeoutMs);
+      for (const alert of alerts) {
+        const body = JSON.stringify(alert);
+        await postJson(options.url, body, { ...options.headers, ...signature(body, options.secret) }, timeoutMs);
+      }
     },
     async close() {},
   };
 }
 
-function signature(alert: AlertJSON, secret: string | undefined): Record<string, string> {
+function signature(body: string, secret: string | undefined): Record<string, string> {
   if (!secret) return {};
   const timestamp = String(Math.floor(Date.now() / 1000));
-  const mac = createHmac('sha256', secret).update(`${timestamp}.${JSON.stringify(alert)}`).digest('hex');
+  const mac = createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
   return { 'x-vigil-timestamp': timestamp, 'x-vigil-signature': `sha256=${mac}` };
 }
 
