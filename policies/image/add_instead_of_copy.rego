@@ -19,12 +19,15 @@
 #     cis-docker: ["4.9"]
 package vigil.image.add_instead_of_copy
 
+import data.vigil.lib.image
+import data.vigil.lib.text
+
 deny contains msg if {
 	some entry in input.image.history
 	args := _add_args(entry.created_by)
 	not regex.match(`(?i)(https?|ftp)://|git@`, args)
 	not regex.match(`^(file:[0-9a-f]+ in /|\S+\.(tar|tar\.gz|tgz|tar\.xz|txz|tar\.bz2|tar\.zst) /)$`, args)
-	msg := sprintf("image \"%s\" uses ADD instead of COPY: ADD %s", [_name, substring(args, 0, 160)])
+	msg := sprintf("image %s uses ADD instead of COPY: ADD %s", [text.quote(image.display_name(input.image)), substring(args, 0, 160)])
 }
 
 # _add_args returns the arguments of an ADD history entry, classic builder
@@ -37,8 +40,3 @@ _add_args(created_by) := trim_space(substring(instruction, 4, -1)) if {
 _instruction(created_by) := trim_space(trim_suffix(trim_space(parts[count(parts) - 1]), "# buildkit")) if {
 	parts := split(created_by, "#(nop)")
 }
-
-_name := ref if {
-	ref := input.image.reference
-	ref != ""
-} else := input.image.id

@@ -19,12 +19,15 @@
 #     mitre: ["T1195.002"]
 package vigil.image.add_remote_url
 
+import data.vigil.lib.image
+import data.vigil.lib.text
+
 deny contains msg if {
 	some entry in input.image.history
 	args := _add_args(entry.created_by)
 	regex.match(`(?i)(https?|ftp)://|git@`, args)
 	not contains(args, "--checksum=")
-	msg := sprintf("image \"%s\" downloads remote content with ADD: ADD %s", [_name, substring(args, 0, 160)])
+	msg := sprintf("image %s downloads remote content with ADD: ADD %s", [text.quote(image.display_name(input.image)), substring(args, 0, 160)])
 }
 
 _add_args(created_by) := trim_space(substring(instruction, 4, -1)) if {
@@ -35,8 +38,3 @@ _add_args(created_by) := trim_space(substring(instruction, 4, -1)) if {
 _instruction(created_by) := trim_space(trim_suffix(trim_space(parts[count(parts) - 1]), "# buildkit")) if {
 	parts := split(created_by, "#(nop)")
 }
-
-_name := ref if {
-	ref := input.image.reference
-	ref != ""
-} else := input.image.id

@@ -20,12 +20,14 @@
 package vigil.image.file_capabilities
 
 import data.vigil.lib.capabilities
+import data.vigil.lib.image
+import data.vigil.lib.text
 
 deny contains msg if {
 	some file in input.image.files
 	extra := _caps(file) - capabilities.normalize_all(_allowed_caps(file.path))
 	count(extra) > 0
-	msg := sprintf("image \"%s\" grants file capabilities %s to %s", [_name, capabilities.names(extra), file.path])
+	msg := sprintf("image %s grants file capabilities %s to %s", [text.quote(image.display_name(input.image)), capabilities.names(extra), file.path])
 }
 
 _allowed_caps(path) := caps if {
@@ -38,8 +40,3 @@ _caps(file) := {capabilities.normalize(name) |
 	some name in split(split(split(raw, "+")[0], "=")[0], ",")
 	trim_space(name) != ""
 }
-
-_name := ref if {
-	ref := input.image.reference
-	ref != ""
-} else := input.image.id

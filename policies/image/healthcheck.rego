@@ -17,21 +17,19 @@
 #     cis-docker: ["4.6"]
 package vigil.image.healthcheck
 
+import data.vigil.lib.image
+import data.vigil.lib.text
+
 deny contains msg if {
 	_missing(input.image.config)
-	msg := sprintf("image \"%s\" has no HEALTHCHECK instruction", [_name])
+	msg := sprintf("image %s has no HEALTHCHECK instruction", [text.quote(image.display_name(input.image))])
 }
 
 deny contains msg if {
 	upper(input.image.config.health_check.test[0]) == "NONE"
-	msg := sprintf("image \"%s\" disables its health check (HEALTHCHECK NONE)", [_name])
+	msg := sprintf("image %s disables its health check (HEALTHCHECK NONE)", [text.quote(image.display_name(input.image))])
 }
 
 _missing(config) if config.health_check == null
 
 _missing(config) if count(config.health_check.test) == 0
-
-_name := ref if {
-	ref := input.image.reference
-	ref != ""
-} else := input.image.id

@@ -18,13 +18,11 @@
 #     mitre: ["T1525"]
 package vigil.image.latest_tag
 
+import data.vigil.lib.image
+import data.vigil.lib.text
+
 deny contains msg if {
 	some tag in input.image.repo_tags
 	endswith(tag, ":latest")
-	msg := sprintf("image \"%s\" is tagged %s; the tag is mutable and does not identify a build", [_name, tag])
+	msg := sprintf("image %s is tagged %s; the tag is mutable and does not identify a build", [text.quote(image.display_name(input.image)), tag])
 }
-
-_name := ref if {
-	ref := input.image.reference
-	ref != ""
-} else := input.image.id

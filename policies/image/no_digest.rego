@@ -19,12 +19,10 @@
 #     mitre: ["T1525"]
 package vigil.image.no_digest
 
+import data.vigil.lib.image
+import data.vigil.lib.text
+
 deny contains msg if {
 	count(input.image.repo_digests) == 0
-	msg := sprintf("image \"%s\" has no registry digest; it cannot be pinned or verified by digest", [_name])
+	msg := sprintf("image %s has no registry digest; it cannot be pinned or verified by digest", [text.quote(image.display_name(input.image))])
 }
-
-_name := ref if {
-	ref := input.image.reference
-	ref != ""
-} else := input.image.id

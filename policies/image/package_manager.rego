@@ -19,6 +19,9 @@
 #     mitre: ["T1105"]
 package vigil.image.package_manager
 
+import data.vigil.lib.image
+import data.vigil.lib.text
+
 _managers := {"apt", "dpkg", "apk-tools", "rpm", "yum", "dnf", "microdnf", "tdnf", "zypper"}
 
 _found contains pkg.name if {
@@ -28,10 +31,5 @@ _found contains pkg.name if {
 
 deny contains msg if {
 	count(_found) > 0
-	msg := sprintf("image \"%s\" ships package manager packages: %s", [_name, concat(", ", sort(_found))])
+	msg := sprintf("image %s ships package manager packages: %s", [text.quote(image.display_name(input.image)), concat(", ", sort(_found))])
 }
-
-_name := ref if {
-	ref := input.image.reference
-	ref != ""
-} else := input.image.id

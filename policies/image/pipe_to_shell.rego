@@ -19,14 +19,11 @@
 package vigil.image.pipe_to_shell
 
 import data.vigil.lib.build_commands
+import data.vigil.lib.image
+import data.vigil.lib.text
 
 deny contains msg if {
 	some entry in input.image.history
 	build_commands.pipes_download_to_shell(entry.created_by)
-	msg := sprintf("image \"%s\" pipes a download into a shell at build time: %s", [_name, substring(entry.created_by, 0, 160)])
+	msg := sprintf("image %s pipes a download into a shell at build time: %s", [text.quote(image.display_name(input.image)), substring(entry.created_by, 0, 160)])
 }
-
-_name := ref if {
-	ref := input.image.reference
-	ref != ""
-} else := input.image.id

@@ -18,19 +18,17 @@
 #     cis-docker: ["4.1"]
 package vigil.image.root_user
 
+import data.vigil.lib.image
+import data.vigil.lib.text
+
 deny contains msg if {
 	user := trim_space(input.image.config.user)
 	user == ""
-	msg := sprintf("image \"%s\" declares no USER and runs as root", [_name])
+	msg := sprintf("image %s declares no USER and runs as root", [text.quote(image.display_name(input.image))])
 }
 
 deny contains msg if {
 	user := trim_space(input.image.config.user)
 	split(user, ":")[0] in {"root", "0"}
-	msg := sprintf("image \"%s\" runs as root (USER %s)", [_name, user])
+	msg := sprintf("image %s runs as root (USER %s)", [text.quote(image.display_name(input.image)), user])
 }
-
-_name := ref if {
-	ref := input.image.reference
-	ref != ""
-} else := input.image.id

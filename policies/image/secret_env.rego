@@ -22,6 +22,8 @@
 package vigil.image.secret_env
 
 import data.vigil.lib.build_commands
+import data.vigil.lib.image
+import data.vigil.lib.text
 
 _ignored := {n | some n in data.vigil.config.image_secret_env_allowed_names}
 
@@ -32,10 +34,5 @@ deny contains msg if {
 	trim_space(concat("=", array.slice(parts, 1, count(parts)))) != ""
 	build_commands.credential_name(name)
 	not name in _ignored
-	msg := sprintf("image \"%s\" sets credential-like environment variable %s in its config", [_name, name])
+	msg := sprintf("image %s sets credential-like environment variable %s in its config", [text.quote(image.display_name(input.image)), name])
 }
-
-_name := ref if {
-	ref := input.image.reference
-	ref != ""
-} else := input.image.id

@@ -19,9 +19,12 @@
 #     mitre: ["T1552.001"]
 package vigil.image.secrets
 
+import data.vigil.lib.image
+import data.vigil.lib.text
+
 deny contains msg if {
 	some secret in input.image.secrets
-	msg := sprintf("image \"%s\" stores a %s secret in %s%s", [_name, secret.rule, _where(secret), _deleted(secret)])
+	msg := sprintf("image %s stores a %s secret in %s%s", [text.quote(image.display_name(input.image)), secret.rule, _where(secret), _deleted(secret)])
 }
 
 _where(secret) := sprintf("file %s (layer %d)", [secret.path, secret.layer]) if {
@@ -35,8 +38,3 @@ _where(secret) := sprintf("file %s (layer %d)", [secret.path, secret.layer]) if 
 _deleted(secret) := ", deleted by a later layer but still recoverable" if {
 	secret.deleted_later
 } else := ""
-
-_name := ref if {
-	ref := input.image.reference
-	ref != ""
-} else := input.image.id

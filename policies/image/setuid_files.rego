@@ -22,6 +22,9 @@
 #     mitre: ["T1548.001"]
 package vigil.image.setuid_files
 
+import data.vigil.lib.image
+import data.vigil.lib.text
+
 _allowed := {p | some p in data.vigil.config.image_setuid_allowed_paths}
 
 _found contains sprintf("%s (%s)", [file.path, _bits(file)]) if {
@@ -33,7 +36,7 @@ _found contains sprintf("%s (%s)", [file.path, _bits(file)]) if {
 
 deny contains msg if {
 	count(_found) > 0
-	msg := sprintf("image \"%s\" contains %d setuid/setgid files: %s", [_name, count(_found), concat(", ", sort(_found))])
+	msg := sprintf("image %s contains %d setuid/setgid files: %s", [text.quote(image.display_name(input.image)), count(_found), concat(", ", sort(_found))])
 }
 
 _special(file) if file.setuid
@@ -46,8 +49,3 @@ _bits(file) := "setuid+setgid" if {
 } else := "setuid" if {
 	file.setuid
 } else := "setgid"
-
-_name := ref if {
-	ref := input.image.reference
-	ref != ""
-} else := input.image.id

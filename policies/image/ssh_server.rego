@@ -19,6 +19,9 @@
 #     mitre: ["T1021.004"]
 package vigil.image.ssh_server
 
+import data.vigil.lib.image
+import data.vigil.lib.text
+
 _found contains sprintf("package %s", [pkg.name]) if {
 	some pkg in input.image.packages
 	pkg.name in {"openssh-server", "dropbear", "dropbear-bin"}
@@ -31,10 +34,5 @@ _found contains sprintf("file %s", [file.path]) if {
 
 deny contains msg if {
 	count(_found) > 0
-	msg := sprintf("image \"%s\" contains an SSH server: %s", [_name, concat(", ", sort(_found))])
+	msg := sprintf("image %s contains an SSH server: %s", [text.quote(image.display_name(input.image)), concat(", ", sort(_found))])
 }
-
-_name := ref if {
-	ref := input.image.reference
-	ref != ""
-} else := input.image.id

@@ -20,16 +20,13 @@
 package vigil.image.update_alone
 
 import data.vigil.lib.build_commands
+import data.vigil.lib.image
+import data.vigil.lib.text
 
 deny contains msg if {
 	some entry in input.image.history
 	cmd := entry.created_by
 	not contains(cmd, "#(nop)")
 	build_commands.updates_index_alone(cmd)
-	msg := sprintf("image \"%s\" updates the package index without installing in the same RUN: %s", [_name, substring(cmd, 0, 160)])
+	msg := sprintf("image %s updates the package index without installing in the same RUN: %s", [text.quote(image.display_name(input.image)), substring(cmd, 0, 160)])
 }
-
-_name := ref if {
-	ref := input.image.reference
-	ref != ""
-} else := input.image.id

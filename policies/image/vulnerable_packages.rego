@@ -25,6 +25,8 @@
 #     mitre: ["T1190"]
 package vigil.image.vulnerable_packages
 
+import data.vigil.lib.image
+import data.vigil.lib.text
 import data.vigil.lib.versions
 
 deny contains msg if {
@@ -35,8 +37,8 @@ deny contains msg if {
 	affected := vuln.affected[j]
 	_ecosystem_matches(affected.package.ecosystem, pkg.ecosystem)
 	_affects(affected, pkg.ecosystem, _version(pkg, name))
-	msg := sprintf("image \"%s\": package %s %s (%s) is affected by %s [%s]: %s", [
-		_name, pkg.name, pkg.version, pkg.ecosystem, vuln.id,
+	msg := sprintf("image %s: package %s %s (%s) is affected by %s [%s]: %s", [
+		text.quote(image.display_name(input.image)), pkg.name, pkg.version, pkg.ecosystem, vuln.id,
 		_severity(vuln), object.get(vuln, "summary", ""),
 	])
 }
@@ -120,8 +122,3 @@ _ecosystem_matches(want, have) if {
 
 # OSV names Ubuntu's LTS releases "Ubuntu:22.04:LTS"; the image says "Ubuntu:22.04".
 _release(ecosystem) := trim_suffix(ecosystem, ":LTS")
-
-_name := ref if {
-	ref := input.image.reference
-	ref != ""
-} else := input.image.id

@@ -18,15 +18,13 @@
 #     mitre: ["T1574"]
 package vigil.image.world_writable_dirs
 
+import data.vigil.lib.image
+import data.vigil.lib.text
+
 deny contains msg if {
 	some file in input.image.files
 	file.is_dir
 	file.world_writable
 	not file.sticky
-	msg := sprintf("image \"%s\" has world-writable directory %s without the sticky bit", [_name, file.path])
+	msg := sprintf("image %s has world-writable directory %s without the sticky bit", [text.quote(image.display_name(input.image)), file.path])
 }
-
-_name := ref if {
-	ref := input.image.reference
-	ref != ""
-} else := input.image.id

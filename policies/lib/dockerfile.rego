@@ -8,8 +8,10 @@
 #   library: true
 package vigil.lib.dockerfile
 
+import data.vigil.lib.text
+
 # name is how findings name the Dockerfile.
-name := sprintf("Dockerfile \"%s\"", [input.dockerfile.path])
+name := sprintf("Dockerfile %s", [text.quote(input.dockerfile.path)])
 
 final_stage := input.dockerfile.stages[count(input.dockerfile.stages) - 1]
 

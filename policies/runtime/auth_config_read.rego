@@ -21,7 +21,8 @@
 #     mitre: ["T1555", "T1087.001"]
 package vigil.runtime.auth_config_read
 
-import data.vigil.runtime.lib.event
+import data.vigil.lib.event
+import data.vigil.lib.text
 
 _files := {"/etc/sudoers", "/etc/pam.conf", "/etc/security/pwquality.conf"}
 
@@ -34,7 +35,7 @@ deny contains msg if {
 	_auth_config(fact.path)
 	p := fact.process
 	not event.process_listed(p, "runtime_shadow_allowed_exes")
-	msg := sprintf("%s (pid %d) in container \"%s\" read %s", [event.exe(p), p.pid, event.name(fact.container), fact.path])
+	msg := sprintf("%s (pid %d) in container %s read %s", [event.exe(p), p.pid, text.quote(event.name(fact.container)), fact.path])
 }
 
 _auth_config(path) if path in _files

@@ -17,6 +17,7 @@ test_sudoers_read_denied if {
 test_pam_d_read_denied if {
 	r := auth_config_read.deny with input as _fact("/etc/pam.d/common-auth", "cat")
 	count(r) == 1
+	r == {"/bin/cat (pid 61) in container \"web\" read /etc/pam.d/common-auth"}
 }
 
 test_sudo_itself_allowed if {

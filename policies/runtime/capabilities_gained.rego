@@ -18,9 +18,9 @@
 #     mitre: ["T1548"]
 package vigil.runtime.capabilities_gained
 
-import data.vigil.runtime.lib.event
-
 import data.vigil.lib.capabilities
+import data.vigil.lib.event
+import data.vigil.lib.text
 
 deny contains msg if {
 	fact := input.privilege_change
@@ -29,7 +29,7 @@ deny contains msg if {
 	gained := capabilities.normalize_all(fact.capabilities_gained) - _allowed
 	count(gained) > 0
 	p := fact.process
-	msg := sprintf("%s (pid %d) in container \"%s\" gained capabilities %s", [event.exe(p), p.pid, event.name(fact.container), capabilities.names(gained)])
+	msg := sprintf("%s (pid %d) in container %s gained capabilities %s", [event.exe(p), p.pid, text.quote(event.name(fact.container)), capabilities.names(gained)])
 }
 
 _allowed := capabilities.normalize_all([c | some c in data.vigil.config.runtime_capset_allowed_capabilities])

@@ -22,7 +22,8 @@
 #     mitre: ["T1552.001"]
 package vigil.runtime.cloud_credentials_read
 
-import data.vigil.runtime.lib.event
+import data.vigil.lib.event
+import data.vigil.lib.text
 
 _patterns := [
 	`/\.aws/credentials$`,
@@ -40,5 +41,5 @@ deny contains msg if {
 	regex.match(pattern, fact.path)
 	p := fact.process
 	not event.process_listed(p, "runtime_cloud_credentials_allowed_exes")
-	msg := sprintf("%s (pid %d) in container \"%s\" read credential file %s", [event.exe(p), p.pid, event.name(fact.container), fact.path])
+	msg := sprintf("%s (pid %d) in container %s read credential file %s", [event.exe(p), p.pid, text.quote(event.name(fact.container)), fact.path])
 }

@@ -15,11 +15,11 @@ test_aws_credentials_denied if {
 }
 
 test_gcloud_and_kube_denied if {
-	count(cloud_credentials_read.deny) == 1 with input as _fact("/home/app/.config/gcloud/application_default_credentials.json", "python3")
-	count(cloud_credentials_read.deny) == 1 with input as _fact("/home/app/.config/gcloud/legacy_credentials/me@example.com/adc.json", "python3")
-	count(cloud_credentials_read.deny) == 1 with input as _fact("/root/.azure/msal_token_cache.json", "python3")
-	count(cloud_credentials_read.deny) == 1 with input as _fact("/root/.docker/config.json", "curl")
-	count(cloud_credentials_read.deny) == 1 with input as _fact("/root/.kube/config", "curl")
+	cloud_credentials_read.deny == {"/usr/bin/python3 (pid 1500) in container \"web\" read credential file /home/app/.config/gcloud/application_default_credentials.json"} with input as _fact("/home/app/.config/gcloud/application_default_credentials.json", "python3")
+	cloud_credentials_read.deny == {"/usr/bin/python3 (pid 1500) in container \"web\" read credential file /home/app/.config/gcloud/legacy_credentials/me@example.com/adc.json"} with input as _fact("/home/app/.config/gcloud/legacy_credentials/me@example.com/adc.json", "python3")
+	cloud_credentials_read.deny == {"/usr/bin/python3 (pid 1500) in container \"web\" read credential file /root/.azure/msal_token_cache.json"} with input as _fact("/root/.azure/msal_token_cache.json", "python3")
+	cloud_credentials_read.deny == {"/usr/bin/curl (pid 1500) in container \"web\" read credential file /root/.docker/config.json"} with input as _fact("/root/.docker/config.json", "curl")
+	cloud_credentials_read.deny == {"/usr/bin/curl (pid 1500) in container \"web\" read credential file /root/.kube/config"} with input as _fact("/root/.kube/config", "curl")
 }
 
 test_other_files_allowed if {

@@ -19,7 +19,8 @@
 #     mitre: ["T1552.005"]
 package vigil.runtime.cloud_metadata
 
-import data.vigil.runtime.lib.event
+import data.vigil.lib.event
+import data.vigil.lib.text
 
 _addresses := {"169.254.169.254", "fd00:ec2::254", "100.100.100.200"}
 
@@ -30,5 +31,5 @@ deny contains msg if {
 	trim_prefix(fact.remote_address, "::ffff:") in _addresses
 	not event.image_listed(fact.container.image, "runtime_metadata_allowed_images")
 	p := fact.process
-	msg := sprintf("%s (pid %d) in container \"%s\" contacted the cloud metadata service at %s:%d", [event.exe(p), p.pid, event.name(fact.container), fact.remote_address, fact.remote_port])
+	msg := sprintf("%s (pid %d) in container %s contacted the cloud metadata service at %s:%d", [event.exe(p), p.pid, text.quote(event.name(fact.container)), fact.remote_address, fact.remote_port])
 }

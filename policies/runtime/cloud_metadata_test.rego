@@ -15,7 +15,7 @@ test_imds_denied if {
 }
 
 test_ipv6_imds_denied if {
-	count(cloud_metadata.deny) == 1 with input as _fact("fd00:ec2::254")
+	cloud_metadata.deny == {"/usr/bin/curl (pid 2500) in container \"web\" contacted the cloud metadata service at fd00:ec2::254:80"} with input as _fact("fd00:ec2::254")
 }
 
 test_other_address_allowed if {

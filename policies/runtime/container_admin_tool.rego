@@ -19,7 +19,8 @@
 #     mitre: ["T1609", "T1613"]
 package vigil.runtime.container_admin_tool
 
-import data.vigil.runtime.lib.event
+import data.vigil.lib.event
+import data.vigil.lib.text
 
 _tools := {"docker", "kubectl", "crictl", "ctr", "nerdctl", "podman", "runc", "helm"}
 
@@ -29,5 +30,5 @@ deny contains msg if {
 	p := fact.process
 	event.named(p, _tools)
 	not event.image_listed(fact.container.image, "runtime_admin_tool_allowed_images")
-	msg := sprintf("container management tool %s (pid %d) run in container \"%s\": %s", [event.exe(p), p.pid, event.name(fact.container), substring(concat(" ", p.args), 0, 200)])
+	msg := sprintf("container management tool %s (pid %d) run in container %s: %s", [event.exe(p), p.pid, text.quote(event.name(fact.container)), substring(concat(" ", p.args), 0, 200)])
 }

@@ -20,8 +20,8 @@
 #     mitre: ["T1552.001", "T1078.004"]
 package vigil.runtime.credential_image_outbound
 
+import data.vigil.lib.event
 import data.vigil.lib.text
-import data.vigil.runtime.lib.event
 
 _cloud_rules := {"aws-access-key-id", "aws-secret-access-key", "gcp-service-account", "gcp-api-key"}
 

@@ -18,7 +18,8 @@
 #     mitre: ["T1552.001", "T1083"]
 package vigil.runtime.credential_search
 
-import data.vigil.runtime.lib.event
+import data.vigil.lib.event
+import data.vigil.lib.text
 
 _searchers := {"find", "grep", "egrep", "fgrep", "rg", "ag", "ack", "locate", "mlocate"}
 
@@ -39,5 +40,5 @@ deny contains msg if {
 	found := [needle | some needle in _needles; contains(args, needle)]
 	count(found) > 0
 	not event.image_listed(fact.container.image, "runtime_credential_search_allowed_images")
-	msg := sprintf("%s (pid %d) in container \"%s\" searched for credentials (%s): %s", [event.exe(p), p.pid, event.name(fact.container), concat(", ", found), substring(concat(" ", p.args), 0, 200)])
+	msg := sprintf("%s (pid %d) in container %s searched for credentials (%s): %s", [event.exe(p), p.pid, text.quote(event.name(fact.container)), concat(", ", found), substring(concat(" ", p.args), 0, 200)])
 }

@@ -19,9 +19,9 @@
 #     mitre: ["T1496"]
 package vigil.runtime.crypto_miner
 
-import data.vigil.runtime.lib.event
-
+import data.vigil.lib.event
 import data.vigil.lib.paths
+import data.vigil.lib.text
 
 _miners := {
 	"xmrig", "xmrig-notls", "xmr-stak", "xmr-stak-cpu", "minerd", "cpuminer", "cpuminer-multi",
@@ -34,7 +34,7 @@ deny contains msg if {
 	event.in_container(fact.container)
 	p := fact.process
 	_looks_like_miner(p)
-	msg := sprintf("crypto-miner %s (pid %d) running in container \"%s\": %s", [event.exe(p), p.pid, event.name(fact.container), substring(concat(" ", p.args), 0, 200)])
+	msg := sprintf("crypto-miner %s (pid %d) running in container %s: %s", [event.exe(p), p.pid, text.quote(event.name(fact.container)), substring(concat(" ", p.args), 0, 200)])
 }
 
 _looks_like_miner(p) if lower(p.comm) in _miners

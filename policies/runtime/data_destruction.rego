@@ -18,8 +18,9 @@
 #     mitre: ["T1485", "T1070.004"]
 package vigil.runtime.data_destruction
 
+import data.vigil.lib.event
 import data.vigil.lib.paths
-import data.vigil.runtime.lib.event
+import data.vigil.lib.text
 
 _wipers := {"shred", "wipe", "srm", "sfill", "mkfs", "mke2fs", "mkfs.ext4", "mkfs.xfs", "mkswap"}
 
@@ -32,7 +33,7 @@ deny contains msg if {
 	p := fact.process
 	_destroys(p)
 	not event.image_listed(fact.container.image, "runtime_data_destruction_allowed_images")
-	msg := sprintf("%s (pid %d) in container \"%s\" destroys data: %s", [event.exe(p), p.pid, event.name(fact.container), substring(concat(" ", p.args), 0, 200)])
+	msg := sprintf("%s (pid %d) in container %s destroys data: %s", [event.exe(p), p.pid, text.quote(event.name(fact.container)), substring(concat(" ", p.args), 0, 200)])
 }
 
 _destroys(p) if event.named(p, _wipers)

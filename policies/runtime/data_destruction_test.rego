@@ -21,6 +21,7 @@ test_rm_rf_data_denied if {
 test_rm_long_flags_denied if {
 	r := data_destruction.deny with input as _fact(["rm", "--recursive", "--force", "/home"])
 	count(r) == 1
+	r == {"/bin/rm (pid 66) in container \"db\" destroys data: rm --recursive --force /home"}
 }
 
 test_rm_rf_build_dir_allowed if {

@@ -18,12 +18,13 @@
 #     mitre: ["T1611", "T1006"]
 package vigil.runtime.debugfs
 
-import data.vigil.runtime.lib.event
+import data.vigil.lib.event
+import data.vigil.lib.text
 
 deny contains msg if {
 	fact := input.process_exec
 	event.in_container(fact.container)
 	p := fact.process
 	event.named(p, {"debugfs"})
-	msg := sprintf("%s (pid %d) run in container \"%s\": %s", [event.exe(p), p.pid, event.name(fact.container), substring(concat(" ", p.args), 0, 200)])
+	msg := sprintf("%s (pid %d) run in container %s: %s", [event.exe(p), p.pid, text.quote(event.name(fact.container)), substring(concat(" ", p.args), 0, 200)])
 }

@@ -18,7 +18,8 @@
 #     mitre: ["T1555", "T1083"]
 package vigil.runtime.directory_traversal_read
 
-import data.vigil.runtime.lib.event
+import data.vigil.lib.event
+import data.vigil.lib.text
 
 deny contains msg if {
 	fact := input.file_access
@@ -27,7 +28,7 @@ deny contains msg if {
 	contains(fact.requested_path, "../")
 	_monitored(fact.path)
 	p := fact.process
-	msg := sprintf("%s (pid %d) in container \"%s\" read %s through %s", [event.exe(p), p.pid, event.name(fact.container), fact.path, fact.requested_path])
+	msg := sprintf("%s (pid %d) in container %s read %s through %s", [event.exe(p), p.pid, text.quote(event.name(fact.container)), fact.path, fact.requested_path])
 }
 
 _monitored(path) if startswith(path, "/etc/")

@@ -17,6 +17,7 @@ test_traversal_to_shadow_denied if {
 test_traversal_to_key_denied if {
 	r := directory_traversal_read.deny with input as _fact("/root/.ssh/id_rsa", "../../root/.ssh/id_rsa")
 	count(r) == 1
+	r == {"/usr/sbin/php-fpm (pid 80) in container \"shop\" read /root/.ssh/id_rsa through ../../root/.ssh/id_rsa"}
 }
 
 test_plain_read_allowed if {

@@ -19,7 +19,8 @@
 #     mitre: ["T1105"]
 package vigil.runtime.drift_executable
 
-import data.vigil.runtime.lib.event
+import data.vigil.lib.event
+import data.vigil.lib.text
 
 deny contains msg if {
 	fact := input.process_exec
@@ -28,5 +29,5 @@ deny contains msg if {
 	p.exe_known
 	not p.exe_in_image
 	not event.path_listed(p.exe, "runtime_drift_allowed_paths")
-	msg := sprintf("container \"%s\" executed %s (pid %d), a binary that is not part of image %s", [event.name(fact.container), event.exe(p), p.pid, fact.container.image])
+	msg := sprintf("container %s executed %s (pid %d), a binary that is not part of image %s", [text.quote(event.name(fact.container)), event.exe(p), p.pid, fact.container.image])
 }

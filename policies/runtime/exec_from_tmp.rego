@@ -19,7 +19,8 @@
 #     mitre: ["T1059", "T1036.005"]
 package vigil.runtime.exec_from_tmp
 
-import data.vigil.runtime.lib.event
+import data.vigil.lib.event
+import data.vigil.lib.text
 
 _dirs := ["/tmp/", "/var/tmp/", "/dev/shm/", "/run/shm/", "/dev/mqueue/"]
 
@@ -44,7 +45,7 @@ deny contains msg if {
 
 _finding(fact, file, dir) := msg if {
 	not event.path_listed(file, "runtime_tmp_exec_allowed_paths")
-	msg := sprintf("container \"%s\" executed %s (pid %d) from temporary directory %s", [event.name(fact.container), file, fact.process.pid, trim_suffix(dir, "/")])
+	msg := sprintf("container %s executed %s (pid %d) from temporary directory %s", [text.quote(event.name(fact.container)), file, fact.process.pid, trim_suffix(dir, "/")])
 }
 
 # sh FILE, sh -e FILE ...: the first argument that is not an option (not after -c, whose argument is a command).

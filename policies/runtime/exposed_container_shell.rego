@@ -23,8 +23,8 @@ package vigil.runtime.exposed_container_shell
 
 import data.vigil.container.runtime_socket
 import data.vigil.lib.container
+import data.vigil.lib.event
 import data.vigil.lib.text
-import data.vigil.runtime.lib.event
 
 deny contains msg if {
 	fact := input.process_exec

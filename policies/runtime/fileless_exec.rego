@@ -17,14 +17,15 @@
 #     mitre: ["T1620", "T1027"]
 package vigil.runtime.fileless_exec
 
-import data.vigil.runtime.lib.event
+import data.vigil.lib.event
+import data.vigil.lib.text
 
 deny contains msg if {
 	fact := input.process_exec
 	event.in_container(fact.container)
 	p := fact.process
 	_fileless(p.exe)
-	msg := sprintf("container \"%s\" executed %s (pid %d) from memory or a deleted file", [event.name(fact.container), p.exe, p.pid])
+	msg := sprintf("container %s executed %s (pid %d) from memory or a deleted file", [text.quote(event.name(fact.container)), p.exe, p.pid])
 }
 
 _fileless(exe) if startswith(trim_prefix(exe, "/"), "memfd:")

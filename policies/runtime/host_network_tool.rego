@@ -18,7 +18,7 @@
 #     mitre: ["T1059", "T1046", "T1095"]
 package vigil.runtime.host_network_tool
 
-import data.vigil.runtime.lib.event
+import data.vigil.lib.event
 
 _tools := {
 	"nc", "ncat", "netcat", "nc.openbsd", "nc.traditional", "socat", "nmap", "masscan", "zmap",

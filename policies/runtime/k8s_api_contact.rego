@@ -20,7 +20,8 @@
 #     mitre: ["T1613", "T1552.007"]
 package vigil.runtime.k8s_api_contact
 
-import data.vigil.runtime.lib.event
+import data.vigil.lib.event
+import data.vigil.lib.text
 
 _default_servers := ["10.96.0.1", "10.43.0.1", "10.0.0.1", "172.20.0.1", "10.100.0.1"]
 
@@ -36,7 +37,7 @@ deny contains msg if {
 	not fact.container.namespace == "kube-system"
 	not event.image_listed(fact.container.image, "runtime_k8s_api_allowed_images")
 	p := fact.process
-	msg := sprintf("%s (pid %d) in container \"%s\" connected to the Kubernetes API server at %s:%d", [event.exe(p), p.pid, event.name(fact.container), fact.remote_address, fact.remote_port])
+	msg := sprintf("%s (pid %d) in container %s connected to the Kubernetes API server at %s:%d", [event.exe(p), p.pid, text.quote(event.name(fact.container)), fact.remote_address, fact.remote_port])
 }
 
 _api(_, 6443)

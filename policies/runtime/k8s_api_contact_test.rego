@@ -17,12 +17,14 @@ test_service_address_denied if {
 test_port_6443_denied if {
 	r := k8s_api_contact.deny with input as _fact("192.0.2.10", 6443, "")
 	count(r) == 1
+	r == {"/usr/bin/curl (pid 44) in container \"web\" connected to the Kubernetes API server at 192.0.2.10:6443"}
 }
 
 test_configured_server_denied if {
 	r := k8s_api_contact.deny with input as _fact("10.200.0.1", 443, "shop")
 		with data.vigil.config.runtime_k8s_api_servers as ["10.200.0.1"]
 	count(r) == 1
+	r == {"/usr/bin/curl (pid 44) in container \"web\" connected to the Kubernetes API server at 10.200.0.1:443"}
 }
 
 test_other_https_allowed if {

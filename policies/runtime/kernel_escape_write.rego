@@ -20,7 +20,8 @@
 #     mitre: ["T1611"]
 package vigil.runtime.kernel_escape_write
 
-import data.vigil.runtime.lib.event
+import data.vigil.lib.event
+import data.vigil.lib.text
 
 _patterns := [
 	`^/sys/fs/cgroup/(.*/)?release_agent$`,
@@ -37,5 +38,5 @@ deny contains msg if {
 	some pattern in _patterns
 	regex.match(pattern, fact.path)
 	p := fact.process
-	msg := sprintf("%s (pid %d) in container \"%s\" wrote to %s, a container escape path", [event.exe(p), p.pid, event.name(fact.container), fact.path])
+	msg := sprintf("%s (pid %d) in container %s wrote to %s, a container escape path", [event.exe(p), p.pid, text.quote(event.name(fact.container)), fact.path])
 }

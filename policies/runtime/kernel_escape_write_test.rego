@@ -15,8 +15,8 @@ test_release_agent_denied if {
 }
 
 test_core_pattern_denied if {
-	count(kernel_escape_write.deny) == 1 with input as _fact("/proc/sys/kernel/core_pattern", true)
-	count(kernel_escape_write.deny) == 1 with input as _fact("/proc/sysrq-trigger", true)
+	kernel_escape_write.deny == {"/bin/sh (pid 2100) in container \"web\" wrote to /proc/sys/kernel/core_pattern, a container escape path"} with input as _fact("/proc/sys/kernel/core_pattern", true)
+	kernel_escape_write.deny == {"/bin/sh (pid 2100) in container \"web\" wrote to /proc/sysrq-trigger, a container escape path"} with input as _fact("/proc/sysrq-trigger", true)
 }
 
 test_read_allowed if {

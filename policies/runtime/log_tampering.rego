@@ -23,9 +23,9 @@
 #     mitre: ["T1070.002", "T1070.003"]
 package vigil.runtime.log_tampering
 
-import data.vigil.runtime.lib.event
-
+import data.vigil.lib.event
 import data.vigil.lib.paths
+import data.vigil.lib.text
 
 deny contains msg if {
 	fact := input.file_access
@@ -34,7 +34,7 @@ deny contains msg if {
 	p := fact.process
 	_tampering(fact, p)
 	not event.process_listed(p, "runtime_log_tamper_allowed_exes")
-	msg := sprintf("%s (pid %d) in container \"%s\" tampered with %s (%s)", [event.exe(p), p.pid, event.name(fact.container), fact.path, fact.operation])
+	msg := sprintf("%s (pid %d) in container %s tampered with %s (%s)", [event.exe(p), p.pid, text.quote(event.name(fact.container)), fact.path, fact.operation])
 }
 
 _evidence(path) if startswith(path, "/var/log/")

@@ -18,7 +18,8 @@
 #     mitre: ["T1496"]
 package vigil.runtime.miner_pool_port
 
-import data.vigil.runtime.lib.event
+import data.vigil.lib.event
+import data.vigil.lib.text
 
 _ports := {3333, 4444, 5555, 7777, 14444, 45700}
 
@@ -29,7 +30,7 @@ deny contains msg if {
 	fact.remote_port in _ports
 	not _profile_allows(fact.container, fact.remote_port)
 	p := fact.process
-	msg := sprintf("%s (pid %d) in container \"%s\" connected to %s:%d, a common mining pool port", [event.exe(p), p.pid, event.name(fact.container), fact.remote_address, fact.remote_port])
+	msg := sprintf("%s (pid %d) in container %s connected to %s:%d, a common mining pool port", [event.exe(p), p.pid, text.quote(event.name(fact.container)), fact.remote_address, fact.remote_port])
 }
 
 _profile_allows(c, port) if port in object.get(event.profile(c), "outbound_ports", [])

@@ -19,7 +19,8 @@
 #     mitre: ["T1611"]
 package vigil.runtime.mount
 
-import data.vigil.runtime.lib.event
+import data.vigil.lib.event
+import data.vigil.lib.text
 
 deny contains msg if {
 	fact := input.privilege_change
@@ -27,5 +28,5 @@ deny contains msg if {
 	fact.change == "mount"
 	p := fact.process
 	not event.process_listed(p, "runtime_mount_allowed_exes")
-	msg := sprintf("%s (pid %d) in container \"%s\" mounted %s", [event.exe(p), p.pid, event.name(fact.container), fact.target])
+	msg := sprintf("%s (pid %d) in container %s mounted %s", [event.exe(p), p.pid, text.quote(event.name(fact.container)), fact.target])
 }

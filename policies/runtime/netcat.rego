@@ -18,7 +18,8 @@
 #     mitre: ["T1095", "T1059.004"]
 package vigil.runtime.netcat
 
-import data.vigil.runtime.lib.event
+import data.vigil.lib.event
+import data.vigil.lib.text
 
 _tools := {"nc", "ncat", "netcat", "nc.openbsd", "nc.traditional", "socat"}
 
@@ -28,5 +29,5 @@ deny contains msg if {
 	p := fact.process
 	event.named(p, _tools)
 	not event.image_listed(fact.container.image, "runtime_network_tool_allowed_images")
-	msg := sprintf("%s (pid %d) run in container \"%s\": %s", [event.exe(p), p.pid, event.name(fact.container), substring(concat(" ", p.args), 0, 200)])
+	msg := sprintf("%s (pid %d) run in container %s: %s", [event.exe(p), p.pid, text.quote(event.name(fact.container)), substring(concat(" ", p.args), 0, 200)])
 }

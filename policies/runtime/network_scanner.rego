@@ -18,7 +18,8 @@
 #     mitre: ["T1046"]
 package vigil.runtime.network_scanner
 
-import data.vigil.runtime.lib.event
+import data.vigil.lib.event
+import data.vigil.lib.text
 
 _scanners := {"nmap", "masscan", "zmap", "rustscan", "nping", "hping3", "arp-scan", "nbtscan", "unicornscan", "fping"}
 
@@ -28,5 +29,5 @@ deny contains msg if {
 	p := fact.process
 	event.named(p, _scanners)
 	not event.image_listed(fact.container.image, "runtime_network_tool_allowed_images")
-	msg := sprintf("network scanner %s (pid %d) run in container \"%s\": %s", [event.exe(p), p.pid, event.name(fact.container), substring(concat(" ", p.args), 0, 200)])
+	msg := sprintf("network scanner %s (pid %d) run in container %s: %s", [event.exe(p), p.pid, text.quote(event.name(fact.container)), substring(concat(" ", p.args), 0, 200)])
 }

@@ -18,7 +18,8 @@
 #     mitre: ["T1105"]
 package vigil.runtime.package_manager
 
-import data.vigil.runtime.lib.event
+import data.vigil.lib.event
+import data.vigil.lib.text
 
 deny contains msg if {
 	fact := input.process_exec
@@ -26,5 +27,5 @@ deny contains msg if {
 	p := fact.process
 	event.named(p, event.package_managers)
 	not event.image_listed(fact.container.image, "runtime_package_manager_allowed_images")
-	msg := sprintf("package manager %s (pid %d) run in container \"%s\": %s", [event.exe(p), p.pid, event.name(fact.container), substring(concat(" ", p.args), 0, 200)])
+	msg := sprintf("package manager %s (pid %d) run in container %s: %s", [event.exe(p), p.pid, text.quote(event.name(fact.container)), substring(concat(" ", p.args), 0, 200)])
 }

@@ -22,8 +22,8 @@
 package vigil.runtime.package_manager_vulnerable_image
 
 import data.vigil.image.vulnerable_packages
+import data.vigil.lib.event
 import data.vigil.lib.text
-import data.vigil.runtime.lib.event
 
 deny contains msg if {
 	fact := input.process_exec

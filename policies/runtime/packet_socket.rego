@@ -18,7 +18,8 @@
 #     mitre: ["T1040", "T1557.002"]
 package vigil.runtime.packet_socket
 
-import data.vigil.runtime.lib.event
+import data.vigil.lib.event
+import data.vigil.lib.text
 
 _pings := {"ping", "ping6"}
 
@@ -29,5 +30,5 @@ deny contains msg if {
 	p := fact.process
 	not event.named(p, _pings)
 	not event.process_listed(p, "runtime_raw_socket_allowed_exes")
-	msg := sprintf("%s (pid %d) in container \"%s\" opened a %s socket (%s)", [event.exe(p), p.pid, event.name(fact.container), fact.protocol, fact.family])
+	msg := sprintf("%s (pid %d) in container %s opened a %s socket (%s)", [event.exe(p), p.pid, text.quote(event.name(fact.container)), fact.protocol, fact.family])
 }

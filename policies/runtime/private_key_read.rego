@@ -21,7 +21,8 @@
 #     mitre: ["T1552.004"]
 package vigil.runtime.private_key_read
 
-import data.vigil.runtime.lib.event
+import data.vigil.lib.event
+import data.vigil.lib.text
 
 deny contains msg if {
 	fact := input.file_access
@@ -30,5 +31,5 @@ deny contains msg if {
 	regex.match(`(^|/)\.ssh/id_[A-Za-z0-9_-]+$|^/etc/ssh/ssh_host_[a-z0-9]+_key$`, fact.path)
 	p := fact.process
 	not event.process_listed(p, "runtime_private_key_allowed_exes")
-	msg := sprintf("%s (pid %d) in container \"%s\" read SSH private key %s", [event.exe(p), p.pid, event.name(fact.container), fact.path])
+	msg := sprintf("%s (pid %d) in container %s read SSH private key %s", [event.exe(p), p.pid, text.quote(event.name(fact.container)), fact.path])
 }

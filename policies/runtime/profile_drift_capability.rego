@@ -19,7 +19,7 @@
 #   tags: ["would-block", "capabilities"]
 package vigil.runtime.profile_drift_capability
 
-import data.vigil.runtime.lib.event
+import data.vigil.lib.event
 
 deny contains msg if {
 	fact := input.process_exec

@@ -20,7 +20,7 @@
 #   tags: ["would-block", "apparmor"]
 package vigil.runtime.profile_drift_exec
 
-import data.vigil.runtime.lib.event
+import data.vigil.lib.event
 
 deny contains msg if {
 	fact := input.process_exec

@@ -34,6 +34,7 @@ test_empty_section_denied if {
 	r := profile_drift_exec.deny with input as _fact({}, "/usr/sbin/httpd")
 		with data.vigil.profiles as {"compose:shop/web": object.union(object.remove(_profile, ["executables"]), {"executables": {}})}
 	count(r) == 1
+	r == {"container \"web-1\" (workload compose:shop/web) executed /usr/sbin/httpd (pid 42), not in its learned profile (version 7)"}
 }
 
 test_known_executable_allowed if {

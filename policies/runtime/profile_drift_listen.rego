@@ -18,7 +18,7 @@
 #     mitre: ["T1571", "T1205"]
 package vigil.runtime.profile_drift_listen
 
-import data.vigil.runtime.lib.event
+import data.vigil.lib.event
 
 deny contains msg if {
 	fact := input.network_connection

@@ -20,7 +20,7 @@
 #   tags: ["would-block", "network-policy"]
 package vigil.runtime.profile_drift_outbound
 
-import data.vigil.runtime.lib.event
+import data.vigil.lib.event
 
 deny contains msg if {
 	fact := input.network_connection

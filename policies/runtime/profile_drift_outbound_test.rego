@@ -27,9 +27,9 @@ test_new_peer_denied if {
 }
 
 test_known_address_other_port_or_protocol_denied if {
-	count(profile_drift_outbound.deny) == 1 with input as _fact({}, "outbound", "tcp", "172.18.0.3", 8080)
+	profile_drift_outbound.deny == {"container \"web-1\" (workload compose:shop/web) connected to tcp/172.18.0.3:8080 (/usr/bin/wget, pid 42), not in its learned profile (version 7)"} with input as _fact({}, "outbound", "tcp", "172.18.0.3", 8080)
 		with data.vigil.profiles as _profiles
-	count(profile_drift_outbound.deny) == 1 with input as _fact({}, "outbound", "udp", "172.18.0.3", 80)
+	profile_drift_outbound.deny == {"container \"web-1\" (workload compose:shop/web) connected to udp/172.18.0.3:80 (/usr/bin/wget, pid 42), not in its learned profile (version 7)"} with input as _fact({}, "outbound", "udp", "172.18.0.3", 80)
 		with data.vigil.profiles as _profiles
 }
 

@@ -23,7 +23,7 @@
 package vigil.runtime.profile_drift_syscall
 
 import data.vigil.lib.config
-import data.vigil.runtime.lib.event
+import data.vigil.lib.event
 
 _baseline := {call | some call in config.value("profile_syscall_baseline")}
 

@@ -18,7 +18,7 @@
 #     mitre: ["T1548", "T1068"]
 package vigil.runtime.profile_drift_uid
 
-import data.vigil.runtime.lib.event
+import data.vigil.lib.event
 
 deny contains msg if {
 	fact := input.process_exec

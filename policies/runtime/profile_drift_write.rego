@@ -23,7 +23,7 @@
 #   tags: ["would-block", "apparmor"]
 package vigil.runtime.profile_drift_write
 
-import data.vigil.runtime.lib.event
+import data.vigil.lib.event
 
 deny contains msg if {
 	fact := input.file_access

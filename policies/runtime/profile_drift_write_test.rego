@@ -32,17 +32,18 @@ test_pattern_with_two_stars_is_no_pattern_denied if {
 	r := profile_drift_write.deny with input as _fact({}, "/var/cache/app/a/b", true)
 		with data.vigil.profiles as {"compose:shop/web": object.union(_profile, {"writes": {"/var/cache/*/a/*": true}})}
 	count(r) == 1
+	r == {"container \"web-1\" (workload compose:shop/web) wrote /var/cache/app/a/b (/bin/busybox, pid 42), not in its learned profile (version 7)"}
 }
 
 test_glob_stays_in_segment_denied if {
-	count(_denied("/tmp/app-1/x")) == 1
-	count(_denied("/tmp/other")) == 1
-	count(_denied("/var/log/app.log.1")) == 1
+	_denied("/tmp/app-1/x") == {"container \"web-1\" (workload compose:shop/web) wrote /tmp/app-1/x (/bin/busybox, pid 42), not in its learned profile (version 7)"}
+	_denied("/tmp/other") == {"container \"web-1\" (workload compose:shop/web) wrote /tmp/other (/bin/busybox, pid 42), not in its learned profile (version 7)"}
+	_denied("/var/log/app.log.1") == {"container \"web-1\" (workload compose:shop/web) wrote /var/log/app.log.1 (/bin/busybox, pid 42), not in its learned profile (version 7)"}
 }
 
 test_glob_class_taken_literally_only_by_exact_key_denied if {
 	# "/data/[x]" has no *, so it is an exact key, not a character class.
-	count(_denied("/data/x")) == 1
+	_denied("/data/x") == {"container \"web-1\" (workload compose:shop/web) wrote /data/x (/bin/busybox, pid 42), not in its learned profile (version 7)"}
 }
 
 test_known_path_allowed if {

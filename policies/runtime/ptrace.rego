@@ -18,7 +18,8 @@
 #     mitre: ["T1055.008"]
 package vigil.runtime.ptrace
 
-import data.vigil.runtime.lib.event
+import data.vigil.lib.event
+import data.vigil.lib.text
 
 deny contains msg if {
 	fact := input.privilege_change
@@ -27,5 +28,5 @@ deny contains msg if {
 	fact.target != "TRACEME"
 	p := fact.process
 	not event.process_listed(p, "runtime_ptrace_allowed_exes")
-	msg := sprintf("%s (pid %d) in container \"%s\" attached to or wrote into process %s with ptrace", [event.exe(p), p.pid, event.name(fact.container), fact.target])
+	msg := sprintf("%s (pid %d) in container %s attached to or wrote into process %s with ptrace", [event.exe(p), p.pid, text.quote(event.name(fact.container)), fact.target])
 }

@@ -18,7 +18,8 @@
 #     mitre: ["T1622"]
 package vigil.runtime.ptrace_traceme
 
-import data.vigil.runtime.lib.event
+import data.vigil.lib.event
+import data.vigil.lib.text
 
 deny contains msg if {
 	fact := input.privilege_change
@@ -27,5 +28,5 @@ deny contains msg if {
 	fact.target == "TRACEME"
 	p := fact.process
 	not event.process_listed(p, "runtime_ptrace_allowed_exes")
-	msg := sprintf("%s (pid %d) in container \"%s\" called ptrace(PTRACE_TRACEME), an anti-debugging step", [event.exe(p), p.pid, event.name(fact.container)])
+	msg := sprintf("%s (pid %d) in container %s called ptrace(PTRACE_TRACEME), an anti-debugging step", [event.exe(p), p.pid, text.quote(event.name(fact.container))])
 }

@@ -17,7 +17,8 @@
 #     mitre: ["T1059.004", "T1071"]
 package vigil.runtime.reverse_shell
 
-import data.vigil.runtime.lib.event
+import data.vigil.lib.event
+import data.vigil.lib.text
 
 deny contains msg if {
 	fact := input.process_exec
@@ -25,7 +26,7 @@ deny contains msg if {
 	p := fact.process
 	event.is_shell(p)
 	_socket_stdio(p.stdio)
-	msg := sprintf("reverse shell: %s (pid %d) in container \"%s\" has stdio connected to a socket (%s)", [event.exe(p), p.pid, event.name(fact.container), concat(",", p.stdio)])
+	msg := sprintf("reverse shell: %s (pid %d) in container %s has stdio connected to a socket (%s)", [event.exe(p), p.pid, text.quote(event.name(fact.container)), concat(",", p.stdio)])
 }
 
 _socket_stdio(stdio) if stdio[0] == "socket"

@@ -19,7 +19,8 @@
 #     mitre: ["T1548", "T1078.003"]
 package vigil.runtime.root_in_nonroot_image
 
-import data.vigil.runtime.lib.event
+import data.vigil.lib.event
+import data.vigil.lib.text
 
 deny contains msg if {
 	fact := input.process_exec
@@ -30,5 +31,5 @@ deny contains msg if {
 	p := fact.process
 	p.uid == 0
 	not event.image_listed(fact.container.image, "runtime_root_allowed_images")
-	msg := sprintf("%s (pid %d) runs as root in container \"%s\" although image %s declares user %s", [event.exe(p), p.pid, event.name(fact.container), fact.container.image, user])
+	msg := sprintf("%s (pid %d) runs as root in container %s although image %s declares user %s", [event.exe(p), p.pid, text.quote(event.name(fact.container)), fact.container.image, user])
 }

@@ -18,7 +18,8 @@
 #     mitre: ["T1609", "T1613"]
 package vigil.runtime.runtime_api_connection
 
-import data.vigil.runtime.lib.event
+import data.vigil.lib.event
+import data.vigil.lib.text
 
 _ports := {2375, 2376, 10250, 10255}
 
@@ -28,5 +29,5 @@ deny contains msg if {
 	fact.direction == "outbound"
 	fact.remote_port in _ports
 	p := fact.process
-	msg := sprintf("%s (pid %d) in container \"%s\" connected to %s:%d, a container runtime or kubelet API port", [event.exe(p), p.pid, event.name(fact.container), fact.remote_address, fact.remote_port])
+	msg := sprintf("%s (pid %d) in container %s connected to %s:%d, a container runtime or kubelet API port", [event.exe(p), p.pid, text.quote(event.name(fact.container)), fact.remote_address, fact.remote_port])
 }

@@ -15,7 +15,7 @@ test_docker_api_denied if {
 }
 
 test_kubelet_denied if {
-	count(runtime_api_connection.deny) == 1 with input as _fact("outbound", 10250)
+	runtime_api_connection.deny == {"/usr/bin/curl (pid 2200) in container \"web\" connected to 172.17.0.1:10250, a container runtime or kubelet API port"} with input as _fact("outbound", 10250)
 }
 
 test_other_port_allowed if {

@@ -22,14 +22,14 @@
 #     mitre: ["T1609", "T1611"]
 package vigil.runtime.runtime_socket_access
 
-import data.vigil.runtime.lib.event
-
 import data.vigil.lib.config
+import data.vigil.lib.event
+import data.vigil.lib.text
 
 deny contains msg if {
 	fact := input.file_access
 	event.in_container(fact.container)
 	fact.path in config.value("runtime_sockets")
 	p := fact.process
-	msg := sprintf("%s (pid %d) in container \"%s\" accessed container runtime socket %s (%s)", [event.exe(p), p.pid, event.name(fact.container), fact.path, fact.operation])
+	msg := sprintf("%s (pid %d) in container %s accessed container runtime socket %s (%s)", [event.exe(p), p.pid, text.quote(event.name(fact.container)), fact.path, fact.operation])
 }

@@ -15,7 +15,7 @@ test_docker_sock_connect_denied if {
 }
 
 test_containerd_sock_open_denied if {
-	count(runtime_socket_access.deny) == 1 with input as _fact("/run/containerd/containerd.sock", "open")
+	runtime_socket_access.deny == {"/usr/bin/curl (pid 2000) in container \"ci\" accessed container runtime socket /run/containerd/containerd.sock (open)"} with input as _fact("/run/containerd/containerd.sock", "open")
 }
 
 test_other_socket_allowed if {

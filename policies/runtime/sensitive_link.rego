@@ -21,8 +21,9 @@
 #     mitre: ["T1555", "T1222.002"]
 package vigil.runtime.sensitive_link
 
+import data.vigil.lib.event
 import data.vigil.lib.paths
-import data.vigil.runtime.lib.event
+import data.vigil.lib.text
 
 _files := {"/etc/shadow", "/etc/gshadow", "/etc/sudoers", "/etc/pam.conf", "/etc/passwd", "/etc/group"}
 
@@ -37,7 +38,7 @@ deny contains msg if {
 	_sensitive(fact.target)
 	p := fact.process
 	not event.process_listed(p, "runtime_link_allowed_exes")
-	msg := sprintf("%s (pid %d) in container \"%s\" created %s %s to sensitive %s", [event.exe(p), p.pid, event.name(fact.container), kind, fact.path, fact.target])
+	msg := sprintf("%s (pid %d) in container %s created %s %s to sensitive %s", [event.exe(p), p.pid, text.quote(event.name(fact.container)), kind, fact.path, fact.target])
 }
 
 _sensitive(target) if paths.clean(target) in _files

@@ -21,7 +21,8 @@
 #     mitre: ["T1528", "T1552.001"]
 package vigil.runtime.service_account_token_read
 
-import data.vigil.runtime.lib.event
+import data.vigil.lib.event
+import data.vigil.lib.text
 
 _tools := {
 	"sh", "bash", "dash", "ash", "zsh", "ksh", "cat", "head", "tail", "less", "more", "grep",
@@ -36,5 +37,5 @@ deny contains msg if {
 	regex.match(`^(/var)?/run/secrets/[^/]+/serviceaccount/(\.\.[^/]+/)?token$`, fact.path)
 	p := fact.process
 	event.named(p, _tools)
-	msg := sprintf("%s (pid %d) in container \"%s\" read service account token %s", [event.exe(p), p.pid, event.name(fact.container), fact.path])
+	msg := sprintf("%s (pid %d) in container %s read service account token %s", [event.exe(p), p.pid, text.quote(event.name(fact.container)), fact.path])
 }

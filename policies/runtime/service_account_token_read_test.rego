@@ -19,6 +19,7 @@ test_cat_token_denied if {
 test_busybox_and_data_dir_denied if {
 	r := service_account_token_read.deny with input as _fact("/run/secrets/kubernetes.io/serviceaccount/..2024_05_01_10_00_00.123/token", "x", "/usr/bin/base64")
 	count(r) == 1
+	r == {"/usr/bin/base64 (pid 1600) in container \"web\" read service account token /run/secrets/kubernetes.io/serviceaccount/..2024_05_01_10_00_00.123/token"}
 }
 
 test_application_client_allowed if {

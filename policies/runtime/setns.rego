@@ -19,7 +19,8 @@
 #     mitre: ["T1611"]
 package vigil.runtime.setns
 
-import data.vigil.runtime.lib.event
+import data.vigil.lib.event
+import data.vigil.lib.text
 
 deny contains msg if {
 	fact := input.privilege_change
@@ -27,5 +28,5 @@ deny contains msg if {
 	fact.change == "setns"
 	p := fact.process
 	not event.process_listed(p, "runtime_setns_allowed_exes")
-	msg := sprintf("%s (pid %d) in container \"%s\" joined namespace %s (setns)", [event.exe(p), p.pid, event.name(fact.container), fact.target])
+	msg := sprintf("%s (pid %d) in container %s joined namespace %s (setns)", [event.exe(p), p.pid, text.quote(event.name(fact.container)), fact.target])
 }

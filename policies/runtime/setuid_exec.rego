@@ -18,7 +18,8 @@
 #     mitre: ["T1548.001"]
 package vigil.runtime.setuid_exec
 
-import data.vigil.runtime.lib.event
+import data.vigil.lib.event
+import data.vigil.lib.text
 
 deny contains msg if {
 	fact := input.process_exec
@@ -27,5 +28,5 @@ deny contains msg if {
 	p.euid == 0
 	p.uid != 0
 	not event.process_listed(p, "runtime_setuid_allowed_exes")
-	msg := sprintf("%s (pid %d) in container \"%s\" gained root through setuid (uid %d, euid 0)", [event.exe(p), p.pid, event.name(fact.container), p.uid])
+	msg := sprintf("%s (pid %d) in container %s gained root through setuid (uid %d, euid 0)", [event.exe(p), p.pid, text.quote(event.name(fact.container)), p.uid])
 }

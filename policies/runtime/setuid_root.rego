@@ -18,7 +18,8 @@
 #     mitre: ["T1548.001", "T1068"]
 package vigil.runtime.setuid_root
 
-import data.vigil.runtime.lib.event
+import data.vigil.lib.event
+import data.vigil.lib.text
 
 deny contains msg if {
 	fact := input.privilege_change
@@ -28,7 +29,7 @@ deny contains msg if {
 	fact.new_uid == 0
 	p := fact.process
 	not event.process_listed(p, "runtime_setuid_allowed_exes")
-	msg := sprintf("%s (pid %d) in container \"%s\" changed uid %d to 0 (root)%s", [event.exe(p), p.pid, event.name(fact.container), fact.old_uid, _via(fact.target)])
+	msg := sprintf("%s (pid %d) in container %s changed uid %d to 0 (root)%s", [event.exe(p), p.pid, text.quote(event.name(fact.container)), fact.old_uid, _via(fact.target)])
 }
 
 _via(target) := sprintf(" via %s", [target]) if {

@@ -21,7 +21,8 @@
 #     mitre: ["T1003.008"]
 package vigil.runtime.shadow_read
 
-import data.vigil.runtime.lib.event
+import data.vigil.lib.event
+import data.vigil.lib.text
 
 _files := {"/etc/shadow", "/etc/gshadow", "/etc/shadow-", "/etc/gshadow-", "/etc/security/opasswd"}
 
@@ -32,5 +33,5 @@ deny contains msg if {
 	fact.path in _files
 	p := fact.process
 	not event.process_listed(p, "runtime_shadow_allowed_exes")
-	msg := sprintf("%s (pid %d) in container \"%s\" read %s", [event.exe(p), p.pid, event.name(fact.container), fact.path])
+	msg := sprintf("%s (pid %d) in container %s read %s", [event.exe(p), p.pid, text.quote(event.name(fact.container)), fact.path])
 }

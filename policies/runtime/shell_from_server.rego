@@ -20,9 +20,9 @@
 #     mitre: ["T1059.004", "T1190"]
 package vigil.runtime.shell_from_server
 
-import data.vigil.runtime.lib.event
-
+import data.vigil.lib.event
 import data.vigil.lib.paths
+import data.vigil.lib.text
 
 _servers := {
 	"nginx", "httpd", "apache2", "lighttpd", "caddy", "traefik", "envoy", "haproxy",
@@ -39,8 +39,8 @@ deny contains msg if {
 	parent := p.ancestry[0]
 	_is_server(parent)
 	not event.image_listed(fact.container.image, "runtime_shell_allowed_images")
-	msg := sprintf("server process %s (pid %d) spawned shell %s in container \"%s\": %s", [
-		event.exe(parent), parent.pid, event.exe(p), event.name(fact.container),
+	msg := sprintf("server process %s (pid %d) spawned shell %s in container %s: %s", [
+		event.exe(parent), parent.pid, event.exe(p), text.quote(event.name(fact.container)),
 		substring(concat(" ", p.args), 0, 200),
 	])
 }

@@ -18,7 +18,8 @@
 #     mitre: ["T1571", "T1021.004"]
 package vigil.runtime.ssh_nonstandard_port
 
-import data.vigil.runtime.lib.event
+import data.vigil.lib.event
+import data.vigil.lib.text
 
 _clients := {"ssh", "scp", "sftp", "dbclient", "dropbear", "autossh"}
 
@@ -31,7 +32,7 @@ deny contains msg if {
 	p := fact.process
 	event.named(p, _clients)
 	not _allowed_port(fact.remote_port)
-	msg := sprintf("%s (pid %d) in container \"%s\" connected over SSH to %s port %d", [event.exe(p), p.pid, event.name(fact.container), fact.remote_address, fact.remote_port])
+	msg := sprintf("%s (pid %d) in container %s connected over SSH to %s port %d", [event.exe(p), p.pid, text.quote(event.name(fact.container)), fact.remote_address, fact.remote_port])
 }
 
 _allowed_port(port) if port in data.vigil.config.runtime_ssh_allowed_ports

@@ -18,12 +18,13 @@
 #     mitre: ["T1021.004"]
 package vigil.runtime.sshd_in_container
 
-import data.vigil.runtime.lib.event
+import data.vigil.lib.event
+import data.vigil.lib.text
 
 deny contains msg if {
 	fact := input.process_exec
 	event.in_container(fact.container)
 	p := fact.process
 	event.named(p, {"sshd", "dropbear"})
-	msg := sprintf("SSH server %s (pid %d) started in container \"%s\"", [event.exe(p), p.pid, event.name(fact.container)])
+	msg := sprintf("SSH server %s (pid %d) started in container %s", [event.exe(p), p.pid, text.quote(event.name(fact.container))])
 }

@@ -19,7 +19,8 @@
 #     mitre: ["T1059.004", "T1078.003"]
 package vigil.runtime.system_user_shell
 
-import data.vigil.runtime.lib.event
+import data.vigil.lib.event
+import data.vigil.lib.text
 
 deny contains msg if {
 	fact := input.process_exec
@@ -29,7 +30,7 @@ deny contains msg if {
 	_system_uid(p.uid)
 	_interactive(p)
 	not _allowed_uid(p.uid)
-	msg := sprintf("%s (pid %d) in container \"%s\" is an interactive shell of system account uid %d", [event.exe(p), p.pid, event.name(fact.container), p.uid])
+	msg := sprintf("%s (pid %d) in container %s is an interactive shell of system account uid %d", [event.exe(p), p.pid, text.quote(event.name(fact.container)), p.uid])
 }
 
 _system_uid(uid) if {

@@ -19,7 +19,8 @@
 #     mitre: ["T1059.004"]
 package vigil.runtime.terminal_shell
 
-import data.vigil.runtime.lib.event
+import data.vigil.lib.event
+import data.vigil.lib.text
 
 deny contains msg if {
 	fact := input.process_exec
@@ -28,5 +29,5 @@ deny contains msg if {
 	p.tty
 	event.is_shell(p)
 	not event.image_listed(fact.container.image, "runtime_shell_allowed_images")
-	msg := sprintf("terminal shell %s (pid %d, uid %d) opened in container \"%s\"", [event.exe(p), p.pid, p.uid, event.name(fact.container)])
+	msg := sprintf("terminal shell %s (pid %d, uid %d) opened in container %s", [event.exe(p), p.pid, p.uid, text.quote(event.name(fact.container))])
 }

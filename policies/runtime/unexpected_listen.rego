@@ -18,7 +18,8 @@
 #     mitre: ["T1571", "T1205"]
 package vigil.runtime.unexpected_listen
 
-import data.vigil.runtime.lib.event
+import data.vigil.lib.event
+import data.vigil.lib.text
 
 deny contains msg if {
 	fact := input.network_connection
@@ -27,5 +28,5 @@ deny contains msg if {
 	profile := event.profile(fact.container)
 	"listen_ports" in object.keys(profile)
 	not fact.local_port in profile.listen_ports
-	msg := sprintf("%s (pid %d) in container \"%s\" listens on %s port %d, which is not in its profile", [event.exe(fact.process), fact.process.pid, event.name(fact.container), fact.protocol, fact.local_port])
+	msg := sprintf("%s (pid %d) in container %s listens on %s port %d, which is not in its profile", [event.exe(fact.process), fact.process.pid, text.quote(event.name(fact.container)), fact.protocol, fact.local_port])
 }

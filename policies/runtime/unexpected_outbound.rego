@@ -22,7 +22,8 @@
 #     mitre: ["T1071", "T1571"]
 package vigil.runtime.unexpected_outbound
 
-import data.vigil.runtime.lib.event
+import data.vigil.lib.event
+import data.vigil.lib.text
 
 _pow2 := [
 	1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768, 65536,
@@ -35,8 +36,8 @@ deny contains msg if {
 	profile := event.profile(fact.container)
 	"outbound_ports" in object.keys(profile)
 	not fact.remote_port in profile.outbound_ports
-	msg := sprintf("container \"%s\" connected to %s:%d (%s by %s); port %d is not in its profile", [
-		event.name(fact.container), fact.remote_address, fact.remote_port, fact.protocol,
+	msg := sprintf("container %s connected to %s:%d (%s by %s); port %d is not in its profile", [
+		text.quote(event.name(fact.container)), fact.remote_address, fact.remote_port, fact.protocol,
 		event.exe(fact.process), fact.remote_port,
 	])
 }
@@ -46,8 +47,8 @@ deny contains msg if {
 	profile := event.profile(fact.container)
 	"outbound_networks" in object.keys(profile)
 	not _in_any(_address(fact.remote_address), profile.outbound_networks)
-	msg := sprintf("container \"%s\" connected to %s:%d (%s by %s); address %s is not in its profile", [
-		event.name(fact.container), fact.remote_address, fact.remote_port, fact.protocol,
+	msg := sprintf("container %s connected to %s:%d (%s by %s); address %s is not in its profile", [
+		text.quote(event.name(fact.container)), fact.remote_address, fact.remote_port, fact.protocol,
 		event.exe(fact.process), fact.remote_address,
 	])
 }

@@ -25,13 +25,14 @@ test_port_and_address_outside_profile_denied if {
 test_profile_by_container_name_denied if {
 	r := unexpected_outbound.deny with input as _fact({"name": "/billing", "image": "x:1"}, "10.1.2.3", 25)
 		with data.vigil.profiles as {"billing": {"outbound_ports": [443]}}
-	r == {"container \"/billing\" connected to 10.1.2.3:25 (tcp by /usr/local/bin/python3); port 25 is not in its profile"}
+	r == {"container \"billing\" connected to 10.1.2.3:25 (tcp by /usr/local/bin/python3); port 25 is not in its profile"}
 }
 
 test_profile_by_image_reference_denied if {
 	r := unexpected_outbound.deny with input as _fact({"name": "w", "image": "nginx:1.27"}, "10.1.2.3", 25)
 		with data.vigil.profiles as {"nginx:1.27": {"outbound_ports": []}}
 	count(r) == 1
+	r == {"container \"w\" connected to 10.1.2.3:25 (tcp by /usr/local/bin/python3); port 25 is not in its profile"}
 }
 
 test_inside_profile_allowed if {

@@ -20,8 +20,8 @@
 #     mitre: ["T1571", "T1205"]
 package vigil.runtime.unexposed_listen
 
+import data.vigil.lib.event
 import data.vigil.lib.text
-import data.vigil.runtime.lib.event
 
 deny contains msg if {
 	fact := input.network_connection

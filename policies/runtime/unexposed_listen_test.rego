@@ -26,7 +26,7 @@ test_image_exposing_nothing_allowed if {
 }
 
 test_udp_is_not_tcp_denied if {
-	count(unexposed_listen.deny) == 1 with input as _listen(8080, "udp", ["8080/tcp"])
+	unexposed_listen.deny == {"/bin/nc (pid 31) in container \"web\" listens on 8080/udp, which its image does not expose (it exposes 8080/tcp)"} with input as _listen(8080, "udp", ["8080/tcp"])
 }
 
 test_no_image_context_allowed if {

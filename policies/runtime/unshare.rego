@@ -18,7 +18,8 @@
 #     mitre: ["T1611"]
 package vigil.runtime.unshare
 
-import data.vigil.runtime.lib.event
+import data.vigil.lib.event
+import data.vigil.lib.text
 
 deny contains msg if {
 	fact := input.privilege_change
@@ -26,5 +27,5 @@ deny contains msg if {
 	fact.change == "unshare"
 	p := fact.process
 	not event.process_listed(p, "runtime_unshare_allowed_exes")
-	msg := sprintf("%s (pid %d) in container \"%s\" created new namespaces (unshare %s)", [event.exe(p), p.pid, event.name(fact.container), fact.target])
+	msg := sprintf("%s (pid %d) in container %s created new namespaces (unshare %s)", [event.exe(p), p.pid, text.quote(event.name(fact.container)), fact.target])
 }

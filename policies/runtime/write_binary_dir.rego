@@ -22,7 +22,8 @@
 #     mitre: ["T1554", "T1574.006"]
 package vigil.runtime.write_binary_dir
 
-import data.vigil.runtime.lib.event
+import data.vigil.lib.event
+import data.vigil.lib.text
 
 _dirs := [
 	"/bin/", "/sbin/", "/usr/bin/", "/usr/sbin/", "/usr/local/bin/", "/usr/local/sbin/",
@@ -37,7 +38,7 @@ deny contains msg if {
 	startswith(fact.path, dir)
 	not event.path_listed(fact.path, "runtime_binary_dir_write_allowed_paths")
 	p := fact.process
-	msg := sprintf("%s (pid %d) in container \"%s\" modified %s (%s)", [event.exe(p), p.pid, event.name(fact.container), fact.path, fact.operation])
+	msg := sprintf("%s (pid %d) in container %s modified %s (%s)", [event.exe(p), p.pid, text.quote(event.name(fact.container)), fact.path, fact.operation])
 }
 
 _modifies(fact) if fact.write

@@ -21,7 +21,8 @@
 #     mitre: ["T1098", "T1546.004", "T1053.003"]
 package vigil.runtime.write_etc
 
-import data.vigil.runtime.lib.event
+import data.vigil.lib.event
+import data.vigil.lib.text
 
 deny contains msg if {
 	fact := input.file_access
@@ -30,7 +31,7 @@ deny contains msg if {
 	startswith(fact.path, "/etc/")
 	not event.path_listed(fact.path, "runtime_etc_write_allowed_paths")
 	p := fact.process
-	msg := sprintf("%s (pid %d) in container \"%s\" modified %s (%s)", [event.exe(p), p.pid, event.name(fact.container), fact.path, fact.operation])
+	msg := sprintf("%s (pid %d) in container %s modified %s (%s)", [event.exe(p), p.pid, text.quote(event.name(fact.container)), fact.path, fact.operation])
 }
 
 _modifies(fact) if fact.write

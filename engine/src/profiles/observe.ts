@@ -65,7 +65,7 @@ export function observationsOf(fact: FactInit): Observation[] {
 /**
  * An outbound peer as profiles key it: by the peer's workload when the
  * collector knew it (addresses of containers change on restart), else by
- * address. policies/runtime/lib/event.rego (peer_item) keys it the same way.
+ * address. policies/lib/event.rego (peer_item) keys it the same way.
  */
 export function peerKey(net: { protocol?: string | null; remote_address?: string | null; remote_port?: number | null; remote_workload?: string | null }): string {
   return `${net.protocol ?? ''}/${net.remote_workload || net.remote_address || ''}:${net.remote_port ?? 0}`;

@@ -9,9 +9,10 @@
 # scope: package
 # custom:
 #   library: true
-package vigil.runtime.lib.event
+package vigil.lib.event
 
 import data.vigil.lib.paths
+import data.vigil.lib.text
 
 # in_container is true for events of container processes: a container id is
 # known and the collector did not mark the process as a host process.
@@ -20,8 +21,9 @@ in_container(c) if {
 	c.id != ""
 }
 
-# name names a container for messages: its name, else its id.
-name(c) := c.name if {
+# name names a container for messages: its name without Docker's leading "/",
+# else its id.
+name(c) := trim_prefix(c.name, "/") if {
 	c.name != ""
 } else := c.id
 
@@ -114,8 +116,8 @@ _has_key(items, key) if _ = items[key]
 
 # learned_drift is the message of a profile_drift rule: container, workload, what
 # it did that is new, and the profile version it departs from.
-learned_drift(c, profile, what) := sprintf("container \"%s\" (workload %s) %s, not in its learned profile (version %v)", [
-	name(c), c.workload, what, object.get(profile, "version", "?"),
+learned_drift(c, profile, what) := sprintf("container %s (workload %s) %s, not in its learned profile (version %v)", [
+	text.quote(name(c)), c.workload, what, object.get(profile, "version", "?"),
 ])
 
 # repository("registry:5000/shop/api:2@sha256:...") == "registry:5000/shop/api"

@@ -1,6 +1,6 @@
-package vigil.runtime.lib.event_test
+package vigil.lib.event_test
 
-import data.vigil.runtime.lib.event
+import data.vigil.lib.event
 
 test_in_container if {
 	event.in_container({"id": "c0ffee", "host": false})
@@ -13,6 +13,7 @@ test_in_container if {
 
 test_names if {
 	event.name({"name": "web", "id": "c0ffee"}) == "web"
+	event.name({"name": "/web", "id": "c0ffee"}) == "web"
 	event.name({"name": "", "id": "c0ffee"}) == "c0ffee"
 	event.exe({"exe": "/bin/sh", "comm": "sh"}) == "/bin/sh"
 	event.exe({"exe": "", "comm": "sh"}) == "sh"
