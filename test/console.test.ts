@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { jetstreamManager } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { profileKey } from '../engine/src/index.js';
+import { decodeVerdict, type AlertJSON, type Verdict } from '../proto/src/index.js';
 import { BUSYBOX_IMAGE, docker, removeContainersByPrefix } from './harness/index.js';
 import { useLocalNats } from './support/local-nats.js';
 import { spawnVigilUp, untilRuntimeCollector, type VigilUp } from './support/vigil-process.js';
@@ -11,9 +14,24 @@ import { spawnVigilUp, untilRuntimeCollector, type VigilUp } from './support/vig
  * The console in a real browser (Debian's chromium through playwright-core)
  * against a real `vigil up`, real containers and the real kernel: alerts live,
  * filtering by a CIS control, an exception made in the console silencing the
- * next occurrence, the fleet's collectors with live counters, a workload's
- * profile and drift. Each view's screenshot goes to docs/console/.
+ * next occurrence, the fleet's collectors with live counters and the engine
+ * replicas from their heartbeats, a workload's posture, profile and drift, a
+ * drift item approved into the profile, and dark mode's contrast. Each view's
+ * screenshot goes to docs/console/.
  */
+
+/** WCAG relative luminance of a CSS rgb()/rgba() colour. */
+function luminance(css: string): number {
+  const [r, g, b] = (css.match(/[\d.]+/g) ?? ['0', '0', '0']).slice(0, 3).map((v) => {
+    const c = Number(v) / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  });
+  return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+}
+const contrast = (a: string, b: string): number => {
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (hi! + 0.05) / (lo! + 0.05);
+};
 
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = path.resolve('docs', 'console');
@@ -28,10 +46,10 @@ describe('console - in a real browser against vigil up', () => {
   let base: string;
   let token: string;
 
-  const until = async (what: string, test: () => Promise<boolean>, timeoutMs: number): Promise<void> => {
+  const until = async (what: string | (() => string), test: () => Promise<boolean>, timeoutMs: number): Promise<void> => {
     const deadline = Date.now() + timeoutMs;
     while (!(await test().catch(() => false))) {
-      if (Date.now() > deadline) throw new Error(`${what} within ${timeoutMs} ms\n${up.stderr().slice(-3000)}`);
+      if (Date.now() > deadline) throw new Error(`${typeof what === 'string' ? what : what()} within ${timeoutMs} ms\n${up.stderr().slice(-3000)}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   };
@@ -140,10 +158,22 @@ describe('console - in a real browser against vigil up', () => {
   it('fleet - this host’s collectors with live counters, the engine consumer and the bundles', async () => {
     await page.goto(`${base}?token=${token}#/fleet`);
     await page.waitForSelector('section[aria-label="host console-host"] tr[data-collector="runtime"]');
-    const facts = async (): Promise<number> => Number(await page.locator('section[aria-label="host console-host"] tr[data-collector="container"] td:nth-child(4)').innerText());
+    const host = page.locator('section[aria-label="host console-host"]');
+    const facts = async (): Promise<number> => Number(await host.locator('tr[data-collector="container"] td:nth-child(5)').innerText());
+    // From the agent's heartbeat: what the outbox had acknowledged when it was sent.
+    const published = async (collector: string): Promise<number> => Number(await host.locator(`tr[data-collector="${collector}"] td[data-counter="published"]`).innerText());
+    await until('the runtime collector’s heartbeat counters in the page', async () => (await published('runtime')) > 0, 15_000);
     const first = await facts();
+    const firstPublished = await published('container');
     await docker(['run', '-d', '--name', `${PREFIX}tick`, BUSYBOX_IMAGE, 'sleep', '3600']);
-    await until('the container collector’s counter grows in the page (it refreshes itself)', async () => (await facts()) > first, 15_000);
+    await until('the container collector’s counters grow in the page (it refreshes itself)', async () => (await facts()) > first && (await published('container')) > firstPublished, 20_000);
+    for (const counter of ['dropped', 'rate_limited', 'source_lost']) expect(await host.locator(`tr[data-collector="runtime"] td[data-counter="${counter}"]`).innerText()).toMatch(/^\d+$/);
+    expect(await host.locator('tr[data-collector="runtime"] td[data-counter="outbox"]').innerText()).toMatch(/^\d+ batches, /);
+    // The engine replica of this vigil up, from its heartbeat.
+    const fleet = (await api('/api/fleet')) as { replicas: Array<{ replica: string; facts: number; workers: number }> };
+    expect(fleet.replicas).toHaveLength(1);
+    expect(fleet.replicas[0]!.facts).toBeGreaterThan(0);
+    await page.waitForSelector(`tr[data-replica="${fleet.replicas[0]!.replica}"]`);
     expect(await page.locator('text=consumer vigil-engine').count()).toBe(1);
     await shot('fleet');
   }, 60_000);
@@ -151,7 +181,7 @@ describe('console - in a real browser against vigil up', () => {
   it('workloads - a learned profile enforcing, and its drift', async () => {
     const name = `${PREFIX}web`;
     await docker(['run', '-d', '--name', name, '--label', `vigil.dev/workload=${WORKLOAD}`, BUSYBOX_IMAGE, 'sh', '-c', 'while true; do cat /etc/hostname > /dev/null; sleep 1; done']);
-    await until('the profile enforcing', async () => ((await api('/api/workloads')).workloads as Array<{ workload: string; state: string }>).some((w) => w.workload === WORKLOAD && w.state === 'enforcing'), 90_000);
+    await until('the profile enforcing', async () => ((await api('/api/workloads')).workloads as Array<{ workload: string; profile: { state: string } | null }>).some((w) => w.workload === WORKLOAD && w.profile?.state === 'enforcing'), 90_000);
     await new Promise((r) => setTimeout(r, 2_000));
     await docker(['exec', name, 'wget', '-q', '-T', '1', '-O', '/dev/null', 'http://127.0.0.1:1/']).catch(() => undefined);
     await until('a drift alert naming the workload', async () => up.alerts.some((a) => a.message.includes(`(workload ${WORKLOAD})`)), 30_000);
@@ -159,14 +189,100 @@ describe('console - in a real browser against vigil up', () => {
     const card = page.locator(`section[aria-label="workload ${WORKLOAD}"]`);
     await card.waitFor();
     expect(await card.innerText()).toMatch(/profile enforcing/);
-    expect(await card.locator('li').count()).toBeGreaterThan(0);
     await shot('workloads');
+
+    // The workload's posture: its container judged now, the CIS and PSS controls passed and failed.
+    type Posture = { posture: { configuration: Array<{ rule_id: string }>; controls: Record<string, { passed: string[]; failed: string[] }> }; drift_alerts: Array<{ alert_id: string; message: string }> };
+    const posture = (await api(`/api/workloads/${encodeURIComponent(WORKLOAD)}`)) as unknown as Posture;
+    const cis = posture.posture.controls['cis-docker']!;
+    expect(cis.failed.length).toBeGreaterThan(0);
+    expect(cis.passed.length).toBeGreaterThan(0);
+    expect(posture.posture.configuration.length).toBeGreaterThan(0);
+    expect(await card.locator('[data-framework="cis-docker"]').innerText()).toBe(`cis-docker: ${cis.passed.length} passed, ${cis.failed.length} failed`);
+    await card.locator('h2 a').click();
+    await page.waitForSelector(`h3:has-text("cis-docker: ${cis.passed.length} passed, ${cis.failed.length} failed")`);
+    await page.waitForSelector(`section[aria-label="Configuration"] li:has-text("${posture.posture.configuration[0]!.rule_id}")`);
+
+    // Approve the drifting executable from the console: the engines judge with the new profile version.
+    const exec = (): AlertJSON | undefined => up.alerts.find((a) => a.rule_id === 'VGL-RUN-047' && a.message.includes(`(workload ${WORKLOAD}) executed /bin/wget `));
+    await until(() => `the executable drift alert (alerts on the workload: ${JSON.stringify(up.alerts.filter((a) => a.message.includes(WORKLOAD)).map((a) => a.message))})`, async () => exec() !== undefined, 20_000);
+    await page.reload();
+    const drift = page.locator(`section[aria-label="drift"] li[data-drift="${exec()!.alert_id}"]`);
+    await drift.waitFor({ timeout: 10_000 });
+    await drift.locator('button:has-text("Items to approve")').click();
+    const approve = drift.locator('button[data-approve="executables:/bin/wget"]');
+    await approve.waitFor({ timeout: 10_000 });
+    await shot('workload');
+    const applied = (): number => up.stderr().split('data documents updated').length;
+    const appliedBefore = applied();
+    await approve.click();
+    await page.waitForSelector('section[aria-label="drift"] p[role="status"]:has-text("approved executables /bin/wget")');
+    const kv = await new Kvm(local.nc).open('vigil-profiles');
+    const stored = JSON.parse(new TextDecoder().decode((await kv.get(profileKey(WORKLOAD)))!.value)) as { items: { executables: Record<string, { replicas: string[] }> } };
+    expect(stored.items.executables['/bin/wget']?.replicas).toEqual(['approved']);
+    await drift.locator('.chip:has-text("executables: /bin/wget (in the profile)")').waitFor({ timeout: 5_000 });
+    await until('the engine judging with the approved profile', async () => applied() > appliedBefore, 10_000);
+    // Verdicts are not throttled: the approved executable gives no drift finding, an unapproved one still does.
+    const verdicts: Verdict[] = [];
+    const sub = local.nc.subscribe('vigil.verdicts.process_exec.console-host', { callback: (_e, m) => void verdicts.push(decodeVerdict(m.data)) });
+    await local.nc.flush();
+    await docker(['exec', name, 'wget', '-q', '-T', '1', '-O', '/dev/null', 'http://127.0.0.1:1/']).catch(() => undefined);
+    await docker(['exec', name, 'uname']);
+    const driftOn = (exe: string) => verdicts.flatMap((v) => v.findings).filter((f) => f.rule_id === 'VGL-RUN-047' && (f.message ?? '').includes(`executed ${exe} `));
+    await until('a drift finding on the unapproved executable', async () => driftOn('/bin/uname').length > 0, 15_000);
+    sub.unsubscribe();
+    expect(driftOn('/bin/wget')).toEqual([]);
     // Usable at phone width.
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${base}?token=${token}#/alerts`);
     await page.waitForSelector('#alert-rows tr');
     await shot('alerts-phone');
+
+    // Dark mode: the page follows the system's scheme, and its text keeps WCAG AA contrast (4.5:1).
+    const dark = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: 'dark' });
+    await dark.goto(`${base}?token=${token}#/alerts`);
+    await dark.waitForSelector('#alert-rows tr .sev');
+    const colours = await paletteOf(dark);
+    expect(luminance(colours.bg)).toBeLessThan(0.05);
+    expectReadable(colours);
+    // And the light scheme the same.
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto(`${base}?token=${token}#/alerts`);
+    await page.waitForSelector('#alert-rows tr .sev');
+    const light = await paletteOf(page);
+    expect(luminance(light.bg)).toBeGreaterThan(0.8);
+    expectReadable(light);
+    await dark.screenshot({ path: path.join(SHOTS, 'alerts-dark.png') });
+    await dark.close();
     const jsm = await jetstreamManager(local.nc);
     expect((await jsm.streams.info('VIGIL_ALERTS')).state.messages).toBeGreaterThan(0);
   }, 150_000);
 });
+
+interface Palette {
+  bg: string;
+  panel: string;
+  text: string[];
+  muted: string[];
+  severities: string[];
+}
+
+/** The computed colours of the page's background, cards, text and severity labels. */
+async function paletteOf(p: Page): Promise<Palette> {
+  // Run in the page (a string: this package's TypeScript has no DOM types).
+  return (await p.evaluate(`(() => {
+    const bg = getComputedStyle(document.body).backgroundColor;
+    const panel = getComputedStyle(document.querySelector('.card')).backgroundColor;
+    const sample = (selector) => [...document.querySelectorAll(selector)].slice(0, 20).map((e) => getComputedStyle(e).color);
+    return { bg, panel, text: sample('td, h1, h2, h3, nav a, label, button'), muted: sample('.muted'), severities: sample('.sev') };
+  })()`)) as Palette;
+}
+
+/** WCAG AA: text at 4.5:1 against the page and against its cards. */
+function expectReadable(p: Palette): void {
+  expect(p.severities.length).toBeGreaterThan(0);
+  for (const colour of [...p.text, ...p.muted, ...p.severities]) {
+    expect(contrast(colour, p.bg)).toBeGreaterThanOrEqual(4.5);
+    expect(contrast(colour, p.panel)).toBeGreaterThanOrEqual(4.5);
+  }
+}

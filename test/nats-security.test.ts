@@ -7,7 +7,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { errors, nkeys, type NatsConnection, type Status } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import pino from 'pino';
-import { createFactSink } from '../collectors/src/index.js';
+import { createFactSink, startAgentStatus } from '../collectors/src/index.js';
 import {
   BundleStore,
   DataStore,
@@ -15,11 +15,14 @@ import {
   PolicyEvaluator,
   readBundleFile,
   resolveTool,
+  startConsole,
   startEngine,
+  startForwarder,
   watchBundles,
   watchData,
 } from '../engine/src/index.js';
 import { decodeAlert, encodeFactBatch, ENGINE_CONSUMER, ensureStreams, subjects } from '../proto/src/index.js';
+import { parseOutputSpec } from '../cli/src/forward-spec.js';
 import { runCli } from '../cli/src/main.js';
 import { connectNats, natsConnectionOptions, natsSecurity, type NatsSecurity } from '../cli/src/nats.js';
 import { generateNatsConfig, readSeed, type GeneratedNatsConfig, type Identity } from '../cli/src/security/index.js';
@@ -245,6 +248,47 @@ describe('nats security', () => {
     }
   }, 30_000);
 
+  it('nats security - the console and forward identities serve the console and deliver alerts, and publish no fact', async () => {
+    const evaluator = await PolicyEvaluator.load(await readBundleFile(defaultBundlePath()));
+    const engine = await startEngine({ nc: await connectAs('engine'), evaluator, logger });
+    const consoleNc = await connectAs('console');
+    const server = await startConsole({ nc: consoleNc, port: 0, token: 'secret', logger });
+    const out = path.join(dir, 'forwarded.ndjson');
+    const forwarder = await startForwarder({ nc: await connectAs('forward'), targets: [parseOutputSpec(`file=${out}`)], logger });
+    try {
+      const collectorNc = await connectAs('collector-b');
+      const sink = createFactSink({ nc: collectorNc, source: { host: 'b', collector: 'test', version: '0' } });
+      await sink.publish(privileged('console-seen'));
+      await sink.flush();
+      // The collector's heartbeat crosses from COLLECTORS into VIGIL, where the console hears it.
+      const beat = startAgentStatus({ nc: collectorNc, host: 'b', version: '0', collectors: () => [{ name: 'test', outbox: () => sink.stats() }], intervalMs: 200 });
+      const get = async (p: string): Promise<Record<string, unknown>> => (await fetch(new URL(p, server.url))).json() as Promise<Record<string, unknown>>;
+      // Alerts from the stream, the collector from the facts it publishes, read with the console identity alone.
+      await eventually('the alert in the console', async () => ((await get('/api/alerts?q=console-seen')) as { total: number }).total > 0, 20_000);
+      const page = (await get('/api/alerts?q=console-seen')) as { items: Array<{ alert: { alert_id: string } }> };
+      type Fleet = { hosts: Array<{ host: string; collectors: Array<{ collector: string; counters: { published: number } }> }>; engine: { consumer?: string } };
+      await eventually('the collector’s heartbeat in the fleet view', async () => ((await get('/api/fleet')) as Fleet).hosts.some((h) => h.host === 'b'), 10_000);
+      beat.stop();
+      const fleet = (await get('/api/fleet')) as Fleet;
+      expect(fleet.hosts.find((h) => h.host === 'b')!.collectors).toEqual([expect.objectContaining({ collector: 'test', counters: expect.objectContaining({ published: 1 }) })]);
+      expect(fleet.engine.consumer).toBe(ENGINE_CONSUMER);
+      // Its actions write what they change.
+      const post = (p: string, body?: unknown) => fetch(new URL(p, server.url), { method: 'POST', headers: { authorization: 'Bearer secret' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+      const id = page.items[0]!.alert.alert_id;
+      expect((await post(`/api/alerts/${encodeURIComponent(id)}/ack`)).status).toBe(200);
+      expect((await post('/api/exceptions', { alert_id: id, scope: 'container', justification: 'security test', expires: '2099-12-31' })).status).toBe(201);
+      // The forwarder delivered it with its own identity.
+      await eventually('the alert forwarded to the file', async () => (await fs.readFile(out, 'utf8').catch(() => '')).includes('console-seen'), 20_000);
+      for (const nc of [consoleNc, await connectAs('forward')]) {
+        await expect(jetstream(nc).publish('vigil.facts.container.b', encodeFactBatch({ facts: [privileged('forged')] }), { timeout: 2_000 })).rejects.toThrow(/permission|timeout|no responders/i);
+      }
+    } finally {
+      await forwarder.stop();
+      await server.stop();
+      await engine.stop();
+    }
+  }, 60_000);
+
   it('nats security - the policy identity pushes bundles and data the engine identity follows; others cannot push', async () => {
     const bytes = new Uint8Array(await fs.readFile(defaultBundlePath()));
     const admin = await connectAs('policy');
@@ -433,7 +477,7 @@ describe('nats security options', () => {
     expect(check.stderr + check.stdout).toContain('is valid');
     expect(check.status).toBe(0);
     const files = (await fs.readdir(path.join(out, 'identities'))).sort();
-    expect(files).toEqual(['alerts.nk', 'collector-db_example.nk', 'collector-node-1.nk', 'engine.nk', 'policy.nk']);
+    expect(files).toEqual(['alerts.nk', 'collector-db_example.nk', 'collector-node-1.nk', 'console.nk', 'engine.nk', 'forward.nk', 'policy.nk']);
     for (const secret of ['ca-key.pem', 'server-key.pem', 'identities/engine.nk']) {
       expect(((await fs.stat(path.join(out, secret))).mode & 0o077).toString(8)).toBe('0');
     }

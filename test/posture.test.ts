@@ -3,7 +3,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { streams, unjudgedFacts } from '../proto/src/index.js';
-import type { WorkloadPosture } from '../cli/src/posture/posture.js';
+import type { WorkloadPosture } from '../engine/src/index.js';
 import { createContainer, dockerExec, removeContainersByPrefix, startLocalNats, type LocalNats, type TestContainer } from './harness/index.js';
 import { eventually } from './support/engine-fleet.js';
 import { runVigil, spawnVigilUp, untilRuntimeCollector, type VigilUp } from './support/vigil-process.js';

@@ -50,7 +50,7 @@ export async function consoleLoad(options: { alerts: number }): Promise<Scenario
     await Promise.all(pending);
 
     const started = performance.now();
-    const server = await startConsole({ nc, port: 0, logger: { info: () => undefined, warn: () => undefined } });
+    const server = await startConsole({ nc, port: 0, logger: { info: () => undefined, warn: () => undefined, debug: () => undefined } });
     while (server.alerts.size < options.alerts) await new Promise((r) => setTimeout(r, 20));
     const readS = (performance.now() - started) / 1000;
 

@@ -9,7 +9,8 @@ import { ContainerdDiskSource, DockerApiSource, DockerDiskSource, startContainer
 import { startHostCollector } from './host/index.js';
 import { DockerApiImageSource, DockerDiskImageSource, startImageCollector } from './image/index.js';
 import { CgroupIndex, combineSources, DEFAULT_PYTHON, DEFAULT_RUNSC, GvisorSource, selectRuntimeSource, sensorSource, startRuntimeCollector, type SensorInput } from './runtime/index.js';
-import { createFactSink } from './transport/fact-sink.js';
+import { startAgentStatus, type CountedCollector } from './agent-status.js';
+import { createFactSink, type CollectorSink } from './transport/fact-sink.js';
 import type { FactSink } from './sink.js';
 import type { KernelFilter } from '../../proto/src/index.js';
 
@@ -43,17 +44,20 @@ export interface RunningAgent {
 
 interface Stoppable {
   stop(): Promise<void>;
+  /** The runtime collector's counters, for the heartbeat. */
+  stats?: CountedCollector['runtime'];
 }
 
 export const AGENT_VERSION = '0.1.0';
 
 /** Starts the chosen collectors of one host, each publishing through its own on-disk outbox to JetStream. */
 export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
-  const sinks: FactSink[] = [];
+  const sinks: CollectorSink[] = [];
+  const counted: CountedCollector[] = [];
   const running: Array<Stoppable & { name: CollectorName }> = [];
   const outboxRoot =
     options.outboxDir ?? process.env['VIGIL_OUTBOX_DIR'] ?? path.join(os.homedir(), '.cache', 'vigil', 'outbox', options.host);
-  const sinkFor = (collector: CollectorName): FactSink => {
+  const sinkFor = (collector: CollectorName): CollectorSink => {
     const sink = createFactSink({
       nc: options.nc,
       source: { host: options.host, collector, version: AGENT_VERSION },
@@ -66,14 +70,19 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   for (const name of options.collectors) {
     const logger = options.logger.child({ collector: name });
     try {
-      running.push(Object.assign(await STARTERS[name](options, sinkFor(name), logger), { name }));
+      const sink = sinkFor(name);
+      const collector = await STARTERS[name](options, sink, logger);
+      running.push(Object.assign(collector, { name }));
+      counted.push({ name, outbox: () => sink.stats(), ...(collector.stats ? { runtime: () => collector.stats!() } : {}) });
     } catch (error) {
       // One collector that cannot run (no eBPF, no socket) must not stop the others.
       logger.error({ err: error }, 'collector did not start');
     }
   }
+  const status = startAgentStatus({ nc: options.nc, host: options.host, version: AGENT_VERSION, collectors: () => counted });
   return {
     stop: async () => {
+      status.stop();
       await Promise.allSettled(
         running.map(async (r) => {
           const began = Date.now();

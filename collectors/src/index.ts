@@ -5,6 +5,7 @@ export { MemoryBatchStore, type BatchStore, type QueuedBatch } from './transport
 export { jetStreamTransport, type BatchTransport } from './transport/batch-transport.js';
 export { EnvelopeStamper } from './transport/envelope.js';
 export { spawnOwned, killOwned } from './linux/owned-child.js';
+export { startAgentStatus, agentStatusOf, type AgentStatusOptions, type CountedCollector } from './agent-status.js';
 export { startAgent, COLLECTOR_NAMES, type AgentOptions, type CollectorName, type RunningAgent } from './agent.js';
 export * from './container/index.js';
 export * from './host/index.js';

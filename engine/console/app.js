@@ -52,7 +52,7 @@ let refreshTimer = 0;
 async function render() {
   const { view, params } = route();
   for (const a of document.querySelectorAll('nav a')) {
-    if (a.getAttribute('data-view') === view) a.setAttribute('aria-current', 'page');
+    if (a.getAttribute('data-view') === (view === 'workload' ? 'workloads' : view)) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
   }
   stream?.close();
@@ -60,6 +60,7 @@ async function render() {
   try {
     if (view === 'fleet') await renderFleet();
     else if (view === 'workloads') await renderWorkloads();
+    else if (view === 'workload') await renderWorkload(params);
     else if (view === 'exceptions') await renderExceptions();
     else await renderAlerts(params);
   } catch (error) {
@@ -189,31 +190,107 @@ function showDetail(item) {
   detail.querySelector('button')?.focus();
 }
 
+const bytes = (/** @type {number} */ n) => (n < 1024 ? `${n} B` : n < 1048576 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1048576).toFixed(1)} MiB`);
+
 async function renderFleet() {
   const f = await api('/api/fleet');
-  const hosts = f.hosts.map((/** @type {any} */ host) => h('section', { class: 'card', 'aria-label': `host ${host.host}` }, h('h2', {}, host.host),
-    h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, 'Collector'), h('th', {}, 'Last fact'), h('th', {}, 'Facts/s'), h('th', {}, 'Facts'), h('th', {}, 'Sources'))),
-      h('tbody', {}, ...host.collectors.map((/** @type {any} */ c) => h('tr', { 'data-collector': c.collector }, h('td', {}, `${c.collector} ${c.version}`), h('td', {}, c.last_fact), h('td', {}, String(c.facts_per_s)), h('td', {}, String(c.facts)), h('td', {}, c.sources.join(', ') || '—')))))));
+  const counter = (/** @type {any} */ c, /** @type {string} */ key) => (c.counters ? String(c.counters[key]) : '—');
+  const hosts = f.hosts.map((/** @type {any} */ host) => h('section', { class: 'card wide', 'aria-label': `host ${host.host}` },
+    h('h2', {}, host.host, host.silent ? h('span', { class: 'chip warn' }, 'no heartbeat') : null),
+    h('div', { class: 'scroll' }, h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, 'Collector'), h('th', {}, 'Sources'), h('th', {}, 'Last fact'), h('th', {}, 'Facts/s'), h('th', {}, 'Facts'), h('th', {}, 'Published'), h('th', {}, 'Dropped'), h('th', {}, 'Rate-limited'), h('th', {}, 'Source lost'), h('th', {}, 'Outbox'))),
+      h('tbody', {}, ...host.collectors.map((/** @type {any} */ c) => h('tr', { 'data-collector': c.collector },
+        h('td', {}, `${c.collector} ${c.version}`),
+        h('td', {}, c.sources.join(', ') || '—'),
+        h('td', {}, c.last_fact || '—'),
+        h('td', {}, String(c.facts_per_s)),
+        h('td', {}, String(c.facts)),
+        h('td', { 'data-counter': 'published' }, counter(c, 'published')),
+        h('td', { 'data-counter': 'dropped', class: c.counters?.dropped ? 'error' : '' }, counter(c, 'dropped')),
+        h('td', { 'data-counter': 'rate_limited' }, counter(c, 'rate_limited')),
+        h('td', { 'data-counter': 'source_lost', class: c.counters?.source_lost ? 'error' : '' }, counter(c, 'source_lost')),
+        h('td', { 'data-counter': 'outbox' }, c.counters ? `${c.counters.outbox_batches} batches, ${bytes(c.counters.outbox_bytes)}` : '—'))))))));
   const engine = f.engine.error ? h('p', { class: 'muted' }, f.engine.error)
     : h('p', {}, `consumer ${f.engine.consumer}: ${f.engine.pending} facts waiting, ${f.engine.ack_pending} being judged, ${f.engine.waiting_pulls} pulls waiting, ${f.engine.redelivered} redelivered`);
+  const replicas = f.replicas.length === 0 ? h('p', { class: 'muted' }, 'no engine heartbeat in the last 15 s')
+    : h('div', { class: 'scroll' }, h('table', { 'aria-label': 'engine replicas' }, h('thead', {}, h('tr', {}, h('th', {}, 'Replica'), h('th', {}, 'Serving'), h('th', {}, 'Workers'), h('th', {}, 'Facts'), h('th', {}, 'Alerts'), h('th', {}, 'Dead letters'), h('th', {}, 'In flight'), h('th', {}, 'Restarts'), h('th', {}, 'Last seen'))),
+      h('tbody', {}, ...f.replicas.map((/** @type {any} */ r) => h('tr', { 'data-replica': r.replica }, h('td', {}, r.replica), h('td', {}, [...r.bundles, ...r.shadows.map((/** @type {string} */ s) => `shadow ${s}`)].join(', ')), h('td', {}, String(r.workers)), h('td', {}, String(r.facts)), h('td', {}, String(r.alerts)), h('td', {}, String(r.dead_letters)), h('td', {}, String(r.in_flight)), h('td', {}, String(r.worker_restarts)), h('td', {}, r.last_seen))))));
   main.replaceChildren(
-    h('div', { class: 'grid' }, ...hosts),
-    h('section', { class: 'card' }, h('h2', {}, 'Engines'), engine),
-    h('section', { class: 'card' }, h('h2', {}, 'Dead letters'), f.dead_letters.length ? h('ul', {}, ...f.dead_letters.map((/** @type {any} */ d) => h('li', {}, `${d.reason}: ${d.count}`))) : h('p', { class: 'muted' }, 'none')),
-    h('section', { class: 'card' }, h('h2', {}, 'Bundles'), f.bundles.length ? h('ul', {}, ...f.bundles.map((/** @type {any} */ b) => h('li', {}, `${b.name} revision ${b.revision} (${b.digest.slice(0, 12)}, ${b.verified ? 'signature verified' : 'unsigned or not verified'}, pushed ${b.pushed_at})`))) : h('p', { class: 'muted' }, 'the engines serve the bundle they started with; none pushed')));
+    ...hosts,
+    h('section', { class: 'card' }, h('h2', {}, `Engines (${f.replicas.length} replica${f.replicas.length === 1 ? '' : 's'})`), replicas, engine),
+    h('div', { class: 'grid' },
+      h('section', { class: 'card' }, h('h2', {}, 'Dead letters'), f.dead_letters.length ? h('ul', {}, ...f.dead_letters.map((/** @type {any} */ d) => h('li', {}, `${d.reason}: ${d.count}`))) : h('p', { class: 'muted' }, 'none')),
+      h('section', { class: 'card' }, h('h2', {}, 'Bundles'), f.bundles.length ? h('ul', {}, ...f.bundles.map((/** @type {any} */ b) => h('li', {}, `${b.name} revision ${b.revision} (${b.digest.slice(0, 12)}, ${b.verified ? 'signature verified' : 'unsigned or not verified'}, pushed ${b.pushed_at})`))) : h('p', { class: 'muted' }, 'the engines serve the bundle they started with; none pushed'))));
   live.textContent = `fleet at ${new Date().toLocaleTimeString()}`;
   refreshTimer = window.setTimeout(() => route().view === 'fleet' && render(), 5000);
 }
 
+/** @param {any} p */
+function profileLine(p) {
+  if (!p) return 'no learned profile';
+  return `profile ${p.state}, version ${p.version}${p.state === 'learning' ? `, ${Math.max(0, (p.learn_window_s ?? 0) - (p.active_s ?? 0)).toFixed(0)} s of activity to go` : ''}`;
+}
+
+/** @param {Record<string, {passed: number, failed: number}>} controls */
+function controlChips(controls) {
+  return h('div', { class: 'chips' }, ...Object.entries(controls).map(([framework, t]) =>
+    h('span', { class: `chip ${t.failed ? 'warn' : 'ok'}`, 'data-framework': framework }, `${framework}: ${t.passed} passed, ${t.failed} failed`)));
+}
+
 async function renderWorkloads() {
   const { workloads } = await api('/api/workloads');
+  if (workloads.length === 0) {
+    main.replaceChildren(h('p', { class: 'muted' }, 'No workloads yet: they appear with the first container fact, and their profiles once the engine learns (vigil up, or vigil engine --learn).'));
+    return;
+  }
   main.replaceChildren(h('div', { class: 'grid' }, ...workloads.map((/** @type {any} */ w) => h('section', { class: 'card', 'aria-label': `workload ${w.workload}` },
-    h('h2', {}, w.workload),
-    h('p', {}, `profile ${w.state}, version ${w.version ?? '—'}${w.state === 'learning' ? `, ${Math.max(0, (w.learn_window_s ?? 0) - (w.active_s ?? 0)).toFixed(0)} s of activity to go` : ''}`),
-    w.items ? h('p', { class: 'muted' }, Object.entries(w.items).filter(([, n]) => n).map(([k, n]) => `${k} ${n}`).join(' · ')) : null,
-    h('h3', {}, `Drift (${(w.drift ?? []).length})`),
-    h('ul', {}, ...(w.drift ?? []).map((/** @type {any} */ d) => h('li', {}, `${d.rule_id}: ${d.message}`)))))));
-  if (workloads.length === 0) main.replaceChildren(h('p', { class: 'muted' }, 'No learned profiles yet: the engine learns them when run with --learn.'));
+    h('h2', {}, h('a', { href: `#/workload?name=${encodeURIComponent(w.workload)}` }, w.workload)),
+    h('p', {}, `${w.containers} container${w.containers === 1 ? '' : 's'} · ${profileLine(w.profile)}`),
+    h('p', { class: 'muted' }, `findings: configuration ${w.findings.configuration}, image ${w.findings.image}, runtime ${w.findings.runtime}, drift ${w.findings.drift}`),
+    controlChips(w.controls),
+    w.profile ? h('p', { class: 'muted' }, Object.entries(w.profile.items).filter(([, n]) => n).map(([k, n]) => `${k} ${n}`).join(' · ')) : null))));
+}
+
+/** @param {URLSearchParams} params */
+async function renderWorkload(params) {
+  const name = params.get('name') ?? '';
+  const w = await api(`/api/workloads/${encodeURIComponent(name)}`);
+  const p = w.posture;
+  const findings = (/** @type {string} */ title, /** @type {any[]} */ list) => h('section', { class: 'card', 'aria-label': title },
+    h('h3', {}, `${title} (${list.length})`),
+    list.length ? h('ul', {}, ...list.map((f) => h('li', {}, h('span', { class: `sev sev-${f.severity}` }, f.severity), ` ${f.rule_id} `, f.message, f.count !== undefined ? h('span', { class: 'muted' }, ` ×${f.count}, last ${f.last_seen}`) : null))) : h('p', { class: 'muted' }, 'none'));
+  const controls = p ? Object.entries(p.controls).map(([framework, /** @type {any} */ t]) => h('section', { class: 'card', 'aria-label': `${framework} controls` },
+    h('h3', {}, `${framework}: ${t.passed.length} passed, ${t.failed.length} failed`),
+    t.failed.length ? h('p', {}, h('strong', {}, 'Failed: '), t.failed.join(', ')) : null,
+    h('p', { class: 'muted' }, 'Passed: ', t.passed.join(', ') || '—'))) : [];
+  const message = h('p', { role: 'status' });
+  const driftRows = w.drift_alerts.map((/** @type {any} */ d) => {
+    const items = h('div', { class: 'chips' });
+    const show = async () => {
+      try {
+        const found = await api(`/api/alerts/${encodeURIComponent(d.alert_id)}/drift`);
+        items.replaceChildren(...found.items.map((/** @type {any} */ it) => it.in_profile
+          ? h('span', { class: 'chip ok' }, `${it.category}: ${it.key} (in the profile)`)
+          : h('button', { 'data-approve': `${it.category}:${it.key}`, onclick: async () => {
+            try {
+              const done = await api(`/api/workloads/${encodeURIComponent(found.workload)}/approve`, { method: 'POST', body: JSON.stringify({ category: it.category, item: it.key }) });
+              message.textContent = `approved ${it.category} ${it.key} into ${found.workload} (profile version ${done.version})`;
+              message.className = '';
+              show();
+            } catch (error) { message.textContent = String(/** @type {Error} */ (error).message); message.className = 'error'; }
+          } }, `Approve ${it.category}: ${it.key}`)));
+      } catch (error) { items.replaceChildren(h('span', { class: 'error' }, String(/** @type {Error} */ (error).message))); }
+    };
+    return h('li', { 'data-drift': d.alert_id }, `${d.rule_id}: ${d.message} `, h('button', { onclick: show }, 'Items to approve'), items);
+  });
+  main.replaceChildren(
+    h('section', { class: 'card' },
+      h('h2', {}, `Workload ${w.workload}`),
+      h('p', {}, profileLine(w.profile)),
+      p ? h('p', { class: 'muted' }, `${p.containers.length} container(s): ${p.containers.map((/** @type {any} */ c) => `${c.name} on ${c.host}`).join(', ')} · image(s): ${p.images.join(', ') || '—'}`) : h('p', { class: 'muted' }, 'no container of this workload is running')),
+    h('div', { class: 'grid' }, ...controls),
+    h('div', { class: 'grid' }, findings('Configuration', p?.configuration ?? []), findings('Image', p?.image ?? []), findings('Runtime', p?.runtime ?? [])),
+    h('section', { class: 'card', 'aria-label': 'drift' }, h('h3', {}, `Drift from the profile (${w.drift_alerts.length})`), message,
+      driftRows.length ? h('ul', {}, ...driftRows) : h('p', { class: 'muted' }, 'none')));
 }
 
 async function renderExceptions() {

@@ -22,6 +22,7 @@ export const ENGINE_ERRORS = {
   VIGIL_ERR_PROFILE_INVALID: 'profile %s is invalid: %s',
   VIGIL_ERR_FORWARD_STREAM: 'cannot read the alert stream %s (%s): start an engine first (it creates the streams), and give this identity JetStream access to it',
   VIGIL_ERR_PROFILE_CONFLICT: 'profile %s kept changing under %s concurrent updates: try again',
+  VIGIL_ERR_DATA_CONFLICT: 'data document %s kept changing under %s concurrent updates: try again',
 } as const;
 
 export type EngineErrorCode = keyof typeof ENGINE_ERRORS;

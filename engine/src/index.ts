@@ -28,6 +28,9 @@ export { CONTEXT_BUCKET, KvContextStore, MemoryContextStore, type ContextStore }
 export { ContextCache, contextKeyOf, contextValueOf, type ContextEntry } from './context/context-cache.js';
 export { replayFacts, type ReplayOptions, type ReplayReport, type RuleDiff, type GroupDiff, type SideCounts } from './replay/replay.js';
 export { subjectOf } from './subject.js';
+export { readStored, type StoredMessage } from './archive/stored.js';
+export { CONTROL_FRAMEWORKS, postureOf, workloadsOf, workloadOfContainer, type ControlTally, type PostureFinding, type PostureSources, type WorkloadPosture } from './posture/posture.js';
+export { replicaName } from './metrics/heartbeat.js';
 export { resolveTool, packageRoot, defaultBundlePath } from './tools.js';
 export { VigilEngineError, ENGINE_ERRORS, type EngineErrorCode } from './errors.js';
 export { AlertThrottle, createAlertThrottle, occurrenceOf, type AlertGate, type AlertThrottleOptions, type AlertThrottleStats, type Occurrence } from './throttle/throttle.js';

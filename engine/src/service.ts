@@ -10,6 +10,7 @@ import { ProfileLearner } from './profiles/learner.js';
 import { ProfileStore } from './profiles/store.js';
 import { pollConsumerLag } from './metrics/consumer-lag.js';
 import { bindShadowMetrics, engineMetrics } from './metrics/engine-metrics.js';
+import { startHeartbeat } from './metrics/heartbeat.js';
 import { Readiness, startOpsServer, type OpsServer } from './metrics/ops-server.js';
 
 export interface EngineServiceOptions extends Omit<EngineOptions, 'metrics'> {
@@ -201,6 +202,7 @@ export async function startEngineService(options: EngineServiceOptions): Promise
     }
   })();
   bindShadowMetrics(metrics, () => started.shadows());
+  const heartbeat = startHeartbeat(nc, started);
   const watching = Promise.all([dataLoop, bundleLoop, shadowLoop]).catch((error: unknown) => logger.error({ err: error }, 'policy watcher stopped'));
 
   return {
@@ -208,6 +210,7 @@ export async function startEngineService(options: EngineServiceOptions): Promise
     opsPort: ops?.port,
     stop: async () => {
       readiness.set('consumer', false, 'stopping');
+      heartbeat.stop();
       await bundleWatch?.stop();
       await shadowWatch?.stop();
       await dataWatch?.stop();

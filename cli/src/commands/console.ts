@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { startConsole, type RunningConsole } from '../../../engine/src/index.js';
+import { defaultBundlePath, readBundleFile, startConsole, type Bundle, type RunningConsole } from '../../../engine/src/index.js';
 import { UsageError } from '../errors.js';
 import { Lifecycle } from '../lifecycle.js';
 import type { Logger } from 'pino';
@@ -7,11 +7,12 @@ import { createLogger } from '../logger.js';
 import { connectNats, NATS_SECURITY_OPTIONS, natsSecurity, natsUrl } from '../nats.js';
 import type { NatsConnection } from '@nats-io/nats-core';
 
-export const CONSOLE_USAGE = `vigil console --nats URL [--console HOST:PORT] [--console-token TOKEN]
+export const CONSOLE_USAGE = `vigil console --nats URL [--console HOST:PORT] [--console-token TOKEN] [--bundle FILE]
   Serves the console (alerts live, fleet, workloads, exceptions) from what NATS holds, on 127.0.0.1:7474
   unless --console says otherwise (VIGIL_CONSOLE). Actions (acknowledge, create an exception, approve drift)
   need the token, and so does everything when bound beyond loopback; without --console-token
-  (VIGIL_CONSOLE_TOKEN) one is generated and printed at start.`;
+  (VIGIL_CONSOLE_TOKEN) one is generated and printed at start. Workloads' posture is judged with --bundle
+  (VIGIL_BUNDLE; default: the shipped one).`;
 
 export function parseConsoleAddress(value: string | undefined): { host: string; port: number } {
   const text = value ?? process.env.VIGIL_CONSOLE ?? '127.0.0.1:7474';
@@ -22,9 +23,9 @@ export function parseConsoleAddress(value: string | undefined): { host: string; 
 }
 
 /** Starts the console and says where it is (and its token when generated). */
-export async function serveConsole(nc: NatsConnection, address: string | undefined, token: string | undefined, logger: Logger): Promise<RunningConsole> {
+export async function serveConsole(nc: NatsConnection, address: string | undefined, token: string | undefined, logger: Logger, bundle?: Bundle): Promise<RunningConsole> {
   const { host, port } = parseConsoleAddress(address);
-  const running = await startConsole({ nc, host, port, token: token ?? process.env.VIGIL_CONSOLE_TOKEN, logger: logger.child({ component: 'console' }) });
+  const running = await startConsole({ nc, host, port, token: token ?? process.env.VIGIL_CONSOLE_TOKEN, logger: logger.child({ component: 'console' }), ...(bundle ? { bundle } : {}) });
   const link = running.generatedToken ? `${running.url}?token=${running.token}` : running.url;
   process.stderr.write(`vigil: console at ${link}${running.generatedToken ? ' (token generated for this run)' : ''}\n`);
   logger.info({ url: running.url }, 'console started');
@@ -32,14 +33,15 @@ export async function serveConsole(nc: NatsConnection, address: string | undefin
 }
 
 export async function consoleCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { nats: { type: 'string' }, console: { type: 'string' }, 'console-token': { type: 'string' }, ...NATS_SECURITY_OPTIONS } });
+  const { values } = parseArgs({ args: argv, options: { nats: { type: 'string' }, console: { type: 'string' }, 'console-token': { type: 'string' }, bundle: { type: 'string' }, ...NATS_SECURITY_OPTIONS } });
   const logger = createLogger();
   parseConsoleAddress(values.console);
+  const bundle = await readBundleFile(values.bundle ?? process.env.VIGIL_BUNDLE ?? defaultBundlePath());
   const life = new Lifecycle(logger);
   return life.run(async () => {
     const nc = await connectNats(natsUrl(values.nats, true)!, 'vigil-console', natsSecurity(values));
     life.defer('connection', () => nc.drain().catch(() => nc.close()));
-    const running = await serveConsole(nc, values.console, values['console-token'], logger);
+    const running = await serveConsole(nc, values.console, values['console-token'], logger, bundle);
     life.defer('console', () => running.stop());
   });
 }

@@ -1,13 +1,12 @@
 import { parseArgs } from 'node:util';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { defaultBundlePath, PolicyEvaluator, ProfileStore, readBundleFile } from '../../../engine/src/index.js';
-import { decodeAlert, decodeFactBatch, streams, subjects, type Alert, type FactInit } from '../../../proto/src/index.js';
+import { CONTROL_FRAMEWORKS, defaultBundlePath, PolicyEvaluator, postureOf, ProfileStore, readBundleFile, readStored, workloadsOf, type PostureFinding, type WorkloadPosture } from '../../../engine/src/index.js';
+import { alertToJSON, decodeAlert, decodeFactBatch, streams, subjects, type AlertJSON, type FactInit } from '../../../proto/src/index.js';
 import { UsageError } from '../errors.js';
 import { archiveQuery } from './facts.js';
-import { readArchive, readStored } from '../facts/archive.js';
+import { readArchive } from '../facts/archive.js';
 import { connectNats, NATS_SECURITY_OPTIONS, natsSecurity, natsUrl } from '../nats.js';
-import { CONTROL_FRAMEWORKS, postureOf, workloadsOf, type PostureFinding, type WorkloadPosture } from '../posture/posture.js';
 
 export const POSTURE_USAGE = `vigil posture [WORKLOAD] [--since 24h] [--bundle FILE] [--format table|json] [--nats URL]
   one workload's findings in one view: its containers' and images' latest facts in the fact archive judged
@@ -68,11 +67,11 @@ async function factsOf(nc: NatsConnection, query: Parameters<typeof readArchive>
   return facts;
 }
 
-async function storedAlerts(nc: NatsConnection, sinceMs: number, untilMs: number): Promise<Alert[]> {
+async function storedAlerts(nc: NatsConnection, sinceMs: number, untilMs: number): Promise<AlertJSON[]> {
   const info = await (await jetstreamManager(nc)).streams.info(streams.alerts.name).catch(() => undefined);
   if (!info || info.state.messages === 0) return [];
-  const alerts: Alert[] = [];
-  for await (const { data } of readStored(nc, streams.alerts.name, subjects.allAlerts, sinceMs, untilMs)) alerts.push(decodeAlert(data));
+  const alerts: AlertJSON[] = [];
+  for await (const { data } of readStored(nc, streams.alerts.name, subjects.allAlerts, sinceMs, untilMs)) alerts.push(alertToJSON(decodeAlert(data)));
   return alerts;
 }
 

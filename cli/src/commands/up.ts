@@ -23,8 +23,8 @@ export const UP_USAGE = `vigil up [--nats URL] [--format pretty|json] [--collect
   policy worker threads) and this host's collectors, and prints alerts to stdout until interrupted.
   The engine learns workload profiles and, after DURATION of activity (default 10m, VIGIL_LEARN_WINDOW),
   alerts on drift from them. Against a secured server, --nats-identities DIR (VIGIL_NATS_IDENTITIES: what
-  \`vigil nats-config --out DIR\` wrote) connects the engine, this host's collector and the alert printer,
-  each as its own identity. --forward delivers the alerts to an output as \`vigil forward --output SPEC\` does;
+  \`vigil nats-config --out DIR\` wrote) connects the engine, this host's collector, the alert printer, the
+  forwarder and the console, each as its own identity. --forward delivers the alerts to an output as \`vigil forward --output SPEC\` does;
   --console serves the console as \`vigil console\` does (and makes the engine follow the data documents
   its exceptions are written to).`;
 
@@ -84,14 +84,16 @@ export async function upCommand(argv: string[]): Promise<number> {
     const printer = await printAlerts(alertsNc, { format, onError: (err) => logger.warn({ err }, 'undecodable alert') });
     life.defer('alert printer', () => printer.stop());
     if (forwardTargets.length > 0) {
-      const forwarder = await startForwarder({ nc, targets: forwardTargets, logger: logger.child({ component: 'forward' }) });
+      const forwardNc = identities ? await connectAs('vigil-up-forward', 'forward') : nc;
+      const forwarder = await startForwarder({ nc: forwardNc, targets: forwardTargets, logger: logger.child({ component: 'forward' }) });
       life.defer('forwarder', () => forwarder.stop());
     }
     const withConsole = values.console !== undefined || process.env.VIGIL_CONSOLE !== undefined;
     const engine = await startEngineService({ nc, bundle, workers, logger: logger.child({ component: 'engine' }), profiles: { learnWindowMs }, dataStore: withConsole });
     life.defer('engine', () => engine.stop());
     if (withConsole) {
-      const consoleServer = await serveConsole(nc, values.console, values['console-token'], logger);
+      const consoleNc = identities ? await connectAs('vigil-up-console', 'console') : nc;
+      const consoleServer = await serveConsole(consoleNc, values.console, values['console-token'], logger, bundle);
       life.defer('console', () => consoleServer.stop());
     }
     const agent = await startAgent({

@@ -1,4 +1,4 @@
-import { subjects } from '../../../proto/src/index.js';
+import { statusSubjects, subjects } from '../../../proto/src/index.js';
 import type { Role } from './permissions.js';
 
 /** The NATS accounts a secured Vigil uses: subjects cross between them only where exported and imported. */
@@ -13,11 +13,12 @@ export interface AccountSpec {
 }
 
 /**
- * - VIGIL: the engine and the policy administrator, with JetStream.
+ * - VIGIL: the engine, the policy administrator, the console and the forwarder, with JetStream.
  * - COLLECTORS: publish facts into VIGIL through a service import, so
  *   JetStream's ack comes back to the collector's inbox on a reply subject the
  *   server makes up; whatever reply a collector sets, the ack cannot land on a
  *   subject in VIGIL or SUBSCRIBERS.
+ *   Their heartbeats (`vigil.status.agent.>`) flow into VIGIL as a stream.
  * - SUBSCRIBERS: get `vigil.alerts.>` as a stream import and nothing else.
  */
 export const ACCOUNTS: readonly AccountSpec[] = [
@@ -28,15 +29,22 @@ export const ACCOUNTS: readonly AccountSpec[] = [
       { kind: 'service', subject: subjects.allFacts, to: 'COLLECTORS' },
       { kind: 'stream', subject: subjects.allAlerts, to: 'SUBSCRIBERS' },
     ],
-    imports: [],
+    imports: [{ kind: 'stream', subject: statusSubjects.allAgents, from: 'COLLECTORS' }],
   },
-  { name: 'COLLECTORS', jetstream: false, exports: [], imports: [{ kind: 'service', subject: subjects.allFacts, from: 'VIGIL' }] },
+  {
+    name: 'COLLECTORS',
+    jetstream: false,
+    exports: [{ kind: 'stream', subject: statusSubjects.allAgents, to: 'VIGIL' }],
+    imports: [{ kind: 'service', subject: subjects.allFacts, from: 'VIGIL' }],
+  },
   { name: 'SUBSCRIBERS', jetstream: false, exports: [], imports: [{ kind: 'stream', subject: subjects.allAlerts, from: 'VIGIL' }] },
 ];
 
 export const ACCOUNT_OF_ROLE: Readonly<Record<Role, AccountName>> = {
   engine: 'VIGIL',
   policy: 'VIGIL',
+  console: 'VIGIL',
+  forward: 'VIGIL',
   collector: 'COLLECTORS',
   alerts: 'SUBSCRIBERS',
 };

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { nkeys } from '@nats-io/nats-core';
 import { subjectToken } from '../../../proto/src/index.js';
 import { UsageError } from '../errors.js';
-import { alertsPermissions, collectorPermissions, enginePermissions, inboxPrefixFor, policyPermissions, type Permissions, type Role } from './permissions.js';
+import { alertsPermissions, collectorPermissions, consolePermissions, enginePermissions, forwardPermissions, inboxPrefixFor, policyPermissions, type Permissions, type Role } from './permissions.js';
 import { createCa, issueClientCert, issueServerCert, subjectAltNames, type CertFiles } from './pki.js';
 import { ACCOUNTS, ACCOUNT_OF_ROLE } from './accounts.js';
 import { renderServerConfig } from './server-config.js';
@@ -27,12 +27,12 @@ export interface NatsConfigOptions {
   storeDir?: string;
   /** Mutual TLS: issue a client certificate per identity and have the server require one. */
   mtls?: boolean;
-  /** Identities (`collector-<host>`, `engine`, `alerts`, `policy`), `server` or `ca` to issue anew. */
+  /** Identities (`collector-<host>`, `engine`, `alerts`, `policy`, `console`, `forward`), `server` or `ca` to issue anew. */
   rotate?: readonly string[];
 }
 
 export interface Identity {
-  /** `collector-<host>`, `engine`, `alerts` or `policy`. */
+  /** `collector-<host>`, `engine`, `alerts`, `policy`, `console` or `forward`. */
   name: string;
   role: Role;
   host?: string;
@@ -62,6 +62,8 @@ const PERMISSIONS: Record<Role, (publicKey: string, host: string | undefined) =>
   engine: (publicKey) => enginePermissions(publicKey),
   alerts: (publicKey) => alertsPermissions(publicKey),
   policy: (publicKey) => policyPermissions(publicKey),
+  console: (publicKey) => consolePermissions(publicKey),
+  forward: (publicKey) => forwardPermissions(publicKey),
   collector: (publicKey, host) => collectorPermissions(host!, publicKey),
 };
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
@@ -78,7 +80,7 @@ export async function generateNatsConfig(options: NatsConfigOptions): Promise<Ge
   const serverName = options.serverName ?? 'nats';
   const rotate = new Set(options.rotate ?? []);
   const hosts = collectorHosts(options.hosts);
-  const names = ['engine', 'alerts', 'policy', ...hosts.map((h) => `collector-${h}`)];
+  const names = ['engine', 'alerts', 'policy', 'console', 'forward', ...hosts.map((h) => `collector-${h}`)];
   const unknown = [...rotate].filter((r) => r !== 'server' && r !== 'ca' && !names.includes(r));
   if (unknown.length > 0) {
     throw new UsageError(`--rotate ${unknown.join(',')}: expected some of server, ca, ${names.join(', ')}`);
@@ -110,6 +112,8 @@ export async function generateNatsConfig(options: NatsConfigOptions): Promise<Ge
     { name: 'engine', role: 'engine' },
     { name: 'alerts', role: 'alerts' },
     { name: 'policy', role: 'policy' },
+    { name: 'console', role: 'console' },
+    { name: 'forward', role: 'forward' },
     ...hosts.map((host) => ({ name: `collector-${host}`, role: 'collector' as const, host })),
   ];
   for (const { name, role, host } of roles) {

@@ -1,5 +1,5 @@
-import { ALERT_LEDGER_BUCKET, CONTEXT_BUCKET, BUNDLE_BUCKET, BUNDLE_HEADS_BUCKET, BUNDLE_SHADOWS_BUCKET, DATA_BUCKET, PROFILE_BUCKET, distributionSubjects } from '../../../engine/src/index.js';
-import { SUBJECT_ROOT, streams, subjects, subjectToken } from '../../../proto/src/index.js';
+import { ALERT_LEDGER_BUCKET, CONSOLE_ACKS_BUCKET, CONTEXT_BUCKET, BUNDLE_BUCKET, BUNDLE_HEADS_BUCKET, BUNDLE_SHADOWS_BUCKET, DATA_BUCKET, PROFILE_BUCKET, distributionSubjects } from '../../../engine/src/index.js';
+import { SUBJECT_ROOT, statusSubjects, streams, subjects, subjectToken } from '../../../proto/src/index.js';
 
 /** What one NATS identity may publish and subscribe to; nothing else is allowed. */
 export interface Permissions {
@@ -7,7 +7,7 @@ export interface Permissions {
   readonly subscribe: readonly string[];
 }
 
-export type Role = 'collector' | 'engine' | 'alerts' | 'policy';
+export type Role = 'collector' | 'engine' | 'alerts' | 'policy' | 'console' | 'forward';
 
 /**
  * Every identity gets its own reply-inbox prefix derived from its public key,
@@ -19,13 +19,13 @@ export function inboxPrefixFor(publicKey: string): string {
 }
 
 /**
- * A collector of one host publishes that host's facts and nothing else. Its
+ * A collector of one host publishes that host's facts and its heartbeat, nothing else. Its
  * JetStream publishes are requests: the server's ack comes back on its inbox,
  * so it subscribes there and needs no `$JS.API` access at all.
  */
 export function collectorPermissions(host: string, publicKey: string): Permissions {
   return {
-    publish: [`${SUBJECT_ROOT}.facts.*.${subjectToken(host)}`],
+    publish: [`${SUBJECT_ROOT}.facts.*.${subjectToken(host)}`, statusSubjects.agent(host)],
     subscribe: [`${inboxPrefixFor(publicKey)}.>`],
   };
 }
@@ -47,6 +47,7 @@ export function enginePermissions(publicKey: string): Permissions {
       subjects.allAlerts,
       subjects.allDeadLetters,
       subjects.allShadow,
+      statusSubjects.allEngines,
       distributionSubjects.all,
       `${api}.INFO`,
       ...streamNames.flatMap((name) => [`${api}.STREAM.INFO.${name}`, `${api}.STREAM.CREATE.${name}`]),
@@ -108,6 +109,54 @@ export function policyPermissions(publicKey: string): Permissions {
       `$KV.${BUNDLE_SHADOWS_BUCKET}.>`,
       `$KV.${DATA_BUCKET}.>`,
       `$O.${BUNDLE_BUCKET}.>`,
+    ],
+    subscribe: [`${inboxPrefixFor(publicKey)}.>`],
+  };
+}
+
+/**
+ * The console (`vigil console`): reads the alert and fact streams with
+ * ordered consumers, the engines' consumer and the dead letters' counts, the
+ * policy, profile and context buckets, and watches the heartbeats on core NATS. It writes only what its actions change: acknowledgements, the
+ * exceptions document, profiles (an approved drift item) and its audit events.
+ */
+export function consolePermissions(publicKey: string): Permissions {
+  const api = '$JS.API';
+  const read = [streams.alerts.name, streams.facts.name];
+  return {
+    publish: [
+      `${api}.INFO`,
+      ...[...read, streams.deadLetters.name].map((name) => `${api}.STREAM.INFO.${name}`),
+      ...read.flatMap((name) => [`${api}.CONSUMER.CREATE.${name}.>`, `${api}.CONSUMER.INFO.${name}.*`, `${api}.CONSUMER.DELETE.${name}.*`, `${api}.CONSUMER.MSG.NEXT.${name}.*`, `$JS.FC.${name}.>`]),
+      ...POLICY_STREAMS.flatMap(storeRead),
+      ...[PROFILE_BUCKET, CONTEXT_BUCKET, CONSOLE_ACKS_BUCKET].flatMap((bucket) => storeRead(`KV_${bucket}`)),
+      `$KV.${CONSOLE_ACKS_BUCKET}.>`,
+      `$KV.${DATA_BUCKET}.exceptions`,
+      `$KV.${PROFILE_BUCKET}.>`,
+      `${SUBJECT_ROOT}.audit.console.>`,
+    ],
+    subscribe: [`${SUBJECT_ROOT}.status.>`, `${inboxPrefixFor(publicKey)}.>`],
+  };
+}
+
+/**
+ * The forwarder (`vigil forward`): one durable consumer per output on the
+ * alert stream, created if missing, pulled and acknowledged. Nothing else:
+ * no message published, no other stream read.
+ */
+export function forwardPermissions(publicKey: string): Permissions {
+  const api = '$JS.API';
+  const alerts = streams.alerts.name;
+  return {
+    publish: [
+      `${api}.INFO`,
+      `${api}.STREAM.INFO.${alerts}`,
+      // Subject wildcards are whole tokens: any consumer of the alert stream, not only vigil-forward-<name>.
+      `${api}.CONSUMER.INFO.${alerts}.*`,
+      `${api}.CONSUMER.CREATE.${alerts}.>`,
+      `${api}.CONSUMER.DURABLE.CREATE.${alerts}.*`,
+      `${api}.CONSUMER.MSG.NEXT.${alerts}.*`,
+      `$JS.ACK.${alerts}.>`,
     ],
     subscribe: [`${inboxPrefixFor(publicKey)}.>`],
   };

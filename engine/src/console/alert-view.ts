@@ -92,6 +92,11 @@ export class AlertView {
     return held;
   }
 
+  /** Every alert held, oldest first. */
+  *all(): Iterable<AlertJSON> {
+    for (const held of this.alerts) yield held.alert;
+  }
+
   get(id: string): HeldAlert | undefined {
     return this.byId.get(id);
   }

@@ -5,14 +5,18 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
-import { alertToJSON, decodeAlert, decodeFactBatch, streams, SUBJECT_ROOT, subjectToken, v1 } from '../../../proto/src/index.js';
+import { alertToJSON, decodeAlert, decodeFactBatch, streams, SUBJECT_ROOT, subjectToken, v1, type FactInit } from '../../../proto/src/index.js';
+import { readStored } from '../archive/stored.js';
 import { ensureKv } from '../distribution/buckets.js';
 import { DataStore } from '../distribution/data.js';
+import { readBundleFile, type Bundle } from '../policy/bundle.js';
+import { PolicyEvaluator } from '../policy/evaluator.js';
 import { addItem, isProfileCategory } from '../profiles/model.js';
 import { ProfileStore } from '../profiles/store.js';
-import { packageRoot } from '../tools.js';
+import { defaultBundlePath, packageRoot } from '../tools.js';
 import { AlertView, type AlertQuery, type HeldAlert } from './alert-view.js';
 import { FleetView } from './fleet.js';
+import { WorkloadView } from './workloads.js';
 
 export const CONSOLE_ACKS_BUCKET = 'vigil-console-acks';
 /** Subject of the audit events of console actions: vigil.audit.console.<action>. */
@@ -21,6 +25,7 @@ export const consoleAuditSubject = (action: string): string => `${SUBJECT_ROOT}.
 export interface ConsoleLogger {
   info(details: object, message: string): void;
   warn(details: object, message: string): void;
+  debug(details: object, message: string): void;
 }
 
 export interface ConsoleOptions {
@@ -32,6 +37,8 @@ export interface ConsoleOptions {
   /** Needed for every action, and for reading too when not bound to loopback. Generated when not given. */
   token?: string;
   logger: ConsoleLogger;
+  /** Judges the workloads' posture; default: the shipped bundle. */
+  bundle?: Bundle;
 }
 
 export interface RunningConsole {
@@ -77,6 +84,8 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
   const acks: KV = await ensureKv(nc, CONSOLE_ACKS_BUCKET, { history: 1 });
   const profiles = await ProfileStore.open(nc);
   const data = await DataStore.open({ nc });
+  const evaluator = await PolicyEvaluator.load(options.bundle ?? (await readBundleFile(defaultBundlePath())));
+  const workloads = await WorkloadView.start({ nc, logger, evaluator, profiles, alerts: () => view.all() });
   const clients = new Set<{ res: http.ServerResponse; matches: (h: HeldAlert) => boolean }>();
 
   // Acks first, so alerts read next already show them.
@@ -167,7 +176,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
       });
       return;
     }
-    const alertMatch = /^\/api\/alerts\/([^/]+)(\/ack|\/fact)?$/.exec(url.pathname);
+    const alertMatch = /^\/api\/alerts\/([^/]+)(\/ack|\/fact|\/drift)?$/.exec(url.pathname);
     if (alertMatch) {
       const held = view.get(decodeURIComponent(alertMatch[1]!));
       if (!held) throw new HttpError(404, 'no such alert in the stream');
@@ -175,9 +184,16 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
       if (req.method === 'GET' && alertMatch[2] === '/fact') {
         const fact = await factBehind(nc, held);
         if (!fact) throw new HttpError(404, `fact ${held.alert.fact_id} is no longer in ${streams.facts.name} (kept 24 h), or was never archived`);
-        return json(200, fact);
+        return json(200, factJSON(fact));
       }
-      if (req.method === 'POST' && alertMatch[2]) {
+      if (req.method === 'GET' && alertMatch[2] === '/drift') {
+        const fact = await factBehind(nc, held);
+        if (!fact) throw new HttpError(404, `fact ${held.alert.fact_id} is no longer in ${streams.facts.name} (kept 24 h), or was never archived`);
+        const drift = await workloads.driftItems(fact);
+        if (!drift) throw new HttpError(404, 'the fact behind this alert adds nothing to a workload profile');
+        return json(200, drift);
+      }
+      if (req.method === 'POST' && alertMatch[2] === '/ack') {
         const at = new Date().toISOString();
         const by = 'console';
         await acks.put(held.alert.alert_id, JSON.stringify({ by, at }));
@@ -207,26 +223,22 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
         if (!/^\d{4}-\d{2}-\d{2}$/.test(expires) || Number.isNaN(Date.parse(expires))) throw new HttpError(400, `expires must be a date YYYY-MM-DD (actual: ${expires})`);
         if (expires < new Date().toISOString().slice(0, 10)) throw new HttpError(400, `expires is in the past (actual: ${expires})`);
         const entry = { rules: [a.rule_id], scope, justification: text(body.justification, 'justification'), expires, created_by: 'console', created_at: new Date().toISOString(), from_alert: a.alert_id };
-        const current = ((await data.get('exceptions'))?.value as unknown[] | undefined) ?? [];
-        await data.put('exceptions', JSON.stringify([...current, entry]));
+        // Compare-and-set: an exception written meanwhile (another console, `vigil policy data put`) is kept.
+        await data.update('exceptions', (current) => JSON.stringify([...((current as unknown[] | undefined) ?? []), entry]));
         audit('exception', { alert_id: a.alert_id, rule_id: a.rule_id, scope, expires });
         return json(201, entry);
       }
     }
     if (req.method === 'GET' && url.pathname === '/api/fleet') return json(200, await fleet.snapshot());
-    if (req.method === 'GET' && url.pathname === '/api/workloads') {
-      const list = await Promise.all(
-        (await profiles.workloads()).map(async (workload) => {
-          const stored = await profiles.get(workload);
-          const p = stored?.profile;
-          // Drift alerts name the workload: "… (workload W) …, not in its learned profile".
-          const drift = view.query({ text: `(workload ${workload})`, limit: 20 }).items;
-          return p
-            ? { workload, state: p.state, version: p.version, active_s: p.active_s, learn_window_s: p.learn_window_s, items: Object.fromEntries(Object.entries(p.items).map(([k, v]) => [k, Object.keys(v).length])), drift: drift.map((h) => ({ alert_id: h.alert.alert_id, rule_id: h.alert.rule_id, message: h.alert.message, raised_at: h.alert.raised_at })) }
-            : { workload, state: 'unknown' };
-        }),
-      );
-      return json(200, { workloads: list });
+    if (req.method === 'GET' && url.pathname === '/api/workloads') return json(200, { workloads: await workloads.list() });
+    const one = /^\/api\/workloads\/([^/]+)$/.exec(url.pathname);
+    if (req.method === 'GET' && one) {
+      const workload = decodeURIComponent(one[1]!);
+      const found = await workloads.get(workload);
+      if (!found) throw new HttpError(404, `no container or profile of workload ${workload}`);
+      // Drift alerts name the workload: "… (workload W) …, not in its learned profile".
+      const drift = view.query({ text: `(workload ${workload})`, limit: 50 }).items.map((h) => ({ alert_id: h.alert.alert_id, rule_id: h.alert.rule_id, message: h.alert.message, raised_at: h.alert.raised_at }));
+      return json(200, { workload, ...found, drift_alerts: drift });
     }
     const approve = /^\/api\/workloads\/(.+)\/approve$/.exec(url.pathname);
     if (req.method === 'POST' && approve) {
@@ -243,6 +255,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
         return next;
       });
       if (!updated) throw new HttpError(404, `no learned profile for ${workload}`);
+      workloads.changed();
       audit('approve', { workload, category, item: key, version: updated.version });
       return json(200, { workload, version: updated.version });
     }
@@ -273,6 +286,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       fleet.stop();
+      await workloads.stop();
       await messages?.close();
       await loaded.catch(() => undefined);
     },
@@ -288,35 +302,29 @@ const FACT_SEARCH_MAX = 20_000;
  * judged facts): the host's fact messages stored from just before the fact
  * was observed, read until it is found or the window ends.
  */
-async function factBehind(nc: NatsConnection, held: HeldAlert): Promise<Record<string, unknown> | undefined> {
+async function factBehind(nc: NatsConnection, held: HeldAlert): Promise<FactInit | undefined> {
   const observed = Date.parse(held.alert.observed_at);
   if (!Number.isFinite(observed)) return undefined;
-  const consumer = await jetstream(nc)
-    .consumers.get(streams.facts.name, {
-      filter_subjects: [`${SUBJECT_ROOT}.facts.*.${subjectToken(held.alert.host)}`],
-      deliver_policy: DeliverPolicy.StartTime,
-      opt_start_time: new Date(observed - FACT_SEARCH_BEFORE_MS).toISOString(),
-    })
-    .catch(() => undefined);
-  if (!consumer) return undefined;
+  const filter = `${SUBJECT_ROOT}.facts.*.${subjectToken(held.alert.host)}`;
   let read = 0;
-  for (;;) {
-    let received = 0;
-    for await (const m of await consumer.fetch({ max_messages: 500, expires: 1_000 })) {
-      received++;
-      read++;
-      if (Number(m.info.timestampNanos) / 1e6 > observed + FACT_SEARCH_AFTER_MS || read > FACT_SEARCH_MAX) return undefined;
+  try {
+    for await (const { data } of readStored(nc, streams.facts.name, filter, observed - FACT_SEARCH_BEFORE_MS, observed + FACT_SEARCH_AFTER_MS)) {
+      if (++read > FACT_SEARCH_MAX) return undefined;
       try {
-        const fact = decodeFactBatch(m.data).facts.find((f) => f.id === held.alert.fact_id);
-        if (fact) return v1.Fact.toObject(fact as Parameters<typeof v1.Fact.toObject>[0], { longs: Number, enums: String, defaults: false }) as Record<string, unknown>;
+        const fact = decodeFactBatch(data).facts.find((f) => f.id === held.alert.fact_id);
+        if (fact) return fact;
       } catch {
         // Not a FactBatch.
       }
-      if (m.info.pending === 0) return undefined;
     }
-    if (received === 0) return undefined;
+  } catch {
+    // No fact stream (yet): nothing to show.
   }
+  return undefined;
 }
+
+const factJSON = (fact: FactInit): Record<string, unknown> =>
+  v1.Fact.toObject(fact as Parameters<typeof v1.Fact.toObject>[0], { longs: Number, enums: String, defaults: false }) as Record<string, unknown>;
 
 function queryOf(params: URLSearchParams): AlertQuery {
   const list = (name: string): string[] | undefined => {

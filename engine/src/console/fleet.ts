@@ -1,41 +1,59 @@
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection, Subscription } from '@nats-io/nats-core';
-import { decodeFactBatch, ENGINE_CONSUMER, factKindOf, RUNTIME_KINDS, streams, subjects, type FactInit } from '../../../proto/src/index.js';
+import { decodeAgentStatus, decodeEngineStatus, ENGINE_CONSUMER, STATUS_INTERVAL_MS, statusSubjects, streams, subjects, type AgentStatus, type EngineStatus } from '../../../proto/src/index.js';
 import { BundleStore } from '../distribution/store.js';
 
 const RATE_WINDOW_MS = 60_000;
-const RUNTIME: ReadonlySet<string> = new Set(RUNTIME_KINDS);
+const SILENT_AFTER_MS = 3 * STATUS_INTERVAL_MS;
 
 interface CollectorSeen {
-  host: string;
   collector: string;
-  version: string;
+  /** When its published count last grew. */
   lastFactMs: number;
-  facts: number;
-  /** Where its runtime events came from (ebpf, procfs, gvisor, falco, tetragon). */
-  sources: Set<string>;
-  recent: Array<[atMs: number, facts: number]>;
+  /** (heard at, published) over the rate window, oldest first. */
+  history: Array<[atMs: number, published: number]>;
+  sources: string[];
+  counters: CollectorCountersView;
+}
+
+/** What an agent's heartbeat says of one collector. */
+export interface CollectorCountersView {
+  published: number;
+  dropped: number;
+  rate_limited: number;
+  retries: number;
+  outbox_batches: number;
+  outbox_bytes: number;
+  source_lost: number;
+  /** When the heartbeat carrying these was sent. */
+  at: string;
 }
 
 export interface FleetSnapshot {
   hosts: Array<{
     host: string;
-    collectors: Array<{ collector: string; version: string; last_fact: string; facts: number; facts_per_s: number; sources: string[] }>;
+    /** The agent's heartbeat is older than three intervals: its counters are stale. */
+    silent: boolean;
+    collectors: Array<{ collector: string; version: string; last_fact: string; facts: number; facts_per_s: number; sources: string[]; counters: CollectorCountersView }>;
   }>;
+  /** Engine replicas heard from in the last three heartbeat intervals. */
+  replicas: Array<{ replica: string; host: string; started_at: string; last_seen: string; bundles: string[]; shadows: string[]; facts: number; alerts: number; dead_letters: number; workers: number; in_flight: number; worker_restarts: number; timeouts: number }>;
   engine: { consumer: string; pending: number; ack_pending: number; waiting_pulls: number; redelivered: number } | { error: string };
   dead_letters: Array<{ reason: string; count: number }>;
   bundles: Array<{ name: string; revision: string; digest: string; verified: boolean; pushed_at: string }>;
 }
 
 /**
- * What the console shows of the fleet, read from NATS: collectors from the
- * facts they publish (a core subscription beside the engine's consumer: it
- * takes nothing from the work queue), the engines' shared consumer, dead
- * letters by reason and the bundles in force.
+ * What the console shows of the fleet, read from NATS: each host's
+ * collectors from its agent's heartbeat (never from the facts themselves, so
+ * the console neither needs to read nor keeps up with every fact), the engine
+ * replicas from theirs, the engines' shared consumer, dead letters by reason
+ * and the bundles in force.
  */
 export class FleetView {
-  private readonly seen = new Map<string, CollectorSeen>();
-  private sub: Subscription | undefined;
+  private readonly agents = new Map<string, { status: AgentStatus; heardMs: number; collectors: Map<string, CollectorSeen> }>();
+  private readonly engines = new Map<string, { status: EngineStatus; heardMs: number }>();
+  private readonly subs: Subscription[] = [];
   private bundleStore: Promise<BundleStore> | undefined;
 
   private constructor(
@@ -45,60 +63,102 @@ export class FleetView {
 
   static async start(nc: NatsConnection): Promise<FleetView> {
     const view = new FleetView(nc, await jetstreamManager(nc));
-    view.sub = nc.subscribe(subjects.allFacts, {
-      callback: (_error, msg) => {
-        try {
-          view.record(decodeFactBatch(msg.data).facts as FactInit[]);
-        } catch {
-          // Not a FactBatch: the engine dead-letters it; nothing to count here.
-        }
-      },
-    });
+    const listen = (subject: string, take: (data: Uint8Array) => void): void => {
+      view.subs.push(
+        nc.subscribe(subject, {
+          callback: (_error, msg) => {
+            try {
+              take(msg.data);
+            } catch {
+              // Not a heartbeat of this version: nothing to count.
+            }
+          },
+        }),
+      );
+    };
+    listen(statusSubjects.allAgents, (data) => view.heard(decodeAgentStatus(data)));
+    listen(statusSubjects.allEngines, (data) => view.heardEngine(decodeEngineStatus(data)));
     return view;
   }
 
-  record(facts: FactInit[], now = Date.now()): void {
-    for (const fact of facts) {
-      const host = fact.source?.host ?? '';
-      const collector = fact.source?.collector ?? '';
-      const key = `${host}\u0000${collector}`;
-      let entry = this.seen.get(key);
-      if (!entry) {
-        entry = { host, collector, version: fact.source?.version ?? '', lastFactMs: 0, facts: 0, sources: new Set(), recent: [] };
-        this.seen.set(key, entry);
-      }
-      entry.facts++;
-      entry.lastFactMs = now;
-      const last = entry.recent.at(-1);
-      if (last && now - last[0] < 1_000) last[1]++;
-      else entry.recent.push([now, 1]);
-      const kind = factKindOf(fact);
-      if (kind && RUNTIME.has(kind)) {
-        const source = (fact as Record<string, { source?: string } | undefined>)[kind]?.source;
-        if (source) entry.sources.add(source);
-      }
+  /** An agent's heartbeat: the latest per host counts; rates come from the published counts over the last minute. */
+  heard(status: AgentStatus, now = Date.now()): void {
+    if (!status.host) return;
+    const agent = this.agents.get(status.host) ?? { status, heardMs: now, collectors: new Map<string, CollectorSeen>() };
+    agent.status = status;
+    agent.heardMs = now;
+    for (const c of status.collectors) {
+      const name = c.collector ?? '';
+      const published = Number(c.published ?? 0);
+      const entry = agent.collectors.get(name) ?? { collector: name, lastFactMs: 0, history: [], sources: [], counters: undefined as unknown as CollectorCountersView };
+      const before = entry.history.at(-1)?.[1] ?? 0;
+      if (published > before) entry.lastFactMs = now;
+      entry.history = [...entry.history.filter(([at]) => now - at < RATE_WINDOW_MS), [now, published]];
+      entry.sources = (c.source ?? '').split('+').filter(Boolean).sort();
+      entry.counters = {
+        published,
+        dropped: Number(c.dropped ?? 0),
+        rate_limited: Number(c.rate_limited ?? 0),
+        retries: Number(c.retries ?? 0),
+        outbox_batches: Number(c.outbox_batches ?? 0),
+        outbox_bytes: Number(c.outbox_bytes ?? 0),
+        source_lost: Number(c.source_lost ?? 0),
+        at: new Date(Number(status.at_ms ?? now)).toISOString(),
+      };
+      agent.collectors.set(name, entry);
     }
+    this.agents.set(status.host, agent);
+  }
+
+  heardEngine(status: EngineStatus, now = Date.now()): void {
+    if (status.replica) this.engines.set(status.replica, { status, heardMs: now });
   }
 
   async snapshot(now = Date.now()): Promise<FleetSnapshot> {
-    const byHost = new Map<string, FleetSnapshot['hosts'][number]>();
-    for (const entry of this.seen.values()) {
-      entry.recent = entry.recent.filter(([at]) => now - at < RATE_WINDOW_MS);
-      const inWindow = entry.recent.reduce((sum, [, n]) => sum + n, 0);
-      const host = byHost.get(entry.host) ?? { host: entry.host, collectors: [] };
-      host.collectors.push({
-        collector: entry.collector,
-        version: entry.version,
-        last_fact: new Date(entry.lastFactMs).toISOString(),
-        facts: entry.facts,
-        facts_per_s: Math.round((inWindow / (RATE_WINDOW_MS / 1000)) * 100) / 100,
-        sources: [...entry.sources].sort(),
-      });
-      byHost.set(entry.host, host);
-    }
-    const hosts = [...byHost.values()].sort((a, b) => a.host.localeCompare(b.host));
-    for (const h of hosts) h.collectors.sort((a, b) => a.collector.localeCompare(b.collector));
-    return { hosts, engine: await this.engine(), dead_letters: await this.deadLetters(), bundles: await this.bundles() };
+    const hosts = [...this.agents.entries()]
+      .map(([host, agent]) => ({
+        host,
+        silent: now - agent.heardMs > SILENT_AFTER_MS,
+        collectors: [...agent.collectors.values()]
+          .map((c) => {
+            const [firstAt, firstCount] = c.history[0] ?? [now, 0];
+            const [lastAt, lastCount] = c.history.at(-1) ?? [now, 0];
+            const rate = lastAt > firstAt ? (lastCount - firstCount) / ((lastAt - firstAt) / 1000) : 0;
+            return {
+              collector: c.collector,
+              version: agent.status.version ?? '',
+              last_fact: c.lastFactMs > 0 ? new Date(c.lastFactMs).toISOString() : '',
+              facts: c.counters.published,
+              facts_per_s: Math.round(Math.max(0, rate) * 100) / 100,
+              sources: c.sources,
+              counters: c.counters,
+            };
+          })
+          .sort((a, b) => a.collector.localeCompare(b.collector)),
+      }))
+      .sort((a, b) => a.host.localeCompare(b.host));
+    return { hosts, replicas: this.replicas(now), engine: await this.engine(), dead_letters: await this.deadLetters(), bundles: await this.bundles() };
+  }
+
+  private replicas(now: number): FleetSnapshot['replicas'] {
+    for (const [name, { heardMs }] of this.engines) if (now - heardMs > SILENT_AFTER_MS) this.engines.delete(name);
+    return [...this.engines.values()]
+      .map(({ status: s, heardMs }) => ({
+        replica: s.replica,
+        host: s.host,
+        started_at: new Date(Number(s.started_at_ms)).toISOString(),
+        last_seen: new Date(heardMs).toISOString(),
+        bundles: [...s.bundles],
+        shadows: [...s.shadows],
+        facts: Number(s.facts),
+        alerts: Number(s.alerts),
+        dead_letters: Number(s.dead_letters),
+        workers: s.workers,
+        in_flight: s.in_flight,
+        worker_restarts: Number(s.worker_restarts),
+        timeouts: Number(s.timeouts),
+      }))
+      .sort((a, b) => a.replica.localeCompare(b.replica));
   }
 
   private async engine(): Promise<FleetSnapshot['engine']> {
@@ -138,6 +198,6 @@ export class FleetView {
   }
 
   stop(): void {
-    this.sub?.unsubscribe();
+    for (const sub of this.subs) sub.unsubscribe();
   }
 }

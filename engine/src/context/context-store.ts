@@ -1,6 +1,5 @@
 import type { NatsConnection, QueuedIterator } from '@nats-io/nats-core';
 import type { KV, KvWatchEntry } from '@nats-io/kv';
-import type { Logger } from 'pino';
 import { ensureKv } from '../distribution/buckets.js';
 import type { ContextEntry } from './context-cache.js';
 
@@ -17,6 +16,12 @@ export interface ContextStore {
   /** Stores the latest fact under its key; best effort, never throws. */
   put(key: string, value: Uint8Array): void;
   close(): Promise<void>;
+}
+
+/** What the store reports through: a pino logger, or anything with its warn and debug. */
+export interface ContextLogger {
+  warn(details: object, message: string): void;
+  debug(details: object, message: string): void;
 }
 
 export const CONTEXT_BUCKET = 'vigil-context';
@@ -36,10 +41,10 @@ export class KvContextStore implements ContextStore {
 
   private constructor(
     private readonly kv: KV,
-    private readonly logger: Logger,
+    private readonly logger: ContextLogger,
   ) {}
 
-  static async open(nc: NatsConnection, logger: Logger, options: { replicas?: number } = {}): Promise<KvContextStore> {
+  static async open(nc: NatsConnection, logger: ContextLogger, options: { replicas?: number } = {}): Promise<KvContextStore> {
     const kv = await ensureKv(nc, CONTEXT_BUCKET, {
       history: 1,
       ttl: CONTEXT_MAX_AGE_MS,

@@ -18,6 +18,12 @@ export function ensureKv(nc: NatsConnection, bucket: string, options: Partial<Kv
   });
 }
 
+/** A KV update or create refused because another writer got there first (compare-and-set lost). */
+export function isWrongRevision(error: unknown): boolean {
+  const text = String((error as Error)?.message ?? error);
+  return /wrong last sequence|key exists|10071|10164/i.test(text) || (error as { api_error?: { err_code?: number } })?.api_error?.err_code === 10071;
+}
+
 /** Opens an Object Store bucket, creating it when it does not exist yet. */
 export function ensureObjectStore(nc: NatsConnection, bucket: string): Promise<ObjectStore> {
   const objm = new Objm(nc);

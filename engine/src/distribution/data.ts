@@ -1,7 +1,7 @@
 import type { NatsConnection, QueuedIterator } from '@nats-io/nats-core';
 import type { KV, KvEntry, KvWatchEntry } from '@nats-io/kv';
 import { VigilEngineError } from '../errors.js';
-import { ensureKv } from './buckets.js';
+import { ensureKv, isWrongRevision } from './buckets.js';
 import { distributionSubjects, publishEvent } from './events.js';
 
 /**
@@ -65,6 +65,8 @@ export interface DataStoreOptions {
 }
 
 /** Reads and writes data documents; every write is checked first. */
+const MAX_UPDATE_ATTEMPTS = 20;
+
 export class DataStore {
   private constructor(
     private readonly kv: KV,
@@ -80,6 +82,27 @@ export class DataStore {
   async put(key: string, json: string | Uint8Array): Promise<number> {
     parseDataDocument(key, json);
     return this.kv.put(key, json);
+  }
+
+  /**
+   * Read, change, write back if nobody wrote in between; otherwise again.
+   * `change` gets the parsed document (undefined when there is none) and
+   * returns the new one as JSON text, or undefined to leave it as it is.
+   */
+  async update(key: string, change: (current: unknown) => string | undefined): Promise<number | undefined> {
+    for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
+      const entry = await this.kv.get(key);
+      const held = entry !== null && entry.operation === 'PUT';
+      const next = change(held ? parseDataDocument(key, entry.value) : undefined);
+      if (next === undefined) return undefined;
+      parseDataDocument(key, next);
+      try {
+        return held ? await this.kv.update(key, next, entry.revision) : await this.kv.create(key, next);
+      } catch (error) {
+        if (!isWrongRevision(error)) throw error;
+      }
+    }
+    throw new VigilEngineError('VIGIL_ERR_DATA_CONFLICT', [key, String(MAX_UPDATE_ATTEMPTS)]);
   }
 
   /** The parsed document, or undefined when the key holds nothing. */

@@ -1,5 +1,8 @@
-import { ContextCache, contextKeyOf, contextValueOf, findingsFrom, subjectOf, type PolicyEvaluator } from '../../../engine/src/index.js';
-import { findingToJSON, RUNTIME_KINDS, toPolicyInput, workloadOf, type Alert, type FactInit, type FindingInit } from '../../../proto/src/index.js';
+import { findingToJSON, RUNTIME_KINDS, toPolicyInput, workloadOf, type AlertJSON, type FactInit, type FindingInit, type FindingJSON } from '../../../proto/src/index.js';
+import { ContextCache, contextKeyOf, contextValueOf } from '../context/context-cache.js';
+import { findingsFrom } from '../findings.js';
+import type { PolicyEvaluator } from '../policy/evaluator.js';
+import { subjectOf } from '../subject.js';
 
 /** Frameworks whose controls a posture counts as passed or failed (the configuration and image ones). */
 export const CONTROL_FRAMEWORKS = ['cis-docker', 'pss'] as const;
@@ -39,8 +42,8 @@ export interface PostureSources {
   containers: readonly FactInit[];
   /** Image facts, oldest first: the latest of each image id counts. */
   images: readonly FactInit[];
-  /** Alerts on runtime facts. */
-  alerts: readonly Alert[];
+  /** Alerts (those on runtime facts count), as `alertToJSON` gives them. */
+  alerts: readonly AlertJSON[];
   evaluator: PolicyEvaluator;
   profiles?: ReadonlyMap<string, { state: string; version: number }>;
 }
@@ -101,14 +104,12 @@ export function postureOf(workload: string, sources: PostureSources): WorkloadPo
   const profileRules = new Set(evaluator.rules.filter((r) => r.package.includes('profile_drift')).map((r) => r.id));
   const runtimeByKey = new Map<string, PostureFinding>();
   for (const alert of sources.alerts) {
-    const subject = alert.finding?.subject;
-    if (!RUNTIME.has(subject?.kind ?? '') || !ids.has(subject?.id ?? '')) continue;
-    const rule = alert.finding?.rule_id ?? '';
-    const key = `${rule}\u0000${alert.finding?.message ?? ''}`;
-    const seen = Number(alert.last_seen_ms || alert.observed_at_ms || 0);
-    const entry = runtimeByKey.get(key) ?? { ...postureFinding(alert.finding ?? {}), count: 0, last_seen: '' };
-    entry.count! += Math.max(1, Number(alert.count ?? 1));
-    if (seen > 0 && (entry.last_seen === '' || new Date(seen).toISOString() > entry.last_seen!)) entry.last_seen = new Date(seen).toISOString();
+    if (!RUNTIME.has(alert.subject.kind) || !ids.has(alert.subject.id)) continue;
+    const key = `${alert.rule_id}\u0000${alert.message}`;
+    const entry = runtimeByKey.get(key) ?? { ...postureFindingOf(alert), count: 0, last_seen: '' };
+    entry.count! += Math.max(1, alert.count);
+    // An aggregate is raised after the occurrences it counts: its raised_at is the last seen.
+    if (alert.raised_at > entry.last_seen!) entry.last_seen = alert.raised_at;
     runtimeByKey.set(key, entry);
   }
   const alerts = [...runtimeByKey.values()];
@@ -143,8 +144,9 @@ export function postureOf(workload: string, sources: PostureSources): WorkloadPo
 
 const SEVERITY_ORDER = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'UNSPECIFIED'];
 
-function postureFinding(finding: FindingInit): PostureFinding {
-  const { rule_id, severity, message, subject, frameworks } = findingToJSON(finding);
+const postureFinding = (finding: FindingInit): PostureFinding => postureFindingOf(findingToJSON(finding));
+
+function postureFindingOf({ rule_id, severity, message, subject, frameworks }: FindingJSON): PostureFinding {
   return { rule_id, severity, message, subject: subject.name || subject.image || subject.id, frameworks };
 }
 

@@ -1,6 +1,6 @@
 import type { NatsConnection, QueuedIterator } from '@nats-io/nats-core';
 import type { KV, KvWatchEntry } from '@nats-io/kv';
-import { ensureKv } from '../distribution/buckets.js';
+import { ensureKv, isWrongRevision } from '../distribution/buckets.js';
 import { VigilEngineError } from '../errors.js';
 import { normalised, profileProblem, type Profile } from './model.js';
 
@@ -147,9 +147,4 @@ export class ProfileStore {
     })();
     return watch;
   }
-}
-
-function isWrongRevision(error: unknown): boolean {
-  const text = String((error as Error)?.message ?? error);
-  return /wrong last sequence|key exists|10071|10164/i.test(text) || (error as { api_error?: { err_code?: number } })?.api_error?.err_code === 10071;
 }

@@ -150,6 +150,19 @@ describe('data documents over NATS KV', () => {
     expect(withDataDocuments({}, { vigil: {} })).toEqual({ vigil: {} });
   });
 
+  it('data - concurrent updates of one document compare and set: none is lost, a refused change writes nothing', async () => {
+    const bucket = 'data-cas';
+    const [a, b] = await Promise.all([DataStore.open({ nc, bucket }), DataStore.open({ nc, bucket })]);
+    const append = (store: DataStore, name: string) => store.update('exceptions', (current) => JSON.stringify([...((current as unknown[] | undefined) ?? []), exception(name)]));
+    await Promise.all(Array.from({ length: 12 }, (_, i) => append(i % 2 === 0 ? a : b, `c${i}`)));
+    const names = ((await a.get('exceptions'))!.value as Array<{ scope: { container_name: string } }>).map((e) => e.scope.container_name).sort();
+    expect(names).toEqual(Array.from({ length: 12 }, (_, i) => `c${i}`).sort());
+    const before = (await a.get('exceptions'))!.revision;
+    await expect(a.update('exceptions', () => '{"not": "a list"')).rejects.toThrow(/exceptions is invalid/);
+    expect(await a.update('exceptions', () => undefined)).toBeUndefined();
+    expect((await a.get('exceptions'))!.revision).toBe(before);
+  });
+
   it('data - a deleted document leaves the overlay', async () => {
     const bucket = 'data-delete';
     const store = await DataStore.open({ nc, bucket });
