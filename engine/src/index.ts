@@ -21,7 +21,7 @@ export type { DeadLetterReason } from './pool/judge.js';
 export { readBundleFile, parseBundle, type Bundle } from './policy/bundle.js';
 export { buildBundle, inspectRules, generateMain, type BuildOptions, type BuildResult } from './policy/build.js';
 export type { ContextPart, RuleMeta } from './policy/rules.js';
-export { bundleNameOf, checkBundleName, DEFAULT_BUNDLE_NAME, kernelFilterOf, type VigilManifest } from './policy/manifest.js';
+export { bundleNameOf, checkBundleName, contextNeedsOf, DEFAULT_BUNDLE_NAME, kernelFilterOf, type VigilManifest } from './policy/manifest.js';
 export { findingsFrom, alertsFrom, alertId } from './findings.js';
 export { shadowSubject, type ShadowStats } from './shadow/shadow.js';
 export { CONTEXT_BUCKET, KvContextStore, MemoryContextStore, type ContextStore } from './context/context-store.js';

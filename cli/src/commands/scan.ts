@@ -23,7 +23,8 @@ export const SCAN_USAGE = `vigil scan [--format table|json|sarif|junit|cyclonedx
   --host              the Docker host itself, as docker-bench-security judges it (CIS sections 1-3: daemon,
                       host settings, Docker's files and their audit rules), seen at --host-root (default /);
                       with --docker, its running containers and its images join the same report
-  --facts FILE        the facts of a fact file (\`vigil facts export\`), judged offline; repeatable
+  --facts FILE        the facts of a fact file (\`vigil facts export\`), judged offline, runtime events
+                      joined with the file's container, image and host facts; repeatable
   --socket PATH       Docker socket (default /var/run/docker.sock)
   --ignorefile FILE   findings to ignore (default .vigilignore, else .vigilignore.yaml, if present): one per line,
                       RULE_ID [PATH-GLOB...] [exp:YYYY-MM-DD]; or YAML, rules: [{id, paths, expires, statement}]

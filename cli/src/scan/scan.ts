@@ -1,10 +1,15 @@
 import {
+  ContextCache,
+  contextKeyOf,
+  contextNeedsOf,
+  contextValueOf,
   defaultBundlePath,
   findingsFrom,
   PolicyEvaluator,
   readBundleFile,
   subjectOf,
   type Bundle,
+  type ContextPart,
 } from '../../../engine/src/index.js';
 import {
   factKindOf,
@@ -103,6 +108,7 @@ export function evaluateAll(
   const findings: ScanFinding[] = [];
   const excepted: ExceptedFindingJSON[] = [];
   const budget = { left: SCAN_EVALUATION_BUDGET };
+  const context = contextOf(evaluator, facts);
   for (const { fact, source, line, probe } of facts) {
     const kind = factKindOf(fact);
     if (!kind) {
@@ -110,6 +116,8 @@ export function evaluateAll(
       continue;
     }
     const input = toPolicyInput(fact);
+    const needs = context.needs.get(kind);
+    if (needs) context.cache.attach(kind, input, needs);
     try {
       const subject = subjectOf(input, kind, source);
       const kept = findingsFrom(evaluator.evaluate(input, kind), subject).map(findingToJSON);
@@ -121,6 +129,28 @@ export function evaluateAll(
     }
   }
   return { findings, excepted };
+}
+
+/**
+ * What rules reading `input.context` are joined with: the latest container,
+ * image and host fact among the scanned ones (a fact file holds a stretch of
+ * time; the scan judges each event with what the whole file knows of its
+ * container, not only with what came before it, as an engine would).
+ */
+function contextOf(evaluator: PolicyEvaluator, facts: readonly SourcedFact[]): { cache: ContextCache; needs: Map<FactKind, Set<ContextPart>> } {
+  const needs = contextNeedsOf(evaluator.bundle.manifest);
+  const cache = new ContextCache();
+  if (needs.size === 0) return { cache, needs };
+  const latest = new Map<string, { at: number; value: Uint8Array }>();
+  for (const { fact } of facts) {
+    const kind = factKindOf(fact);
+    const key = kind && contextKeyOf(kind, fact);
+    if (!key) continue;
+    const at = Number(fact.observed_at_ms ?? 0);
+    if ((latest.get(key)?.at ?? -1) <= at) latest.set(key, { at, value: contextValueOf(fact) });
+  }
+  cache.apply([...latest].map(([key, { value }]) => [key, value]));
+  return { cache, needs };
 }
 
 /** The finding's own line, else the node that causes it, else where its object starts. */
