@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { defaultBundlePath } from '../engine/src/index.js';
+import pino from 'pino';
+import { defaultBundlePath, readBundleFile, replayFacts } from '../engine/src/index.js';
 import { streams, unjudgedFacts, type FactInit } from '../proto/src/index.js';
 import type { ReplayReport } from '../engine/src/index.js';
 import { readFactFile } from '../cli/src/facts/fact-file.js';
@@ -146,6 +147,24 @@ describe('fact archive and replay', () => {
     ]);
     expect({ new: report.new, gone: report.gone }).toEqual({ new: expectedNew, gone: expectedGone });
     expect(report.candidate.findings - report.baseline.findings).toBe(expectedNew - expectedGone);
+    // Every rule but the two is the same in both bundles: judged once, on the baseline's side.
+    const candidateBundle = await readBundleFile(candidate);
+    expect(report.unchangedRules).toBe(candidateBundle.manifest.enabled.length - 1);
+    // And judging both bundles in full says exactly the same.
+    const replayed = async (shareUnchanged: boolean): Promise<ReplayReport> => {
+      async function* messages(): AsyncGenerator<{ subject: string; data: Uint8Array }> {
+        for await (const { bytes } of readFactFile(file)) yield { subject: `vigil.facts.container.${HOST}`, data: bytes };
+      }
+      return replayFacts({ baseline: await readBundleFile(defaultBundlePath()), candidate: candidateBundle, facts: messages(), alertWindowMs: 0, shareUnchanged, logger: pino({ level: 'silent' }) });
+    };
+    const [shared, full] = [await replayed(true), await replayed(false)];
+    expect(full.unchangedRules).toBe(0);
+    const outcome = (r: ReplayReport) => ({
+      facts: r.facts, errors: r.errors, new: r.new, gone: r.gone, baseline: r.baseline, candidate: r.candidate, hosts: r.hosts, workloads: r.workloads,
+      rules: r.rules.map(({ samples: _samples, ...rest }) => rest),
+    });
+    expect(outcome(shared)).toEqual(outcome(full));
+    expect(outcome(shared).rules.length).toBeGreaterThan(2);
     const gone = report.rules.find((r) => r.rule_id === REMOVED_RULE)!;
     expect(gone.samples.gone.some((s) => s.includes(risky.names.pid_host))).toBe(true);
     expect(report.hosts).toEqual([{ key: HOST, new: expectedNew, gone: expectedGone }]);

@@ -106,7 +106,7 @@ function replayTable(report: ReplayReport): string {
     `Replayed ${report.facts} facts in ${report.seconds.toFixed(1)} s (${Math.round(report.factsPerSecond)} facts/s)${report.errors > 0 ? `, ${report.errors} could not be judged` : ''}`,
     `baseline  ${b.bundle} ${b.revision}: ${b.findings} findings, ${b.alerts} alerts after throttling`,
     `candidate ${c.bundle} ${c.revision}: ${c.findings} findings, ${c.alerts} alerts after throttling`,
-    `${report.new} new, ${report.gone} gone`,
+    `${report.new} new, ${report.gone} gone${report.unchangedRules > 0 ? ` (${report.unchangedRules} rules unchanged between the bundles, judged once for both)` : ''}`,
     '',
   ];
   const changed = report.rules.filter((r) => r.new > 0 || r.gone > 0);

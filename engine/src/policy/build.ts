@@ -57,7 +57,8 @@ export async function buildBundle(options: BuildOptions): Promise<BuildResult> {
   const staging = await fs.mkdtemp(path.join(os.tmpdir(), 'vigil-bundle-'));
   try {
     await copyPolicies(options.policyDir, staging);
-    const { rules, hasExceptions } = await inspectRules(opa, staging, options.policyDir);
+    const { rules: inspected, hasExceptions } = await inspectRules(opa, staging, options.policyDir);
+    const rules = await withDigests(staging, inspected);
     const enabled = rules.filter((r) => options.includeIncubating || r.maturity === 'stable');
     const index = await buildRuleIndex(opa, staging, enabled, options.policyDir);
     await fs.mkdir(path.join(staging, '_vigil'), { recursive: true });
@@ -95,9 +96,9 @@ export async function buildBundle(options: BuildOptions): Promise<BuildResult> {
 
 function checkTriggerOptions(options: BuildOptions): void {
   const badKind = options.kinds?.find((kind) => !isFactKind(kind));
-  if (badKind !== undefined) throw new VigilEngineError('VIGIL_ERR_CONFIG', [`fact kinds (${FACT_KINDS.join(', ')})`, badKind]);
+  if (badKind !== undefined) throw new VigilEngineError('VIGIL_ERR_ENGINE_CONFIG', [`fact kinds (${FACT_KINDS.join(', ')})`, badKind]);
   const badFilter = options.subjects?.find((filter) => !isSubjectFilter(filter));
-  if (badFilter !== undefined) throw new VigilEngineError('VIGIL_ERR_CONFIG', ['NATS subject filters such as vigil.facts.container.>', badFilter]);
+  if (badFilter !== undefined) throw new VigilEngineError('VIGIL_ERR_ENGINE_CONFIG', ['NATS subject filters such as vigil.facts.container.>', badFilter]);
 }
 
 /** opa takes a --signing-key that names no file as the key itself: insist on a file. */
@@ -107,7 +108,7 @@ async function signingArgs(options: BuildOptions): Promise<string[]> {
   try {
     await fs.access(keyFile, fs.constants.R_OK);
   } catch {
-    throw new VigilEngineError('VIGIL_ERR_CONFIG', ['a readable signing key file', options.signingKey]);
+    throw new VigilEngineError('VIGIL_ERR_ENGINE_CONFIG', ['a readable signing key file', options.signingKey]);
   }
   return ['--signing-key', keyFile, '--signing-alg', options.signingAlg ?? 'RS256'];
 }
@@ -185,6 +186,39 @@ async function copyPolicies(from: string, to: string): Promise<void> {
       if (base.endsWith('_test.rego')) return false;
       return true;
     },
+  });
+}
+
+/**
+ * Each rule with its file named relative to the policy directory and its
+ * digest: its own file, the files of rule packages it imports, and one hash
+ * of every other file of the bundle (libraries, data), so a change to any
+ * library or data changes every rule's digest.
+ */
+async function withDigests(staging: string, rules: readonly RuleMeta[]): Promise<RuleMeta[]> {
+  const files = (await fs.readdir(staging, { recursive: true, withFileTypes: true }))
+    .filter((e) => e.isFile())
+    .map((e) => path.join(e.parentPath, e.name))
+    .sort();
+  const content = new Map(await Promise.all(files.map(async (f) => [f, await fs.readFile(f)] as const)));
+  const ruleFiles = new Map(rules.map((r) => [r.package, path.resolve(staging, r.file)]));
+  const ownFiles = new Set(ruleFiles.values());
+  const shared = crypto.createHash('sha256');
+  for (const file of files) {
+    if (ownFiles.has(file)) continue;
+    shared.update(path.relative(staging, file));
+    shared.update(content.get(file)!);
+  }
+  const sharedDigest = shared.digest('hex');
+  return rules.map((rule) => {
+    const file = ruleFiles.get(rule.package)!;
+    const source = content.get(file) ?? Buffer.alloc(0);
+    const hash = crypto.createHash('sha256').update(sharedDigest).update(source);
+    for (const [, imported] of source.toString('utf8').matchAll(/^\s*import\s+data\.([\w.]+)/gm)) {
+      const other = ruleFiles.get(imported!);
+      if (other !== undefined && other !== file) hash.update(content.get(other) ?? Buffer.alloc(0));
+    }
+    return { ...rule, file: path.relative(staging, file), digest: hash.digest('hex').slice(0, 32) };
   });
 }
 

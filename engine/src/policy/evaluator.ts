@@ -90,6 +90,9 @@ export class PolicyEvaluator {
   private baseData: Record<string, unknown>;
   private readonly calls = { batch: 0, single: 0, skipped: 0 };
   private readonly index: RuleIndex | undefined;
+  /** Rules left out of every evaluation (see leaveOut). */
+  private left: ReadonlySet<string> | undefined;
+  private readonly enabledByKind: ReadonlyMap<FactKind, readonly string[]>;
   /** The data document as set in the instance, which index conditions on data read. */
   private dataInUse: Record<string, unknown> = {};
   private today = '';
@@ -115,6 +118,10 @@ export class PolicyEvaluator {
     // Bundles built before the batch entrypoint existed are judged one fact at a time.
     this.batchEntrypoint = all[BATCH_ENTRYPOINT];
     this.index = options.index === false ? undefined : loadIndex(bundle);
+    const enabled = new Set(bundle.manifest.enabled);
+    const byKind = new Map<FactKind, string[]>();
+    for (const rule of bundle.manifest.rules) if (enabled.has(rule.id)) byKind.set(rule.kind, [...(byKind.get(rule.kind) ?? []), rule.id]);
+    this.enabledByKind = byKind;
     this.refreshDate(Date.now());
   }
 
@@ -164,16 +171,35 @@ export class PolicyEvaluator {
   }
 
   /**
+   * Leaves these rules out of every evaluation from now on (a replay's
+   * candidate, for the rules its baseline judges identically). Only a bundle
+   * built to choose which rules run can: false, and nothing changes, for an
+   * older one.
+   */
+  leaveOut(rules: ReadonlySet<string>): boolean {
+    // Bundles whose main selects rules by input._vigil_rules: those with an index, or with rule digests (built since).
+    if (!this.index && !this.rules.some((r) => r.digest)) return false;
+    this.left = rules;
+    return true;
+  }
+
+  /**
    * The input as WASM gets it: with the index's choice of rules, or NO_RULE
-   * when none can fire. When the index fails on an input, every rule is evaluated.
+   * when none can fire. When the index fails on an input, every rule is
+   * evaluated (less those left out).
    */
   private prepare(input: PolicyInput, kind: FactKind): PolicyInput | typeof NO_RULE {
-    if (!this.index) return input;
+    if (!this.index && this.left === undefined) return input;
     let chosen: ReturnType<RuleIndex['select']>;
     try {
-      chosen = this.index.select(kind, input, this.dataInUse);
+      chosen = this.index?.select(kind, input, this.dataInUse);
     } catch {
-      return input;
+      chosen = undefined;
+    }
+    if (this.left !== undefined) {
+      const left = this.left;
+      const ids = (chosen === undefined ? (this.enabledByKind.get(kind) ?? []) : Object.keys(chosen.ids)).filter((id) => !left.has(id));
+      chosen = { ids: Object.fromEntries(ids.map((id) => [id, true as const])), count: ids.length };
     }
     if (chosen === undefined) return input;
     if (chosen.count === 0) {

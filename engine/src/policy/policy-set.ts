@@ -89,12 +89,16 @@ export class PolicySet {
   /** The context parts some rule reads: facts of those kinds are kept as context. */
   readonly contextParts = new Set<ContextPart>();
 
-  constructor(members: readonly LoadedMember[], options: { sideBySide?: boolean } = {}) {
+  /** Side by side: the member that takes some rules' findings from another instead of judging them. */
+  private readonly shared: { from: string; to: string; rules: ReadonlySet<string> } | undefined;
+
+  constructor(members: readonly LoadedMember[], options: { sideBySide?: boolean; shared?: { from: string; to: string; rules: readonly string[] } } = {}) {
     this.revision = checkPolicySet(
       members.map((m) => ({ name: m.name, bundle: m.evaluator.bundle })),
       options,
     );
     this.evaluators = members.map((m) => m.evaluator);
+    this.shared = sharedRules(members, options);
     const byKind = new Map<FactKind, Member[]>();
     for (const { name, evaluator } of members) {
       for (const [kind, parts] of contextNeedsOf(evaluator.bundle.manifest)) {
@@ -152,10 +156,12 @@ export class PolicySet {
           outcome.errors.push(named ? new Error(`bundle ${member.name}: ${result.message}`, { cause: result }) : result);
           return;
         }
+        const copied = this.shared?.to === member.name ? outcome.hits.filter((h) => h.bundle === this.shared!.from && this.shared!.rules.has(h.rule.id)) : [];
         for (const hit of result) {
           hit.bundle = member.name;
           outcome.hits.push(hit);
         }
+        for (const hit of copied) outcome.hits.push({ ...hit, bundle: member.name });
       });
     }
     return outcomes;
@@ -176,6 +182,26 @@ export class PolicySet {
     }
     return wanted;
   }
+}
+
+/**
+ * The shared rules, checked: both members present, side by side, `from`
+ * judged first, the same triggers, and `to` able to leave rules out (its
+ * bundle has a rule index); otherwise every member judges every rule.
+ */
+function sharedRules(
+  members: readonly LoadedMember[],
+  options: { sideBySide?: boolean; shared?: { from: string; to: string; rules: readonly string[] } },
+): { from: string; to: string; rules: ReadonlySet<string> } | undefined {
+  const wanted = options.shared;
+  if (!wanted || options.sideBySide !== true || wanted.rules.length === 0) return undefined;
+  const from = members.findIndex((m) => m.name === wanted.from);
+  const to = members.findIndex((m) => m.name === wanted.to);
+  if (from < 0 || to <= from) return undefined;
+  const same = JSON.stringify(triggersOf(members[from]!.evaluator.bundle.manifest)) === JSON.stringify(triggersOf(members[to]!.evaluator.bundle.manifest));
+  const rules = new Set(wanted.rules);
+  if (!same || !members[to]!.evaluator.leaveOut(rules)) return undefined;
+  return { from: wanted.from, to: wanted.to, rules };
 }
 
 function indicesWanted(facts: readonly RoutedFact[], wants: (subject: string) => boolean): number[] {

@@ -19,6 +19,12 @@ export interface RuleMeta {
   tags?: string[];
   /** What the engine must attach as `input.context` for this rule (`custom.context`), e.g. ["container"]. */
   context?: ContextPart[];
+  /**
+   * Set by the build: a hash of everything the rule's findings can depend on
+   * (its file, the rule packages it imports, every library and data file).
+   * Two bundles' rules with the same id and digest find the same on any input.
+   */
+  digest?: string;
 }
 
 /** What a fact can be judged with beside itself: the latest facts of its container, image and host, and its workload's profile. */

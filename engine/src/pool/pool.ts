@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { VigilEngineError, type EngineErrorCode } from '../errors.js';
 import { checkPolicySet } from '../policy/policy-set.js';
 import { failedJudgement, mergeJudgements, splitFacts, type FactMessage, type Judgement } from './judge.js';
-import { packMessages, unpackPublications, type FromWorker, type MemberInit, type PackedJudgement, type ToWorker, type WorkerInit } from './protocol.js';
+import { packMessages, unpackPublications, type FromWorker, type MemberInit, type PackedJudgement, type SharedRules, type ToWorker, type WorkerInit } from './protocol.js';
 import { WARMUP_BUDGET_MS } from './warmup.js';
 import type { ContextEntry } from '../context/context-cache.js';
 
@@ -21,6 +21,8 @@ export interface PoolPolicies {
    * apart by bundle name, never published as the served set's alerts.
    */
   sideBySide?: boolean;
+  /** Side by side: rules a member takes from another rather than judging them again. */
+  shared?: SharedRules;
 }
 
 export interface PoolOptions<T> extends PoolPolicies {
@@ -130,7 +132,7 @@ export class WorkerPool<T> {
   /** Starts `size` workers and resolves when every one has loaded the bundles. */
   static async start<T>(options: PoolOptions<T>): Promise<WorkerPool<T>> {
     if (!Number.isInteger(options.size) || options.size < 1) {
-      throw new VigilEngineError('VIGIL_ERR_CONFIG', ['workers to be a whole number ≥ 1', String(options.size)]);
+      throw new VigilEngineError('VIGIL_ERR_ENGINE_CONFIG', ['workers to be a whole number ≥ 1', String(options.size)]);
     }
     const pool = new WorkerPool(options, generationOf(options, options.warmupMs ?? WARMUP_BUDGET_MS));
     await pool.fill(pool.current);
@@ -282,6 +284,7 @@ export class WorkerPool<T> {
       members: generation.members,
       overlay: generation.overlay,
       ...(generation.sideBySide ? { sideBySide: true } : {}),
+      ...(generation.shared ? { shared: generation.shared } : {}),
       maxMemoryPages: this.options.maxMemoryPages,
       ...(this.options.batchSize === undefined ? {} : { batchSize: this.options.batchSize }),
       warmupMs: generation.warmupMs,
@@ -533,6 +536,7 @@ function generationOf(policies: PoolPolicies, warmupMs: number): Generation {
     members: policies.members,
     overlay: policies.overlay,
     sideBySide: policies.sideBySide === true,
+    ...(policies.shared ? { shared: policies.shared } : {}),
     revision: checkPolicySet(policies.members, { sideBySide: policies.sideBySide === true }),
     workers: new Set(),
     retiring: false,

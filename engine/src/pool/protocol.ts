@@ -12,12 +12,25 @@ export interface MemberInit {
   bundle: BundleMeta;
 }
 
+/**
+ * Side by side, the rules member `to` does not judge but takes the findings
+ * of from member `from`: rules both have with the same digest, which find the
+ * same on any fact. Both members must be triggered by the same facts.
+ */
+export interface SharedRules {
+  from: string;
+  to: string;
+  rules: string[];
+}
+
 /** What a worker is started with (its `workerData`). */
 export interface WorkerInit {
   members: MemberInit[];
   overlay: Record<string, unknown>;
   /** The members are versions of one bundle compared (see PoolPolicies.sideBySide). */
   sideBySide?: boolean;
+  /** Rules one member takes from another instead of judging them (see PoolPolicies.shared). */
+  shared?: SharedRules;
   maxMemoryPages: number;
   batchSize?: number;
   /** CPU time to spend judging exemplar facts before taking real ones (0: none). */

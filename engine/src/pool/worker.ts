@@ -24,7 +24,7 @@ try {
   const members = await Promise.all(
     init.members.map(async ({ name, module, bundle }) => ({ name, evaluator: await PolicyEvaluator.fromModule(module, bundle, init.overlay, options) })),
   );
-  policies = new PolicySet(members, { sideBySide: init.sideBySide === true });
+  policies = new PolicySet(members, { sideBySide: init.sideBySide === true, ...(init.shared ? { shared: init.shared } : {}) });
 } catch (error) {
   const coded = error instanceof VigilEngineError ? { error: { code: error.code, args: error.args } } : {};
   send({ type: 'load-failed', message: String((error as Error)?.message ?? error), ...coded });

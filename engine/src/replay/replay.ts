@@ -9,6 +9,7 @@ import { WorkerPool } from '../pool/pool.js';
 import { AlertThrottle, occurrenceOf } from '../throttle/throttle.js';
 import { throttleKey } from '../throttle/key.js';
 import { splitSides } from './sides.js';
+import { unchangedRules } from '../policy/unchanged-rules.js';
 
 /** The names the two sides are loaded under in the pool, whatever their manifests call them. */
 const SIDES = { baseline: 'replay-baseline', candidate: 'replay-candidate' } as const;
@@ -28,6 +29,12 @@ export interface ReplayOptions {
   alertWindowMs?: number;
   /** Sample subjects kept per rule for new and for gone findings (default 3). */
   samples?: number;
+  /**
+   * Judge the rules both bundles have unchanged (same id and digest, same
+   * data) once, on the baseline's side, and count their findings on both
+   * (default true): the same report, for the cost of the rules that changed.
+   */
+  shareUnchanged?: boolean;
   logger: Logger;
 }
 
@@ -59,6 +66,8 @@ export interface GroupDiff {
 
 export interface ReplayReport {
   facts: number;
+  /** Rules judged once for both sides, being unchanged between them. */
+  unchangedRules: number;
   seconds: number;
   factsPerSecond: number;
   /** Facts a side could not judge (decode, timeout, evaluation errors), as dead letters. */
@@ -91,6 +100,7 @@ export async function replayFacts(options: ReplayOptions): Promise<ReplayReport>
       return { name: SIDES[side], module, bundle: meta };
     }),
   );
+  const unchanged = options.shareUnchanged === false ? [] : unchangedRules(options.baseline, options.candidate);
   const tally = new Tally(windowMs, sampleCount);
   let failure: unknown;
   let pool: WorkerPool<null> | undefined;
@@ -98,6 +108,7 @@ export async function replayFacts(options: ReplayOptions): Promise<ReplayReport>
     members,
     overlay: options.dataOverlay ?? {},
     sideBySide: true,
+    ...(unchanged.length > 0 ? { shared: { from: SIDES.baseline, to: SIDES.candidate, rules: unchanged } } : {}),
     size: settings.workers,
     timeoutMs: settings.evaluationTimeoutMs,
     maxMemoryPages: pagesOf(settings.maxMemoryMb),
@@ -129,7 +140,7 @@ export async function replayFacts(options: ReplayOptions): Promise<ReplayReport>
   }
   if (failure !== undefined) throw failure;
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  return tally.report(seconds, {
+  return tally.report(seconds, unchanged.length, {
     baseline: { bundle: bundleNameOf(options.baseline.manifest), revision: options.baseline.revision },
     candidate: { bundle: bundleNameOf(options.candidate.manifest), revision: options.candidate.revision },
   });
@@ -223,7 +234,7 @@ class Tally {
     return rule;
   }
 
-  report(seconds: number, names: Record<Side, { bundle: string; revision: string }>): ReplayReport {
+  report(seconds: number, unchangedRules: number, names: Record<Side, { bundle: string; revision: string }>): ReplayReport {
     for (const side of ['baseline', 'candidate'] as const) this.throttles[side].throttle.close();
     const alertsOf = (side: Side, rule?: string): number =>
       rule === undefined ? [...this.throttles[side].perRule.values()].reduce((a, b) => a + b, 0) : (this.throttles[side].perRule.get(rule) ?? 0);
@@ -242,6 +253,7 @@ class Tally {
     const groups = (map: Map<string, GroupDiff>): GroupDiff[] => [...map.values()].sort((a, b) => b.new + b.gone - (a.new + a.gone) || a.key.localeCompare(b.key));
     return {
       facts: this.facts,
+      unchangedRules,
       seconds,
       factsPerSecond: seconds > 0 ? this.facts / seconds : 0,
       errors: this.errors,

@@ -4,6 +4,7 @@ import type { FactMessage, Judgement } from '../pool/judge.js';
 import { WorkerPool, type PoolOptions, type PoolPolicies } from '../pool/pool.js';
 import type { MemberInit } from '../pool/protocol.js';
 import { splitSides } from '../replay/sides.js';
+import { unchangedRules } from '../policy/unchanged-rules.js';
 import type { ContextEntry } from '../context/context-cache.js';
 
 /** Where a shadow's findings go: `vigil.shadow.<bundle>.<severity>.<kind>.<host>`, Alerts as the served set would publish them. */
@@ -162,5 +163,7 @@ const servedMemberName = (name: string): string => `served:${name}`;
 
 function shadowPolicies(candidate: MemberInit, served: MemberInit | undefined, overlay: Record<string, unknown>): PoolPolicies {
   const members = [candidate, ...(served ? [{ ...served, name: servedMemberName(candidate.name) }] : [])];
-  return { members, overlay, sideBySide: true };
+  // Rules the two have unchanged are judged once, on the candidate's side, and counted on both.
+  const unchanged = served ? unchangedRules(candidate.bundle, served.bundle) : [];
+  return { members, overlay, sideBySide: true, ...(unchanged.length > 0 ? { shared: { from: candidate.name, to: servedMemberName(candidate.name), rules: unchanged } } : {}) };
 }
