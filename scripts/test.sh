@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test gate. Run `bash scripts/setup.sh --test` first (npm test does both).
 #
+#   0. the packages' doors (scripts/check-doors.mjs): no import past one
 #   1. policy gate, each step one test: opa fmt, opa check --strict --schema, opa test,
 #      and policy line coverage ≥ VIGIL_COVERAGE_MIN % (default 95; 0 turns the check off)
 #   2. jest over dist/ (the compiled TypeScript tests), results in .cache/jest-results.json
@@ -27,6 +28,9 @@ gate() {
   local name="$1"; shift
   if "$@"; then pass "$name"; else fail "$name"; fi
 }
+
+# --- 0. doors ---------------------------------------------------------------------------------
+gate "doors - every import across packages through its door" "$NODE" scripts/check-doors.mjs
 
 # --- 1. policy gate ---------------------------------------------------------------------------
 echo "== policies (opa $(opa version 2>/dev/null | sed -n 's/^Version: *//p'))"

@@ -8,7 +8,7 @@ import { createFactSink } from '../collectors/src/index.js';
 import { startEngine, type Bundle, type RunningEngine } from '../engine/src/index.js';
 import { decodeDeadLetter, decodeVerdict, ENGINE_CONSUMER, ensureStreams, streams, subjects } from '../proto/src/index.js';
 import { startEmbeddedNats, type EmbeddedNats } from '../cli/src/embedded-nats.js';
-import { buildTestBundles, container, tempDir } from '../engine/test/pool/fixture.js';
+import { buildTestBundles, container, tempDir } from './harness/pool-fixture.js';
 import { collectMessages } from './support/collect.js';
 
 const logger = pino({ level: 'silent' });

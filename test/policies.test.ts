@@ -4,8 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { buildBundle, inspectRules, PolicyEvaluator, readBundleFile, resolveTool } from '../engine/src/index.js';
 import { factKindOf, toPolicyInput, type FactInit, type PolicyInput } from '../proto/src/index.js';
-import { ContextCache, contextKeyOf, contextValueOf } from '../engine/src/context/context-cache.js';
-import type { ContextPart } from '../engine/src/policy/rules.js';
+import { ContextCache, contextKeyOf, contextValueOf, type ContextPart } from '../engine/src/index.js';
 import { rulesMarkdown } from '../cli/src/commands/policy.js';
 
 /**

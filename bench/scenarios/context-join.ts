@@ -1,7 +1,6 @@
 import { defaultBundlePath, PolicyEvaluator, readBundleFile } from '../../engine/src/index.js';
-import { ContextCache, contextKeyOf, contextValueOf } from '../../engine/src/context/context-cache.js';
-import { judgeMessages } from '../../engine/src/pool/judge.js';
-import { PolicySet } from '../../engine/src/policy/policy-set.js';
+import { ContextCache, contextKeyOf, contextValueOf } from '../../engine/src/index.js';
+import { judgeMessages, PolicySet } from '../../engine/src/internal.js';
 import { encodeFactBatch, subjects, v1, type FactInit } from '../../proto/src/index.js';
 import { loadExamples } from '../mix.js';
 import { percentile } from '../runtime/support.js';

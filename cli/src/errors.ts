@@ -29,7 +29,7 @@ export class CliError extends Error {
 
   constructor(code: CliErrorCode, args: readonly string[]) {
     let index = 0;
-    super(CLI_ERRORS[code].replace(/%s/g, () => args[index++] ?? ''));
+    super(`${code}: ${CLI_ERRORS[code].replace(/%s/g, () => args[index++] ?? '')}`);
     this.name = 'CliError';
     this.code = code;
   }

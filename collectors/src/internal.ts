@@ -1,6 +1,8 @@
+// The collectors' internal door: every name the areas export, for the collectors'
+// own tests and siblings. Code outside collectors/ uses src/index.ts.
 export type { FactSink } from './sink.js';
 export { createFactSink, LOW_VALUE_KINDS, type CollectorSink, type FactSinkOptions, type OutboxStats } from './transport/fact-sink.js';
-export { OUTBOX_ERRORS, OutboxError, type OutboxErrorCode } from './transport/errors.js';
+export { COLLECTOR_ERRORS, CollectorError, collectorMessage, type CollectorErrorCode, type ImageScanError } from './errors.js';
 export { MemoryBatchStore, type BatchStore, type QueuedBatch } from './transport/batch-store.js';
 export { jetStreamTransport, type BatchTransport } from './transport/batch-transport.js';
 export { EnvelopeStamper } from './transport/envelope.js';

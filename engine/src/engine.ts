@@ -357,7 +357,7 @@ export async function runEngine(options: EngineCoreOptions): Promise<RunningEngi
     replaceShadow: (bundle, name = bundleNameOf(bundle.manifest)) =>
       serialised(async () => {
         const out = options.shadowOut;
-        if (!out) throw new VigilEngineError('VIGIL_ERR_CONFIG', ['a transport with a shadow output (startEngine has one)', 'none']);
+        if (!out) throw new VigilEngineError('VIGIL_ERR_ENGINE_CONFIG', ['a transport with a shadow output (startEngine has one)', 'none']);
         const candidate = await memberOf(name, bundle);
         const shadow = await Shadow.start({
           name,
@@ -411,7 +411,7 @@ async function servedPolicies(options: Pick<EngineOptions, 'bundle' | 'bundles' 
       overlay: options.dataOverlay ?? evaluator.dataOverlay,
     };
   }
-  throw new VigilEngineError('VIGIL_ERR_CONFIG', ['a policy bundle (options.bundle, options.bundles or options.evaluator)', 'none']);
+  throw new VigilEngineError('VIGIL_ERR_ENGINE_CONFIG', ['a policy bundle (options.bundle, options.bundles or options.evaluator)', 'none']);
 }
 
 /** A bundle as a member of the served set: compiled once on this thread, loaded by every worker. */
@@ -424,7 +424,7 @@ async function memberOf(name: string, bundle: Bundle): Promise<MemberInit> {
 function checkAlertWindow(windowMs: number, duplicateWindowNs: number | undefined): void {
   const duplicateMs = (duplicateWindowNs ?? 0) / 1_000_000;
   if (windowMs > 0 && duplicateMs > 0 && windowMs > duplicateMs) {
-    throw new VigilEngineError('VIGIL_ERR_CONFIG', [
+    throw new VigilEngineError('VIGIL_ERR_ENGINE_CONFIG', [
       `an alert window of at most ${duplicateMs} ms, the ${streams.alerts.name} stream's duplicate window across which engine replicas recognise each other's first alert`,
       `${windowMs} ms`,
     ]);

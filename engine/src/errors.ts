@@ -10,7 +10,7 @@ export const ENGINE_ERRORS = {
   VIGIL_ERR_POLICY_COMPILE: 'policies in %s do not compile:\n%s',
   VIGIL_ERR_POLICY_METADATA: 'policy metadata is invalid:\n%s',
   VIGIL_ERR_TOOL_NOT_FOUND: '%s not found: run `npm run setup`, or set %s to its path',
-  VIGIL_ERR_CONFIG: 'invalid configuration: expected %s (actual: %s)',
+  VIGIL_ERR_ENGINE_CONFIG: 'invalid configuration: expected %s (actual: %s)',
   VIGIL_ERR_BUNDLE_UNSIGNED: 'policy bundle %s is not signed but a verification key is configured: build it with `vigil policy build --signing-key KEY`',
   VIGIL_ERR_BUNDLE_SIGNATURE: 'policy bundle %s has an invalid signature: %s',
   VIGIL_ERR_BUNDLE_TAMPERED: 'policy bundle %s does not match its signature: %s',
@@ -34,8 +34,8 @@ export class VigilEngineError extends Error {
 
   constructor(code: EngineErrorCode, args: readonly string[], options?: { cause?: unknown }) {
     let index = 0;
-    const message = ENGINE_ERRORS[code].replace(/%s/g, () => args[index++] ?? '');
-    super(message, options);
+    // As every Vigil message: the code first.
+    super(`${code}: ${ENGINE_ERRORS[code].replace(/%s/g, () => args[index++] ?? '')}`, options);
     this.name = 'VigilEngineError';
     this.code = code;
     this.args = [...args];

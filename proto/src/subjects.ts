@@ -38,10 +38,3 @@ export function subjectToken(value: string): string {
   const token = value.replace(/[.*>\s]/g, '_');
   return token.length > 0 ? token : '_';
 }
-
-/** Splits `vigil.facts.<kind>.<host>`; undefined when the subject is not a fact subject. */
-export function parseFactSubject(subject: string): { kind: string; host: string } | undefined {
-  const parts = subject.split('.');
-  if (parts.length !== 4 || parts[0] !== SUBJECT_ROOT || parts[1] !== 'facts') return undefined;
-  return { kind: parts[2] ?? '', host: parts[3] ?? '' };
-}

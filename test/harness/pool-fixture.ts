@@ -1,10 +1,10 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { buildBundle, readBundleFile, type Bundle } from '../../src/index.js';
-import { decodeAlert, decodeDeadLetter, decodeVerdict, encodeFactBatch, subjects, type FactInit } from '../../../proto/src/index.js';
-import type { FactMessage, Judgement } from '../../src/pool/judge.js';
-import { ruleText } from '../policy/rule-text.js';
+import { buildBundle, readBundleFile, type Bundle } from '../../engine/src/index.js';
+import { decodeAlert, decodeDeadLetter, decodeVerdict, encodeFactBatch, subjects, type FactInit } from '../../proto/src/index.js';
+import type { FactMessage, Judgement } from '../../engine/src/internal.js';
+import { ruleText } from './rule-text.js';
 
 const RULE = (id: string, pkg: string, body: string): string => ruleText(id, 'container', pkg, body);
 

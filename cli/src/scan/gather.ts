@@ -80,7 +80,7 @@ async function gatherContainers(source: ContainerSource, label: string, out: Gat
   try {
     const { facts, failures } = await source.list();
     for (const container of facts) out.facts.push({ fact: { container }, source: label });
-    for (const f of failures) out.errors.push({ source: `${label} ${f.path}`, error: `${f.code}: ${f.message}` });
+    for (const f of failures) out.errors.push({ source: `${label} ${f.path}`, error: f.message });
   } catch (error) {
     out.errors.push({ source: label, error: (error as Error).message });
   } finally {
@@ -163,7 +163,7 @@ function gatherDockerfile(text: string, file: string, out: Gathered): void {
     }
     out.facts.push({ fact: { dockerfile: fact }, source: file });
   }
-  for (const e of errors) out.errors.push({ source: e.file, error: `${e.code}: ${e.message}` });
+  for (const e of errors) out.errors.push({ source: e.file, error: e.message });
 }
 
 function gatherText(text: string, file: string, explicit: boolean, out: Gathered): void {
@@ -205,7 +205,7 @@ function pushManifests(scan: ReturnType<typeof parseKubernetesManifests>, out: G
     out.facts.push({ fact: { container: c.fact }, source: c.source, ...(c.line !== undefined ? { line: c.line } : {}), ...(c.probe ? { probe: c.probe } : {}) });
   }
   for (const e of scan.errors) {
-    out.errors.push({ source: e.document === undefined ? e.file : `${e.file}#${e.document}`, error: `${e.code}: ${e.message}` });
+    out.errors.push({ source: e.document === undefined ? e.file : `${e.file}#${e.document}`, error: e.message });
   }
 }
 
@@ -225,7 +225,7 @@ function pushImage(fact: FactInit['image'], errors: { code: string; message: str
     out.facts.push({ fact: { image: fact }, source: label });
   }
   // A fact with scan errors is still judged; the errors are reported beside it.
-  for (const e of errors) out.errors.push({ source: label, error: `${e.code}: ${e.message}` });
+  for (const e of errors) out.errors.push({ source: label, error: e.message });
 }
 
 async function exists(file: string): Promise<boolean> {

@@ -1,6 +1,6 @@
 import type { ContainerFactInit } from '../../../proto/src/index.js';
 import type { FactSink } from '../sink.js';
-import { ContainerCollectorError, reason } from './errors.js';
+import { CollectorError, reason } from '../errors.js';
 import type { ContainerEvent, ContainerLogger, ContainerSource, ContainerWatch } from './types.js';
 
 export const DEFAULT_CONTAINER_INTERVAL_MS = 5 * 60_000;
@@ -30,7 +30,7 @@ export function startContainerCollector(options: ContainerCollectorOptions): Con
   const intervalMs = options.intervalMs ?? DEFAULT_CONTAINER_INTERVAL_MS;
   const logger = options.logger ?? SILENT;
   if (!Number.isFinite(intervalMs) || intervalMs <= 0) {
-    throw new ContainerCollectorError('VIGIL_ERR_CONTAINER_CONFIG', ['intervalMs > 0', String(options.intervalMs)]);
+    throw new CollectorError('VIGIL_ERR_CONTAINER_CONFIG', ['intervalMs > 0', String(options.intervalMs)]);
   }
 
   let stopped = false;

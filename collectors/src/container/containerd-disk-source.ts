@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ContainerFactInit } from '../../../proto/src/index.js';
-import { ContainerCollectorError, reason } from './errors.js';
+import { CollectorError, reason } from '../errors.js';
 import { isSandbox, normaliseOciSpec } from './normalise-oci.js';
 import type { OciSpec } from './oci-spec.js';
 import { watchByRescan } from './rescan-watch.js';
@@ -46,7 +46,7 @@ export class ContainerdDiskSource implements ContainerSource {
       namespaces = (await readdir(this.taskRoot)).sort();
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { facts: [], failures: [] };
-      throw new ContainerCollectorError('VIGIL_ERR_CONTAINER_DISK_ROOT', [this.taskRoot, reason(error)], { cause: error });
+      throw new CollectorError('VIGIL_ERR_CONTAINER_DISK_ROOT', [this.taskRoot, reason(error)], { cause: error });
     }
     const facts: ContainerFactInit[] = [];
     const failures: ContainerFailure[] = [];
@@ -84,7 +84,7 @@ export class ContainerdDiskSource implements ContainerSource {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') return undefined; // removed, or still being created
-      const failure = new ContainerCollectorError('VIGIL_ERR_CONTAINER_DISK_READ', [specPath, reason(error)]);
+      const failure = new CollectorError('VIGIL_ERR_CONTAINER_DISK_READ', [specPath, reason(error)]);
       return { failure: { id, path: specPath, code: failure.code, message: failure.message } };
     }
     let spec: OciSpec;
@@ -92,7 +92,7 @@ export class ContainerdDiskSource implements ContainerSource {
       spec = JSON.parse(text) as OciSpec;
       if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) throw new Error('not a JSON object');
     } catch (error) {
-      const failure = new ContainerCollectorError('VIGIL_ERR_CONTAINER_OCI_MALFORMED', [specPath, reason(error)]);
+      const failure = new CollectorError('VIGIL_ERR_CONTAINER_OCI_MALFORMED', [specPath, reason(error)]);
       return { failure: { id, path: specPath, code: failure.code, message: failure.message } };
     }
     if (!this.includeSandboxes && isSandbox(spec)) return undefined;

@@ -1,7 +1,7 @@
 import type { ContainerFactInit } from '../../../proto/src/index.js';
 import type { DockerExecInspect, DockerInspect } from './docker-inspect.js';
 import { DockerHttpClient, type DockerHttpOptions } from './docker-http.js';
-import { ContainerCollectorError, reason } from './errors.js';
+import { CollectorError, reason } from '../errors.js';
 import { JsonStreamDecoder } from './json-stream.js';
 import { normaliseDockerInspect } from './normalise-docker.js';
 import type {
@@ -57,7 +57,7 @@ export class DockerApiSource implements ContainerSource {
   async list(): Promise<ContainerListing> {
     const summaries = (await this.client.getJson<Array<{ Id?: string }>>('/containers/json?all=1')) ?? [];
     if (!Array.isArray(summaries)) {
-      throw new ContainerCollectorError('VIGIL_ERR_CONTAINER_DOCKER_RESPONSE', [
+      throw new CollectorError('VIGIL_ERR_CONTAINER_DOCKER_RESPONSE', [
         this.client.socketPath,
         'GET /containers/json',
         'expected an array',
@@ -74,8 +74,9 @@ export class DockerApiSource implements ContainerSource {
           const fact = await this.inspect(id);
           if (fact) facts.push(fact);
         } catch (error) {
-          const code = error instanceof ContainerCollectorError ? error.code : 'VIGIL_ERR_CONTAINER_DOCKER_RESPONSE';
-          failures.push({ id, path: `/containers/${id}/json`, code, message: reason(error) });
+          const path = `/containers/${id}/json`;
+          const known = error instanceof CollectorError ? error : new CollectorError('VIGIL_ERR_CONTAINER_DOCKER_RESPONSE', [this.client.socketPath, path, reason(error)]);
+          failures.push({ id, path, code: known.code, message: known.message });
         }
       }
     };
@@ -176,7 +177,7 @@ export class DockerApiSource implements ContainerSource {
           if (stopped) return;
           if (Date.now() - connectedAt > 10_000) attempt = 0;
           report(
-            new ContainerCollectorError('VIGIL_ERR_CONTAINER_DOCKER_UNREACHABLE', [
+            new CollectorError('VIGIL_ERR_CONTAINER_DOCKER_UNREACHABLE', [
               this.client.socketPath,
               `event stream ended${error ? `: ${reason(error)}` : ''}; reconnecting`,
             ]),

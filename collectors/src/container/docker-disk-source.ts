@@ -9,7 +9,7 @@ import type {
   DockerState,
   DockerUlimit,
 } from './docker-inspect.js';
-import { ContainerCollectorError, reason, type ContainerErrorCode } from './errors.js';
+import { CollectorError, reason, type CollectorErrorCode } from '../errors.js';
 import { normaliseDockerInspect, stateString } from './normalise-docker.js';
 import { watchByRescan } from './rescan-watch.js';
 import type { ContainerEvent, ContainerFailure, ContainerListing, ContainerSource, ContainerWatch } from './types.js';
@@ -75,7 +75,7 @@ export interface InspectFromDiskOptions {
 
 type Entry =
   | { kind: 'fact'; key: string; fact: ContainerFactInit }
-  | { kind: 'failure'; key: string; failure: ContainerFailure; error: ContainerCollectorError };
+  | { kind: 'failure'; key: string; failure: ContainerFailure; error: CollectorError };
 
 const CONTAINER_ID = /^[0-9a-f]{64}$/;
 
@@ -162,7 +162,7 @@ export class DockerDiskSource implements ContainerSource {
     this.daemonJsonPath = path.join(this.hostRoot, options.daemonJsonPath ?? '/etc/docker/daemon.json');
     this.rescanMs = options.rescanMs ?? 5_000;
     if (!Number.isFinite(this.rescanMs) || this.rescanMs <= 0) {
-      throw new ContainerCollectorError('VIGIL_ERR_CONTAINER_CONFIG', ['rescanMs > 0', String(options.rescanMs)]);
+      throw new CollectorError('VIGIL_ERR_CONTAINER_CONFIG', ['rescanMs > 0', String(options.rescanMs)]);
     }
   }
 
@@ -195,7 +195,7 @@ export class DockerDiskSource implements ContainerSource {
     try {
       names = await readdir(this.containersDir);
     } catch (error) {
-      throw new ContainerCollectorError('VIGIL_ERR_CONTAINER_DISK_ROOT', [this.containersDir, reason(error)], {
+      throw new CollectorError('VIGIL_ERR_CONTAINER_DISK_ROOT', [this.containersDir, reason(error)], {
         cause: error,
       });
     }
@@ -214,8 +214,8 @@ export class DockerDiskSource implements ContainerSource {
     const dir = path.join(this.containersDir, id);
     const configPath = path.join(dir, 'config.v2.json');
     const hostConfigPath = path.join(dir, 'hostconfig.json');
-    const failure = (code: ContainerErrorCode, file: string, detail: string, key: string): Entry => {
-      const error = new ContainerCollectorError(code, [file, detail]);
+    const failure = (code: CollectorErrorCode, file: string, detail: string, key: string): Entry => {
+      const error = new CollectorError(code, [file, detail]);
       return { kind: 'failure', key, error, failure: { id, path: file, code, message: error.message } };
     };
     let key: string;
@@ -275,7 +275,7 @@ export class DockerDiskSource implements ContainerSource {
   }
 }
 
-type JsonRead<T> = { value: T } | { error: string; code: ContainerErrorCode };
+type JsonRead<T> = { value: T } | { error: string; code: CollectorErrorCode };
 
 async function readJson<T>(file: string): Promise<JsonRead<T>> {
   let text: string;

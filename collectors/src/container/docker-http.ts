@@ -1,6 +1,6 @@
 import http from 'node:http';
 import net from 'node:net';
-import { ContainerCollectorError, reason } from './errors.js';
+import { CollectorError, reason } from '../errors.js';
 
 /** Newest Engine API this collector asks for; it reads nothing added later. */
 export const DOCKER_API_MAX = '1.43';
@@ -33,7 +33,7 @@ export class DockerHttpClient {
     this.socketPath = options.socketPath ?? DEFAULT_DOCKER_SOCKET;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_DOCKER_TIMEOUT_MS;
     if (!Number.isFinite(this.timeoutMs) || this.timeoutMs <= 0) {
-      throw new ContainerCollectorError('VIGIL_ERR_CONTAINER_CONFIG', ['timeoutMs > 0', String(options.timeoutMs)]);
+      throw new CollectorError('VIGIL_ERR_CONTAINER_CONFIG', ['timeoutMs > 0', String(options.timeoutMs)]);
     }
     this.agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
   }
@@ -189,22 +189,22 @@ export class DockerHttpClient {
     this.agent.destroy();
   }
 
-  private responseError(path: string, why: string): ContainerCollectorError {
-    return new ContainerCollectorError('VIGIL_ERR_CONTAINER_DOCKER_RESPONSE', [this.socketPath, `GET ${path}`, why]);
+  private responseError(path: string, why: string): CollectorError {
+    return new CollectorError('VIGIL_ERR_CONTAINER_DOCKER_RESPONSE', [this.socketPath, `GET ${path}`, why]);
   }
 
   private async negotiate(): Promise<string> {
     const info = await this.rawJson<{ ApiVersion?: string; MinAPIVersion?: string }>('/version', false);
     const server = info?.ApiVersion;
     if (typeof server !== 'string' || !/^\d+\.\d+$/.test(server)) {
-      throw new ContainerCollectorError('VIGIL_ERR_CONTAINER_DOCKER_RESPONSE', [
+      throw new CollectorError('VIGIL_ERR_CONTAINER_DOCKER_RESPONSE', [
         this.socketPath,
         'GET /version',
         `ApiVersion ${JSON.stringify(server)}`,
       ]);
     }
     if (compareVersions(server, DOCKER_API_MIN) < 0) {
-      throw new ContainerCollectorError('VIGIL_ERR_CONTAINER_DOCKER_API_VERSION', [this.socketPath, server, DOCKER_API_MIN]);
+      throw new CollectorError('VIGIL_ERR_CONTAINER_DOCKER_API_VERSION', [this.socketPath, server, DOCKER_API_MIN]);
     }
     return compareVersions(server, DOCKER_API_MAX) < 0 ? server : DOCKER_API_MAX;
   }
@@ -236,7 +236,7 @@ export class DockerHttpClient {
               finish(undefined, JSON.parse(body) as T);
             } catch (error) {
               finish(
-                new ContainerCollectorError(
+                new CollectorError(
                   'VIGIL_ERR_CONTAINER_DOCKER_RESPONSE',
                   [this.socketPath, `GET ${path}`, reason(error)],
                   { cause: error },
@@ -251,22 +251,22 @@ export class DockerHttpClient {
     });
   }
 
-  private timeoutError(path: string): ContainerCollectorError {
-    return new ContainerCollectorError('VIGIL_ERR_CONTAINER_DOCKER_TIMEOUT', [
+  private timeoutError(path: string): CollectorError {
+    return new CollectorError('VIGIL_ERR_CONTAINER_DOCKER_TIMEOUT', [
       this.socketPath,
       `GET ${path}`,
       String(this.timeoutMs),
     ]);
   }
 
-  private transportError(error: unknown): ContainerCollectorError {
-    if (error instanceof ContainerCollectorError) return error;
-    return new ContainerCollectorError('VIGIL_ERR_CONTAINER_DOCKER_UNREACHABLE', [this.socketPath, reason(error)], {
+  private transportError(error: unknown): CollectorError {
+    if (error instanceof CollectorError) return error;
+    return new CollectorError('VIGIL_ERR_CONTAINER_DOCKER_UNREACHABLE', [this.socketPath, reason(error)], {
       cause: error,
     });
   }
 
-  private httpError(method: string, path: string, status: number, body: string): ContainerCollectorError {
+  private httpError(method: string, path: string, status: number, body: string): CollectorError {
     let message = body.trim();
     try {
       const parsed = JSON.parse(body) as { message?: unknown };
@@ -274,7 +274,7 @@ export class DockerHttpClient {
     } catch {
       // not JSON: keep the text
     }
-    return new ContainerCollectorError('VIGIL_ERR_CONTAINER_DOCKER_HTTP', [
+    return new CollectorError('VIGIL_ERR_CONTAINER_DOCKER_HTTP', [
       this.socketPath,
       method,
       path,

@@ -42,8 +42,6 @@ export {
 export { JsonStreamDecoder } from './json-stream.js';
 export type { JsonStreamItem } from './json-stream.js';
 export { watchByRescan } from './rescan-watch.js';
-export { CONTAINER_ERRORS, ContainerCollectorError, containerErrorMessage } from './errors.js';
-export type { ContainerErrorCode } from './errors.js';
 export type {
   ContainerEvent,
   ContainerEventAction,

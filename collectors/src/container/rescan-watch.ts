@@ -1,4 +1,4 @@
-import { ContainerCollectorError } from './errors.js';
+import { CollectorError } from '../errors.js';
 import type { ContainerEvent, ContainerListing, ContainerWatch } from './types.js';
 
 /**
@@ -60,7 +60,7 @@ export function watchByRescan(
     });
   };
   if (!Number.isFinite(intervalMs) || intervalMs <= 0) {
-    throw new ContainerCollectorError('VIGIL_ERR_CONTAINER_CONFIG', ['rescan interval > 0', String(intervalMs)]);
+    throw new CollectorError('VIGIL_ERR_CONTAINER_CONFIG', ['rescan interval > 0', String(intervalMs)]);
   }
   tick();
   const timer = setInterval(() => {

@@ -1,5 +1,5 @@
 import type { ContainerFactInit } from '../../../proto/src/index.js';
-import type { ContainerErrorCode } from './errors.js';
+import type { CollectorErrorCode } from '../errors.js';
 
 export type { ContainerFactInit };
 
@@ -9,7 +9,8 @@ export interface ContainerFailure {
   id: string;
   /** The file or API path that failed. */
   path: string;
-  code: ContainerErrorCode;
+  code: CollectorErrorCode;
+  /** Starts with the code, as every collector message does. */
   message: string;
 }
 

@@ -4,7 +4,7 @@ import { effectiveDaemonConfig, mergeSettings } from './daemon-config.js';
 import { parseDaemonJson } from './daemon-json.js';
 import { findDockerd } from './dockerd-process.js';
 import { parseSecurityOptions, unixSocketEngineApi, type EngineApi, type EngineInfo, type EngineVersion } from './engine-api.js';
-import { hostError, reason } from './errors.js';
+import { collectorMessage, reason } from '../errors.js';
 import { DEFAULT_DAEMON_JSON, fileOwnership, watchedPaths } from './files.js';
 import { parseDockerdFlags } from './flags.js';
 import { HostRoot } from './host-root.js';
@@ -42,7 +42,7 @@ async function askEngine(api: EngineApi, where: string, errors: string[]): Promi
     const [version, info] = await Promise.all([api.version(), api.info()]);
     return { version, info };
   } catch (error) {
-    errors.push(hostError('VIGIL_ERR_HOST_DOCKER_API', where, reason(error)));
+    errors.push(collectorMessage('VIGIL_ERR_HOST_DOCKER_API', where, reason(error)));
     return undefined;
   }
 }
@@ -52,7 +52,7 @@ async function engineSocket(root: HostRoot, options: HostCollectOptions, errors:
   try {
     return await root.resolve(DOCKER_SOCKET);
   } catch (error) {
-    errors.push(hostError('VIGIL_ERR_HOST_DOCKER_API', root.describe(DOCKER_SOCKET), reason(error)));
+    errors.push(collectorMessage('VIGIL_ERR_HOST_DOCKER_API', root.describe(DOCKER_SOCKET), reason(error)));
     return undefined;
   }
 }
@@ -69,7 +69,7 @@ export async function collectHostFact(options: HostCollectOptions = {}): Promise
   const reader = new HostReader(root, errors);
 
   const dockerd = await findDockerd(reader);
-  if (dockerd === undefined) errors.push(hostError('VIGIL_ERR_HOST_DOCKERD_NOT_FOUND', root.describe('/proc')));
+  if (dockerd === undefined) errors.push(collectorMessage('VIGIL_ERR_HOST_DOCKERD_NOT_FOUND', root.describe('/proc')));
   const flags = parseDockerdFlags(dockerd?.argv ?? []);
   errors.push(...flags.errors);
 
@@ -87,7 +87,7 @@ export async function collectHostFact(options: HostCollectOptions = {}): Promise
   if (dockerd === undefined && daemonJsonText === undefined && engine === undefined && !(await dockerInstalled(root))) {
     // Nothing of Docker on this host: its daemon settings would be Docker's defaults for a daemon that does
     // not exist. Said once, in place of every failure to reach it.
-    return { fact: await dockerlessFact(reader, system), errors: [hostError('VIGIL_ERR_HOST_DOCKER_ABSENT', root.describe('/'))] };
+    return { fact: await dockerlessFact(reader, system), errors: [collectorMessage('VIGIL_ERR_HOST_DOCKER_ABSENT', root.describe('/'))] };
   }
   const securityOptions = parseSecurityOptions(info?.SecurityOptions);
   const securityModules = [...system.security_modules];

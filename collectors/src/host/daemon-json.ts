@@ -1,4 +1,4 @@
-import { hostError } from './errors.js';
+import { collectorMessage } from '../errors.js';
 import type { DaemonSettings, RuntimeSetting, UlimitSetting } from './types.js';
 
 export interface ParsedDaemonJson {
@@ -90,10 +90,10 @@ export function parseDaemonJson(text: string, where: string): ParsedDaemonJson {
   try {
     document = JSON.parse(text);
   } catch (error) {
-    return { settings: {}, errors: [hostError('VIGIL_ERR_HOST_DAEMON_JSON_MALFORMED', where, (error as Error).message)] };
+    return { settings: {}, errors: [collectorMessage('VIGIL_ERR_HOST_DAEMON_JSON_MALFORMED', where, (error as Error).message)] };
   }
   if (!isRecord(document)) {
-    return { settings: {}, errors: [hostError('VIGIL_ERR_HOST_DAEMON_JSON_MALFORMED', where, 'expected a JSON object')] };
+    return { settings: {}, errors: [collectorMessage('VIGIL_ERR_HOST_DAEMON_JSON_MALFORMED', where, 'expected a JSON object')] };
   }
   const settings: Record<string, unknown> = {};
   const errors: string[] = [];
@@ -102,7 +102,7 @@ export function parseDaemonJson(text: string, where: string): ParsedDaemonJson {
     if (field === undefined) continue;
     const converted = convert(field, value);
     if (converted === undefined) {
-      errors.push(hostError('VIGIL_ERR_HOST_DAEMON_JSON_FIELD', where, field.type, name, JSON.stringify(value)));
+      errors.push(collectorMessage('VIGIL_ERR_HOST_DAEMON_JSON_FIELD', where, field.type, name, JSON.stringify(value)));
     } else {
       settings[field.key] = converted;
     }

@@ -1,4 +1,4 @@
-import { hostError } from './errors.js';
+import { collectorMessage } from '../errors.js';
 import { parseGoBool, parseUlimit } from './settings-values.js';
 import type { DaemonSettings } from './types.js';
 
@@ -61,7 +61,7 @@ export function parseDockerdFlags(argv: readonly string[]): ParsedFlags {
   const settings: DaemonSettings = {};
   const parsed: ParsedFlags = { settings, errors: [] };
   const fail = (flag: string, why: string): void => {
-    parsed.errors.push(hostError('VIGIL_ERR_HOST_FLAG', flag, why));
+    parsed.errors.push(collectorMessage('VIGIL_ERR_HOST_FLAG', flag, why));
   };
 
   for (let i = 1; i < argv.length; i++) {

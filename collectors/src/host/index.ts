@@ -11,5 +11,4 @@ export type { ParsedFlags } from './flags.js';
 export { parseDaemonJson } from './daemon-json.js';
 export { effectiveDaemonConfig, mergeSettings, DEFAULT_DOCKER_HOST } from './daemon-config.js';
 export { HostRoot } from './host-root.js';
-export { HOST_ERRORS, type HostErrorCode } from './errors.js';
 export type { HostFactInit, DaemonConfigInit, RuntimeInfoInit, FileOwnershipInit, DaemonSettings } from './types.js';

@@ -1,5 +1,5 @@
 import type { Stats } from 'node:fs';
-import { hostError, reason } from './errors.js';
+import { collectorMessage, reason } from '../errors.js';
 import type { HostRoot } from './host-root.js';
 
 /**
@@ -38,7 +38,7 @@ export class HostReader {
     try {
       return await read();
     } catch (error) {
-      this.errors.push(hostError('VIGIL_ERR_HOST_READ', this.root.describe(hostPath), reason(error)));
+      this.errors.push(collectorMessage('VIGIL_ERR_HOST_READ', this.root.describe(hostPath), reason(error)));
       return undefined;
     }
   }

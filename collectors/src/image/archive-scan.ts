@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import zlib from 'node:zlib';
 import { assembleImage, type FactLabels, type ImageScanResult, type ScanContext } from './assemble.js';
-import { reason, scanError, type ImageScanError } from './errors.js';
+import { reason, scanError, type ImageScanError } from '../errors.js';
 import { GUNZIP_CHUNK_BYTES, LayerFeed } from './layer-feed.js';
 import type { LayerSummary } from './layer-scan.js';
 import { LayoutError, archiveName, planImages, type ImagePlan, type JsonSource } from './layout.js';

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ConfigError, configSecrets, parseImageConfig } from './config.js';
-import { scanError, type ImageScanError } from './errors.js';
+import { scanError, type ImageScanError } from '../errors.js';
 import type { LayerSummary } from './layer-scan.js';
 import type { ImagePlan, PlannedLayer } from './layout.js';
 import type { ScanLimits } from './limits.js';

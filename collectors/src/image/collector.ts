@@ -1,6 +1,6 @@
 import type { FactSink } from '../sink.js';
 import type { EngineImage, EngineWatch, ImageEngineSource } from './engine.js';
-import { ImageCollectorError, reason } from './errors.js';
+import { CollectorError, reason } from '../errors.js';
 import { ImageScanner } from './scanner.js';
 import { SILENT_LOGGER, type ImageLogger } from './types.js';
 
@@ -42,7 +42,7 @@ export function startImageCollector(options: ImageCollectorOptions): ImageCollec
   const logger = options.logger ?? SILENT_LOGGER;
   const intervalMs = options.intervalMs ?? DEFAULT_IMAGE_INTERVAL_MS;
   if (!Number.isFinite(intervalMs) || intervalMs <= 0) {
-    throw new ImageCollectorError('VIGIL_ERR_IMAGE_CONFIG_OPTION', ['intervalMs > 0', String(options.intervalMs)]);
+    throw new CollectorError('VIGIL_ERR_IMAGE_CONFIG_OPTION', ['intervalMs > 0', String(options.intervalMs)]);
   }
   const cacheDir = options.cacheDir ?? process.env['VIGIL_IMAGE_CACHE_DIR'];
   const scanner = options.scanner ?? new ImageScanner(cacheDir ? { cacheDir } : {});

@@ -8,7 +8,7 @@ import { DockerHttpClient, JsonStreamDecoder } from '../container/index.js';
 import { scanStream, counted } from './archive-scan.js';
 import type { FactLabels, ImageScanResult, ScanContext } from './assemble.js';
 import type { EngineImage, EngineScanOptions, EngineWatch, ImageEngineSource } from './engine.js';
-import { reason, scanError } from './errors.js';
+import { reason, scanError } from '../errors.js';
 import { Progress } from './progress.js';
 
 export interface DockerApiImageOptions {

@@ -17,7 +17,7 @@ import { promisify } from 'node:util';
 import { assembleImage, type FactLabels, type ImageScanResult, type ScanContext } from './assemble.js';
 import { parseImageConfig } from './config.js';
 import type { EngineImage, EngineScanOptions, ImageEngineSource } from './engine.js';
-import { reason, scanError, type ImageScanError } from './errors.js';
+import { reason, scanError, type ImageScanError } from '../errors.js';
 import { LayerScanner, type LayerSummary } from './layer-scan.js';
 import type { ImagePlan, PlannedLayer } from './layout.js';
 import { Progress } from './progress.js';

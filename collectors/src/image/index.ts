@@ -19,8 +19,6 @@ export type { DockerDiskOptions } from './docker-disk.js';
 export { DEFAULT_SCAN_LIMITS } from './limits.js';
 export type { ScanLimits } from './limits.js';
 export type { ProgressCallback } from './progress.js';
-export { IMAGE_ERRORS, ImageCollectorError, imageErrorMessage } from './errors.js';
-export type { ImageErrorCode, ImageScanError } from './errors.js';
 export { decodeFileCapabilities, CAPABILITY_NAMES } from './capabilities.js';
 export type { FileCapabilities } from './capabilities.js';
 export { detectSecrets, shannonEntropy, redact, GENERIC_ENTROPY_THRESHOLD } from './secrets.js';

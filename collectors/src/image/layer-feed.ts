@@ -8,7 +8,7 @@
  */
 import zlib from 'node:zlib';
 import type { Transform } from 'node:stream';
-import { reason, type ImageErrorCode } from './errors.js';
+import { reason, type CollectorErrorCode } from '../errors.js';
 import { LayerScanner, type LayerSummary } from './layer-scan.js';
 import type { ScanLimits } from './limits.js';
 import { TarFormatError, TarReader, type TarEntrySink } from './tar-reader.js';
@@ -167,7 +167,7 @@ export class LayerFeed implements TarEntrySink {
     }
   }
 
-  private fail(code: ImageErrorCode, args: (string | number)[]): void {
+  private fail(code: CollectorErrorCode, args: (string | number)[]): void {
     this.stopped = true;
     this.scanner.summary.problems.push({ code, args });
   }

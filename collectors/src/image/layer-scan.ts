@@ -9,7 +9,7 @@
  * before the manifest that orders them, so summaries are merged later.
  */
 import { decodeFileCapabilities } from './capabilities.js';
-import type { ImageErrorCode } from './errors.js';
+import type { CollectorErrorCode } from '../errors.js';
 import type { ScanLimits } from './limits.js';
 import { ApkInstalledParser, DpkgStatusParser, type InstalledPackage } from './packages.js';
 import { normaliseEntryPath, whiteoutOf } from './paths.js';
@@ -49,7 +49,7 @@ export interface LayerRecord {
 
 /** A problem in a layer; the first two message arguments (layer index, layer name) are added at merge time. */
 export interface LayerProblem {
-  code: ImageErrorCode;
+  code: CollectorErrorCode;
   args: (string | number)[];
 }
 

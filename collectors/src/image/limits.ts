@@ -1,4 +1,4 @@
-import { ImageCollectorError } from './errors.js';
+import { CollectorError } from '../errors.js';
 
 /** Bounds on what one scan reads; every one can be lowered for tests or raised for trusted images. */
 export interface ScanLimits {
@@ -32,7 +32,7 @@ export function resolveLimits(overrides: Partial<ScanLimits> | undefined): ScanL
   const limits: ScanLimits = { ...DEFAULT_SCAN_LIMITS, ...overrides };
   for (const [key, value] of Object.entries(limits)) {
     if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-      throw new ImageCollectorError('VIGIL_ERR_IMAGE_CONFIG_OPTION', [`limits.${key} > 0`, String(value)]);
+      throw new CollectorError('VIGIL_ERR_IMAGE_CONFIG_OPTION', [`limits.${key} > 0`, String(value)]);
     }
   }
   return limits;

@@ -7,7 +7,7 @@
  * small however many files the image has. Secrets of records that disappear
  * are kept, flagged `deleted_later`: the bytes are still in the lower layer.
  */
-import { scanError, type ImageScanError } from './errors.js';
+import { scanError, type ImageScanError } from '../errors.js';
 import { OS_RELEASE_PATHS, type LayerRecord, type LayerSummary } from './layer-scan.js';
 import { osvEcosystem, parseOsRelease, type OsRelease } from './packages.js';
 import { isUnder, resolveLink } from './paths.js';

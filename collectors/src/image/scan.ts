@@ -9,7 +9,7 @@ import type { ImageScanResult, ScanContext } from './assemble.js';
 import { DockerApiImageSource } from './docker-api.js';
 import { scanDockerDisk } from './docker-disk.js';
 import type { DockerHttpClient } from '../container/index.js';
-import { reason, scanError } from './errors.js';
+import { reason, scanError } from '../errors.js';
 import { resolveLimits, type ScanLimits } from './limits.js';
 import { Progress, type ProgressCallback } from './progress.js';
 

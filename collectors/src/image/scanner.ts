@@ -10,7 +10,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ImageScanResult } from './assemble.js';
 import type { EngineImage, EngineScanOptions, ImageEngineSource } from './engine.js';
-import { reason, scanError, type ImageErrorCode } from './errors.js';
+import { reason, scanError, type CollectorErrorCode } from '../errors.js';
 import { resolveLimits, type ScanLimits } from './limits.js';
 import type { ProgressCallback } from './progress.js';
 import { scanImage, type ImageSource } from './scan.js';
@@ -18,7 +18,7 @@ import { scanImage, type ImageSource } from './scan.js';
 /** Bump when the fact a scan produces changes shape or meaning: older cache files are ignored. */
 export const IMAGE_CACHE_VERSION = 1;
 
-const TRANSIENT: ReadonlySet<ImageErrorCode> = new Set([
+const TRANSIENT: ReadonlySet<CollectorErrorCode> = new Set([
   'VIGIL_ERR_IMAGE_SOURCE_READ',
   'VIGIL_ERR_IMAGE_ARCHIVE_TRUNCATED',
   'VIGIL_ERR_IMAGE_LAYER_TRUNCATED',

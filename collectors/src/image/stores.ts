@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import { open, realpath, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { scanError, type ImageScanError } from './errors.js';
+import { scanError, type ImageScanError } from '../errors.js';
 import { archiveName, type JsonSource } from './layout.js';
 import { resolveLink } from './paths.js';
 import { PendingMeta, decodeHeaderBlock } from './tar-reader.js';

@@ -3,7 +3,7 @@ import { interpolateCompose } from './compose-interpolate.js';
 import { normaliseComposeService } from './compose-normalise.js';
 import { fieldProbe } from './field-probe.js';
 import { declaredExceptionsIn } from './declared-exceptions.js';
-import { manifestErrorMessage } from './errors.js';
+import { collectorMessage } from '../errors.js';
 import type { ManifestContainer, ManifestError, ManifestScan } from './types.js';
 import { record, text } from './values.js';
 import { yamlDocuments } from './yaml-documents.js';
@@ -31,13 +31,13 @@ export function parseComposeFile(content: string, file: string, options: Compose
   const first = documents[0];
   if (!first) return { containers, errors };
   if ('error' in first) {
-    const message = manifestErrorMessage('VIGIL_ERR_MANIFEST_YAML', file, first.index, first.error);
+    const message = collectorMessage('VIGIL_ERR_MANIFEST_YAML', file, first.index, first.error);
     return { containers, errors: [{ file, document: first.index, code: 'VIGIL_ERR_MANIFEST_YAML', message }] };
   }
   const root = record(interpolateCompose(first.value, options.env));
   const services = record(root?.services);
   if (!root || !services) {
-    const message = manifestErrorMessage('VIGIL_ERR_COMPOSE_SHAPE', file, 'no top-level "services" map');
+    const message = collectorMessage('VIGIL_ERR_COMPOSE_SHAPE', file, 'no top-level "services" map');
     return { containers, errors: [{ file, document: first.index, code: 'VIGIL_ERR_COMPOSE_SHAPE', message }] };
   }
   const project = {
@@ -49,7 +49,7 @@ export function parseComposeFile(content: string, file: string, options: Compose
   for (const [service, definition] of Object.entries(services)) {
     const map = record(definition) ?? (definition === null ? {} : undefined);
     if (!map) {
-      const message = manifestErrorMessage('VIGIL_ERR_COMPOSE_SHAPE', file, `service "${service}" is not a map`);
+      const message = collectorMessage('VIGIL_ERR_COMPOSE_SHAPE', file, `service "${service}" is not a map`);
       errors.push({ file, document: first.index, code: 'VIGIL_ERR_COMPOSE_SHAPE', message });
       continue;
     }
@@ -57,7 +57,7 @@ export function parseComposeFile(content: string, file: string, options: Compose
     const declared = declaredExceptionsIn(fact.labels ?? {});
     if (declared.exceptions.length > 0) fact.declared_exceptions = declared.exceptions;
     for (const problem of declared.problems) {
-      const message = manifestErrorMessage('VIGIL_ERR_MANIFEST_EXCEPTION', file, first.index, `service "${service}"`, problem);
+      const message = collectorMessage('VIGIL_ERR_MANIFEST_EXCEPTION', file, first.index, `service "${service}"`, problem);
       errors.push({ file, document: first.index, code: 'VIGIL_ERR_MANIFEST_EXCEPTION', message });
     }
     const line = first.lineAt(['services', service]);

@@ -1,5 +1,5 @@
 import type { FactInit } from '../../../proto/src/index.js';
-import { manifestErrorMessage } from './errors.js';
+import { collectorMessage } from '../errors.js';
 import type { ManifestError } from './types.js';
 
 type DockerfileFactInit = NonNullable<FactInit['dockerfile']>;
@@ -107,7 +107,7 @@ export function parseDockerfile(text: string, file: string): DockerfileScan {
   if (stages.length === 0) problem(1, 'no FROM instruction');
   const errors: ManifestError[] = problems
     .sort((a, b) => a.line - b.line)
-    .map((p) => ({ file, code: 'VIGIL_ERR_DOCKERFILE_SYNTAX', message: manifestErrorMessage('VIGIL_ERR_DOCKERFILE_SYNTAX', file, p.line, p.message) }));
+    .map((p) => ({ file, code: 'VIGIL_ERR_DOCKERFILE_SYNTAX', message: collectorMessage('VIGIL_ERR_DOCKERFILE_SYNTAX', file, p.line, p.message) }));
   return stages.length === 0 ? { errors } : { fact: { path: file, stages }, errors };
 }
 

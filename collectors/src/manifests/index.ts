@@ -27,5 +27,4 @@ export {
   composeBytes,
   composeDurationMs,
 } from './quantity.js';
-export { MANIFEST_ERRORS, manifestErrorMessage, type ManifestErrorCode } from './errors.js';
 export type { ContainerFactInit, FileKind, ManifestContainer, ManifestError, ManifestScan } from './types.js';

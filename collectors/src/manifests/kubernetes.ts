@@ -1,5 +1,5 @@
 import { declaredExceptionsIn } from './declared-exceptions.js';
-import { manifestErrorMessage } from './errors.js';
+import { collectorMessage } from '../errors.js';
 import { fieldProbe } from './field-probe.js';
 import { containersOf, normaliseKubernetesContainer, workloadName, type ContainerSlot, type QuantityProblem } from './kubernetes-normalise.js';
 import { podTemplatesOf, type PodTemplate } from './kubernetes-workloads.js';
@@ -80,5 +80,5 @@ function error(
   code: 'VIGIL_ERR_MANIFEST_YAML' | 'VIGIL_ERR_MANIFEST_SHAPE' | 'VIGIL_ERR_MANIFEST_QUANTITY' | 'VIGIL_ERR_MANIFEST_EXCEPTION',
   ...details: string[]
 ): ManifestError {
-  return { file, document, code, message: manifestErrorMessage(code, file, document, ...details) };
+  return { file, document, code, message: collectorMessage(code, file, document, ...details) };
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseComposeFile, type ComposeOptions } from './compose.js';
 import { detectFileKind } from './detect.js';
-import { manifestErrorMessage } from './errors.js';
+import { collectorMessage } from '../errors.js';
 import { parseKubernetesManifests, type ManifestOptions } from './kubernetes.js';
 import type { FileKind, ManifestScan } from './types.js';
 import { yamlDocuments } from './yaml-documents.js';
@@ -97,7 +97,7 @@ function unreadable(content: string, file: string): ManifestScan {
               file,
               document: document.index,
               code: 'VIGIL_ERR_MANIFEST_YAML' as const,
-              message: manifestErrorMessage('VIGIL_ERR_MANIFEST_YAML', file, document.index, document.error),
+              message: collectorMessage('VIGIL_ERR_MANIFEST_YAML', file, document.index, document.error),
             },
           ]
         : [],
@@ -108,7 +108,7 @@ function unreadable(content: string, file: string): ManifestScan {
 function readError(file: string, error: unknown): ScanError {
   const code = (error as NodeJS.ErrnoException).code;
   const message = (error as Error).message ?? String(error);
-  return { file, code: 'VIGIL_ERR_MANIFEST_READ', message: manifestErrorMessage('VIGIL_ERR_MANIFEST_READ', file, code ?? message) };
+  return { file, code: 'VIGIL_ERR_MANIFEST_READ', message: collectorMessage('VIGIL_ERR_MANIFEST_READ', file, code ?? message) };
 }
 
 type ScanError = ManifestScan['errors'][number];

@@ -1,5 +1,5 @@
 import type { ContainerFactInit } from '../../../proto/src/index.js';
-import type { ManifestErrorCode } from './errors.js';
+import type { CollectorErrorCode } from '../errors.js';
 import type { FieldProbe } from './field-probe.js';
 
 export type { ContainerFactInit };
@@ -27,7 +27,7 @@ export interface ManifestError {
   file: string;
   /** 0-based document index; absent when the error is about the whole file. */
   document?: number;
-  code: ManifestErrorCode;
+  code: CollectorErrorCode;
   message: string;
 }
 

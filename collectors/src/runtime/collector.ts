@@ -3,7 +3,7 @@ import type { FactSink } from '../sink.js';
 import { aggregationKey, AggregationWindows, type WindowEntry } from './aggregate.js';
 import { CgroupIndex } from './cgroup-index.js';
 import { Enricher } from './enrich.js';
-import { RuntimeError } from './errors.js';
+import { CollectorError } from '../errors.js';
 import type { ExecEvent, RuntimeEvent } from './events.js';
 import { CachedResolver, DockerDiskResolver, type ContainerMetadataResolver } from './metadata.js';
 import { DockerDiskPeers, type PeerDirectory } from './peers.js';
@@ -261,7 +261,7 @@ function withCount(fact: FactInit, count: number): FactInit {
 
 function positive(name: string, value: number): number {
   if (!Number.isFinite(value) || value <= 0) {
-    throw new RuntimeError('VIGIL_ERR_RUNTIME_CONFIG', [name, 'a positive number', String(value)]);
+    throw new CollectorError('VIGIL_ERR_RUNTIME_CONFIG', [name, 'a positive number', String(value)]);
   }
   return value;
 }

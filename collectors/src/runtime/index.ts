@@ -45,8 +45,6 @@ export { CgroupIndex } from './cgroup-index.js';
 export { DockerDiskResolver, CachedResolver, exeDrift } from './metadata.js';
 export type { ContainerMetadata, ContainerMetadataResolver, Drift } from './metadata.js';
 export { capabilityNames } from './capabilities.js';
-export { RUNTIME_ERRORS, RuntimeError } from './errors.js';
-export type { RuntimeErrorCode } from './errors.js';
 export { X86_64_SYSCALLS } from './syscall-names.js';
 export { startEpermTracer, type EpermCounts, type EpermTracer } from './bpftrace/denials.js';
 export { DockerDiskPeers, type PeerDirectory } from './peers.js';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { detectEbpf } from './bpftrace/detect.js';
 import { BpftraceSource, type BpftraceSourceOptions } from './bpftrace/source.js';
 import type { CgroupIndex } from './cgroup-index.js';
-import { RuntimeError } from './errors.js';
+import { CollectorError, collectorMessage, reason } from '../errors.js';
 import { ProcfsSource } from './procfs/source.js';
 import { silentLogger, type RuntimeLogger, type RuntimeSource } from './source.js';
 
@@ -41,14 +41,14 @@ export async function selectRuntimeSource(options: SelectOptions = {}): Promise<
       });
     }
     reasons.push(`ebpf: ${support.reason ?? 'unusable'}`);
-    if (options.prefer === 'ebpf') throw new RuntimeError('VIGIL_ERR_RUNTIME_NO_SOURCE', [reasons.join('; ')]);
+    if (options.prefer === 'ebpf') throw new CollectorError('VIGIL_ERR_RUNTIME_NO_SOURCE', [reasons.join('; ')]);
     logger.warn('runtime: eBPF unavailable, falling back to procfs polling', { reason: support.reason });
   }
   try {
     await access(path.join(hostRoot, 'proc', '1', 'status'), constants.R_OK);
     return new ProcfsSource({ hostRoot, logger });
   } catch (error) {
-    reasons.push(`procfs: ${String(error)}`);
+    reasons.push(collectorMessage('VIGIL_ERR_RUNTIME_PROCFS', path.join(hostRoot, 'proc'), reason(error)));
   }
-  throw new RuntimeError('VIGIL_ERR_RUNTIME_NO_SOURCE', [reasons.join('; ')]);
+  throw new CollectorError('VIGIL_ERR_RUNTIME_NO_SOURCE', [reasons.join('; ')]);
 }

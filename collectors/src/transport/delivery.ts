@@ -1,7 +1,7 @@
 import { isFactKind } from '../../../proto/src/index.js';
 import type { BatchStore, QueuedBatch } from './batch-store.js';
 import type { BatchTransport } from './batch-transport.js';
-import { OutboxError } from './errors.js';
+import { CollectorError } from '../errors.js';
 
 export interface DeliveryOptions<B extends QueuedBatch> {
   store: BatchStore<B>;
@@ -11,7 +11,7 @@ export interface DeliveryOptions<B extends QueuedBatch> {
   /** Retry backoff, doubling from min to max. */
   backoffMs: { min: number; max: number };
   /** Told of each batch refused because its kind is unknown (VIGIL_ERR_OUTBOX_UNKNOWN_KIND). */
-  onRefused?: (error: OutboxError) => void;
+  onRefused?: (error: CollectorError) => void;
   /** Called whenever the sender is free again, so batching can send what gathered. */
   onIdle?: () => void;
 }
@@ -80,7 +80,7 @@ export class Delivery<B extends QueuedBatch = QueuedBatch> {
           ? undefined
           : setTimeout(() => {
               this.#waiters.delete(check);
-              reject(new OutboxError('VIGIL_ERR_OUTBOX_FLUSH_TIMEOUT', [this.#options.name, String(store.queuedBatches), String(timeoutMs), describe(this.#lastError)]));
+              reject(new CollectorError('VIGIL_ERR_OUTBOX_FLUSH_TIMEOUT', [this.#options.name, String(store.queuedBatches), String(timeoutMs), describe(this.#lastError)]));
             }, timeoutMs);
       this.#waiters.add(check);
       check();
@@ -112,8 +112,8 @@ export class Delivery<B extends QueuedBatch = QueuedBatch> {
       }
       if (!isFactKind(entry.kind)) {
         // Its subject would be a guess, and a wrong one misleads every consumer: refuse it.
-        this.#lastError = new OutboxError('VIGIL_ERR_OUTBOX_UNKNOWN_KIND', [this.#options.name, entry.id, entry.kind, String(entry.count)]);
-        this.#options.onRefused?.(this.#lastError as OutboxError);
+        this.#lastError = new CollectorError('VIGIL_ERR_OUTBOX_UNKNOWN_KIND', [this.#options.name, entry.id, entry.kind, String(entry.count)]);
+        this.#options.onRefused?.(this.#lastError as CollectorError);
         store.ack(entry);
         this.#counters.refused += entry.count;
         this.#notify();

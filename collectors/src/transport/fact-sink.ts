@@ -6,7 +6,7 @@ import { MemoryBatchStore, type BatchStore } from './batch-store.js';
 import { jetStreamTransport, type BatchTransport } from './batch-transport.js';
 import { Delivery, type DeliveryStats } from './delivery.js';
 import { EnvelopeStamper } from './envelope.js';
-import { OutboxError } from './errors.js';
+import { CollectorError } from '../errors.js';
 import { Outbox } from './outbox.js';
 
 /** Facts their collectors send again periodically: the first to go when the outbox is full. */
@@ -32,7 +32,7 @@ export interface FactSinkOptions {
   /** How long close() tries to send what is queued before leaving it (default 5 s). */
   closeTimeoutMs?: number;
   /** Told of each batch refused because its kind is unknown (VIGIL_ERR_OUTBOX_UNKNOWN_KIND). */
-  onRefused?: (error: OutboxError) => void;
+  onRefused?: (error: CollectorError) => void;
   /** Where batches go (default: JetStream on `nc`); tests give another. */
   transport?: BatchTransport;
 }
@@ -91,9 +91,9 @@ class BatchingSink implements CollectorSink {
 
   /** Resolves once the fact is queued (in memory for at most lingerMs, then in the store). */
   async publish(fact: FactInit): Promise<void> {
-    if (this.#closed) throw new OutboxError('VIGIL_ERR_OUTBOX_CLOSED', [this.#name]);
+    if (this.#closed) throw new CollectorError('VIGIL_ERR_OUTBOX_CLOSED', [this.#name]);
     const kind = factKindOf(fact);
-    if (kind === undefined) throw new OutboxError('VIGIL_ERR_OUTBOX_FACT_KIND');
+    if (kind === undefined) throw new CollectorError('VIGIL_ERR_OUTBOX_FACT_KIND');
     const queue = this.#pending.get(kind) ?? [];
     queue.push(this.#stamper.stamp(fact));
     this.#pending.set(kind, queue);

@@ -4,7 +4,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { DockerHttpClient, type ContainerCollectorError } from '../../src/container/index.js';
+import { DockerHttpClient } from '../../src/container/index.js';
+import type { CollectorError } from '../../src/errors.js';
 import { STREAM_BUFFER_BYTES } from '../../src/container/docker-http.js';
 
 /**
@@ -68,7 +69,7 @@ describe('collector - Docker API streamed GET', () => {
     });
     const client = new DockerHttpClient({ socketPath });
     const body = client.streamGet('/images/absent/get');
-    const error = (await body.next().catch((e: unknown) => e)) as ContainerCollectorError;
+    const error = (await body.next().catch((e: unknown) => e)) as CollectorError;
     await client.close();
     expect(error.code).toBe('VIGIL_ERR_CONTAINER_DOCKER_HTTP');
     expect(error.message).toContain('reference does not exist');
@@ -84,7 +85,7 @@ describe('collector - Docker API streamed GET', () => {
     let received = 0;
     const error = await (async () => {
       for await (const chunk of client.streamGet('/images/x/get')) received += chunk.length;
-    })().catch((e: unknown) => e as ContainerCollectorError);
+    })().catch((e: unknown) => e as CollectorError);
     await client.close();
     expect(received).toBe(1000);
     expect(error?.code).toBe('VIGIL_ERR_CONTAINER_DOCKER_TIMEOUT');

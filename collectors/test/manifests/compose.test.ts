@@ -189,11 +189,11 @@ describe('manifests - compose edge cases', () => {
 
   it('manifests - not a compose map, a service that is not a map, invalid YAML: error values', () => {
     expect(parseComposeFile('services: [a, b]\n', 'c.yaml').errors).toEqual([
-      { file: 'c.yaml', document: 0, code: 'VIGIL_ERR_COMPOSE_SHAPE', message: 'c.yaml: no top-level "services" map' },
+      { file: 'c.yaml', document: 0, code: 'VIGIL_ERR_COMPOSE_SHAPE', message: 'VIGIL_ERR_COMPOSE_SHAPE: c.yaml: no top-level "services" map' },
     ]);
     const partial = parseComposeFile('services:\n  ok:\n    image: a\n  bad: 3\n  empty:\n', 'c.yaml');
     expect(partial.containers.map((c) => c.fact.name)).toEqual(['ok', 'empty']);
-    expect(partial.errors.map((e) => e.message)).toEqual(['c.yaml: service "bad" is not a map']);
+    expect(partial.errors.map((e) => e.message)).toEqual(['VIGIL_ERR_COMPOSE_SHAPE: c.yaml: service "bad" is not a map']);
     expect(parseComposeFile('services: {a: [\n', 'c.yaml').errors.map((e) => e.code)).toEqual(['VIGIL_ERR_MANIFEST_YAML']);
   });
 });

@@ -86,7 +86,7 @@ spec:
         file: 'agent.yaml',
         document: 0,
         code: 'VIGIL_ERR_MANIFEST_EXCEPTION',
-        message: 'agent.yaml, document 0: DaemonSet agent, vigil.dev/exceptions line 2: VGL-CTR-002 has no justification: it waives nothing',
+        message: 'VIGIL_ERR_MANIFEST_EXCEPTION: agent.yaml, document 0: DaemonSet agent, vigil.dev/exceptions line 2: VGL-CTR-002 has no justification: it waives nothing',
       },
     ]);
   });
@@ -111,7 +111,7 @@ services:
     expect(errors.map((e) => [e.code, e.message])).toEqual([
       [
         'VIGIL_ERR_MANIFEST_EXCEPTION',
-        '/srv/app/compose.yaml, document 0: service "web", vigil.dev/exceptions line 1: rule id "VGL-CTR-*" is not an exact rule id (expected "RULE-ID[, RULE-ID...] [until YYYY-MM-DD]: justification")',
+        'VIGIL_ERR_MANIFEST_EXCEPTION: /srv/app/compose.yaml, document 0: service "web", vigil.dev/exceptions line 1: rule id "VGL-CTR-*" is not an exact rule id (expected "RULE-ID[, RULE-ID...] [until YYYY-MM-DD]: justification")',
       ],
     ]);
   });

@@ -83,8 +83,8 @@ describe('manifests - Dockerfile parser', () => {
   it('dockerfile - what it cannot read is an error with its line; the rest is still read', () => {
     const { fact: f, errors: e } = parseDockerfile('RUN echo early\nFROM alpine:3.20\nRUN <<EOF\necho never closed\n', 'bad/Dockerfile');
     expect(e.map((x) => x.message)).toEqual([
-      'bad/Dockerfile, line 1: RUN before the first FROM',
-      'bad/Dockerfile, line 3: heredoc <<EOF is never closed',
+      'VIGIL_ERR_DOCKERFILE_SYNTAX: bad/Dockerfile, line 1: RUN before the first FROM',
+      'VIGIL_ERR_DOCKERFILE_SYNTAX: bad/Dockerfile, line 3: heredoc <<EOF is never closed',
     ]);
     expect(f!.stages).toHaveLength(1);
     expect(parseDockerfile('# nothing\n', 'empty/Dockerfile').errors.map((x) => x.code)).toEqual(['VIGIL_ERR_DOCKERFILE_SYNTAX']);

@@ -57,7 +57,7 @@ describe('manifests - Kubernetes workloads', () => {
         file,
         document: 0,
         code: 'VIGIL_ERR_MANIFEST_SHAPE',
-        message: `${file}, document 0: Deployment no-template: items[3].spec.template.spec is missing or not a map`,
+        message: `VIGIL_ERR_MANIFEST_SHAPE: ${file}, document 0: Deployment no-template: items[3].spec.template.spec is missing or not a map`,
       },
     ]);
   });
@@ -80,7 +80,7 @@ describe('manifests - Kubernetes workloads', () => {
     expect(containers).toEqual([]);
     expect(errors.map((e) => [e.file, e.document, e.code])).toEqual([['bad.yaml', 0, 'VIGIL_ERR_MANIFEST_YAML']]);
     expect(parseKubernetesManifests('kind: Pod\nspec: 3\n', 'scalar.yaml').errors.map((e) => e.message)).toEqual([
-      'scalar.yaml, document 0: Pod <unnamed>: spec is missing or not a map',
+      'VIGIL_ERR_MANIFEST_SHAPE: scalar.yaml, document 0: Pod <unnamed>: spec is missing or not a map',
     ]);
   });
 });
@@ -387,7 +387,7 @@ describe('manifests - Kubernetes field mapping', () => {
         file,
         document: 0,
         code: 'VIGIL_ERR_MANIFEST_QUANTITY',
-        message: `${file}, document 0: spec.containers[6].resources.limits.memory "lots" is not a valid quantity; it is treated as unset`,
+        message: `VIGIL_ERR_MANIFEST_QUANTITY: ${file}, document 0: spec.containers[6].resources.limits.memory "lots" is not a valid quantity; it is treated as unset`,
       },
     ]);
     expect(byName(containers, 'mounts').fact).not.toHaveProperty('health_check');

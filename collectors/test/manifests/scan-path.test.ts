@@ -45,7 +45,7 @@ describe('manifests - scanPath', () => {
       {
         file: fixturePath('does-not-exist'),
         code: 'VIGIL_ERR_MANIFEST_READ',
-        message: `cannot read ${fixturePath('does-not-exist')}: ENOENT`,
+        message: `VIGIL_ERR_MANIFEST_READ: cannot read ${fixturePath('does-not-exist')}: ENOENT`,
       },
     ]);
   });

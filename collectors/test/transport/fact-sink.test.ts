@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { decodeFactBatch, type FactKind } from '../../../proto/src/index.js';
-import { createFactSink, MemoryBatchStore, type BatchTransport } from '../../src/index.js';
+import { createFactSink, MemoryBatchStore, type BatchTransport } from '../../src/internal.js';
 
 const SOURCE = { host: 'unit', collector: 'test', version: '0' };
 /** The sink never touches NATS when given its own transport. */

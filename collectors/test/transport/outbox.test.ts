@@ -7,7 +7,7 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { decodeFactBatch, ensureStreams, factKindOf, streams, type FactInit } from '../../../proto/src/index.js';
 import { startLocalNats, type LocalNats } from '../../../test/harness/index.js';
-import { createFactSink } from '../../src/index.js';
+import { createFactSink } from '../../src/internal.js';
 
 const servers: LocalNats[] = [];
 const connections: NatsConnection[] = [];

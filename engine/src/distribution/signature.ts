@@ -69,7 +69,7 @@ export function createVerifier(options: VerifierOptions): BundleVerifier {
   const algorithm = options.algorithm ?? 'RS256';
   const label = options.label ?? 'key';
   if (!isSigningAlgorithm(algorithm)) {
-    throw new VigilEngineError('VIGIL_ERR_CONFIG', [`a signing algorithm, one of ${SIGNING_ALGORITHMS.join(', ')}`, algorithm]);
+    throw new VigilEngineError('VIGIL_ERR_ENGINE_CONFIG', [`a signing algorithm, one of ${SIGNING_ALGORITHMS.join(', ')}`, algorithm]);
   }
   const unusable = (why: string, cause?: unknown): VigilEngineError => new VigilEngineError('VIGIL_ERR_VERIFICATION_KEY', [label, why], { cause });
   let key: KeyObject;

@@ -34,16 +34,16 @@ abstract class Family<L extends string, S> {
 
   constructor(options: MetricOptions<L>, reserved: readonly string[] = []) {
     if (!isMetricName(options.name)) {
-      throw new VigilEngineError('VIGIL_ERR_CONFIG', ['a metric name matching [a-zA-Z_:][a-zA-Z0-9_:]*', JSON.stringify(options.name)]);
+      throw new VigilEngineError('VIGIL_ERR_ENGINE_CONFIG', ['a metric name matching [a-zA-Z_:][a-zA-Z0-9_:]*', JSON.stringify(options.name)]);
     }
     const labelNames = options.labelNames ?? [];
     for (const label of labelNames) {
       if (!isLabelName(label) || reserved.includes(label)) {
-        throw new VigilEngineError('VIGIL_ERR_CONFIG', [`label names of ${options.name} matching [a-zA-Z_][a-zA-Z0-9_]*, not starting with __, not ${reserved.join(', ') || 'reserved'}`, JSON.stringify(label)]);
+        throw new VigilEngineError('VIGIL_ERR_ENGINE_CONFIG', [`label names of ${options.name} matching [a-zA-Z_][a-zA-Z0-9_]*, not starting with __, not ${reserved.join(', ') || 'reserved'}`, JSON.stringify(label)]);
       }
     }
     if (new Set(labelNames).size !== labelNames.length) {
-      throw new VigilEngineError('VIGIL_ERR_CONFIG', [`distinct label names of ${options.name}`, JSON.stringify(labelNames)]);
+      throw new VigilEngineError('VIGIL_ERR_ENGINE_CONFIG', [`distinct label names of ${options.name}`, JSON.stringify(labelNames)]);
     }
     this.name = options.name;
     this.help = options.help;
@@ -84,7 +84,7 @@ abstract class Family<L extends string, S> {
   #values(values: LabelValues<L>): string[] {
     const given = Object.keys(values);
     if (given.length !== this.labelNames.length || this.labelNames.some((name) => !Object.hasOwn(values, name))) {
-      throw new VigilEngineError('VIGIL_ERR_CONFIG', [`labels ${JSON.stringify(this.labelNames)} for ${this.name}`, JSON.stringify(given)]);
+      throw new VigilEngineError('VIGIL_ERR_ENGINE_CONFIG', [`labels ${JSON.stringify(this.labelNames)} for ${this.name}`, JSON.stringify(given)]);
     }
     return this.labelNames.map((name) => String(values[name]));
   }
@@ -100,7 +100,7 @@ class CounterValue implements CounterSeries {
   constructor(readonly labels: string) {}
 
   inc(value = 1): void {
-    if (!(value >= 0)) throw new VigilEngineError('VIGIL_ERR_CONFIG', ['a counter increment >= 0', String(value)]);
+    if (!(value >= 0)) throw new VigilEngineError('VIGIL_ERR_ENGINE_CONFIG', ['a counter increment >= 0', String(value)]);
     this.value += value;
   }
 
@@ -269,7 +269,7 @@ export class Histogram<L extends string = never> extends Family<L, HistogramSeri
     const buckets = options.buckets ?? DEFAULT_BUCKETS;
     const increasing = buckets.every((b, i) => Number.isFinite(b) && (i === 0 || b > buckets[i - 1]!));
     if (buckets.length === 0 || !increasing) {
-      throw new VigilEngineError('VIGIL_ERR_CONFIG', [`finite, strictly increasing buckets for ${options.name}`, JSON.stringify(buckets)]);
+      throw new VigilEngineError('VIGIL_ERR_ENGINE_CONFIG', [`finite, strictly increasing buckets for ${options.name}`, JSON.stringify(buckets)]);
     }
     this.buckets = [...buckets];
     if (this.labelNames.length === 0) this.unlabelled();
@@ -344,7 +344,7 @@ export class Registry {
 
   #add<F extends AnyFamily>(family: F): F {
     if (this.#families.has(family.name)) {
-      throw new VigilEngineError('VIGIL_ERR_CONFIG', ['each metric name registered once', family.name]);
+      throw new VigilEngineError('VIGIL_ERR_ENGINE_CONFIG', ['each metric name registered once', family.name]);
     }
     this.#families.set(family.name, family);
     return family;

@@ -74,7 +74,7 @@ export function bundleNameOf(manifest: VigilManifest): string {
 const NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
 export function checkBundleName(name: string): string {
-  if (!NAME.test(name)) throw new VigilEngineError('VIGIL_ERR_CONFIG', ['a bundle name of letters, digits, _ and - (at most 64)', name]);
+  if (!NAME.test(name)) throw new VigilEngineError('VIGIL_ERR_ENGINE_CONFIG', ['a bundle name of letters, digits, _ and - (at most 64)', name]);
   return name;
 }
 

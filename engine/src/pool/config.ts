@@ -67,13 +67,13 @@ function fromEnv(env: NodeJS.ProcessEnv, name: string): number | undefined {
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return undefined;
   const value = Number(raw);
-  if (!Number.isFinite(value)) throw new VigilEngineError('VIGIL_ERR_CONFIG', [`${name} to be a number`, raw]);
+  if (!Number.isFinite(value)) throw new VigilEngineError('VIGIL_ERR_ENGINE_CONFIG', [`${name} to be a number`, raw]);
   return value;
 }
 
 function whole(name: string, value: number, min: number, max: number): number {
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new VigilEngineError('VIGIL_ERR_CONFIG', [`${name} to be a whole number from ${min} to ${max}`, String(value)]);
+    throw new VigilEngineError('VIGIL_ERR_ENGINE_CONFIG', [`${name} to be a whole number from ${min} to ${max}`, String(value)]);
   }
   return value;
 }

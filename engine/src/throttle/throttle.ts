@@ -345,9 +345,9 @@ function aggregateId(window: Window): string {
 function validate(options: AlertThrottleOptions): void {
   const { windowMs, maxKeys } = options;
   if (!Number.isFinite(windowMs) || windowMs < 0) {
-    throw new VigilEngineError('VIGIL_ERR_CONFIG', ['alert throttle windowMs to be a number of milliseconds >= 0', String(windowMs)]);
+    throw new VigilEngineError('VIGIL_ERR_ENGINE_CONFIG', ['alert throttle windowMs to be a number of milliseconds >= 0', String(windowMs)]);
   }
   if (!Number.isInteger(maxKeys) || maxKeys < 1) {
-    throw new VigilEngineError('VIGIL_ERR_CONFIG', ['alert throttle maxKeys to be an integer >= 1', String(maxKeys)]);
+    throw new VigilEngineError('VIGIL_ERR_ENGINE_CONFIG', ['alert throttle maxKeys to be an integer >= 1', String(maxKeys)]);
   }
 }

@@ -123,7 +123,7 @@ describe('data documents over NATS KV', () => {
       'lib: VIGIL_ERR_DATA_INVALID',
     ]);
     expect(events[1]).toMatchObject({ revision: badRevision, error: expect.stringContaining('data document exceptions is invalid: not JSON') });
-    expect(events[2]).toMatchObject({ error: 'data document profiles is invalid: expected a JSON object (actual: array)' });
+    expect(events[2]).toMatchObject({ error: 'VIGIL_ERR_DATA_INVALID: data document profiles is invalid: expected a JSON object (actual: array)' });
     expect(events[3]).toMatchObject({ error: expect.stringContaining('unknown document; expected one of config, exceptions, profiles, vulnerabilities') });
     // The next good change carries the exceptions from before the bad write.
     expect(events[4]).toEqual({

@@ -142,7 +142,7 @@ describe('signed bundles', () => {
     const error = await refusal(verifyBundle(unsignedBundle, { verifier, label: 'plain.tar.gz' }));
     expect(error.code).toBe('VIGIL_ERR_BUNDLE_UNSIGNED');
     expect(error.message).toBe(
-      'policy bundle plain.tar.gz is not signed but a verification key is configured: build it with `vigil policy build --signing-key KEY`',
+      'VIGIL_ERR_BUNDLE_UNSIGNED: policy bundle plain.tar.gz is not signed but a verification key is configured: build it with `vigil policy build --signing-key KEY`',
     );
     const stripped = await repack(rsaBundle, (files) => files.delete('.signatures.json'));
     expect((await refusal(verifyBundle(stripped, { verifier }))).code).toBe('VIGIL_ERR_BUNDLE_UNSIGNED');
@@ -186,7 +186,7 @@ describe('signed bundles', () => {
     expect((await refusal(loadVerifier({ keyFile: keys.ecPublic, algorithm: 'RS256' }))).message).toContain('RS256 needs an RSA key (actual: ec)');
     expect((await refusal(loadVerifier({ keyFile: keys.rsaPublic, algorithm: 'ES256' }))).code).toBe('VIGIL_ERR_VERIFICATION_KEY');
     expect((await refusal(() => createVerifier({ algorithm: 'HS256', key: '' }))).message).toContain('the secret is empty');
-    expect((await refusal(() => createVerifier({ algorithm: 'none', key: 'x' }))).code).toBe('VIGIL_ERR_CONFIG');
+    expect((await refusal(() => createVerifier({ algorithm: 'none', key: 'x' }))).code).toBe('VIGIL_ERR_ENGINE_CONFIG');
     expect((await refusal(loadVerifier({ keyFile: path.join(dir, 'absent.pem') }))).code).toBe('VIGIL_ERR_VERIFICATION_KEY');
   });
 
@@ -204,7 +204,7 @@ describe('signed bundles', () => {
     const error = await refusal(
       buildBundle({ policyDir: path.join(packageRoot(), 'policies'), outFile: path.join(dir, 'never.tar.gz'), signingKey: path.join(dir, 'typo.pem') }),
     );
-    expect(error.code).toBe('VIGIL_ERR_CONFIG');
+    expect(error.code).toBe('VIGIL_ERR_ENGINE_CONFIG');
     expect(error.message).toContain('typo.pem');
     await expect(fs.access(path.join(dir, 'never.tar.gz'))).rejects.toThrow();
   });

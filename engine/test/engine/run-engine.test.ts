@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pino from 'pino';
 import { decodeAlert, decodeDeadLetter, decodeVerdict, encodeFactBatch, subjects, type FactInit } from '../../../proto/src/index.js';
 import { MemoryAlertLedger, MemoryFeed, MemorySink, runEngine, type Bundle, type EngineCoreOptions, type RunningEngine } from '../../src/index.js';
-import { buildTestBundles, container, tempDir, until } from '../pool/fixture.js';
+import { buildTestBundles, container, tempDir, until } from '../../../test/harness/pool-fixture.js';
 
 const logger = pino({ level: 'silent' });
 const SUBJECT = subjects.facts('container', 'memory-host');

@@ -8,7 +8,7 @@ import { PolicyEvaluator } from '../../src/policy/evaluator.js';
 import { checkPolicySet, PolicySet } from '../../src/policy/policy-set.js';
 import { isSubjectFilter, subjectMatches } from '../../src/policy/subject-filter.js';
 import { judgeMessages } from '../../src/pool/judge.js';
-import { ruleText as rule } from './rule-text.js';
+import { ruleText as rule } from '../../../test/harness/rule-text.js';
 
 
 const container = (name: string, host: string, extra: Partial<NonNullable<FactInit['container']>> = {}): FactInit => ({

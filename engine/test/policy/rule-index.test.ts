@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { buildBundle, PolicyEvaluator, readBundleFile, type Bundle } from '../../src/index.js';
 import type { PolicyInput } from '../../../proto/src/index.js';
-import { ruleText } from './rule-text.js';
+import { ruleText } from '../../../test/harness/rule-text.js';
 
 // Rules written the ways an author may: unification in either direction, a rule name on
 // one side of `=`, a constant rule iterated, a helper with an else chain the index cannot read.

@@ -6,7 +6,7 @@ import { decodeAlert } from '../../../proto/src/index.js';
 import type { Judgement } from '../../src/pool/judge.js';
 import { throttleKey } from '../../src/throttle/key.js';
 import { WorkerPool, type PoolOptions } from '../../src/pool/pool.js';
-import { buildTestBundles, container, decoded, message, tempDir, until } from './fixture.js';
+import { buildTestBundles, container, decoded, message, tempDir, until } from '../../../test/harness/pool-fixture.js';
 
 const logger = pino({ level: 'silent' });
 

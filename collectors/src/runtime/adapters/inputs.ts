@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import http from 'node:http';
 import { PassThrough, type Readable } from 'node:stream';
-import { RuntimeError } from '../errors.js';
+import { CollectorError } from '../../errors.js';
 
 /** Largest body one POST may carry: Falco sends one alert per request. */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -45,7 +45,7 @@ export async function httpLines(host: string, port: number): Promise<LineInput> 
     });
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (error) => reject(new RuntimeError('VIGIL_ERR_RUNTIME_CONFIG', ['--listen', 'a free HOST:PORT to serve Falco http_output', `${host}:${port} (${error.message})`])));
+    server.once('error', (error) => reject(new CollectorError('VIGIL_ERR_RUNTIME_CONFIG', ['--listen', 'a free HOST:PORT to serve Falco http_output', `${host}:${port} (${error.message})`])));
     server.listen(port, host, resolve);
   });
   const bound = server.address();

@@ -5,7 +5,7 @@ import type { RuntimeSource } from '../source.js';
 import { falcoToEvent } from './falco.js';
 import { tetragonToEvent } from './tetragon.js';
 import { followLines, httpLines, type LineInput } from './inputs.js';
-import { RuntimeError } from '../errors.js';
+import { CollectorError } from '../../errors.js';
 
 export interface JsonLinesSourceOptions {
   /** Source name in facts: "falco", "tetragon". */
@@ -88,7 +88,7 @@ export interface SensorInput {
  */
 export function sensorSource(sensor: 'falco' | 'tetragon', input: SensorInput): JsonLinesSource {
   const problem = sensorInputProblem(sensor, input);
-  if (problem !== undefined) throw new RuntimeError('VIGIL_ERR_RUNTIME_CONFIG', [`--source ${sensor}`, problem, JSON.stringify(input)]);
+  if (problem !== undefined) throw new CollectorError('VIGIL_ERR_RUNTIME_CONFIG', [`--source ${sensor}`, problem, JSON.stringify(input)]);
   let opened: LineInput | undefined;
   const open = async (): Promise<Readable> => {
     opened = input.listen !== undefined ? await httpLines(...splitHostPort(input.listen)) : await followLines(input.file!);
@@ -110,6 +110,6 @@ export function sensorInputProblem(sensor: 'falco' | 'tetragon', input: SensorIn
 function splitHostPort(value: string): [string, number] {
   const match = /^(.*):(\d{1,5})$/.exec(value);
   const port = match ? Number(match[2]) : NaN;
-  if (!match || port > 65_535) throw new RuntimeError('VIGIL_ERR_RUNTIME_CONFIG', ['--listen', 'HOST:PORT', value]);
+  if (!match || port > 65_535) throw new CollectorError('VIGIL_ERR_RUNTIME_CONFIG', ['--listen', 'HOST:PORT', value]);
   return [match[1] || '127.0.0.1', port];
 }

@@ -3,7 +3,7 @@ import { spawnOwned } from '../../linux/owned-child.js';
 import { createInterface } from 'node:readline';
 import { X86_64_SYSCALLS } from '../syscall-names.js';
 import { detectEbpf } from './detect.js';
-import { RuntimeError } from '../errors.js';
+import { CollectorError } from '../../errors.js';
 
 /** System calls that returned EPERM, per cgroup (the bpftrace `cgroup` id) and call name. */
 export type EpermCounts = Map<string, Map<string, number>>;
@@ -27,7 +27,7 @@ END { print(@eperm); clear(@eperm); }
  */
 export async function startEpermTracer(): Promise<EpermTracer> {
   const support = await detectEbpf();
-  if (!support.usable) throw new RuntimeError('VIGIL_ERR_RUNTIME_NO_SOURCE', [`ebpf: ${support.reason ?? 'unusable'}`]);
+  if (!support.usable) throw new CollectorError('VIGIL_ERR_RUNTIME_NO_SOURCE', [`ebpf: ${support.reason ?? 'unusable'}`]);
   const child: ChildProcess = spawnOwned(support.bpftrace, ['-f', 'text', '--no-warnings', '-e', SCRIPT], { stdio: ['ignore', 'pipe', 'pipe'] });
   const counts: EpermCounts = new Map();
   const stderr: string[] = [];
@@ -36,7 +36,7 @@ export async function startEpermTracer(): Promise<EpermTracer> {
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new RuntimeError('VIGIL_ERR_RUNTIME_BPFTRACE_START', ['timeout', stderr.join(' | ')]));
+      reject(new CollectorError('VIGIL_ERR_RUNTIME_BPFTRACE_START', ['timeout', stderr.join(' | ')]));
     }, 60_000);
     createInterface({ input: child.stdout! }).on('line', (line) => {
       if (line === 'READY') {
@@ -53,7 +53,7 @@ export async function startEpermTracer(): Promise<EpermTracer> {
     });
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
-      reject(new RuntimeError('VIGIL_ERR_RUNTIME_BPFTRACE_START', [`exit ${code ?? signal}`, stderr.join(' | ')]));
+      reject(new CollectorError('VIGIL_ERR_RUNTIME_BPFTRACE_START', [`exit ${code ?? signal}`, stderr.join(' | ')]));
     });
   });
   return {

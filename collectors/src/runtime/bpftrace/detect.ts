@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { access, constants, readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { reason } from '../errors.js';
+import { collectorMessage, reason } from '../../errors.js';
 
 const run = promisify(execFile);
 
@@ -28,21 +28,21 @@ export async function detectEbpf(bpftrace = DEFAULT_BPFTRACE, mountTracefs = tru
   try {
     await access(bpftrace, constants.X_OK);
   } catch {
-    return { ...support, reason: `bpftrace not found at ${bpftrace}` };
+    return { ...support, reason: collectorMessage('VIGIL_ERR_RUNTIME_BPFTRACE_MISSING', bpftrace) };
   }
   if (typeof process.geteuid === 'function' && process.geteuid() !== 0) {
-    return { ...support, reason: `not root (euid ${process.geteuid()})` };
+    return { ...support, reason: collectorMessage('VIGIL_ERR_RUNTIME_NOT_ROOT', process.geteuid()) };
   }
   let tracefs = await findTracefs();
   if (!tracefs && mountTracefs) {
     try {
       await run('mount', ['-t', 'tracefs', 'nodev', '/sys/kernel/tracing'], { timeout: 5000 });
     } catch (error) {
-      return { ...support, reason: `tracefs not mounted and mount failed: ${reason(error)}` };
+      return { ...support, reason: collectorMessage('VIGIL_ERR_RUNTIME_TRACEFS', '/sys/kernel/tracing', reason(error), '/sys/kernel/tracing') };
     }
     tracefs = await findTracefs();
   }
-  if (!tracefs) return { ...support, reason: 'tracefs not available' };
+  if (!tracefs) return { ...support, reason: collectorMessage('VIGIL_ERR_RUNTIME_TRACEFS', '/sys/kernel/tracing', 'not found', '/sys/kernel/tracing') };
   support.tracefs = tracefs;
   try {
     const events = await readFile(`${tracefs}/available_events`, 'utf8');

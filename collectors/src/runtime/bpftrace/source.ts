@@ -2,7 +2,7 @@ import { type ChildProcessByStdio } from 'node:child_process';
 import { spawnOwned } from '../../linux/owned-child.js';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import { RuntimeError } from '../errors.js';
+import { CollectorError, collectorMessage } from '../../errors.js';
 import type { RuntimeEventHandler } from '../events.js';
 import { silentLogger, type RuntimeLogger, type RuntimeSource } from '../source.js';
 import { detectEbpf, DEFAULT_BPFTRACE, type EbpfSupport } from './detect.js';
@@ -77,7 +77,7 @@ export class BpftraceSource implements RuntimeSource {
     const logger = this.options.logger ?? silentLogger;
     const bpftrace = this.options.bpftrace ?? DEFAULT_BPFTRACE;
     const support = this.options.support ?? (await detectEbpf(bpftrace));
-    if (!support.usable) throw new RuntimeError('VIGIL_ERR_RUNTIME_BPFTRACE_START', ['not usable', support.reason ?? '']);
+    if (!support.usable) throw new CollectorError('VIGIL_ERR_RUNTIME_BPFTRACE_START', ['not usable', support.reason ?? '']);
     const wanted = new Set(this.options.probes ?? PROBE_NAMES);
     const probes = new Set(
       PROBE_NAMES.filter((p) => wanted.has(p) && PROBE_TRACEPOINTS[p].every((tp) => support.tracepoints.has(tp))),
@@ -124,7 +124,7 @@ export class BpftraceSource implements RuntimeSource {
       const timer = setTimeout(() => {
         if (ready) return;
         child.kill('SIGKILL');
-        reject(new RuntimeError('VIGIL_ERR_RUNTIME_BPFTRACE_START', ['timeout', stderr.join(' | ')]));
+        reject(new CollectorError('VIGIL_ERR_RUNTIME_BPFTRACE_START', ['timeout', stderr.join(' | ')]));
       }, this.options.startTimeoutMs ?? 60_000);
       const lines = createInterface({ input: child.stdout });
       lines.on('line', (line) => {
@@ -140,14 +140,14 @@ export class BpftraceSource implements RuntimeSource {
       });
       child.once('error', (error) => {
         clearTimeout(timer);
-        reject(new RuntimeError('VIGIL_ERR_RUNTIME_BPFTRACE_START', ['spawn', error.message], { cause: error }));
+        reject(new CollectorError('VIGIL_ERR_RUNTIME_BPFTRACE_START', ['spawn', error.message], { cause: error }));
       });
       child.once('exit', (code, signal) => {
         clearTimeout(timer);
         if (!ready) {
-          reject(new RuntimeError('VIGIL_ERR_RUNTIME_BPFTRACE_START', [`exit ${code ?? signal}`, stderr.join(' | ')]));
+          reject(new CollectorError('VIGIL_ERR_RUNTIME_BPFTRACE_START', [`exit ${code ?? signal}`, stderr.join(' | ')]));
         } else if (!this.stopping) {
-          logger.warn('runtime: bpftrace exited', { code, signal, stderr: stderr.join(' | ') });
+          logger.warn(collectorMessage('VIGIL_ERR_RUNTIME_BPFTRACE_EXIT', String(code ?? signal), stderr.join(' | ')), { code, signal });
         }
       });
     });

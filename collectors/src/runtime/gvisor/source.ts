@@ -6,7 +6,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
-import { reason, RuntimeError } from '../errors.js';
+import { reason, CollectorError } from '../../errors.js';
 import type { RuntimeEventHandler } from '../events.js';
 import { silentLogger, type RuntimeLogger, type RuntimeSource } from '../source.js';
 import { execveToEvent, seccheckHeader } from './decode.js';
@@ -100,9 +100,9 @@ export class GvisorSource implements RuntimeSource {
         const event = execveToEvent(header);
         if (event) onEvent(event);
       });
-      relay.once('error', (error) => reject(new RuntimeError('VIGIL_ERR_RUNTIME_GVISOR_RELAY', [reason(error)], { cause: error })));
+      relay.once('error', (error) => reject(new CollectorError('VIGIL_ERR_RUNTIME_GVISOR_RELAY', [reason(error)], { cause: error })));
       relay.once('exit', (code) => {
-        if (!ready) reject(new RuntimeError('VIGIL_ERR_RUNTIME_GVISOR_RELAY', [`exit ${code}: ${stderr.join(' | ')}`]));
+        if (!ready) reject(new CollectorError('VIGIL_ERR_RUNTIME_GVISOR_RELAY', [`exit ${code}: ${stderr.join(' | ')}`]));
       });
     });
     const poll = this.options.pollMs ?? 1000;
