@@ -7,7 +7,7 @@ import pino from 'pino';
 import { createFactSink } from '../collectors/src/index.js';
 import { startEngine, type Bundle, type RunningEngine } from '../engine/src/index.js';
 import { decodeDeadLetter, decodeVerdict, ENGINE_CONSUMER, ensureStreams, streams, subjects } from '../proto/src/index.js';
-import { startEmbeddedNats, type EmbeddedNats } from '../cli/src/embedded-nats.js';
+import { startLocalNats, type LocalNats } from './harness/index.js';
 import { buildTestBundles, container, tempDir } from './harness/pool-fixture.js';
 import { collectMessages } from './support/collect.js';
 
@@ -18,7 +18,7 @@ describe('engine with worker pool over NATS', () => {
   let dir: string;
   let v1: Bundle;
   let v2: Bundle;
-  let nats: EmbeddedNats;
+  let nats: LocalNats;
   let nc: NatsConnection;
   let engine: RunningEngine | undefined;
   let earlier: RunningEngine | undefined;
@@ -34,7 +34,7 @@ describe('engine with worker pool over NATS', () => {
 
   // A server per test: the durable consumer starts from the stream's first message.
   beforeEach(async () => {
-    nats = await startEmbeddedNats();
+    nats = await startLocalNats();
     nc = await connect({ servers: nats.url });
     await ensureStreams(nc);
   });

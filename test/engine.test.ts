@@ -6,7 +6,7 @@ import pino from 'pino';
 import { createFactSink } from '../collectors/src/index.js';
 import { defaultBundlePath, PolicyEvaluator, readBundleFile, startEngine } from '../engine/src/index.js';
 import { decodeAlert, decodeDeadLetter, decodeVerdict, ensureStreams, streams, subjects } from '../proto/src/index.js';
-import { startEmbeddedNats, type EmbeddedNats } from '../cli/src/embedded-nats.js';
+import { startLocalNats, type LocalNats } from './harness/index.js';
 import { collectMessages } from './support/collect.js';
 
 const logger = pino({ level: 'silent' });
@@ -14,12 +14,12 @@ const logger = pino({ level: 'silent' });
 const privileged = (name: string) => ({ container: { id: `id-${name}`, name, image: 'busybox', privileged: true, capabilities: ['ALL'] } });
 
 describe('engine over NATS', () => {
-  let nats: EmbeddedNats;
+  let nats: LocalNats;
   let nc: NatsConnection;
   let evaluator: PolicyEvaluator;
 
   beforeAll(async () => {
-    nats = await startEmbeddedNats();
+    nats = await startLocalNats();
     nc = await connect({ servers: nats.url });
     await ensureStreams(nc);
     evaluator = await PolicyEvaluator.load(await readBundleFile(defaultBundlePath()));

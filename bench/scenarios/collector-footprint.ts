@@ -5,7 +5,7 @@ import path from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { packageRoot } from '../../engine/src/index.js';
 import { decodeFactBatch, ensureStreams, factKindOf, subjects } from '../../proto/src/index.js';
-import { startEmbeddedNats } from '../../cli/src/embedded-nats.js';
+import { startLocalNats } from '../../test/harness/index.js';
 import type { ScenarioResult } from '../report.js';
 import { benchCacheDir, benchImage } from '../support/bench-image.js';
 import { archiveLayers } from '../support/layer-read.js';
@@ -33,7 +33,7 @@ export async function collectorFootprint(options: FootprintOptions): Promise<Sce
   const count = options.quick ? 10 : 50;
   const windowMs = options.quick ? 6_000 : 60_000;
   await removeContainers(PREFIX); // left over from an interrupted run
-  const nats = await startEmbeddedNats();
+  const nats = await startLocalNats();
   const nc = await connect({ servers: nats.url });
   const outbox = await fs.mkdtemp(path.join(os.tmpdir(), 'vigil-bench-fp-outbox-'));
   const imageCache = path.join(benchCacheDir(), 'image-scan-cache');
@@ -148,7 +148,7 @@ export async function collectorFootprint(options: FootprintOptions): Promise<Sce
         fact_messages: facts.messages,
       },
       notes: [
-        `\`node bin/vigil.js collect ${COLLECTORS.join(' ')} --nats URL --host ${HOST}\` as a child process against a private nats-server with JetStream (cli/src/embedded-nats.ts); the runtime collector is not included (measured by the runtime-exec-storm scenario).`,
+        `\`node bin/vigil.js collect ${COLLECTORS.join(' ')} --nats URL --host ${HOST}\` as a child process against a private nats-server with JetStream (test/harness/nats.ts); the runtime collector is not included (measured by the runtime-exec-storm scenario).`,
         `CPU: utime+stime from /proc/<pid>/stat over each phase, in % of one core; RSS: /proc/<pid>/status VmRSS sampled every 0.5 s (average, and max). Goals: < 1 % of a core, < 100 MB.`,
         `Image scans are cached across runs (VIGIL_IMAGE_CACHE_DIR=${imageCache}): a first run reads every image of the engine during its warm-up, later runs only new ones.`,
         `Phases: warm-up (start-up and the first report; excluded) until a host fact and a fact for every image of the engine arrived and none came for ${options.quick ? 1.5 : 3} s (at most ${warmupTimeoutMs / 1000} s); idle ${windowMs / 1000} s with the host's own containers (${baseline} running at its start); create: ${count} × \`docker run -d ${IMAGE} sleep 3600\` (${PREFIX}N, 10 in parallel) until a running fact for each arrived; steady ${windowMs / 1000} s with them running; remove: \`docker rm -f\` of them.`,

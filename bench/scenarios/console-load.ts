@@ -1,7 +1,7 @@
 import { jetstream } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { chromium } from 'playwright-core';
-import { startEmbeddedNats } from '../../cli/src/embedded-nats.js';
+import { startLocalNats } from '../../test/harness/index.js';
 import { startConsole } from '../../engine/src/index.js';
 import { encodeAlert, ensureStreams, severityValue, subjects, type SeverityName } from '../../proto/src/index.js';
 import type { ScenarioResult } from '../report.js';
@@ -17,7 +17,7 @@ const RULES = ['VGL-CTR-001', 'VGL-CTR-002', 'VGL-CTR-004', 'VGL-RUN-007', 'VGL-
  * to the table drawn, facets and timeline included).
  */
 export async function consoleLoad(options: { alerts: number }): Promise<ScenarioResult> {
-  const nats = await startEmbeddedNats();
+  const nats = await startLocalNats();
   const nc = await connect({ servers: nats.url });
   try {
     await ensureStreams(nc);

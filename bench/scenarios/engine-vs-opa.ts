@@ -3,7 +3,7 @@ import { jetstream, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { defaultBundlePath, readBundleFile } from '../../engine/src/index.js';
 import { ENGINE_CONSUMER, decodeAlert, encodeFactBatch, ensureStreams, streams, subjects, toPolicyInput, unjudgedFacts, type FactInit, type FactKind } from '../../proto/src/index.js';
-import { startEmbeddedNats } from '../../cli/src/embedded-nats.js';
+import { startLocalNats } from '../../test/harness/index.js';
 import { mixedFacts, type MixedFact } from '../mix.js';
 import { opaBenchPerFact, regoBundleDir, startOpaServer } from '../support/opa-reference.js';
 import { busyFraction, coreCount, cpuSeconds, machineTicks, spawnVigil, type VigilProcess } from '../support/processes.js';
@@ -39,7 +39,7 @@ export async function engineVsOpa(options: { quick: boolean }): Promise<Scenario
     await rego.remove();
   }
 
-  const nats = await startEmbeddedNats();
+  const nats = await startLocalNats();
   const nc = await connect({ servers: nats.url });
   try {
     const jsm = await ensureStreams(nc);

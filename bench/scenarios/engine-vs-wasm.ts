@@ -3,7 +3,7 @@ import pino from 'pino';
 import { createFactSink } from '../../collectors/src/index.js';
 import { defaultBundlePath, PolicyEvaluator, readBundleFile, startEngine } from '../../engine/src/index.js';
 import { ensureStreams, toPolicyInput } from '../../proto/src/index.js';
-import { startEmbeddedNats } from '../../cli/src/embedded-nats.js';
+import { startLocalNats } from '../../test/harness/index.js';
 import { containerFacts } from '../facts.js';
 import type { ScenarioResult } from '../report.js';
 import { loadRawPolicy } from '../support/raw-wasm.js';
@@ -27,7 +27,7 @@ export async function engineVsWasm(options: { facts: number }): Promise<Scenario
   const rawRate = inputs.length / rawSeconds;
 
   // (a) the engine over NATS: publish the backlog, then time the drain.
-  const nats = await startEmbeddedNats();
+  const nats = await startLocalNats();
   const nc = await connect({ servers: nats.url });
   try {
     await ensureStreams(nc);

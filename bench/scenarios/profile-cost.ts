@@ -4,7 +4,7 @@ import pino from 'pino';
 import { createFactSink } from '../../collectors/src/index.js';
 import { defaultBundlePath, PolicyEvaluator, PROFILE_BUCKET, ProfileStore, readBundleFile, startEngineService, type Profile } from '../../engine/src/index.js';
 import { ensureStreams, type FactInit } from '../../proto/src/index.js';
-import { startEmbeddedNats } from '../../cli/src/embedded-nats.js';
+import { startLocalNats } from '../../test/harness/index.js';
 import type { ScenarioResult } from '../report.js';
 
 const WORKLOAD = 'image:shop/search';
@@ -24,7 +24,7 @@ const EXES = ['/usr/bin/search', '/bin/sh', '/usr/bin/indexer', '/usr/bin/health
  */
 export async function profileCost(options: { events: number; rounds: number }): Promise<ScenarioResult> {
   const bundle = await readBundleFile(defaultBundlePath());
-  const nats = await startEmbeddedNats();
+  const nats = await startLocalNats();
   const nc = await connect({ servers: nats.url });
   try {
     await ensureStreams(nc);

@@ -7,7 +7,7 @@ import pino from 'pino';
 import { createFactSink } from '../../collectors/src/index.js';
 import { buildBundle, defaultBundlePath, packageRoot, PolicyEvaluator, readBundleFile, replayFacts, startEngine, type Bundle } from '../../engine/src/index.js';
 import { ensureStreams, streams, unjudgedFacts } from '../../proto/src/index.js';
-import { startEmbeddedNats } from '../../cli/src/embedded-nats.js';
+import { startLocalNats } from '../../test/harness/index.js';
 import { readArchive } from '../../cli/src/facts/archive.js';
 import { mixedFacts } from '../mix.js';
 import type { ScenarioResult } from '../report.js';
@@ -57,7 +57,7 @@ export async function replayVsDrain(options: { facts: number }): Promise<Scenari
   const bundle = await readBundleFile(defaultBundlePath());
   const candidate = await oneRuleChanged();
   const logger = pino({ level: 'silent' });
-  const nats = await startEmbeddedNats();
+  const nats = await startLocalNats();
   const nc = await connect({ servers: nats.url });
   try {
     await ensureStreams(nc);

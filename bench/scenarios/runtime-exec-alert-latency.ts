@@ -6,7 +6,7 @@ import pino from 'pino';
 import { createFactSink, startRuntimeCollector, type RuntimeCollector } from '../../collectors/src/index.js';
 import { defaultBundlePath, kernelFilterOf, PolicyEvaluator, readBundleFile, startEngine, type RunningEngine } from '../../engine/src/index.js';
 import { decodeAlert, decodeFactBatch, ensureStreams, subjects } from '../../proto/src/index.js';
-import { startEmbeddedNats } from '../../cli/src/embedded-nats.js';
+import { startLocalNats } from '../../test/harness/index.js';
 import type { ScenarioResult } from '../report.js';
 import { buildTools, docker, percentile, round, sleep, startBenchContainer } from '../runtime/support.js';
 
@@ -40,7 +40,7 @@ interface Sample {
 export async function runtimeExecAlertLatency(options: LatencyOptions): Promise<ScenarioResult> {
   const tools = await buildTools();
   const container = await startBenchContainer('latency', tools);
-  const nats = await startEmbeddedNats();
+  const nats = await startLocalNats();
   const nc = await connect({ servers: nats.url });
   const outboxDir = await fs.mkdtemp(path.join(os.tmpdir(), 'vigil-bench-rt-outbox-'));
   let collector: RuntimeCollector | undefined;

@@ -12,7 +12,7 @@ import {
 } from '../../collectors/src/index.js';
 import { decodeFactBatch, ensureStreams } from '../../proto/src/index.js';
 import { defaultBundlePath, kernelFilterOf, readBundleFile } from '../../engine/src/index.js';
-import { startEmbeddedNats } from '../../cli/src/embedded-nats.js';
+import { startLocalNats } from '../../test/harness/index.js';
 import type { ScenarioResult } from '../report.js';
 import { bpfProgramCosts, costDelta, enableBpfStats } from '../support/bpf-stats.js';
 import {
@@ -59,7 +59,7 @@ interface StepResult {
 export async function runtimeExecStorm(options: ExecStormOptions): Promise<ScenarioResult> {
   const tools = await buildTools();
   const container = await startBenchContainer('storm', tools);
-  const nats = await startEmbeddedNats();
+  const nats = await startLocalNats();
   const nc = await connect({ servers: nats.url });
   const outboxDir = await fs.mkdtemp(path.join(os.tmpdir(), 'vigil-bench-rt-outbox-'));
   const counter = new KernelExecCounter();

@@ -4,7 +4,7 @@ import pino from 'pino';
 import { createFactSink } from '../../collectors/src/index.js';
 import { defaultBundlePath, PolicyEvaluator, readBundleFile, startEngine } from '../../engine/src/index.js';
 import { ensureStreams, unjudgedFacts } from '../../proto/src/index.js';
-import { startEmbeddedNats } from '../../cli/src/embedded-nats.js';
+import { startLocalNats } from '../../test/harness/index.js';
 import { mixedFacts } from '../mix.js';
 import type { ScenarioResult } from '../report.js';
 
@@ -18,7 +18,7 @@ export async function verdictStream(options: { facts: number }): Promise<Scenari
   const facts = mixedFacts(options.facts).map((f) => f.fact);
   const evaluator = await PolicyEvaluator.load(await readBundleFile(defaultBundlePath()));
   const drain = async (stored: boolean): Promise<number> => {
-    const nats = await startEmbeddedNats();
+    const nats = await startLocalNats();
     const nc = await connect({ servers: nats.url });
     try {
       await ensureStreams(nc, { verdicts: stored });

@@ -19,7 +19,7 @@ import {
   type DataWatch,
   type RejectedDataEvent,
 } from '../../src/index.js';
-import { startEmbeddedNats, type EmbeddedNats } from '../../../cli/src/embedded-nats.js';
+import { startLocalNats, type LocalNats } from '../../../test/harness/index.js';
 import { withDataDocuments } from '../../src/distribution/data.js';
 import { waitUntil } from './support.js';
 
@@ -47,13 +47,13 @@ function vigil(args: string[]): Promise<{ code: number; stdout: string; stderr: 
 }
 
 describe('data documents over NATS KV', () => {
-  let nats: EmbeddedNats;
+  let nats: LocalNats;
   let nc: NatsConnection;
   let dir: string;
 
   beforeAll(async () => {
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'vigil-dist-data-'));
-    nats = await startEmbeddedNats();
+    nats = await startLocalNats();
     nc = await connect({ servers: nats.url });
   });
 

@@ -20,7 +20,7 @@ import {
   type BundleWatch,
   type RejectedBundleEvent,
 } from '../../src/index.js';
-import { startEmbeddedNats, type EmbeddedNats } from '../../../cli/src/embedded-nats.js';
+import { startLocalNats, type LocalNats } from '../../../test/harness/index.js';
 import { makeKeys, repack, waitUntil, type TestKeys } from './support.js';
 
 interface Cli {
@@ -61,7 +61,7 @@ const summary = (events: BundleEvent[]): string[] =>
 describe('bundle distribution over NATS', () => {
   let dir: string;
   let keys: TestKeys;
-  let nats: EmbeddedNats;
+  let nats: LocalNats;
   let nc: NatsConnection;
   let store: BundleStore;
   let verifier: BundleVerifier;
@@ -71,7 +71,7 @@ describe('bundle distribution over NATS', () => {
   beforeAll(async () => {
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'vigil-dist-store-'));
     keys = await makeKeys(dir);
-    nats = await startEmbeddedNats();
+    nats = await startLocalNats();
     nc = await connect({ servers: nats.url });
     store = await BundleStore.open({ nc });
     verifier = await loadVerifier({ keyFile: keys.rsaPublic, algorithm: 'RS256' });

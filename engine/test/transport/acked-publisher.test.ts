@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { jetstreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
-import { startEmbeddedNats, type EmbeddedNats } from '../../../cli/src/embedded-nats.js';
+import { startLocalNats, type LocalNats } from '../../../test/harness/index.js';
 import { ensureStreams, subjects } from '../../../proto/src/index.js';
 import { startAckedPublisher, type StoreOutcome } from '../../src/transport/acked-publisher.js';
 
@@ -23,11 +23,11 @@ function outcomes(count: number): { done: (o: StoreOutcome) => void; all: Promis
 }
 
 describe('acked publisher - a publication counts once its stream has stored it', () => {
-  let nats: EmbeddedNats;
+  let nats: LocalNats;
   let nc: NatsConnection;
 
   beforeAll(async () => {
-    nats = await startEmbeddedNats();
+    nats = await startLocalNats();
     nc = await connect({ servers: nats.url });
     await ensureStreams(nc);
   }, 30_000);
