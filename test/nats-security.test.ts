@@ -24,6 +24,7 @@ import {
 import { decodeAlert, encodeFactBatch, ENGINE_CONSUMER, ensureStreams, subjects } from '../proto/src/index.js';
 import { parseOutputSpec } from '../cli/src/forward-spec.js';
 import { runCli } from '../cli/src/main.js';
+import { Config } from '../cli/src/config.js';
 import { connectNats, natsConnectionOptions, natsSecurity, type NatsSecurity } from '../cli/src/nats.js';
 import { generateNatsConfig, readSeed, type GeneratedNatsConfig, type Identity } from '../cli/src/security/index.js';
 import { collectMessages } from './support/collect.js';
@@ -494,12 +495,12 @@ describe('nats security options', () => {
   it('nats security - options come from flags before environment, and bad files are usage errors', async () => {
     const seed = path.join(dir, 'seed.nk');
     await fs.writeFile(seed, `${new TextDecoder().decode(nkeys.createUser().getSeed())}\n`);
-    expect(natsSecurity({}, { VIGIL_NATS_NKEY: seed, VIGIL_NATS_CA: seed })).toEqual({ nkeyFile: seed, caFile: seed });
-    expect(natsSecurity({ 'nats-ca': seed }, { VIGIL_NATS_CA: '/nonexistent/ca.pem' })).toEqual({ caFile: seed });
-    expect(() => natsSecurity({}, { VIGIL_NATS_CA: '/nonexistent/ca.pem' })).toThrow(/--nats-ca \/nonexistent\/ca\.pem: expected a readable file \(from VIGIL_NATS_CA\)/);
-    expect(() => natsSecurity({ 'nats-nkey': seed, 'nats-creds': seed }, {})).toThrow(/exclusive/);
-    expect(() => natsSecurity({ 'nats-tls-cert': seed }, {})).toThrow(/go together/);
-    expect(natsSecurity({}, {})).toEqual({});
+    expect(natsSecurity({}, new Config({ VIGIL_NATS_NKEY: seed, VIGIL_NATS_CA: seed }))).toEqual({ nkeyFile: seed, caFile: seed });
+    expect(natsSecurity({ 'nats-ca': seed }, new Config({ VIGIL_NATS_CA: '/nonexistent/ca.pem' }))).toEqual({ caFile: seed });
+    expect(() => natsSecurity({}, new Config({ VIGIL_NATS_CA: '/nonexistent/ca.pem' }))).toThrow(/--nats-ca \/nonexistent\/ca\.pem: expected a readable file \(from VIGIL_NATS_CA\)/);
+    expect(() => natsSecurity({ 'nats-nkey': seed, 'nats-creds': seed }, new Config({}))).toThrow(/exclusive/);
+    expect(() => natsSecurity({ 'nats-tls-cert': seed }, new Config({}))).toThrow(/go together/);
+    expect(natsSecurity({}, new Config({}))).toEqual({});
     const options = natsConnectionOptions({ nkeyFile: seed });
     expect(options.inboxPrefix).toBe(`_INBOX.${readSeed(await fs.readFile(seed, 'utf8'), seed).getPublicKey()}`);
     await fs.writeFile(path.join(dir, 'not-a-seed'), 'hello\n');

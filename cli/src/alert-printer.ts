@@ -7,7 +7,7 @@ export type AlertFormat = 'pretty' | 'json';
 
 export function parseAlertFormat(value: string | undefined): AlertFormat {
   if (value === undefined || value === 'pretty' || value === 'json') return value ?? 'pretty';
-  throw new Error(`--format must be pretty or json (actual: ${value})`);
+  throw new Error(`--format: expected pretty or json (actual: ${value})`);
 }
 
 export interface AlertPrinter {

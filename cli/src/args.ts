@@ -15,7 +15,7 @@ export function parseDuration(option: string, value: string): number {
   const text = value.trim();
   const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d)/g)];
   if (text === '' || parts.map((p) => p[0]).join('') !== text) {
-    throw new UsageError(`${option} expects a duration such as 30s, 10m or 1h30m (actual: ${value})`);
+    throw new UsageError(`${option}: expected a duration such as 30s, 10m or 1h30m (actual: ${value})`);
   }
   return Math.round(parts.reduce((sum, p) => sum + Number(p[1]) * DURATION_UNITS[p[2]!]!, 0));
 }

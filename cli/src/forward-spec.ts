@@ -11,6 +11,7 @@ import {
   type OutputFilter,
 } from '../../engine/src/index.js';
 import { splitList } from './args.js';
+import { config } from './config.js';
 import { UsageError } from './errors.js';
 
 export const OUTPUT_KINDS = ['webhook', 'slack', 'alertmanager', 'syslog', 'file'] as const;
@@ -45,7 +46,7 @@ export function parseOutputSpec(spec: string): ForwardTarget {
     return value;
   };
   const name = take('name') ?? `${kind}-${createHash('sha256').update(target).digest('hex').slice(0, 10)}`;
-  if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) throw new UsageError(`--output ${kind}: name must be letters, digits, - and _ (actual: ${name})`);
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) throw new UsageError(`--output ${kind}: name: expected letters, digits, - and _ (actual: ${name})`);
   const filter = filterOf(kind, take('min-severity'), take('rule'), take('subject'));
   const output = outputOf(kind as (typeof OUTPUT_KINDS)[number], target, take);
   if (options.size > 0) throw new UsageError(`--output ${kind}: unknown option(s) ${[...options.keys()].join(', ')}`);
@@ -56,7 +57,7 @@ function filterOf(kind: string, minSeverity: string | undefined, rules: string |
   const filter: OutputFilter = {};
   if (minSeverity !== undefined) {
     const upper = minSeverity.toUpperCase();
-    if (!SEVERITY_NAMES.includes(upper)) throw new UsageError(`--output ${kind}: min-severity must be one of ${SEVERITY_NAMES.join(', ').toLowerCase()} (actual: ${minSeverity})`);
+    if (!SEVERITY_NAMES.includes(upper)) throw new UsageError(`--output ${kind}: min-severity: expected one of ${SEVERITY_NAMES.join(', ').toLowerCase()} (actual: ${minSeverity})`);
     filter.minSeverity = upper as OutputFilter['minSeverity'];
   }
   if (rules !== undefined) filter.rules = splitList(rules);
@@ -68,7 +69,7 @@ function outputOf(kind: (typeof OUTPUT_KINDS)[number], target: string, take: (ke
   switch (kind) {
     case 'webhook': {
       const secretEnv = take('secret-env');
-      const secret = secretEnv === undefined ? undefined : process.env[secretEnv];
+      const secret = secretEnv === undefined ? undefined : config.named(secretEnv);
       if (secretEnv !== undefined && !secret) throw new UsageError(`--output webhook: secret-env=${secretEnv} names an unset or empty variable`);
       return webhookOutput({ url: httpUrl(kind, target), ...(secret ? { secret } : {}) });
     }
@@ -84,7 +85,7 @@ function outputOf(kind: (typeof OUTPUT_KINDS)[number], target: string, take: (ke
       const ca = take('ca');
       const facilityNumber = facility === undefined ? undefined : Number(facility);
       if (facilityNumber !== undefined && !(Number.isInteger(facilityNumber) && facilityNumber >= 0 && facilityNumber <= 23)) {
-        throw new UsageError(`--output syslog: facility must be 0 to 23 (actual: ${facility})`);
+        throw new UsageError(`--output syslog: facility: expected 0 to 23 (actual: ${facility})`);
       }
       return syslogOutput({
         transport,
@@ -99,7 +100,7 @@ function outputOf(kind: (typeof OUTPUT_KINDS)[number], target: string, take: (ke
       const maxSize = take('max-size');
       const keep = take('keep');
       const keepNumber = keep === undefined ? undefined : Number(keep);
-      if (keepNumber !== undefined && !(Number.isInteger(keepNumber) && keepNumber >= 0 && keepNumber <= 1000)) throw new UsageError(`--output file: keep must be 0 to 1000 (actual: ${keep})`);
+      if (keepNumber !== undefined && !(Number.isInteger(keepNumber) && keepNumber >= 0 && keepNumber <= 1000)) throw new UsageError(`--output file: keep: expected 0 to 1000 (actual: ${keep})`);
       return fileOutput({ path: target, ...(maxSize !== undefined ? { maxBytes: bytes(maxSize) } : {}), ...(keepNumber !== undefined ? { keep: keepNumber } : {}) });
     }
   }
@@ -121,7 +122,7 @@ function httpUrl(kind: string, target: string): string {
 
 function bytes(value: string): number {
   const m = /^(\d+)\s*([KMG]i?B?|B)?$/i.exec(value);
-  if (!m) throw new UsageError(`--output file: max-size must be a size like 100M (actual: ${value})`);
+  if (!m) throw new UsageError(`--output file: max-size: expected a size like 100M (actual: ${value})`);
   const unit = (m[2] ?? '').toUpperCase()[0];
   return Number(m[1]) * (unit === 'K' ? 1024 : unit === 'M' ? 1024 ** 2 : unit === 'G' ? 1024 ** 3 : 1);
 }

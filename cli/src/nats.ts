@@ -2,12 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { credsAuthenticator, nkeyAuthenticator, type ConnectionOptions, type NatsConnection, type TlsOptions } from '@nats-io/nats-core';
+import { config, SETTINGS, type Config, type SettingName } from './config.js';
 import { UsageError } from './errors.js';
 import { inboxPrefixFor, readSeed } from './security/index.js';
 
 /** `--nats` ?? VIGIL_NATS_URL; commands that need a server and got none say so. */
 export function natsUrl(option: string | undefined, required: boolean): string | undefined {
-  const url = option ?? process.env.VIGIL_NATS_URL;
+  const url = config.text('natsUrl', option);
   if (!url && required) throw new UsageError('no NATS server given: pass --nats URL or set VIGIL_NATS_URL');
   return url;
 }
@@ -71,11 +72,12 @@ export interface NatsSecurity {
 type SecurityValues = { [K in keyof typeof NATS_SECURITY_OPTIONS]?: string | undefined };
 
 /** option ?? environment, validated: files must be readable, nkey and creds are exclusive, cert needs key. */
-export function natsSecurity(values: SecurityValues, env: NodeJS.ProcessEnv = process.env): NatsSecurity {
+export function natsSecurity(values: SecurityValues, settings: Config = config): NatsSecurity {
   const security: NatsSecurity = {};
-  const pick = (option: string | undefined, variable: string, flag: string): string | undefined => {
-    const file = option ?? env[variable];
+  const pick = (option: string | undefined, name: SettingName, flag: string): string | undefined => {
+    const file = settings.text(name, option);
     if (file === undefined || file === '') return undefined;
+    const variable = SETTINGS[name].env;
     try {
       fs.accessSync(file, fs.constants.R_OK);
     } catch {
@@ -83,11 +85,11 @@ export function natsSecurity(values: SecurityValues, env: NodeJS.ProcessEnv = pr
     }
     return file;
   };
-  const nkeyFile = pick(values['nats-nkey'], 'VIGIL_NATS_NKEY', '--nats-nkey');
-  const credsFile = pick(values['nats-creds'], 'VIGIL_NATS_CREDS', '--nats-creds');
-  const caFile = pick(values['nats-ca'], 'VIGIL_NATS_CA', '--nats-ca');
-  const certFile = pick(values['nats-tls-cert'], 'VIGIL_NATS_TLS_CERT', '--nats-tls-cert');
-  const keyFile = pick(values['nats-tls-key'], 'VIGIL_NATS_TLS_KEY', '--nats-tls-key');
+  const nkeyFile = pick(values['nats-nkey'], 'natsNkey', '--nats-nkey');
+  const credsFile = pick(values['nats-creds'], 'natsCreds', '--nats-creds');
+  const caFile = pick(values['nats-ca'], 'natsCa', '--nats-ca');
+  const certFile = pick(values['nats-tls-cert'], 'natsTlsCert', '--nats-tls-cert');
+  const keyFile = pick(values['nats-tls-key'], 'natsTlsKey', '--nats-tls-key');
   if (nkeyFile && credsFile) throw new UsageError('--nats-nkey and --nats-creds are exclusive: give one identity');
   if ((certFile === undefined) !== (keyFile === undefined)) {
     throw new UsageError('--nats-tls-cert and --nats-tls-key go together: give both or neither');

@@ -34,8 +34,10 @@ export interface AgentOptions {
   runtimeSource?: { kind: 'ebpf' | 'procfs' } | ({ kind: 'falco' | 'tetragon' } & SensorInput);
   /** What the runtime collector's kernel filter reports: the kernel_filter of the bundles that judge this host. */
   kernelFilter?: KernelFilter;
-  /** Root of the on-disk outboxes, one directory per collector (default $VIGIL_OUTBOX_DIR or ~/.cache/vigil/outbox/<host>). */
+  /** Root of the on-disk outboxes, one directory per collector (default ~/.cache/vigil/outbox/<host>). */
   outboxDir?: string;
+  /** Where the image collector remembers its scans across restarts (default: in memory only). */
+  imageCacheDir?: string;
 }
 
 export interface RunningAgent {
@@ -56,7 +58,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const counted: CountedCollector[] = [];
   const running: Array<Stoppable & { name: CollectorName }> = [];
   const outboxRoot =
-    options.outboxDir ?? process.env['VIGIL_OUTBOX_DIR'] ?? path.join(os.homedir(), '.cache', 'vigil', 'outbox', options.host);
+    options.outboxDir ?? path.join(os.homedir(), '.cache', 'vigil', 'outbox', options.host);
   const sinkFor = (collector: CollectorName): CollectorSink => {
     const sink = createFactSink({
       nc: options.nc,
@@ -142,7 +144,7 @@ const STARTERS: Record<CollectorName, Starter> = {
   image: async (options, sink, logger) => {
     const socketPath = await reachableSocket(options);
     const source = socketPath ? new DockerApiImageSource({ socketPath }) : new DockerDiskImageSource({ hostRoot: options.hostRoot });
-    return startImageCollector({ source, sink, logger });
+    return startImageCollector({ source, sink, logger, ...(options.imageCacheDir ? { cacheDir: options.imageCacheDir } : {}) });
   },
   runtime: async (options, sink, logger) => {
     const runtimeLogger = {

@@ -43,7 +43,6 @@ export { startOpsServer, Readiness, type OpsServer, type OpsServerOptions, type 
 export {
   createVerifier,
   loadVerifier,
-  resolveVerifier,
   verifyBundle,
   verifyBundleFiles,
   isSigningAlgorithm,

@@ -4,7 +4,7 @@ import { sensorInputProblem, startAgent, type AgentOptions } from '../../../coll
 import { UsageError } from '../errors.js';
 import { defaultBundlePath, kernelFilterOf, readBundleFile } from '../../../engine/src/index.js';
 import { mergeKernelFilters, type KernelFilter } from '../../../proto/src/index.js';
-import { splitList } from '../args.js';
+import { collectorStorage, config } from '../config.js';
 import { createLogger } from '../logger.js';
 import { Lifecycle } from '../lifecycle.js';
 import { connectNats, NATS_SECURITY_OPTIONS, natsSecurity, natsUrl } from '../nats.js';
@@ -36,8 +36,9 @@ export async function collectCommand(argv: string[]): Promise<number> {
     life.defer('connection', () => nc.drain().catch(() => nc.close()));
     const agent = await startAgent({
       nc,
-      host: values.host ?? process.env.VIGIL_HOST ?? os.hostname(),
-      hostRoot: values['host-root'] ?? process.env.VIGIL_HOST_ROOT ?? '/',
+      host: config.text('host', values.host) ?? os.hostname(),
+      hostRoot: config.text('hostRoot', values['host-root']) ?? '/',
+      ...collectorStorage(),
       socketPath: values.socket,
       collectors,
       logger,
@@ -54,8 +55,7 @@ export async function collectCommand(argv: string[]): Promise<number> {
  * VIGIL_BUNDLE, comma-separated; default: the bundle this package ships).
  */
 async function bundlesKernelFilter(given: string[] | undefined, logger: { warn(obj: object, msg: string): void }): Promise<KernelFilter> {
-  const env = process.env.VIGIL_BUNDLE;
-  const files = given ?? (env ? splitList(env) : undefined);
+  const files = config.list('bundle', given);
   if (files === undefined) {
     try {
       return kernelFilterOf((await readBundleFile(defaultBundlePath())).manifest);
@@ -76,7 +76,7 @@ function runtimeSourceOption(source: string | undefined, listen: string | undefi
     if (listen !== undefined || input !== undefined) throw new UsageError('--listen and --input go with --source falco or --source tetragon');
     return {};
   }
-  if (!(RUNTIME_SOURCES as readonly string[]).includes(source)) throw new UsageError(`--source expects one of ${RUNTIME_SOURCES.join(', ')} (actual: ${source})`);
+  if (!(RUNTIME_SOURCES as readonly string[]).includes(source)) throw new UsageError(`--source: expected one of ${RUNTIME_SOURCES.join(', ')} (actual: ${source})`);
   if (source === 'ebpf' || source === 'procfs') return { runtimeSource: { kind: source } };
   const kind = source as 'falco' | 'tetragon';
   const sensorInput = { ...(listen !== undefined ? { listen } : {}), ...(input !== undefined ? { file: input } : {}) };

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { defaultBundlePath, readBundleFile, startConsole, type Bundle, type RunningConsole } from '../../../engine/src/index.js';
+import { config } from '../config.js';
 import { UsageError } from '../errors.js';
 import { Lifecycle } from '../lifecycle.js';
 import type { Logger } from 'pino';
@@ -15,7 +16,7 @@ export const CONSOLE_USAGE = `vigil console --nats URL [--console HOST:PORT] [--
   (VIGIL_BUNDLE; default: the shipped one).`;
 
 export function parseConsoleAddress(value: string | undefined): { host: string; port: number } {
-  const text = value ?? process.env.VIGIL_CONSOLE ?? '127.0.0.1:7474';
+  const text = config.text('console', value) ?? '127.0.0.1:7474';
   const m = /^(\[[^\]]+\]|[^:]*):(\d{1,5})$/.exec(text);
   const port = m ? Number(m[2]) : NaN;
   if (!m || port > 65_535) throw new UsageError(`--console: expected HOST:PORT, e.g. 127.0.0.1:7474 (actual: ${text})`);
@@ -25,7 +26,7 @@ export function parseConsoleAddress(value: string | undefined): { host: string; 
 /** Starts the console and says where it is (and its token when generated). */
 export async function serveConsole(nc: NatsConnection, address: string | undefined, token: string | undefined, logger: Logger, bundle?: Bundle): Promise<RunningConsole> {
   const { host, port } = parseConsoleAddress(address);
-  const running = await startConsole({ nc, host, port, token: token ?? process.env.VIGIL_CONSOLE_TOKEN, logger: logger.child({ component: 'console' }), ...(bundle ? { bundle } : {}) });
+  const running = await startConsole({ nc, host, port, token: config.text('consoleToken', token), logger: logger.child({ component: 'console' }), ...(bundle ? { bundle } : {}) });
   const link = running.generatedToken ? `${running.url}?token=${running.token}` : running.url;
   process.stderr.write(`vigil: console at ${link}${running.generatedToken ? ' (token generated for this run)' : ''}\n`);
   logger.info({ url: running.url }, 'console started');
@@ -36,7 +37,7 @@ export async function consoleCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { nats: { type: 'string' }, console: { type: 'string' }, 'console-token': { type: 'string' }, bundle: { type: 'string' }, ...NATS_SECURITY_OPTIONS } });
   const logger = createLogger();
   parseConsoleAddress(values.console);
-  const bundle = await readBundleFile(values.bundle ?? process.env.VIGIL_BUNDLE ?? defaultBundlePath());
+  const bundle = await readBundleFile(config.list('bundle', values.bundle === undefined ? undefined : [values.bundle])?.[0] ?? defaultBundlePath());
   const life = new Lifecycle(logger);
   return life.run(async () => {
     const nc = await connectNats(natsUrl(values.nats, true)!, 'vigil-console', natsSecurity(values));

@@ -1,8 +1,9 @@
 import fs from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { defaultBundlePath, DEFAULT_ALERT_WINDOW, readBundleFile, resolveVerifier, startEngineService, verifyBundle } from '../../../engine/src/index.js';
-import { parseDuration, splitList } from '../args.js';
-import { UsageError } from '../errors.js';
+import { defaultBundlePath, DEFAULT_ALERT_WINDOW, readBundleFile, startEngineService, verifyBundle } from '../../../engine/src/index.js';
+import { splitList } from '../args.js';
+import { config } from '../config.js';
+import { configuredVerifier, poolSettings } from '../engine-settings.js';
 import { createLogger } from '../logger.js';
 import { connectNats, NATS_SECURITY_OPTIONS, natsSecurity, natsUrl } from '../nats.js';
 import { Lifecycle } from '../lifecycle.js';
@@ -59,25 +60,21 @@ export async function engineCommand(argv: string[]): Promise<number> {
     process.stdout.write(`${ENGINE_USAGE}\n`);
     return 0;
   }
-  const env = process.env;
   const logger = createLogger();
-  const workers = parseWorkers(values.workers);
-  const metricsPort = optionalNumber('--metrics-port', values['metrics-port'] ?? env.VIGIL_METRICS_PORT, 0, 65_535);
-  const alertWindowMs = optionalNumber('--alert-window', values['alert-window'] ?? env.VIGIL_ALERT_WINDOW_MS, 0, 24 * 3_600_000) ?? DEFAULT_ALERT_WINDOW.windowMs;
-  const streamReplicas = optionalNumber('--stream-replicas', values['stream-replicas'] ?? env.VIGIL_STREAM_REPLICAS, 1, 5);
-  const factRetention = values['fact-retention'] ?? env.VIGIL_FACT_RETENTION;
-  const factRetentionMs = factRetention === undefined ? undefined : parseDuration('--fact-retention', factRetention);
-  const learnWindow = values['learn-window'] ?? env.VIGIL_LEARN_WINDOW;
-  const learnWindowMs = learnWindow === undefined ? DEFAULT_LEARN_WINDOW_MS : parseDuration('--learn-window', learnWindow);
-  const learn = values.learn ?? (env.VIGIL_LEARN === '1' || learnWindow !== undefined);
-  const verify = await resolveVerifier({ keyFile: values['verification-key'] });
-  const bundleFiles = values.bundle ?? listOf(env.VIGIL_BUNDLE) ?? [defaultBundlePath()];
+  const metricsPort = config.whole('metricsPort', values['metrics-port'], { min: 0, max: 65_535 });
+  const alertWindowMs = config.whole('alertWindowMs', values['alert-window'], { min: 0, max: 24 * 3_600_000 }) ?? DEFAULT_ALERT_WINDOW.windowMs;
+  const streamReplicas = config.whole('streamReplicas', values['stream-replicas'], { min: 1, max: 5 });
+  const factRetentionMs = config.duration('factRetention', values['fact-retention']);
+  const learnWindowMs = config.duration('learnWindow', values['learn-window']);
+  const learn = config.flag('learn', values.learn) || learnWindowMs !== undefined;
+  const verify = await configuredVerifier({ keyFile: values['verification-key'] });
+  const bundleFiles = config.list('bundle', values.bundle) ?? [defaultBundlePath()];
   // With a key configured, the bundles this engine starts with must be signed with it too.
   const bundles = await Promise.all(
     bundleFiles.map(async (file) => (verify ? (await verifyBundle(await fs.readFile(file), { verifier: verify, label: file })).bundle : readBundleFile(file))),
   );
-  const followBundle = values['follow-bundle'] ?? env.VIGIL_FOLLOW_BUNDLE;
-  const followed = followBundle === undefined || followBundle === '' ? undefined : followBundle.trim() === '*' ? [] : listOf(followBundle) ?? [];
+  const followBundle = config.text('followBundle', values['follow-bundle']);
+  const followed = followBundle === undefined || followBundle.trim() === '' ? undefined : followBundle.trim() === '*' ? [] : splitList(followBundle);
   const life = new Lifecycle(logger);
   return life.run(async () => {
     const nc = await connectNats(natsUrl(values.nats, true)!, 'vigil-engine', natsSecurity(values));
@@ -86,17 +83,17 @@ export async function engineCommand(argv: string[]): Promise<number> {
     const service = await startEngineService({
       nc,
       bundles,
-      workers,
       logger,
       consumer: values.consumer,
       alertThrottle: { windowMs: alertWindowMs },
       ...(streamReplicas !== undefined ? { streamReplicas } : {}),
       ...(factRetentionMs !== undefined ? { factRetentionMs } : {}),
-      ...(metricsPort !== undefined ? { ops: { port: metricsPort, host: values['metrics-host'] ?? env.VIGIL_METRICS_HOST } } : {}),
+      ...(metricsPort !== undefined ? { ops: { port: metricsPort, host: config.text('metricsHost', values['metrics-host']) } } : {}),
       ...(followed ? { bundleStore: { names: followed, verify } } : {}),
-      dataStore: values['data-store'] ?? env.VIGIL_DATA_STORE === '1',
-      verdictStream: values['verdict-stream'] ?? env.VIGIL_VERDICT_STREAM === '1',
-      ...(learn ? { profiles: { learnWindowMs } } : {}),
+      dataStore: config.flag('dataStore', values['data-store']),
+      verdictStream: config.flag('verdictStream', values['verdict-stream']),
+      ...poolSettings(values.workers),
+      ...(learn ? { profiles: { learnWindowMs: learnWindowMs ?? DEFAULT_LEARN_WINDOW_MS } } : {}),
     });
     life.defer('engine', () => service.stop());
   });
@@ -104,25 +101,3 @@ export async function engineCommand(argv: string[]): Promise<number> {
 
 /** Activity a new profile learns before it enforces, unless --learn-window says otherwise. */
 export const DEFAULT_LEARN_WINDOW_MS = 10 * 60_000;
-
-function listOf(value: string | undefined): string[] | undefined {
-  const items = value === undefined ? [] : splitList(value);
-  return items.length > 0 ? items : undefined;
-}
-
-/** `--workers N`: a whole number of policy worker threads, at least 1. */
-export function parseWorkers(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const workers = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(workers) || workers < 1) {
-    throw new UsageError(`--workers expects a whole number of worker threads, at least 1 (actual: ${value})`);
-  }
-  return workers;
-}
-
-function optionalNumber(option: string, value: string | undefined, min: number, max: number): number | undefined {
-  if (value === undefined || value === '') return undefined;
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || n < min || n > max) throw new UsageError(`${option} expects a whole number from ${min} to ${max} (actual: ${value})`);
-  return n;
-}

@@ -70,14 +70,14 @@ export function archiveQuery(values: { since?: string; until?: string; kind?: st
   const sinceMs = pointInTime('--since', values.since, now);
   const untilMs = values.until === undefined ? now : pointInTime('--until', values.until, now);
   if (untilMs < sinceMs) throw new UsageError(`--until (${new Date(untilMs).toISOString()}) is before --since (${new Date(sinceMs).toISOString()})`);
-  if (values.kind !== undefined && !isFactKind(values.kind)) throw new UsageError(`--kind must be a fact kind such as container or process_exec (actual: ${values.kind})`);
+  if (values.kind !== undefined && !isFactKind(values.kind)) throw new UsageError(`--kind: expected a fact kind such as container or process_exec (actual: ${values.kind})`);
   return { sinceMs, untilMs, ...(values.kind !== undefined ? { kind: values.kind } : {}), ...(values.host !== undefined ? { host: values.host } : {}) };
 }
 
 function pointInTime(option: string, value: string, now: number): number {
   if (/^\d/.test(value) && /[-T:]/.test(value)) {
     const at = Date.parse(value);
-    if (Number.isNaN(at)) throw new UsageError(`${option} expects a duration ago (2h) or a time such as 2026-12-03T08:00:00Z (actual: ${value})`);
+    if (Number.isNaN(at)) throw new UsageError(`${option}: expected a duration ago (2h) or a time such as 2026-12-03T08:00:00Z (actual: ${value})`);
     return at;
   }
   return now - parseDuration(option, value);

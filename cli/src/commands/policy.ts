@@ -13,7 +13,6 @@ import {
   DEFAULT_BUNDLE_NAME,
   defaultBundlePath,
   isSigningAlgorithm,
-  resolveVerifier,
   SIGNING_ALGORITHMS,
   verifyBundle,
   type BundleHead,
@@ -32,6 +31,7 @@ import { factKindOf, findingToJSON, schemaDirectory, toPolicyInput, type FactIni
 import { splitList } from '../args.js';
 import { EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, UsageError } from '../errors.js';
 import { connectNats, NATS_SECURITY_OPTIONS, natsSecurity, natsUrl } from '../nats.js';
+import { configuredVerifier } from '../engine-settings.js';
 import { policyReplay, REPLAY_USAGE } from './replay.js';
 
 const run = promisify(execFile);
@@ -172,7 +172,7 @@ async function policyList(argv: string[]): Promise<number> {
     process.stdout.write(rulesMarkdown(rules));
     return EXIT_OK;
   }
-  if (values.format !== 'table') throw new UsageError(`--format must be table, json or markdown (actual: ${values.format})`);
+  if (values.format !== 'table') throw new UsageError(`--format: expected table, json or markdown (actual: ${values.format})`);
   for (const r of rules) {
     const frameworks = Object.entries(r.frameworks).map(([k, v]) => `${k}:${v.join(',')}`).join(' ');
     process.stdout.write(`${r.id.padEnd(12)} ${r.severity.padEnd(8)} ${r.kind.padEnd(18)} ${r.title}  [${frameworks}]${r.maturity === 'stable' ? '' : ' (incubating)'}\n`);
@@ -253,7 +253,7 @@ export { EXIT_ERROR };
 
 function signingAlgorithm(value: string | undefined): string {
   const alg = value ?? 'RS256';
-  if (!isSigningAlgorithm(alg)) throw new UsageError(`--signing-alg must be one of ${SIGNING_ALGORITHMS.join(', ')} (actual: ${alg})`);
+  if (!isSigningAlgorithm(alg)) throw new UsageError(`--signing-alg: expected one of ${SIGNING_ALGORITHMS.join(', ')} (actual: ${alg})`);
   return alg;
 }
 
@@ -263,13 +263,9 @@ const VERIFY_OPTIONS = {
   scope: { type: 'string' },
 } as const;
 
-/** --verification-key ?? VIGIL_VERIFICATION_KEY (and --signing-alg ?? VIGIL_SIGNING_ALG, --scope ?? VIGIL_SIGNING_SCOPE). */
-async function verifierFrom(values: { 'verification-key'?: string; 'signing-alg'?: string; scope?: string }): Promise<BundleVerifier | undefined> {
-  const algorithm = values['signing-alg'] ?? process.env.VIGIL_SIGNING_ALG;
-  if (algorithm !== undefined) signingAlgorithm(algorithm);
-  const verifier = await resolveVerifier({ keyFile: values['verification-key'], algorithm, scope: values.scope });
-  if (!verifier && (values['signing-alg'] || values.scope)) throw new UsageError('--signing-alg and --scope need --verification-key FILE');
-  return verifier;
+/** --verification-key, --signing-alg and --scope, each over its variable. */
+function verifierFrom(values: { 'verification-key'?: string; 'signing-alg'?: string; scope?: string }): Promise<BundleVerifier | undefined> {
+  return configuredVerifier({ keyFile: values['verification-key'], algorithm: values['signing-alg'], scope: values.scope });
 }
 
 async function readBundleBytes(file: string | undefined, usage: string): Promise<Buffer> {

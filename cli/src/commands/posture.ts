@@ -26,7 +26,7 @@ export async function postureCommand(argv: string[]): Promise<number> {
       ...NATS_SECURITY_OPTIONS,
     },
   });
-  if (values.format !== 'table' && values.format !== 'json') throw new UsageError(`--format must be table or json (actual: ${values.format})`);
+  if (values.format !== 'table' && values.format !== 'json') throw new UsageError(`--format: expected table or json (actual: ${values.format})`);
   if (positionals.length > 1) throw new UsageError(`vigil posture takes at most one WORKLOAD\n${POSTURE_USAGE}`);
   const now = Date.now();
   const query = archiveQuery({ since: values.since }, now);

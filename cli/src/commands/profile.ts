@@ -97,7 +97,7 @@ export async function profileCommand(argv: string[]): Promise<number> {
   const imported = sub === 'import' ? await readProfileFile(positionals[0]!) : undefined;
   const format = values.format;
   const exportFormat = sub === 'export' ? (format ?? 'yaml') : undefined;
-  if (exportFormat !== undefined && !EXPORT_FORMATS.includes(exportFormat)) throw new UsageError(`--format expects one of ${EXPORT_FORMATS.join(', ')} (actual: ${exportFormat})`);
+  if (exportFormat !== undefined && !EXPORT_FORMATS.includes(exportFormat)) throw new UsageError(`--format: expected one of ${EXPORT_FORMATS.join(', ')} (actual: ${exportFormat})`);
   const settleMs = values.settle ? parseDuration('settle', values.settle) : undefined;
   const fromFile = values.profile && (sub === 'export' || sub === 'verify') ? await readProfileFile(values.profile) : undefined;
   if (fromFile && exportFormat !== 'networkpolicy' && exportFormat !== 'docker-network') {
@@ -273,7 +273,7 @@ function parseApproval(text: string): { category: (typeof PROFILE_CATEGORIES)[nu
   const category = colon < 0 ? '' : text.slice(0, colon);
   const key = colon < 0 ? '' : text.slice(colon + 1);
   if (!isProfileCategory(category) || key === '') {
-    throw new UsageError(`approve expects CATEGORY:ITEM with CATEGORY one of ${PROFILE_CATEGORIES.join(', ')} (actual: ${text})`);
+    throw new UsageError(`approve: expected CATEGORY:ITEM with CATEGORY one of ${PROFILE_CATEGORIES.join(', ')} (actual: ${text})`);
   }
   return { category, key };
 }
@@ -332,7 +332,7 @@ function listTable(profiles: readonly Profile[]): string {
 
 /** YAML meant to be read and committed: times as ISO dates, items sorted. */
 function render(profile: Profile, format: string): string {
-  if (format !== 'yaml' && format !== 'json') throw new UsageError(`--format expects yaml or json (actual: ${format})`);
+  if (format !== 'yaml' && format !== 'json') throw new UsageError(`--format: expected yaml or json (actual: ${format})`);
   if (format === 'json') return `${JSON.stringify(profile, null, 2)}\n`;
   const iso = (ms: number | undefined): string | undefined => (ms ? new Date(ms).toISOString() : undefined);
   const items = Object.fromEntries(

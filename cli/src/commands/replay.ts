@@ -18,7 +18,8 @@ import { factSubjectOf } from '../facts/fact-subject.js';
 import { createLogger } from '../logger.js';
 import { connectNats, NATS_SECURITY_OPTIONS, natsSecurity, natsUrl } from '../nats.js';
 import { archiveQuery } from './facts.js';
-import { parseWorkers } from './engine.js';
+import { config } from '../config.js';
+import { poolSettings } from '../engine-settings.js';
 
 export const REPLAY_USAGE = `vigil policy replay --bundle CANDIDATE [--baseline FILE|current] (--since WHEN [--until WHEN] [--kind K] [--host H] | --facts FILE...)
                    [--format table|json] [--fail-on LOW|MEDIUM|HIGH|CRITICAL] [--alert-window MS] [--workers N] [--nats URL]
@@ -51,14 +52,11 @@ export async function policyReplay(argv: string[]): Promise<number> {
   });
   if (values.bundle === undefined) throw new UsageError(`policy replay needs --bundle CANDIDATE\n${REPLAY_USAGE}`);
   if ((values.since === undefined) === (values.facts === undefined)) throw new UsageError(`policy replay takes either --since or --facts\n${REPLAY_USAGE}`);
-  if (!['table', 'json'].includes(values.format)) throw new UsageError(`--format must be table or json (actual: ${values.format})`);
+  if (!['table', 'json'].includes(values.format)) throw new UsageError(`--format: expected table or json (actual: ${values.format})`);
   const failOn = values['fail-on'].toUpperCase();
-  if (!isSeverityName(failOn)) throw new UsageError(`--fail-on must be LOW, MEDIUM, HIGH or CRITICAL (actual: ${values['fail-on']})`);
-  const alertWindowMs = values['alert-window'] === undefined ? undefined : Number(values['alert-window']);
-  if (alertWindowMs !== undefined && !(Number.isInteger(alertWindowMs) && alertWindowMs >= 0)) {
-    throw new UsageError(`--alert-window expects milliseconds, 0 or more (actual: ${values['alert-window']})`);
-  }
-  const workers = parseWorkers(values.workers);
+  if (!isSeverityName(failOn)) throw new UsageError(`--fail-on: expected LOW, MEDIUM, HIGH or CRITICAL (actual: ${values['fail-on']})`);
+  const alertWindowMs = config.whole('alertWindowMs', values['alert-window'], { min: 0, max: 24 * 3_600_000 });
+  const pool = poolSettings(values.workers);
   const query = values.since === undefined ? undefined : archiveQuery(values, Date.now());
   const candidate = await readBundleFile(values.bundle);
   const baselineChoice = values.baseline ?? (query ? 'current' : defaultBundlePath());
@@ -71,7 +69,7 @@ export async function policyReplay(argv: string[]): Promise<number> {
       candidate,
       facts,
       logger: createLogger(),
-      ...(workers !== undefined ? { workers } : {}),
+      ...pool,
       ...(alertWindowMs !== undefined ? { alertWindowMs } : {}),
     });
     process.stdout.write(values.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : replayTable(report));

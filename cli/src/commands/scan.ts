@@ -69,13 +69,13 @@ export async function scanCommand(argv: string[]): Promise<number> {
       facts: { type: 'string', multiple: true },
     },
   });
-  if (!['table', 'json', 'sarif', 'junit', 'cyclonedx'].includes(values.format)) throw new UsageError(`--format must be table, json, sarif, junit or cyclonedx (actual: ${values.format})`);
+  if (!['table', 'json', 'sarif', 'junit', 'cyclonedx'].includes(values.format)) throw new UsageError(`--format: expected table, json, sarif, junit or cyclonedx (actual: ${values.format})`);
   const failOn = values['fail-on']?.toUpperCase();
-  if (failOn !== undefined && !isSeverityName(failOn)) throw new UsageError(`--fail-on must be LOW, MEDIUM, HIGH or CRITICAL (actual: ${values['fail-on']})`);
+  if (failOn !== undefined && !isSeverityName(failOn)) throw new UsageError(`--fail-on: expected LOW, MEDIUM, HIGH or CRITICAL (actual: ${values['fail-on']})`);
   const severities = values.severity === undefined ? undefined : parseSeverities(values.severity);
   const exitCode = values['exit-code'] === undefined ? undefined : Number(values['exit-code']);
   if (exitCode !== undefined && !(Number.isInteger(exitCode) && exitCode >= 0 && exitCode <= 255)) {
-    throw new UsageError(`--exit-code expects a number from 0 to 255 (actual: ${values['exit-code']})`);
+    throw new UsageError(`--exit-code: expected a number from 0 to 255 (actual: ${values['exit-code']})`);
   }
   const pssVersion = values['pss-version'] === undefined ? undefined : parsePssVersion(values['pss-version']);
   const options: ScanOptions = {
@@ -128,7 +128,7 @@ function parsePssVersion(text: string): number {
   const minor = /^v?1\.(\d+)$/.exec(text.trim())?.[1];
   const value = minor === undefined ? NaN : Number(minor);
   if (!(value >= PSS_VERSIONS.oldest && value <= PSS_VERSIONS.newest)) {
-    throw new UsageError(`--pss-version expects a Kubernetes version from v1.${PSS_VERSIONS.oldest} to v1.${PSS_VERSIONS.newest} (actual: ${text})`);
+    throw new UsageError(`--pss-version: expected a Kubernetes version from v1.${PSS_VERSIONS.oldest} to v1.${PSS_VERSIONS.newest} (actual: ${text})`);
   }
   return value;
 }
@@ -144,7 +144,7 @@ function vigilVersion(): string {
 function parseSeverities(text: string): Set<string> {
   const list = text.split(',').map((s) => s.trim().toUpperCase()).filter((s) => s !== '');
   const wrong = list.filter((s) => !isSeverityName(s));
-  if (list.length === 0 || wrong.length > 0) throw new UsageError(`--severity expects a list of LOW, MEDIUM, HIGH, CRITICAL (actual: ${text})`);
+  if (list.length === 0 || wrong.length > 0) throw new UsageError(`--severity: expected a list of LOW, MEDIUM, HIGH, CRITICAL (actual: ${text})`);
   return new Set(list);
 }
 

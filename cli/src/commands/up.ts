@@ -6,14 +6,16 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import { ensureStreams, subjectToken } from '../../../proto/src/index.js';
 import { parseAlertFormat, printAlerts } from '../alert-printer.js';
 import { startEmbeddedNats, type EmbeddedNats } from '../embedded-nats.js';
-import { parseDuration, splitList } from '../args.js';
+import { splitList } from '../args.js';
+import { collectorStorage, config } from '../config.js';
+import { poolSettings } from '../engine-settings.js';
 import { UsageError } from '../errors.js';
 import { createLogger } from '../logger.js';
 import { parseOutputSpec } from '../forward-spec.js';
 import { serveConsole } from './console.js';
 import { Lifecycle } from '../lifecycle.js';
 import { connectNats, NATS_SECURITY_OPTIONS, natsIdentities, natsSecurity, natsUrl } from '../nats.js';
-import { DEFAULT_LEARN_WINDOW_MS, parseWorkers } from './engine.js';
+import { DEFAULT_LEARN_WINDOW_MS } from './engine.js';
 
 export const UP_USAGE = `vigil up [--nats URL] [--format pretty|json] [--collectors container,host,image,runtime]
          [--host-root DIR] [--socket PATH] [--bundle FILE] [--host NAME] [--workers N]
@@ -51,11 +53,10 @@ export async function upCommand(argv: string[]): Promise<number> {
   const format = parseAlertFormat(values.format);
   const collectors = parseCollectors(values.collectors);
   const logger = createLogger();
-  const workers = parseWorkers(values.workers);
-  const learnWindow = values['learn-window'] ?? process.env.VIGIL_LEARN_WINDOW;
-  const learnWindowMs = learnWindow === undefined ? DEFAULT_LEARN_WINDOW_MS : parseDuration('--learn-window', learnWindow);
+  const pool = poolSettings(values.workers);
+  const learnWindowMs = config.duration('learnWindow', values['learn-window']) ?? DEFAULT_LEARN_WINDOW_MS;
   const forwardTargets = (values.forward ?? []).map(parseOutputSpec);
-  const bundle = await readBundleFile(values.bundle ?? process.env.VIGIL_BUNDLE ?? defaultBundlePath());
+  const bundle = await readBundleFile(config.list('bundle', values.bundle === undefined ? undefined : [values.bundle])?.[0] ?? defaultBundlePath());
 
   const life = new Lifecycle(logger);
   const given = natsUrl(values.nats, false);
@@ -67,9 +68,9 @@ export async function upCommand(argv: string[]): Promise<number> {
       logger.info({ url: embedded.url }, 'started embedded nats-server');
     }
     const url = given ?? embedded!.url;
-    const host = values.host ?? process.env.VIGIL_HOST ?? os.hostname();
+    const host = config.text('host', values.host) ?? os.hostname();
     // The embedded server is loopback-only and anonymous: identities are for a server given with --nats.
-    const identitiesDir = embedded ? undefined : (values['nats-identities'] ?? process.env.VIGIL_NATS_IDENTITIES);
+    const identitiesDir = embedded ? undefined : config.text('natsIdentities', values['nats-identities']);
     const identities = identitiesDir === undefined ? undefined : natsIdentities(identitiesDir);
     const connectAs = async (name: string, identity: string): Promise<NatsConnection> => {
       const nc = await connectNats(url, name, identities ? identities.of(identity) : embedded ? {} : natsSecurity(values));
@@ -88,8 +89,8 @@ export async function upCommand(argv: string[]): Promise<number> {
       const forwarder = await startForwarder({ nc: forwardNc, targets: forwardTargets, logger: logger.child({ component: 'forward' }) });
       life.defer('forwarder', () => forwarder.stop());
     }
-    const withConsole = values.console !== undefined || process.env.VIGIL_CONSOLE !== undefined;
-    const engine = await startEngineService({ nc, bundle, workers, logger: logger.child({ component: 'engine' }), profiles: { learnWindowMs }, dataStore: withConsole });
+    const withConsole = config.given('console', values.console);
+    const engine = await startEngineService({ nc, bundle, ...pool, logger: logger.child({ component: 'engine' }), profiles: { learnWindowMs }, dataStore: withConsole });
     life.defer('engine', () => engine.stop());
     if (withConsole) {
       const consoleNc = identities ? await connectAs('vigil-up-console', 'console') : nc;
@@ -99,7 +100,8 @@ export async function upCommand(argv: string[]): Promise<number> {
     const agent = await startAgent({
       nc: collectorNc,
       host,
-      hostRoot: values['host-root'] ?? process.env.VIGIL_HOST_ROOT ?? '/',
+      hostRoot: config.text('hostRoot', values['host-root']) ?? '/',
+      ...collectorStorage(),
       socketPath: values.socket,
       collectors,
       logger: logger.child({ component: 'collector' }),

@@ -49,7 +49,7 @@ function parseLines(text: string, file: string): IgnoreEntry[] {
       if (token.startsWith('exp:')) expires = token.slice(4);
       else paths.push(token);
     }
-    if (expires !== '' && !DATE.test(expires)) throw new UsageError(`${file}:${index + 1}: exp: expects YYYY-MM-DD (actual: ${expires})`);
+    if (expires !== '' && !DATE.test(expires)) throw new UsageError(`${file}:${index + 1}: exp: expected YYYY-MM-DD (actual: ${expires})`);
     out.push({ rule: rule!, paths, expires, statement: '' });
   });
   return out;
@@ -63,12 +63,12 @@ function parseYaml(text: string, file: string): IgnoreEntry[] {
     throw new UsageError(`${file}: not YAML: ${(error as Error).message}`);
   }
   const rules = (doc as { rules?: unknown } | null)?.rules;
-  if (!Array.isArray(rules)) throw new UsageError(`${file}: expects a top-level "rules" list of {id, paths, expires, statement}`);
+  if (!Array.isArray(rules)) throw new UsageError(`${file}: expected a top-level "rules" list of {id, paths, expires, statement}`);
   return rules.map((entry, i) => {
     const e = entry as { id?: unknown; paths?: unknown; expires?: unknown; statement?: unknown };
     if (typeof e?.id !== 'string' || e.id === '') throw new UsageError(`${file}: rules[${i}]: id is required`);
     const expires = e.expires === undefined ? '' : String(e.expires instanceof Date ? e.expires.toISOString().slice(0, 10) : e.expires);
-    if (expires !== '' && !DATE.test(expires)) throw new UsageError(`${file}: rules[${i}]: expires expects YYYY-MM-DD (actual: ${expires})`);
+    if (expires !== '' && !DATE.test(expires)) throw new UsageError(`${file}: rules[${i}]: expires: expected YYYY-MM-DD (actual: ${expires})`);
     const paths = e.paths === undefined ? [] : Array.isArray(e.paths) ? e.paths.map(String) : [String(e.paths)];
     return { rule: e.id, paths, expires, statement: typeof e.statement === 'string' ? e.statement : '' };
   });

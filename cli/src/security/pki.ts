@@ -4,6 +4,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { config } from '../config.js';
 import { UsageError } from '../errors.js';
 
 const run = promisify(execFile);
@@ -84,7 +85,7 @@ async function issue(ca: CertFiles, out: CertFiles, commonName: string, days: nu
 
 async function openssl(args: string[]): Promise<void> {
   try {
-    await run(process.env.VIGIL_OPENSSL ?? 'openssl', args);
+    await run(config.text('openssl') ?? 'openssl', args);
   } catch (error) {
     const e = error as NodeJS.ErrnoException & { stderr?: string };
     if (e.code === 'ENOENT') {

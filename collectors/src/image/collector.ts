@@ -19,7 +19,7 @@ export interface ImageCollectorOptions {
   /**
    * Where the default scanner keeps one JSON file per scanned image, so that a
    * restarted collector does not read every image of the engine again.
-   * Default $VIGIL_IMAGE_CACHE_DIR; memory only when neither is set.
+   * Without it, scans are remembered in memory only.
    */
   cacheDir?: string;
 }
@@ -44,8 +44,7 @@ export function startImageCollector(options: ImageCollectorOptions): ImageCollec
   if (!Number.isFinite(intervalMs) || intervalMs <= 0) {
     throw new CollectorError('VIGIL_ERR_IMAGE_CONFIG_OPTION', ['intervalMs > 0', String(options.intervalMs)]);
   }
-  const cacheDir = options.cacheDir ?? process.env['VIGIL_IMAGE_CACHE_DIR'];
-  const scanner = options.scanner ?? new ImageScanner(cacheDir ? { cacheDir } : {});
+  const scanner = options.scanner ?? new ImageScanner(options.cacheDir ? { cacheDir: options.cacheDir } : {});
   const published = new Map<string, string>(); // image id → names fingerprint
   const failed = new Map<string, string>(); // image id → errors already logged
   let stopped = false;

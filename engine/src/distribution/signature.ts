@@ -110,21 +110,6 @@ export async function loadVerifier(options: Omit<VerifierOptions, 'key'> & { key
   return createVerifier({ ...rest, key, label: options.label ?? keyFile });
 }
 
-/**
- * The verifier a process is configured with, or undefined when none is:
- * key file `option ?? VIGIL_VERIFICATION_KEY`, algorithm `option ?? VIGIL_SIGNING_ALG ?? RS256`,
- * scope `option ?? VIGIL_SIGNING_SCOPE`.
- */
-export async function resolveVerifier(
-  options: { keyFile?: string; algorithm?: string; scope?: string } = {},
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<BundleVerifier | undefined> {
-  const keyFile = options.keyFile ?? env.VIGIL_VERIFICATION_KEY;
-  if (!keyFile) return undefined;
-  const scope = options.scope ?? env.VIGIL_SIGNING_SCOPE;
-  return loadVerifier({ keyFile, algorithm: options.algorithm ?? env.VIGIL_SIGNING_ALG ?? 'RS256', ...(scope ? { scope } : {}) });
-}
-
 function publicKeyOf(key: string | Uint8Array | KeyObject): KeyObject {
   if (key instanceof crypto.KeyObject) return key.type === 'private' ? crypto.createPublicKey(key) : key;
   const pem = typeof key === 'string' ? key : Buffer.from(key).toString('utf8');

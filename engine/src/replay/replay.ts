@@ -3,7 +3,7 @@ import { imageRepository, severityName, type Alert, type SubjectInit } from '../
 import { compileBundle } from '../policy/evaluator.js';
 import { bundleNameOf } from '../policy/manifest.js';
 import type { Bundle } from '../policy/bundle.js';
-import { pagesOf, resolvePoolSettings, TASK_LIMITS, usableCores } from '../pool/config.js';
+import { pagesOf, resolvePoolSettings, TASK_LIMITS, usableCores, type PoolSettings } from '../pool/config.js';
 import type { Judgement } from '../pool/judge.js';
 import { WorkerPool } from '../pool/pool.js';
 import { AlertThrottle, occurrenceOf } from '../throttle/throttle.js';
@@ -15,7 +15,8 @@ import { unchangedRules } from '../policy/unchanged-rules.js';
 const SIDES = { baseline: 'replay-baseline', candidate: 'replay-candidate' } as const;
 type Side = keyof typeof SIDES;
 
-export interface ReplayOptions {
+/** `workers` defaults to every usable core: a replay has no NATS traffic to serve. */
+export interface ReplayOptions extends Omit<PoolSettings, 'maxInFlightPerWorker'> {
   /** The bundle the candidate is compared with. */
   baseline: Bundle;
   candidate: Bundle;
@@ -23,8 +24,6 @@ export interface ReplayOptions {
   facts: AsyncIterable<{ subject: string; data: Uint8Array }>;
   /** The operator's data documents, as the engines have them. */
   dataOverlay?: Record<string, unknown>;
-  /** Worker threads (default: every usable core, since a replay has no NATS traffic to serve). */
-  workers?: number;
   /** The throttle window the "after throttling" counts use (default the engine's, 60 s; 0: none). */
   alertWindowMs?: number;
   /** Sample subjects kept per rule for new and for gone findings (default 3). */
@@ -93,7 +92,11 @@ export interface ReplayReport {
 export async function replayFacts(options: ReplayOptions): Promise<ReplayReport> {
   const windowMs = options.alertWindowMs ?? 60_000;
   const sampleCount = options.samples ?? 3;
-  const settings = resolvePoolSettings({ workers: options.workers ?? usableCores() });
+  const settings = resolvePoolSettings({
+    workers: options.workers ?? usableCores(),
+    ...(options.evaluationTimeoutMs !== undefined ? { evaluationTimeoutMs: options.evaluationTimeoutMs } : {}),
+    ...(options.maxMemoryMb !== undefined ? { maxMemoryMb: options.maxMemoryMb } : {}),
+  });
   const members = await Promise.all(
     (Object.keys(SIDES) as Side[]).map(async (side) => {
       const { module, meta } = await compileBundle(options[side], `${side} revision ${options[side].revision || '?'}`);

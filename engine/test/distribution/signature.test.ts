@@ -8,7 +8,6 @@ import {
   createVerifier,
   loadVerifier,
   packageRoot,
-  resolveVerifier,
   verifyBundle,
   verifyBundleFiles,
   VigilEngineError,
@@ -188,16 +187,6 @@ describe('signed bundles', () => {
     expect((await refusal(() => createVerifier({ algorithm: 'HS256', key: '' }))).message).toContain('the secret is empty');
     expect((await refusal(() => createVerifier({ algorithm: 'none', key: 'x' }))).code).toBe('VIGIL_ERR_ENGINE_CONFIG');
     expect((await refusal(loadVerifier({ keyFile: path.join(dir, 'absent.pem') }))).code).toBe('VIGIL_ERR_VERIFICATION_KEY');
-  });
-
-  it('signature - the configured verifier comes from the option, then VIGIL_VERIFICATION_KEY, else there is none', async () => {
-    expect(await resolveVerifier({}, {})).toBeUndefined();
-    const fromEnv = await resolveVerifier({}, { VIGIL_VERIFICATION_KEY: keys.hmacSecret, VIGIL_SIGNING_ALG: 'HS256' });
-    expect(fromEnv).toMatchObject({ algorithm: 'HS256', label: keys.hmacSecret });
-    expect((await verifyBundle(hsBundle, { verifier: fromEnv })).verified).toBe(true);
-    const fromOption = await resolveVerifier({ keyFile: keys.rsaPublic, algorithm: 'RS256' }, { VIGIL_VERIFICATION_KEY: keys.hmacSecret, VIGIL_SIGNING_ALG: 'HS256' });
-    expect(fromOption).toMatchObject({ algorithm: 'RS256', label: keys.rsaPublic });
-    expect((await verifyBundle(rsaBundle, { verifier: fromOption })).verified).toBe(true);
   });
 
   it('signature - policy build refuses a signing key file that does not exist', async () => {
