@@ -209,268 +209,320 @@ function record(tag: string, format: string, args: string): string {
   return `printf("${head(tag)}${format}\\n", ${HEAD_ARGS}${args}); @P = ${FLUSH_TICKS};`;
 }
 
-/** Builds the complete bpftrace program. `available` lists "category:name" tracepoints that exist. */
-export function buildScript(options: ScriptOptions, available: ReadonlySet<string>): string {
-  const has = (tp: string): boolean => available.has(tp);
-  const filters = [...options.excludePids.map((p) => `pid != ${p}`)];
-  if (options.excludeCgroupId !== undefined) filters.push(`cgroup != ${options.excludeCgroupId}`);
-  const base = filters.length ? filters.join(' && ') : '1';
-  // The container runtime setting a container up (runc:[0:PARENT]…, and "runc init", which newer
-  // runc runs under its own name inside the container's cgroup) is not the workload. Exact names:
-  // strncmp over the length plus the NUL.
-  const runtimeSetup = RUNTIME_SETUP_COMMS.map((c) => `strncmp(comm, "${c}", ${c.endsWith('[') ? c.length : c.length + 1}) != 0`).join(' && ');
-  const syscallFilter = `/${base} && ${runtimeSetup}/`;
-  const execFilter = `/${base}/`;
-  const probes = options.probes;
-  const out: string[] = [];
-  const emitFile = (op: string, pathExpr: string, flagsExpr: string, prefixes: string): void => {
-    out.push(`  ${readWords(pathExpr)}`);
-    out.push(`  if (${prefixes}) {`);
-    out.push(`    printf("S\\t%d\\tp\\t%s\\n", tid, str(${pathExpr}));`);
-    out.push(`    ${record('F', `\\t${op}\\t%d\\t%s`, `, ${flagsExpr}, comm`)}`);
-    out.push('  }');
+/** What the probes of one script share: its predicates, the tracepoints the kernel has, and the lines written. */
+class ScriptWriter {
+  readonly lines: string[] = [];
+  /** Not the collector itself, nor (when set) the host's root cgroup. */
+  readonly base: string;
+  /** Not the container runtime setting a container up. */
+  readonly runtimeSetup: string;
+  readonly syscallFilter: string;
+  readonly execFilter: string;
+  /** Path conditions over the words readWords() loaded. */
+  readonly sensitive: string;
+  readonly watched: string;
+  readonly modifying: string;
+  readonly linkTargets: string;
+
+  constructor(
+    readonly options: ScriptOptions,
+    private readonly available: ReadonlySet<string>,
+  ) {
+    const filters = [...options.excludePids.map((p) => `pid != ${p}`)];
+    if (options.excludeCgroupId !== undefined) filters.push(`cgroup != ${options.excludeCgroupId}`);
+    this.base = filters.length ? filters.join(' && ') : '1';
+    // The container runtime setting a container up (runc:[0:PARENT]…, and "runc init", which newer
+    // runc runs under its own name inside the container's cgroup) is not the workload. Exact names:
+    // strncmp over the length plus the NUL.
+    this.runtimeSetup = RUNTIME_SETUP_COMMS.map((c) => `strncmp(comm, "${c}", ${c.endsWith('[') ? c.length : c.length + 1}) != 0`).join(' && ');
+    this.syscallFilter = `/${this.base} && ${this.runtimeSetup}/`;
+    this.execFilter = `/${this.base}/`;
+    const { filter } = options;
+    this.sensitive = `${anyPrefix(filter.read_paths)} || ${containsCondition(TRAVERSAL_NEEDLE)}`;
+    this.watched = anyPrefix(filter.write_paths);
+    this.linkTargets = anyPrefix(filter.link_targets);
+    this.modifying = `${this.sensitive} || ${this.watched}`;
+  }
+
+  /** Whether the kernel has this "category:name" tracepoint. */
+  has(tracepoint: string): boolean {
+    return this.available.has(tracepoint);
+  }
+
+  push(...lines: string[]): void {
+    this.lines.push(...lines);
+  }
+
+  /** A file record (path in S key p) when `prefixes` holds for the path's first 24 bytes. */
+  fileRecord(op: string, pathExpr: string, flagsExpr: string, prefixes: string): void {
+    this.push(
+      `  ${readWords(pathExpr)}`,
+      `  if (${prefixes}) {`,
+      `    printf("S\\t%d\\tp\\t%s\\n", tid, str(${pathExpr}));`,
+      `    ${record('F', `\\t${op}\\t%d\\t%s`, `, ${flagsExpr}, comm`)}`,
+      '  }',
+    );
+  }
+
+  /** One probe over several tracepoints whose body is one file record. */
+  fileProbe(tracepoints: string[], op: string, pathExpr: string, flagsExpr: string, prefixes: string, prelude: string[] = []): void {
+    this.push(`${tracepoints.join(',')} ${this.syscallFilter} {`, ...prelude);
+    this.fileRecord(op, pathExpr, flagsExpr, prefixes);
+    this.push('}');
+  }
+
+  /** `tracepoint:syscalls:NAME` for each name the kernel has (the first is required). */
+  syscalls(required: string, ...optional: string[]): string[] {
+    return [required, ...optional.filter((name) => this.has(`syscalls:${name}`))].map((name) => `tracepoint:syscalls:${name}`);
+  }
+}
+
+const writeExec = (w: ScriptWriter): void => {
+  const { execFilter } = w;
+  w.push(`${w.syscalls('sys_enter_execve', 'sys_enter_execveat').join(',')} ${execFilter} { @xeuid[tid] = curtask->cred->euid.val + 1; }`);
+  w.push(`${w.syscalls('sys_exit_execve', 'sys_exit_execveat').join(',')} { delete(@xeuid[tid]); }`);
+  // An exec through a file descriptor (fexecve: "/dev/fd/N"): the kernel's own name of the file,
+  // "memfd:…" for fileless execution, and only then. A program of its own (the BPF stack of the
+  // main one is full), attached first, so its line precedes the record of the same exec.
+  w.push(
+    `tracepoint:sched:sched_process_exec ${execFilter} {`,
+    '  $fn = str(args->filename);',
+    '  if (strncmp($fn, "/dev/fd/", 8) == 0 || strncmp($fn, "/proc/self/fd/", 14) == 0) {',
+    '    printf("S\\t%d\\tx\\t%s\\n", tid, str(curtask->mm->exe_file->f_path.dentry->d_name.name));',
+    '  }',
+    '}',
+  );
+  // The main program: argv, the file name and the exec record, which carries the stdio (mode
+  // and rdev of fds 0–2). Each perf record costs the exec about 5 µs in the kernel (12 µs when
+  // it wakes the reader) and bpftrace about 10 µs to format, so records are kept few.
+  w.push(
+    `tracepoint:sched:sched_process_exec ${execFilter} {`,
+    '  $t = curtask;',
+    '  $s = $t->mm->arg_start;',
+    '  $len = $t->mm->arg_end - $s;',
+    '  $n = $len; if ($n > 200) { $n = 200; }',
+    '  printf("S\\t%d\\ta\\t%r\\n", tid, buf(uptr($s), $n));',
+    '  if ($len > 200) { $m = $len - 200; if ($m > 200) { $m = 200; }',
+    '    printf("S\\t%d\\tb\\t%r\\n", tid, buf(uptr($s + 200), $m)); }',
+    '  printf("S\\t%d\\tf\\t%s\\n", tid, str(args->filename));',
+    '  $pe = @xeuid[args->old_pid]; delete(@xeuid[args->old_pid]);',
+    '  $fd = $t->files->fdt->fd;',
+    '  $i0 = (*($fd + 0))->f_inode; $i1 = (*($fd + 1))->f_inode; $i2 = (*($fd + 2))->f_inode;',
+    `  ${record('E', `\\t%d\\t%llx\\t%d\\t%d\\t%u\\t%d\\t%d\\t%d\\t%d\\t%d\\t%d\\t%s`, `, $pe, $t->cred->cap_effective.val, $t->signal->tty != 0, $len, $t->loginuid.val, $i0->i_mode, $i0->i_rdev, $i1->i_mode, $i1->i_rdev, $i2->i_mode, $i2->i_rdev, comm`)}`,
+    '}',
+  );
+};
+
+const writeOpen = (w: ScriptWriter): void => {
+  const opens = `${w.sensitive} || (($fl & ${WRITE_FLAGS}) != 0 && (${w.watched}))`;
+  w.fileProbe(w.syscalls('sys_enter_openat', 'sys_enter_open'), 'open', 'args->filename', '$fl', opens, ['  $fl = args->flags;']);
+  if (w.has('syscalls:sys_enter_openat2')) {
+    w.fileProbe(['tracepoint:syscalls:sys_enter_openat2'], 'open', 'args->filename', '$fl', opens, ['  $fl = args->how->flags;']);
+  }
+};
+
+/** A modifying file call: its probe, and the older call's own probe when the kernel has it. */
+const modifyingCall =
+  (op: string, pathExpr: string, flagsExpr: string, names: [string, ...string[]], older?: string) =>
+  (w: ScriptWriter): void => {
+    w.fileProbe(w.syscalls(...names), op, pathExpr, flagsExpr, w.modifying);
+    if (older !== undefined && w.has(`syscalls:${older}`)) w.fileProbe([`tracepoint:syscalls:${older}`], op, pathExpr, flagsExpr, w.modifying);
   };
 
-  if (probes.has('exec')) {
-    const enter = ['tracepoint:syscalls:sys_enter_execve'];
-    const exit = ['tracepoint:syscalls:sys_exit_execve'];
-    if (has('syscalls:sys_enter_execveat')) enter.push('tracepoint:syscalls:sys_enter_execveat');
-    if (has('syscalls:sys_exit_execveat')) exit.push('tracepoint:syscalls:sys_exit_execveat');
-    out.push(`${enter.join(',')} ${execFilter} { @xeuid[tid] = curtask->cred->euid.val + 1; }`);
-    out.push(`${exit.join(',')} { delete(@xeuid[tid]); }`);
-    // An exec through a file descriptor (fexecve: "/dev/fd/N"): the kernel's own name of the file,
-    // "memfd:…" for fileless execution, and only then. A program of its own (the BPF stack of the
-    // main one is full), attached first, so its line precedes the record of the same exec.
-    out.push(`tracepoint:sched:sched_process_exec ${execFilter} {`);
-    out.push('  $fn = str(args->filename);');
-    out.push('  if (strncmp($fn, "/dev/fd/", 8) == 0 || strncmp($fn, "/proc/self/fd/", 14) == 0) {');
-    out.push('    printf("S\\t%d\\tx\\t%s\\n", tid, str(curtask->mm->exe_file->f_path.dentry->d_name.name));');
-    out.push('  }');
-    out.push('}');
-    // The main program: argv, the file name and the exec record, which carries the stdio (mode
-    // and rdev of fds 0–2). Each perf record costs the exec about 5 µs in the kernel (12 µs when
-    // it wakes the reader) and bpftrace about 10 µs to format, so records are kept few.
-    out.push(`tracepoint:sched:sched_process_exec ${execFilter} {`);
-    out.push('  $t = curtask;');
-    out.push('  $s = $t->mm->arg_start;');
-    out.push('  $len = $t->mm->arg_end - $s;');
-    out.push('  $n = $len; if ($n > 200) { $n = 200; }');
-    out.push('  printf("S\\t%d\\ta\\t%r\\n", tid, buf(uptr($s), $n));');
-    out.push('  if ($len > 200) { $m = $len - 200; if ($m > 200) { $m = 200; }');
-    out.push('    printf("S\\t%d\\tb\\t%r\\n", tid, buf(uptr($s + 200), $m)); }');
-    out.push('  printf("S\\t%d\\tf\\t%s\\n", tid, str(args->filename));');
-    out.push('  $pe = @xeuid[args->old_pid]; delete(@xeuid[args->old_pid]);');
-    out.push('  $fd = $t->files->fdt->fd;');
-    out.push('  $i0 = (*($fd + 0))->f_inode; $i1 = (*($fd + 1))->f_inode; $i2 = (*($fd + 2))->f_inode;');
-    out.push(
-      `  ${record('E', `\\t%d\\t%llx\\t%d\\t%d\\t%u\\t%d\\t%d\\t%d\\t%d\\t%d\\t%d\\t%s`, `, $pe, $t->cred->cap_effective.val, $t->signal->tty != 0, $len, $t->loginuid.val, $i0->i_mode, $i0->i_rdev, $i1->i_mode, $i1->i_rdev, $i2->i_mode, $i2->i_rdev, comm`)}`,
-    );
-    out.push('}');
-  }
+const sockOf = (fdExpr: string): string =>
+  `$file = *(curtask->files->fdt->fd + ${fdExpr}); $sock = (struct socket *)$file->private_data; $sk = $sock->sk;`;
+const netLine = (dir: string, fam: string, laddr: string, lport: string, raddr: string, rport: string): string =>
+  `${record('N', `\\t${dir}\\t${fam}\\t%d\\t%d\\t%s\\t%d\\t%s\\t%d\\t%s`, `, $sock->type, $sk->sk_protocol, ${laddr}, ${lport}, ${raddr}, ${rport}, comm`)}`;
+/** A socket being created: no addresses yet, only family, type and protocol. */
+const netLineRaw = (dir: string, fam: string, type: string, proto: string): string =>
+  `${record('N', `\\t${dir}\\t%d\\t%d\\t%d\\t-\\t0\\t-\\t0\\t%s`, `, ${fam}, ${type}, ${proto}, comm`)}`;
+const V4_LOCAL = 'ntop(2, $sk->__sk_common.skc_rcv_saddr)';
+const V6_LOCAL = 'ntop(10, $sk->__sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8)';
+const V4_REMOTE = 'ntop(2, $sk->__sk_common.skc_daddr)';
+const V6_REMOTE = 'ntop(10, $sk->__sk_common.skc_v6_daddr.in6_u.u6_addr8)';
+const LOCAL_PORT = '$sk->__sk_common.skc_num';
 
-  const { filter } = options;
-  const sensitive = `${anyPrefix(filter.read_paths)} || ${containsCondition(TRAVERSAL_NEEDLE)}`;
-  const watched = anyPrefix(filter.write_paths);
-  const linkTargets = anyPrefix(filter.link_targets);
-  if (probes.has('open')) {
-    const names = ['tracepoint:syscalls:sys_enter_openat'];
-    if (has('syscalls:sys_enter_open')) names.push('tracepoint:syscalls:sys_enter_open');
-    out.push(`${names.join(',')} ${syscallFilter} {`);
-    out.push('  $fl = args->flags;');
-    emitFile('open', 'args->filename', '$fl', `${sensitive} || (($fl & ${WRITE_FLAGS}) != 0 && (${watched}))`);
-    out.push('}');
-    if (has('syscalls:sys_enter_openat2')) {
-      out.push(`tracepoint:syscalls:sys_enter_openat2 ${syscallFilter} {`);
-      out.push('  $fl = args->how->flags;');
-      emitFile('open', 'args->filename', '$fl', `${sensitive} || (($fl & ${WRITE_FLAGS}) != 0 && (${watched}))`);
-      out.push('}');
-    }
+const writeConnect = (w: ScriptWriter): void => {
+  w.push(
+    `tracepoint:syscalls:sys_enter_connect ${w.syscallFilter} {`,
+    '  $sa = (struct sockaddr *)args->uservaddr;',
+    '  $fam = $sa->sa_family;',
+    `  ${sockOf('args->fd')}`,
+    '  if ($fam == 2) {',
+    '    $in = (struct sockaddr_in *)args->uservaddr;',
+    `    ${netLine('o', '2', V4_LOCAL, LOCAL_PORT, 'ntop(2, $in->sin_addr.s_addr)', '$in->sin_port')}`,
+    '  } else if ($fam == 10) {',
+    '    $in6 = (struct sockaddr_in6 *)args->uservaddr;',
+    `    ${netLine('o', '10', V6_LOCAL, LOCAL_PORT, 'ntop(10, $in6->sin6_addr.in6_u.u6_addr8)', '$in6->sin6_port')}`,
+  );
+  const socketPaths = w.options.filter.socket_paths;
+  if (socketPaths.length > 0) {
+    w.push('  } else if ($fam == 1) {', '    $up = (uint8 *)args->uservaddr + 2;');
+    w.fileRecord('connect', '$up', '2', anyPrefix(socketPaths));
   }
-  const modifying = `${sensitive} || ${watched}`;
-  if (probes.has('unlink')) {
-    const names = ['tracepoint:syscalls:sys_enter_unlinkat'];
-    out.push(`${names.join(',')} ${syscallFilter} {`);
-    emitFile('unlink', 'args->pathname', '0', modifying);
-    out.push('}');
-    if (has('syscalls:sys_enter_unlink')) {
-      out.push(`tracepoint:syscalls:sys_enter_unlink ${syscallFilter} {`);
-      emitFile('unlink', 'args->pathname', '0', modifying);
-      out.push('}');
-    }
-  }
-  if (probes.has('rename')) {
-    const names = ['tracepoint:syscalls:sys_enter_renameat2'];
-    if (has('syscalls:sys_enter_renameat')) names.push('tracepoint:syscalls:sys_enter_renameat');
-    out.push(`${names.join(',')} ${syscallFilter} {`);
-    emitFile('rename', 'args->newname', '0', modifying);
-    out.push('}');
-    if (has('syscalls:sys_enter_rename')) {
-      out.push(`tracepoint:syscalls:sys_enter_rename ${syscallFilter} {`);
-      emitFile('rename', 'args->newname', '0', modifying);
-      out.push('}');
-    }
-  }
-  if (probes.has('chmod')) {
-    const names = ['tracepoint:syscalls:sys_enter_fchmodat'];
-    if (has('syscalls:sys_enter_chmod')) names.push('tracepoint:syscalls:sys_enter_chmod');
-    out.push(`${names.join(',')} ${syscallFilter} {`);
-    emitFile('chmod', 'args->filename', 'args->mode', modifying);
-    out.push('}');
-  }
+  w.push('  }', '}');
+};
 
-  const sockOf = (fdExpr: string): string =>
-    `$file = *(curtask->files->fdt->fd + ${fdExpr}); $sock = (struct socket *)$file->private_data; $sk = $sock->sk;`;
-  const netLine = (dir: string, fam: string, laddr: string, lport: string, raddr: string, rport: string): string =>
-    `${record('N', `\\t${dir}\\t${fam}\\t%d\\t%d\\t%s\\t%d\\t%s\\t%d\\t%s`, `, $sock->type, $sk->sk_protocol, ${laddr}, ${lport}, ${raddr}, ${rport}, comm`)}`;
-  /** A socket being created: no addresses yet, only family, type and protocol. */
-  const netLineRaw = (dir: string, fam: string, type: string, proto: string): string =>
-    `${record('N', `\\t${dir}\\t%d\\t%d\\t%d\\t-\\t0\\t-\\t0\\t%s`, `, ${fam}, ${type}, ${proto}, comm`)}`;
-  const v4l = 'ntop(2, $sk->__sk_common.skc_rcv_saddr)';
-  const v6l = 'ntop(10, $sk->__sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8)';
-  const v4r = 'ntop(2, $sk->__sk_common.skc_daddr)';
-  const v6r = 'ntop(10, $sk->__sk_common.skc_v6_daddr.in6_u.u6_addr8)';
-  const lport = '$sk->__sk_common.skc_num';
-  if (probes.has('connect')) {
-    out.push(`tracepoint:syscalls:sys_enter_connect ${syscallFilter} {`);
-    out.push('  $sa = (struct sockaddr *)args->uservaddr;');
-    out.push('  $fam = $sa->sa_family;');
-    out.push(`  ${sockOf('args->fd')}`);
-    out.push('  if ($fam == 2) {');
-    out.push('    $in = (struct sockaddr_in *)args->uservaddr;');
-    out.push(`    ${netLine('o', '2', v4l, lport, 'ntop(2, $in->sin_addr.s_addr)', '$in->sin_port')}`);
-    out.push('  } else if ($fam == 10) {');
-    out.push('    $in6 = (struct sockaddr_in6 *)args->uservaddr;');
-    out.push(`    ${netLine('o', '10', v6l, lport, 'ntop(10, $in6->sin6_addr.in6_u.u6_addr8)', '$in6->sin6_port')}`);
-    if (filter.socket_paths.length > 0) {
-      out.push('  } else if ($fam == 1) {');
-      out.push('    $up = (uint8 *)args->uservaddr + 2;');
-      emitFile('connect', '$up', '2', anyPrefix(filter.socket_paths));
-    }
-    out.push('  }');
-    out.push('}');
-  }
-  if (probes.has('accept')) {
-    const names = ['tracepoint:syscalls:sys_exit_accept4'];
-    if (has('syscalls:sys_exit_accept')) names.push('tracepoint:syscalls:sys_exit_accept');
-    out.push(`${names.join(',')} ${syscallFilter} {`);
-    out.push('  if (args->ret >= 0) {');
-    out.push(`    ${sockOf('args->ret')}`);
-    out.push('    $fam = $sk->__sk_common.skc_family;');
-    out.push(`    if ($fam == 2) { ${netLine('i', '2', v4l, lport, v4r, '$sk->__sk_common.skc_dport')} }`);
-    out.push(`    else if ($fam == 10) { ${netLine('i', '10', v6l, lport, v6r, '$sk->__sk_common.skc_dport')} }`);
-    out.push('  }');
-    out.push('}');
-  }
-  if (probes.has('listen')) {
-    out.push(`tracepoint:syscalls:sys_enter_listen ${syscallFilter} {`);
-    out.push(`  ${sockOf('args->fd')}`);
-    out.push('  $fam = $sk->__sk_common.skc_family;');
-    out.push(`  if ($fam == 2) { ${netLine('l', '2', v4l, lport, '"0.0.0.0"', '0')} }`);
-    out.push(`  else if ($fam == 10) { ${netLine('l', '10', v6l, lport, '"::"', '0')} }`);
-    out.push('}');
-  }
+const writeAccept = (w: ScriptWriter): void => {
+  w.push(
+    `${w.syscalls('sys_exit_accept4', 'sys_exit_accept').join(',')} ${w.syscallFilter} {`,
+    '  if (args->ret >= 0) {',
+    `    ${sockOf('args->ret')}`,
+    '    $fam = $sk->__sk_common.skc_family;',
+    `    if ($fam == 2) { ${netLine('i', '2', V4_LOCAL, LOCAL_PORT, V4_REMOTE, '$sk->__sk_common.skc_dport')} }`,
+    `    else if ($fam == 10) { ${netLine('i', '10', V6_LOCAL, LOCAL_PORT, V6_REMOTE, '$sk->__sk_common.skc_dport')} }`,
+    '  }',
+    '}',
+  );
+};
 
-  const priv = (change: string, a1: string, a2: string, a3: string): string =>
-    `${record('P', `\\t${change}\\t%lld\\t%lld\\t%lld\\t%s`, `, ${a1}, ${a2}, ${a3}, comm`)}`;
-  if (probes.has('setuid')) {
-    out.push(`tracepoint:syscalls:sys_enter_setuid ${syscallFilter} { ${priv('setuid', 'args->uid', '-1', '-1')} }`);
-    out.push(
-      `tracepoint:syscalls:sys_enter_setreuid ${syscallFilter} { ${priv('setreuid', 'args->ruid', 'args->euid', '-1')} }`,
+const writeListen = (w: ScriptWriter): void => {
+  w.push(
+    `tracepoint:syscalls:sys_enter_listen ${w.syscallFilter} {`,
+    `  ${sockOf('args->fd')}`,
+    '  $fam = $sk->__sk_common.skc_family;',
+    `  if ($fam == 2) { ${netLine('l', '2', V4_LOCAL, LOCAL_PORT, '"0.0.0.0"', '0')} }`,
+    `  else if ($fam == 10) { ${netLine('l', '10', V6_LOCAL, LOCAL_PORT, '"::"', '0')} }`,
+    '}',
+  );
+};
+
+const priv = (change: string, a1: string, a2: string, a3: string): string =>
+  `${record('P', `\\t${change}\\t%lld\\t%lld\\t%lld\\t%s`, `, ${a1}, ${a2}, ${a3}, comm`)}`;
+
+/** A one-line privilege probe: `tracepoint:syscalls:NAME FILTER { BODY }`. */
+const privilegeProbe = (w: ScriptWriter, name: string, body: string): void => {
+  w.push(`tracepoint:syscalls:${name} ${w.syscallFilter} { ${body} }`);
+};
+
+const writeSetuid = (w: ScriptWriter): void => {
+  privilegeProbe(w, 'sys_enter_setuid', priv('setuid', 'args->uid', '-1', '-1'));
+  privilegeProbe(w, 'sys_enter_setreuid', priv('setreuid', 'args->ruid', 'args->euid', '-1'));
+  privilegeProbe(w, 'sys_enter_setresuid', priv('setresuid', 'args->ruid', 'args->euid', 'args->suid'));
+};
+
+const writeCapset = (w: ScriptWriter): void => {
+  w.push(
+    `tracepoint:syscalls:sys_enter_capset ${w.syscallFilter} {`,
+    '  $d = (struct __user_cap_data_struct *)args->data;',
+    '  $new = (uint64)$d->effective | ((uint64)($d + 1)->effective << 32);',
+    '  $old = curtask->cred->cap_effective.val;',
+    `  if (($new & ~$old) != 0) { ${priv('capset', '$new', '$old', '0')} }`,
+    '}',
+  );
+};
+
+const writeMount = (w: ScriptWriter): void => {
+  w.push(
+    `tracepoint:syscalls:sys_enter_mount ${w.syscallFilter} {`,
+    '  printf("S\\t%d\\td\\t%s\\n", tid, str(args->dir_name));',
+    '  printf("S\\t%d\\tt\\t%s\\n", tid, str(args->type));',
+    '  printf("S\\t%d\\ts\\t%s\\n", tid, str(args->dev_name));',
+    `  ${priv('mount', 'args->flags', '0', '0')}`,
+    '}',
+  );
+};
+
+const writeModule = (w: ScriptWriter): void => {
+  privilegeProbe(w, 'sys_enter_finit_module', priv('module_load', 'args->fd', '0', '0'));
+  if (w.has('syscalls:sys_enter_init_module')) privilegeProbe(w, 'sys_enter_init_module', priv('module_load', '-1', '0', '0'));
+};
+
+const writeLink = (w: ScriptWriter): void => {
+  // The link's target in S key t, the new name as the path: reported when either matters.
+  const linkProbe = (tp: string, op: string): void => {
+    const [target, name] = ['args->oldname', 'args->newname'];
+    w.push(
+      `tracepoint:syscalls:${tp} ${w.syscallFilter} {`,
+      `  ${readWords(target)}`,
+      `  $tm = ${w.linkTargets};`,
+      `  ${readWords(name)}`,
+      `  if ($tm || ${w.modifying}) {`,
+      `    printf("S\\t%d\\tt\\t%s\\n", tid, str(${target}));`,
+      `    printf("S\\t%d\\tp\\t%s\\n", tid, str(${name}));`,
+      `    ${record('F', `\\t${op}\\t0\\t%s`, `, comm`)}`,
+      '  }',
+      '}',
     );
-    out.push(
-      `tracepoint:syscalls:sys_enter_setresuid ${syscallFilter} { ${priv('setresuid', 'args->ruid', 'args->euid', 'args->suid')} }`,
-    );
-  }
-  if (probes.has('capset')) {
-    out.push(`tracepoint:syscalls:sys_enter_capset ${syscallFilter} {`);
-    out.push('  $d = (struct __user_cap_data_struct *)args->data;');
-    out.push('  $new = (uint64)$d->effective | ((uint64)($d + 1)->effective << 32);');
-    out.push('  $old = curtask->cred->cap_effective.val;');
-    out.push(`  if (($new & ~$old) != 0) { ${priv('capset', '$new', '$old', '0')} }`);
-    out.push('}');
-  }
-  if (probes.has('ptrace')) {
-    out.push(
-      `tracepoint:syscalls:sys_enter_ptrace ${syscallFilter} { if (args->request == 0 || args->request == 16 || args->request == 0x4206 || args->request == 4 || args->request == 5 || args->request == 6) { ${priv('ptrace', 'args->request', 'args->pid', '0')} } }`,
-    );
-  }
-  if (probes.has('mount')) {
-    out.push(`tracepoint:syscalls:sys_enter_mount ${syscallFilter} {`);
-    out.push('  printf("S\\t%d\\td\\t%s\\n", tid, str(args->dir_name));');
-    out.push('  printf("S\\t%d\\tt\\t%s\\n", tid, str(args->type));');
-    out.push('  printf("S\\t%d\\ts\\t%s\\n", tid, str(args->dev_name));');
-    out.push(`  ${priv('mount', 'args->flags', '0', '0')}`);
-    out.push('}');
-  }
-  if (probes.has('unshare')) {
-    out.push(
-      `tracepoint:syscalls:sys_enter_unshare ${syscallFilter} { if ((args->unshare_flags & ${NAMESPACE_FLAGS}) != 0) { ${priv('unshare', 'args->unshare_flags', '0', '0')} } }`,
-    );
-  }
-  if (probes.has('setns')) {
-    out.push(`tracepoint:syscalls:sys_enter_setns ${syscallFilter} { ${priv('setns', 'args->flags', 'args->fd', '0')} }`);
-  }
-  if (probes.has('module')) {
-    out.push(`tracepoint:syscalls:sys_enter_finit_module ${syscallFilter} { ${priv('module_load', 'args->fd', '0', '0')} }`);
-    if (has('syscalls:sys_enter_init_module')) {
-      out.push(`tracepoint:syscalls:sys_enter_init_module ${syscallFilter} { ${priv('module_load', '-1', '0', '0')} }`);
-    }
-  }
-  if (probes.has('link')) {
-    // The link's target in S key t, the new name as the path: reported when either matters.
-    const linkProbe = (tp: string, op: string, target: string, name: string): void => {
-      out.push(`tracepoint:syscalls:${tp} ${syscallFilter} {`);
-      out.push(`  ${readWords(target)}`);
-      out.push(`  $tm = ${linkTargets};`);
-      out.push(`  ${readWords(name)}`);
-      out.push(`  if ($tm || ${modifying}) {`);
-      out.push(`    printf("S\\t%d\\tt\\t%s\\n", tid, str(${target}));`);
-      out.push(`    printf("S\\t%d\\tp\\t%s\\n", tid, str(${name}));`);
-      out.push(`    ${record('F', `\\t${op}\\t0\\t%s`, `, comm`)}`);
-      out.push('  }');
-      out.push('}');
-    };
-    linkProbe('sys_enter_symlinkat', 'symlink', 'args->oldname', 'args->newname');
-    linkProbe('sys_enter_linkat', 'link', 'args->oldname', 'args->newname');
-    if (has('syscalls:sys_enter_symlink')) linkProbe('sys_enter_symlink', 'symlink', 'args->oldname', 'args->newname');
-    if (has('syscalls:sys_enter_link')) linkProbe('sys_enter_link', 'link', 'args->oldname', 'args->newname');
-  }
-  if (probes.has('truncate')) {
-    out.push(`tracepoint:syscalls:sys_enter_truncate ${syscallFilter} {`);
-    emitFile('truncate', 'args->path', '0', modifying);
-    out.push('}');
-  }
-  if (probes.has('memfd')) {
-    // Rare in normal workloads, the first step of fileless execution: always reported.
-    out.push(`tracepoint:syscalls:sys_enter_memfd_create ${syscallFilter} {`);
-    out.push('  printf("S\\t%d\\tp\\t%s\\n", tid, str(args->uname));');
-    out.push(`  ${record('F', `\\tmemfd_create\\t%d\\t%s`, `, args->flags, comm`)}`);
-    out.push('}');
-  }
-  if (probes.has('socket')) {
-    out.push(
-      `tracepoint:syscalls:sys_enter_socket ${syscallFilter} { if (args->family == ${AF_PACKET} || (args->type & 0xf) == ${SOCK_RAW}) { ${netLineRaw('s', 'args->family', 'args->type', 'args->protocol')} } }`,
-    );
-  }
-  const root = options.rootCgroupId ?? options.excludeCgroupId;
-  if (probes.has('syscalls') && root !== undefined) {
-    // Which system calls each container's cgroup makes, for learned profiles: one map lookup per
-    // call, an update only the first time a cgroup makes a call in an interval. The runtime's
-    // own start-up (runc init) is left out. Read and cleared every SYSCALL_SET_MS; the parser
-    // reports each (cgroup, call) pair once per SYSCALL_REPORT_TTL_MS.
-    // Also left out: "exe", runc re-executing itself through /proc/self/exe during `docker exec`
-    // (its mount calls would otherwise enter the workload's profile and its seccomp profile).
-    // A workload binary named "exe" adds no calls to its profile; exec drift still reports it.
-    out.push(`tracepoint:raw_syscalls:sys_enter /${base} && cgroup != ${root}/ {`);
-    out.push(`  if (@sc[cgroup, args->id] == 0) { if (${runtimeSetup} && strncmp(comm, "exe", 4) != 0) { @sc[cgroup, args->id] = 1; } }`);
-    out.push('}');
-    out.push(`interval:ms:${SYSCALL_SET_MS} { print(@sc); clear(@sc); }`);
-  }
+  };
+  linkProbe('sys_enter_symlinkat', 'symlink');
+  linkProbe('sys_enter_linkat', 'link');
+  if (w.has('syscalls:sys_enter_symlink')) linkProbe('sys_enter_symlink', 'symlink');
+  if (w.has('syscalls:sys_enter_link')) linkProbe('sys_enter_link', 'link');
+};
+
+const writeMemfd = (w: ScriptWriter): void => {
+  // Rare in normal workloads, the first step of fileless execution: always reported.
+  w.push(
+    `tracepoint:syscalls:sys_enter_memfd_create ${w.syscallFilter} {`,
+    '  printf("S\\t%d\\tp\\t%s\\n", tid, str(args->uname));',
+    `  ${record('F', `\\tmemfd_create\\t%d\\t%s`, `, args->flags, comm`)}`,
+    '}',
+  );
+};
+
+const writeSyscallSets = (w: ScriptWriter): void => {
+  const root = w.options.rootCgroupId ?? w.options.excludeCgroupId;
+  if (root === undefined) return;
+  // Which system calls each container's cgroup makes, for learned profiles: one map lookup per
+  // call, an update only the first time a cgroup makes a call in an interval. The runtime's
+  // own start-up (runc init) is left out. Read and cleared every SYSCALL_SET_MS; the parser
+  // reports each (cgroup, call) pair once per SYSCALL_REPORT_TTL_MS.
+  // Also left out: "exe", runc re-executing itself through /proc/self/exe during `docker exec`
+  // (its mount calls would otherwise enter the workload's profile and its seccomp profile).
+  // A workload binary named "exe" adds no calls to its profile; exec drift still reports it.
+  w.push(
+    `tracepoint:raw_syscalls:sys_enter /${w.base} && cgroup != ${root}/ {`,
+    `  if (@sc[cgroup, args->id] == 0) { if (${w.runtimeSetup} && strncmp(comm, "exe", 4) != 0) { @sc[cgroup, args->id] = 1; } }`,
+    '}',
+    `interval:ms:${SYSCALL_SET_MS} { print(@sc); clear(@sc); }`,
+  );
+};
+
+/** Each probe's part of the program, written in PROBE_NAMES order. */
+const PROBE_WRITERS: Record<ProbeName, (w: ScriptWriter) => void> = {
+  exec: writeExec,
+  open: writeOpen,
+  unlink: modifyingCall('unlink', 'args->pathname', '0', ['sys_enter_unlinkat'], 'sys_enter_unlink'),
+  rename: modifyingCall('rename', 'args->newname', '0', ['sys_enter_renameat2', 'sys_enter_renameat'], 'sys_enter_rename'),
+  chmod: modifyingCall('chmod', 'args->filename', 'args->mode', ['sys_enter_fchmodat', 'sys_enter_chmod']),
+  connect: writeConnect,
+  accept: writeAccept,
+  listen: writeListen,
+  setuid: writeSetuid,
+  capset: writeCapset,
+  ptrace: (w) =>
+    privilegeProbe(
+      w,
+      'sys_enter_ptrace',
+      `if (args->request == 0 || args->request == 16 || args->request == 0x4206 || args->request == 4 || args->request == 5 || args->request == 6) { ${priv('ptrace', 'args->request', 'args->pid', '0')} }`,
+    ),
+  mount: writeMount,
+  unshare: (w) =>
+    privilegeProbe(w, 'sys_enter_unshare', `if ((args->unshare_flags & ${NAMESPACE_FLAGS}) != 0) { ${priv('unshare', 'args->unshare_flags', '0', '0')} }`),
+  setns: (w) => privilegeProbe(w, 'sys_enter_setns', priv('setns', 'args->flags', 'args->fd', '0')),
+  module: writeModule,
+  link: writeLink,
+  truncate: modifyingCall('truncate', 'args->path', '0', ['sys_enter_truncate']),
+  memfd: writeMemfd,
+  socket: (w) =>
+    privilegeProbe(
+      w,
+      'sys_enter_socket',
+      `if (args->family == ${AF_PACKET} || (args->type & 0xf) == ${SOCK_RAW}) { ${netLineRaw('s', 'args->family', 'args->type', 'args->protocol')} }`,
+    ),
+  syscalls: writeSyscallSets,
+};
+
+/** Builds the complete bpftrace program. `available` lists "category:name" tracepoints that exist. */
+export function buildScript(options: ScriptOptions, available: ReadonlySet<string>): string {
+  const w = new ScriptWriter(options, available);
+  w.push('BEGIN { @F = 0; @P = 0; }');
+  for (const name of PROBE_NAMES) if (options.probes.has(name)) PROBE_WRITERS[name](w);
   // print() of a map flushes bpftrace's output ("@F: 0", ignored by the parser): every
   // FLUSH_MS while records are pending, so a record waits at most that long at low rates.
-  out.unshift('BEGIN { @F = 0; @P = 0; }');
-  out.push(`interval:ms:${FLUSH_MS} { if (@P > 0) { @P = @P - 1; print(@F); } }`);
+  w.push(`interval:ms:${FLUSH_MS} { if (@P > 0) { @P = @P - 1; print(@F); } }`);
   // Last: its first firing proves every probe above is attached.
-  out.push(`interval:ms:${options.heartbeatMs} { printf("H\\n"); print(@F); }`);
-  return `${out.join('\n')}\n`;
+  w.push(`interval:ms:${options.heartbeatMs} { printf("H\\n"); print(@F); }`);
+  return `${w.lines.join('\n')}\n`;
 }
