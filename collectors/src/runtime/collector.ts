@@ -9,6 +9,7 @@ import { CachedResolver, DockerDiskResolver, type ContainerMetadataResolver } fr
 import { DockerDiskPeers, type PeerDirectory } from './peers.js';
 import { ProcessMemory } from './process-memory.js';
 import { TokenBuckets } from './rate-limit.js';
+import { WorkQueue } from './work-queue.js';
 import { selectRuntimeSource } from './select.js';
 import { silentLogger, type RuntimeLogger, type RuntimeSource } from './source.js';
 
@@ -72,162 +73,166 @@ interface Slot {
   done?: Promise<FactInit | undefined>;
 }
 
+type Counters = Omit<RuntimeCollectorStats, 'source' | 'dropped' | 'sourceLost' | 'queued'>;
+
 /**
- * Starts watching: source → derived events → per-container token bucket →
- * aggregation window → bounded queue → enrichment → sink. The source's
- * callback never waits: anything that would block is counted and dropped.
+ * source → derived events → per-container token bucket → aggregation window →
+ * bounded queue → enrichment → sink. onEvent never waits: anything that would
+ * block is counted and dropped.
  */
-export async function startRuntimeCollector(options: RuntimeCollectorOptions): Promise<RuntimeCollector> {
-  const logger = options.logger ?? silentLogger;
-  const hostRoot = options.hostRoot ?? '/';
-  const windowMs = positive('windowMs', options.windowMs ?? 1000);
-  const queueSize = positive('queueSize', options.queueSize ?? 10_000);
-  const concurrency = positive('concurrency', options.concurrency ?? 8);
-  const hostProcesses = options.hostProcesses ?? true;
-  const index = await CgroupIndex.locate(hostRoot);
-  await index.rescan();
-  const source = options.source ?? (await selectRuntimeSource({ hostRoot, logger, hostProcesses, index, ...(options.kernelFilter ? { ebpf: { filter: options.kernelFilter } } : {}) }));
-  const resolver = new CachedResolver(options.resolver ?? new DockerDiskResolver(hostRoot));
-  const memory = new ProcessMemory();
-  const enricher = new Enricher(hostRoot, resolver, index, memory, options.peers ?? new DockerDiskPeers(hostRoot));
-  const clock = options.clock ?? Date.now;
-  const buckets = new TokenBuckets(positive('ratePerSec', options.ratePerSec ?? 200), positive('burst', options.burst ?? 400), clock);
-  const windows = new AggregationWindows<Slot>(windowMs, 50_000, clock);
-  const counters = {
-    received: 0,
-    published: 0,
-    aggregated: 0,
-    rateLimited: 0,
-    queueFull: 0,
-    publishErrors: 0,
-    filtered: 0,
-  };
-  const queue: Slot[] = [];
-  let active = 0;
-  let idle: (() => void) | undefined;
-  const inflight = new Set<Promise<unknown>>();
+class RuntimePipeline {
+  readonly counters: Counters = { received: 0, published: 0, aggregated: 0, rateLimited: 0, queueFull: 0, publishErrors: 0, filtered: 0 };
+  private readonly queue: WorkQueue<Slot>;
+  /** Count summaries of closed windows still being published. */
+  private readonly summaries = new Set<Promise<void>>();
 
-  const publish = async (fact: FactInit): Promise<void> => {
-    try {
-      await options.sink.publish(fact);
-      counters.published++;
-    } catch (error) {
-      counters.publishErrors++;
-      logger.warn('runtime: sink refused a fact', { error: String(error) });
+  constructor(
+    private readonly parts: {
+      sink: FactSink;
+      enricher: Enricher;
+      memory: ProcessMemory;
+      buckets: TokenBuckets;
+      windows: AggregationWindows<Slot>;
+      logger: RuntimeLogger;
+      hostProcesses: boolean;
+      queueSize: number;
+      concurrency: number;
+    },
+  ) {
+    this.queue = new WorkQueue(parts.concurrency, (slot) =>
+      (slot.done = this.process(slot).catch((error: unknown) => {
+        parts.logger.warn('runtime: enrichment failed', { error: String(error) });
+        return undefined;
+      })),
+    );
+  }
+
+  /** Events waiting for enrichment or being enriched. */
+  get queued(): number {
+    return this.queue.size;
+  }
+
+  onEvent(event: RuntimeEvent): void {
+    this.parts.memory.observe(event);
+    this.admit(event);
+    const derived = setuidExec(event);
+    if (derived) this.admit(derived);
+  }
+
+  /** Publishes the counts of the windows that closed (all of them when stopping). */
+  flushWindows(all: boolean): void {
+    for (const entry of this.parts.windows.expire(all)) {
+      if (entry.repeats === 0) continue;
+      const job: Promise<void> = this.summarise(entry).then(() => {
+        this.summaries.delete(job);
+      });
+      this.summaries.add(job);
     }
-  };
+  }
 
-  const process = async (slot: Slot): Promise<FactInit | undefined> => {
+  /** Lets what is queued finish, then publishes every open window's count. */
+  async drain(timeoutMs: number): Promise<void> {
+    await this.queue.drained(timeoutMs);
+    this.flushWindows(true);
+    await Promise.race([Promise.all(this.summaries), delay(timeoutMs)]);
+  }
+
+  // A repeat of an event whose window is open costs one map lookup and is never
+  // dropped: the rate limit and the queue bound only what would become a new
+  // fact (an exec storm of one command is one fact plus its count, not a flood).
+  private admit(event: RuntimeEvent): void {
+    const { counters } = this;
+    counters.received++;
+    const key = aggregationKey(event);
+    if (this.parts.windows.fold(key)) {
+      counters.aggregated++;
+      return;
+    }
+    if (!this.parts.buckets.take(event.container?.id ?? event.cgroupId ?? 'unattributed')) {
+      counters.rateLimited++;
+      return;
+    }
+    if (this.queue.waiting >= this.parts.queueSize) {
+      counters.queueFull++;
+      return;
+    }
+    const { entry } = this.parts.windows.offer(key, () => ({ event }));
+    this.queue.push(entry?.value ?? { event });
+  }
+
+  private async process(slot: Slot): Promise<FactInit | undefined> {
+    const { enricher } = this.parts;
     const owner = await enricher.containerOf(slot.event);
-    if (owner.host && !hostProcesses) {
-      counters.filtered++;
+    if (owner.host && !this.parts.hostProcesses) {
+      this.counters.filtered++;
       return undefined;
     }
     const { fact, runtimeSetup } = await enricher.enrich(slot.event, owner);
     // The kernel already drops what runc does under its own names; this is what it does under others.
     if (runtimeSetup) {
-      counters.filtered++;
+      this.counters.filtered++;
       return undefined;
     }
-    await publish(fact);
+    await this.publish(fact);
     return fact;
-  };
+  }
 
-  const pump = (): void => {
-    while (active < concurrency && queue.length > 0) {
-      const slot = queue.shift()!;
-      active++;
-      slot.done = process(slot)
-        .catch((error: unknown) => {
-          logger.warn('runtime: enrichment failed', { error: String(error) });
-          return undefined;
-        })
-        .finally(() => {
-          active--;
-          pump();
-          if (active === 0 && queue.length === 0) idle?.();
-        });
+  private async publish(fact: FactInit): Promise<void> {
+    try {
+      await this.parts.sink.publish(fact);
+      this.counters.published++;
+    } catch (error) {
+      this.counters.publishErrors++;
+      this.parts.logger.warn('runtime: sink refused a fact', { error: String(error) });
     }
-  };
+  }
 
-  // A repeat of an event whose window is open costs one map lookup and is never
-  // dropped: the rate limit and the queue bound only what would become a new
-  // fact (an exec storm of one command is one fact plus its count, not a flood).
-  const admit = (event: RuntimeEvent): void => {
-    counters.received++;
-    const key = aggregationKey(event);
-    if (windows.fold(key)) {
-      counters.aggregated++;
-      return;
-    }
-    const bucketKey = event.container?.id ?? event.cgroupId ?? 'unattributed';
-    if (!buckets.take(bucketKey)) {
-      counters.rateLimited++;
-      return;
-    }
-    if (queue.length >= queueSize) {
-      counters.queueFull++;
-      return;
-    }
-    const { entry } = windows.offer(key, () => ({ event }));
-    queue.push(entry?.value ?? { event });
-    pump();
-  };
-
-  const onEvent = (event: RuntimeEvent): void => {
-    memory.observe(event);
-    admit(event);
-    const derived = setuidExec(event);
-    if (derived) admit(derived);
-  };
-
-  const flushWindows = (all: boolean): void => {
-    for (const entry of windows.expire(all)) {
-      if (entry.repeats === 0) continue;
-      const job: Promise<void> = summarise(entry).then(() => {
-        inflight.delete(job);
-      });
-      inflight.add(job);
-    }
-  };
-  const summarise = async (entry: WindowEntry<Slot>): Promise<void> => {
-    const fact = await waitFor(entry.value);
-    if (!fact) return;
-    await publish(withCount(fact, entry.repeats));
-  };
-  const waitFor = async (slot: Slot): Promise<FactInit | undefined> => {
+  private async summarise(entry: WindowEntry<Slot>): Promise<void> {
+    const slot = entry.value;
     for (let i = 0; i < 200 && !slot.done; i++) await delay(25); // still queued
-    return slot.done;
-  };
+    const fact = await slot.done;
+    if (fact) await this.publish(withCount(fact, entry.repeats));
+  }
+}
 
-  const timer = setInterval(() => flushWindows(false), Math.max(50, Math.floor(windowMs / 4)));
+/** Starts watching with the pipeline of {@link RuntimePipeline}. */
+export async function startRuntimeCollector(options: RuntimeCollectorOptions): Promise<RuntimeCollector> {
+  const logger = options.logger ?? silentLogger;
+  const hostRoot = options.hostRoot ?? '/';
+  const windowMs = positive('windowMs', options.windowMs ?? 1000);
+  const hostProcesses = options.hostProcesses ?? true;
+  const index = await CgroupIndex.locate(hostRoot);
+  await index.rescan();
+  const source = options.source ?? (await selectRuntimeSource({ hostRoot, logger, hostProcesses, index, ...(options.kernelFilter ? { ebpf: { filter: options.kernelFilter } } : {}) }));
+  const memory = new ProcessMemory();
+  const resolver = new CachedResolver(options.resolver ?? new DockerDiskResolver(hostRoot));
+  const clock = options.clock ?? Date.now;
+  const pipeline = new RuntimePipeline({
+    sink: options.sink,
+    enricher: new Enricher(hostRoot, resolver, index, memory, options.peers ?? new DockerDiskPeers(hostRoot)),
+    memory,
+    buckets: new TokenBuckets(positive('ratePerSec', options.ratePerSec ?? 200), positive('burst', options.burst ?? 400), clock),
+    windows: new AggregationWindows<Slot>(windowMs, 50_000, clock),
+    logger,
+    hostProcesses,
+    queueSize: positive('queueSize', options.queueSize ?? 10_000),
+    concurrency: positive('concurrency', options.concurrency ?? 8),
+  });
+  const timer = setInterval(() => pipeline.flushWindows(false), Math.max(50, Math.floor(windowMs / 4)));
   timer.unref();
-  await source.start(onEvent);
+  await source.start((event) => pipeline.onEvent(event));
   logger.info('runtime: collector started', { source: source.name });
 
   return {
     source,
-    stats: () => ({
-      source: source.name,
-      received: counters.received,
-      published: counters.published,
-      aggregated: counters.aggregated,
-      dropped: counters.rateLimited + counters.queueFull + counters.publishErrors,
-      rateLimited: counters.rateLimited,
-      queueFull: counters.queueFull,
-      publishErrors: counters.publishErrors,
-      filtered: counters.filtered,
-      sourceLost: source.lost?.() ?? 0,
-      queued: queue.length + active,
-    }),
+    stats: () => {
+      const c = pipeline.counters;
+      return { source: source.name, ...c, dropped: c.rateLimited + c.queueFull + c.publishErrors, sourceLost: source.lost?.() ?? 0, queued: pipeline.queued };
+    },
     stop: async () => {
       await source.stop();
       clearInterval(timer);
-      if (active > 0 || queue.length > 0) {
-        await Promise.race([new Promise<void>((resolve) => (idle = resolve)), delay(5000)]);
-      }
-      flushWindows(true);
-      await Promise.race([Promise.all(inflight), delay(5000)]);
+      await pipeline.drain(5000);
       await options.sink.flush();
     },
   };
