@@ -1,6 +1,8 @@
 import { jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
+import type { Logger } from 'pino';
 import { ENGINE_CONSUMER, streams } from '../../proto/src/index.js';
-import { watchData, withDataDocuments, type DataEvent, type DataWatch } from './distribution/data.js';
+import { watchData, withDataDocuments, type DataEvent, type DataOverlay, type DataWatch } from './distribution/data.js';
 import { distributionSubjects, publishEvent, type RejectedBundleEvent } from './distribution/events.js';
 import { VigilEngineError } from './errors.js';
 import type { BundleVerifier } from './distribution/signature.js';
@@ -9,7 +11,7 @@ import { startEngine, type EngineOptions, type RunningEngine } from './engine.js
 import { ProfileLearner } from './profiles/learner.js';
 import { ProfileStore } from './profiles/store.js';
 import { pollConsumerLag } from './metrics/consumer-lag.js';
-import { bindShadowMetrics, engineMetrics } from './metrics/engine-metrics.js';
+import { bindShadowMetrics, engineMetrics, type EngineMetrics } from './metrics/engine-metrics.js';
 import { startHeartbeat } from './metrics/heartbeat.js';
 import { Readiness, startOpsServer, type OpsServer } from './metrics/ops-server.js';
 
@@ -40,6 +42,147 @@ export interface EngineService {
 const LAG_POLL_MS = 5_000;
 
 /**
+ * The data the engine judges with: the operator's documents over the given
+ * overlay, and the enforcing learned profiles over `vigil.profiles`. Changes
+ * reach the engine in the order they were made; a refused one leaves the
+ * previous data in force.
+ */
+export class JudgedData {
+  private overlay: Record<string, unknown>;
+  private learned: Record<string, unknown> = {};
+  private engine: Pick<RunningEngine, 'replaceData'> | undefined;
+  private updates = Promise.resolve();
+
+  constructor(
+    private readonly base: Record<string, unknown>,
+    private readonly logger: Logger,
+  ) {
+    this.overlay = base;
+  }
+
+  current(): Record<string, unknown> {
+    return withLearnedProfiles(this.overlay, this.learned);
+  }
+
+  /** From now on, changes are applied to this engine. */
+  attach(engine: Pick<RunningEngine, 'replaceData'>): void {
+    this.engine = engine;
+  }
+
+  /** The data documents as the bucket now holds them; `why` (logged) applies them to the engine. */
+  documents(documents: DataOverlay, why?: Record<string, unknown>): void {
+    this.overlay = withDataDocuments(this.base, documents);
+    if (why) this.apply(why);
+  }
+
+  profiles(learned: Record<string, unknown>): void {
+    this.learned = learned;
+    this.apply({ profiles: Object.keys(learned).length });
+  }
+
+  /** Resolves when every change made so far has been applied (or refused). */
+  settled(): Promise<void> {
+    return this.updates;
+  }
+
+  private apply(why: Record<string, unknown>): void {
+    this.updates = this.updates.then(async () => {
+      if (!this.engine) return;
+      try {
+        await this.engine.replaceData(this.current());
+        this.logger.info(why, 'data documents updated');
+      } catch (error) {
+        this.logger.error({ err: error }, 'data update refused; the previous data stays');
+      }
+    });
+  }
+}
+
+/** Applies the data bucket's changes after its first content (which the engine started with). */
+async function followData(events: AsyncIterator<DataEvent>, data: JudgedData, logger: Logger): Promise<void> {
+  for (let next = await events.next(); !next.done; next = await events.next()) {
+    const event = next.value;
+    if (event.type === 'rejected') {
+      logger.warn({ key: event.key, code: event.code, err: event.error }, 'data document rejected; the previous one stays');
+      continue;
+    }
+    data.documents(event.overlay, { revision: event.revision, changed: event.changed });
+  }
+}
+
+/** Serves each push and rollback of the store's bundles, and withdraws each removal. */
+async function followBundles(nc: NatsConnection, watch: BundleWatch, engine: RunningEngine, data: JudgedData, logger: Logger, onChange: () => void): Promise<void> {
+  for await (const event of watch) {
+    if (event.type === 'rejected') {
+      logger.error({ name: event.name, revision: event.revision, code: event.code, err: event.error }, 'bundle rejected; the current one keeps serving');
+      continue;
+    }
+    const serving = engine.bundles().find((b) => b.name === event.name);
+    if (event.type === 'removed') {
+      if (serving === undefined) continue;
+      try {
+        await engine.removeBundle(event.name);
+        logger.info({ name: event.name }, 'bundle withdrawn');
+      } catch (error) {
+        logger.error({ name: event.name, err: error }, 'bundle not withdrawn; it keeps serving');
+      }
+    } else {
+      if (serving?.revision === event.revision) continue;
+      try {
+        await engine.replaceBundle(event.bundle, data.current(), event.name);
+        logger.info({ name: event.name, revision: event.revision, verified: event.verified }, 'bundle deployed');
+      } catch (error) {
+        logger.error({ name: event.name, revision: event.revision, err: error }, 'bundle failed to load; the ones in force keep serving');
+        publishEvent(nc, distributionSubjects.bundleRejected, loadRefused(event, error));
+      }
+    }
+    onChange();
+  }
+}
+
+/** Shadows of the names served from the store: a candidate judged beside the served set, never harming it. */
+async function followShadows(nc: NatsConnection, watch: BundleWatch, engine: RunningEngine, logger: Logger): Promise<void> {
+  for await (const event of watch) {
+    if (event.type === 'rejected') {
+      logger.error({ shadow: event.name, revision: event.revision, code: event.code, err: event.error }, 'shadow bundle rejected');
+      continue;
+    }
+    if (event.type === 'removed') {
+      await engine.removeShadow(event.name);
+      continue;
+    }
+    if (engine.shadows().some((s) => s.bundle === event.name && s.revision === event.revision)) continue;
+    try {
+      await engine.replaceShadow(event.bundle, event.name);
+    } catch (error) {
+      logger.error({ shadow: event.name, revision: event.revision, err: error }, 'shadow bundle failed to load; the served set is unchanged');
+      publishEvent(nc, distributionSubjects.bundleRejected, loadRefused(event, error));
+    }
+  }
+}
+
+/** NATS connection state as the `nats` readiness check. */
+function trackConnection(nc: NatsConnection, readiness: Readiness<'nats' | 'bundle' | 'consumer'>): void {
+  readiness.set('nats', !nc.isClosed());
+  void (async () => {
+    for await (const status of nc.status()) {
+      if (status.type === 'disconnect') readiness.set('nats', false, 'disconnected');
+      if (status.type === 'reconnect') readiness.set('nats', true);
+    }
+  })();
+}
+
+/** Counts worker restarts into the metric as they happen, at each scrape. */
+function countWorkerRestarts(metrics: EngineMetrics, engine: RunningEngine): void {
+  let seen = 0;
+  metrics.registry.addCollector(() => {
+    const { workerRestarts } = engine.stats();
+    metrics.workerRestarts.inc(Math.max(0, workerRestarts - seen));
+    seen = workerRestarts;
+  });
+}
+
+/**
  * `vigil engine` as a long-running service: the engine, its metrics and
  * health endpoints, and the bundle and data watchers that deploy policy
  * changes pushed to NATS to every replica.
@@ -48,47 +191,23 @@ export async function startEngineService(options: EngineServiceOptions): Promise
   const { nc, logger } = options;
   const metrics = engineMetrics();
   const readiness = new Readiness(['nats', 'bundle', 'consumer'] as const);
-  readiness.set('nats', !nc.isClosed());
+  trackConnection(nc, readiness);
   let ops: OpsServer | undefined;
   if (options.ops) {
     ops = await startOpsServer({ port: options.ops.port, host: options.ops.host, registry: metrics.registry, ready: () => readiness.check() });
     logger.info({ port: ops.port, host: options.ops.host ?? '127.0.0.1' }, 'ops endpoint: /metrics /healthz /readyz');
   }
 
-  void (async () => {
-    for await (const status of nc.status()) {
-      if (status.type === 'disconnect') readiness.set('nats', false, 'disconnected');
-      if (status.type === 'reconnect') readiness.set('nats', true);
-    }
-  })();
-
+  const data = new JudgedData(options.dataOverlay ?? {}, logger);
   let dataWatch: DataWatch | undefined;
-  let overlay = options.dataOverlay ?? {};
   let dataEvents: AsyncIterator<DataEvent> | undefined;
   if (options.dataStore) {
     dataWatch = watchData({ nc });
     dataEvents = dataWatch[Symbol.asyncIterator]();
     // The first event is the bucket's content at start: judge the first fact with it.
     const first = await dataEvents.next();
-    if (!first.done && first.value.type === 'loaded') overlay = withDataDocuments(overlay, first.value.overlay);
+    if (!first.done && first.value.type === 'loaded') data.documents(first.value.overlay);
   }
-
-  // data.vigil.profiles: the operator's hand-written profiles, with the enforcing learned ones over them.
-  let learned: Record<string, unknown> = {};
-  const judgedWith = (): Record<string, unknown> => withLearnedProfiles(overlay, learned);
-  let engine: RunningEngine | undefined;
-  let dataUpdates = Promise.resolve();
-  const applyData = (why: Record<string, unknown>): void => {
-    dataUpdates = dataUpdates.then(async () => {
-      if (!engine) return;
-      try {
-        await engine.replaceData(judgedWith());
-        logger.info(why, 'data documents updated');
-      } catch (error) {
-        logger.error({ err: error }, 'data update refused; the previous data stays');
-      }
-    });
-  };
   let learner: ProfileLearner | undefined;
   if (options.profiles) {
     learner = new ProfileLearner({
@@ -96,19 +215,17 @@ export async function startEngineService(options: EngineServiceOptions): Promise
       learnWindowMs: options.profiles.learnWindowMs,
       flushMs: options.profiles.flushMs,
       logger,
-      onEnforcing: (profiles) => {
-        learned = profiles;
-        applyData({ profiles: Object.keys(profiles).length });
-      },
+      onEnforcing: (profiles) => data.profiles(profiles),
     });
     await learner.start();
   }
 
+  let engine: RunningEngine;
   try {
     const running = learner;
     engine = await startEngine({
       ...options,
-      dataOverlay: judgedWith(),
+      dataOverlay: data.current(),
       metrics,
       ...(running ? { onObservations: (observations) => running.observe(observations) } : {}),
     });
@@ -118,95 +235,28 @@ export async function startEngineService(options: EngineServiceOptions): Promise
     await ops?.close();
     throw error;
   }
-  const started = engine;
-  metrics.setBundles(started.bundles());
+  data.attach(engine);
+  metrics.setBundles(engine.bundles());
   readiness.set('bundle', true);
   readiness.set('consumer', true);
-
-  let restartsSeen = 0;
-  metrics.registry.addCollector(() => {
-    const { workerRestarts } = started.stats();
-    metrics.workerRestarts.inc(Math.max(0, workerRestarts - restartsSeen));
-    restartsSeen = workerRestarts;
-  });
+  countWorkerRestarts(metrics, engine);
   const lag = pollConsumerLag(await jetstreamManager(nc), streams.facts.name, options.consumer ?? ENGINE_CONSUMER, metrics.consumerPending, LAG_POLL_MS, {
     onError: (error) => logger.debug({ err: error }, 'consumer lag poll failed'),
   });
 
-  const dataLoop = (async () => {
-    const events = dataEvents;
-    if (!events) return;
-    for (let next = await events.next(); !next.done; next = await events.next()) {
-      const event = next.value;
-      if (event.type === 'rejected') {
-        logger.warn({ key: event.key, code: event.code, err: event.error }, 'data document rejected; the previous one stays');
-        continue;
-      }
-      overlay = withDataDocuments(options.dataOverlay ?? {}, event.overlay);
-      applyData({ revision: event.revision, changed: event.changed });
-    }
-  })();
-
-  let bundleWatch: BundleWatch | undefined;
-  const bundleLoop = (async () => {
-    if (!options.bundleStore) return;
-    bundleWatch = watchBundles({ nc, names: options.bundleStore.names, verify: options.bundleStore.verify });
-    for await (const event of bundleWatch) {
-      if (event.type === 'rejected') {
-        logger.error({ name: event.name, revision: event.revision, code: event.code, err: event.error }, 'bundle rejected; the current one keeps serving');
-        continue;
-      }
-      const serving = started.bundles().find((b) => b.name === event.name);
-      if (event.type === 'removed') {
-        if (serving === undefined) continue;
-        try {
-          await started.removeBundle(event.name);
-          logger.info({ name: event.name }, 'bundle withdrawn');
-        } catch (error) {
-          logger.error({ name: event.name, err: error }, 'bundle not withdrawn; it keeps serving');
-        }
-      } else {
-        if (serving?.revision === event.revision) continue;
-        try {
-          await started.replaceBundle(event.bundle, judgedWith(), event.name);
-          logger.info({ name: event.name, revision: event.revision, verified: event.verified }, 'bundle deployed');
-        } catch (error) {
-          logger.error({ name: event.name, revision: event.revision, err: error }, 'bundle failed to load; the ones in force keep serving');
-          publishEvent(nc, distributionSubjects.bundleRejected, loadRefused(event, error));
-        }
-      }
-      metrics.setBundles(started.bundles());
-    }
-  })();
-  // Shadows of the names served from the store: a candidate judged beside the served set, never harming it.
-  let shadowWatch: BundleWatch | undefined;
-  const shadowLoop = (async () => {
-    if (!options.bundleStore) return;
-    shadowWatch = watchBundles({ nc, names: options.bundleStore.names, verify: options.bundleStore.verify, shadows: true });
-    for await (const event of shadowWatch) {
-      if (event.type === 'rejected') {
-        logger.error({ shadow: event.name, revision: event.revision, code: event.code, err: event.error }, 'shadow bundle rejected');
-        continue;
-      }
-      if (event.type === 'removed') {
-        await started.removeShadow(event.name);
-        continue;
-      }
-      if (started.shadows().some((s) => s.bundle === event.name && s.revision === event.revision)) continue;
-      try {
-        await started.replaceShadow(event.bundle, event.name);
-      } catch (error) {
-        logger.error({ shadow: event.name, revision: event.revision, err: error }, 'shadow bundle failed to load; the served set is unchanged');
-        publishEvent(nc, distributionSubjects.bundleRejected, loadRefused(event, error));
-      }
-    }
-  })();
-  bindShadowMetrics(metrics, () => started.shadows());
-  const heartbeat = startHeartbeat(nc, started);
-  const watching = Promise.all([dataLoop, bundleLoop, shadowLoop]).catch((error: unknown) => logger.error({ err: error }, 'policy watcher stopped'));
+  const store = options.bundleStore;
+  const bundleWatch = store ? watchBundles({ nc, names: store.names, verify: store.verify }) : undefined;
+  const shadowWatch = store ? watchBundles({ nc, names: store.names, verify: store.verify, shadows: true }) : undefined;
+  const watching = Promise.all([
+    dataEvents ? followData(dataEvents, data, logger) : undefined,
+    bundleWatch ? followBundles(nc, bundleWatch, engine, data, logger, () => metrics.setBundles(engine.bundles())) : undefined,
+    shadowWatch ? followShadows(nc, shadowWatch, engine, logger) : undefined,
+  ]).catch((error: unknown) => logger.error({ err: error }, 'policy watcher stopped'));
+  bindShadowMetrics(metrics, () => engine.shadows());
+  const heartbeat = startHeartbeat(nc, engine);
 
   return {
-    engine: started,
+    engine,
     opsPort: ops?.port,
     stop: async () => {
       readiness.set('consumer', false, 'stopping');
@@ -215,9 +265,9 @@ export async function startEngineService(options: EngineServiceOptions): Promise
       await shadowWatch?.stop();
       await dataWatch?.stop();
       await watching;
-      await started.stop();
+      await engine.stop();
       await learner?.stop();
-      await dataUpdates;
+      await data.settled();
       lag.stop();
       await ops?.close();
     },
