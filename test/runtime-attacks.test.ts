@@ -57,6 +57,11 @@ const ATTACKS: Attack[] = [
   { behaviour: 'a system account running an interactive shell', rules: ['VGL-RUN-042'], marker: 'system account uid 1', execFlags: ['-t', '-u', '1'], command: ['sh', '-c', 'id'] },
   { behaviour: 'nc -e remote code execution, short-lived, under sh -c', rules: ['VGL-RUN-007'], marker: 'nc -e /bin/sh', command: ['sh', '-c', 'nc -e /bin/sh 127.0.0.1 9'] },
   { behaviour: 'nc -e remote code execution, short-lived, directly', rules: ['VGL-RUN-007'], marker: 'nc -e /bin/sh', command: ['nc', '-e', '/bin/sh', '127.0.0.1', '9'] },
+  // Falco stable rules the simulator does not exercise, and the behaviours it caught before.
+  { behaviour: 'ptrace attach to another process', rules: ['VGL-RUN-030'], marker: 'with ptrace', command: ['/vigil/vigil-attack', 'ptrace-attach'] },
+  { behaviour: 'a shell spawned by a server process', rules: ['VGL-RUN-002'], marker: 'spawned shell', command: ['/vigil/nginx'] },
+  { behaviour: 'a shell with stdin and stdout on a TCP connection', rules: ['VGL-RUN-008'], marker: 'connected to a socket', command: ['/vigil/vigil-attack', 'reverse-shell'] },
+  { behaviour: 'contacting the Kubernetes API server', rules: ['VGL-RUN-045'], marker: ':6443', command: ['nc', '-w', '1', '127.0.0.1', '6443'] },
 ];
 
 describe('runtime attacks - standard in-container behaviours through vigil up', () => {
@@ -83,9 +88,9 @@ describe('runtime attacks - standard in-container behaviours through vigil up', 
     expect(code).toBe(0);
   }, 60_000);
 
-  /** The helper program, under its three names, read-only at /vigil. */
+  /** The helper program, under its four names, read-only at /vigil. */
   const toolMounts = (): string[] =>
-    ['vigil-attack', 'ssh', 'logrotate'].flatMap((name) => ['-v', `${path.join(tools, 'vigil-attack')}:/vigil/${name}:ro`]);
+    ['vigil-attack', 'ssh', 'logrotate', 'nginx'].flatMap((name) => ['-v', `${path.join(tools, 'vigil-attack')}:/vigil/${name}:ro`]);
 
   let index = 0;
   for (const attack of ATTACKS) {

@@ -22,6 +22,8 @@ export interface BenchTools {
   storm: string;
   /** In the container: `/vigil/shell-on-tty INTERVAL_MS COUNT SHELL MARKER`. */
   shellOnTty: string;
+  /** In the container: `/vigil/probe-calls N`, each newer probe's system call N times. */
+  probeCalls: string;
   /** Copies of the no-libc `true`, one per name, so each storm step has its own exe path. */
   trueAs(name: string): Promise<string>;
 }
@@ -37,9 +39,11 @@ export async function buildTools(): Promise<BenchTools> {
   await build('storm', []);
   await build('true', ['-nostdlib']);
   await build('shell-on-tty', []);
+  await build('probe-calls', []);
   return {
     dir,
     storm: '/vigil/storm',
+    probeCalls: '/vigil/probe-calls',
     shellOnTty: '/vigil/shell-on-tty',
     trueAs: async (name) => {
       await fs.copyFile(path.join(dir, 'true'), path.join(dir, name));

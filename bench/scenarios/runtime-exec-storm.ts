@@ -56,6 +56,11 @@ interface StepResult {
  * publishing through the on-disk outbox to NATS, beside an in-kernel bpftrace
  * counter of the same execs (the ceiling). Also the collector's idle cost.
  */
+/** How often probe-calls makes each system call. */
+const PROBE_CALLS = 2000;
+/** BPF program names (the first attach point, 15 characters) of the probes added for the runtime rules. */
+const NEWER_PROBES = new Set(['sys_enter_memfd', 'sys_enter_socke', 'sys_enter_symli', 'sys_enter_linka', 'sys_enter_link', 'sys_enter_trunc', 'sys_enter_ptrac']);
+
 export async function runtimeExecStorm(options: ExecStormOptions): Promise<ScenarioResult> {
   const tools = await buildTools();
   const container = await startBenchContainer('storm', tools);
@@ -144,6 +149,11 @@ export async function runtimeExecStorm(options: ExecStormOptions): Promise<Scena
       });
     }
     const probesAfter = await bpfProgramCosts(bpftracePid);
+    // The probes the runtime rules added (memfd, AF_PACKET, links, truncate, PTRACE_TRACEME) rarely fire in a
+    // storm of execs: each is made to run PROBE_CALLS times on its own, for its cost per run.
+    const callsBefore = await bpfProgramCosts(bpftracePid);
+    await docker('exec', container.name, tools.probeCalls, String(PROBE_CALLS));
+    const callsAfter = await bpfProgramCosts(bpftracePid);
     await restoreStats();
     // Let the aggregation windows close and their count-carrying facts reach NATS.
     await sleep(1500);
@@ -201,6 +211,14 @@ export async function runtimeExecStorm(options: ExecStormOptions): Promise<Scena
     } else {
       metrics.kernel_probes_us_per_exec = 'bpftool missing';
     }
+    if (callsBefore && callsAfter) {
+      for (const p of costDelta(callsBefore, callsAfter)) {
+        if (NEWER_PROBES.has(p.name) && p.runs > 0) {
+          metrics[`new_probe_${p.name}_runs`] = p.runs;
+          metrics[`new_probe_${p.name}_ns_per_run`] = Math.round(p.ns / p.runs);
+        }
+      }
+    }
     metrics.dropped = stats.dropped;
     metrics.rate_limited = stats.rateLimited;
     metrics.queue_full = stats.queueFull;
@@ -215,7 +233,8 @@ export async function runtimeExecStorm(options: ExecStormOptions): Promise<Scena
         'collector: startRuntimeCollector with the real eBPF source (bpftrace child) → createFactSink (on-disk outbox) → embedded NATS; `collector_events` = exec events the source delivered for the container, `events_in_facts_ratio` = Σ count of the process_exec facts of the container on `vigil.facts.process_exec.>` ÷ kernel execs (identical execs fold into one fact per 1 s window plus one carrying the count).',
         'CPU: node = process.cpuUsage() of the bench process (collector, sink, NATS client and this fact counter); bpftrace = /proc/<pid>/stat of its child; % of one core over the storm\'s seconds; µs/event = both over the events seen. idle: the same, attached, over ' +
           `${options.idleSeconds} s with whatever the shared host runs.`,
-        'probes: the kernel\'s own accounting of each BPF program bpftrace loaded (kernel.bpf_stats_enabled=1 during the storm steps, read with `bpftool prog show`): runs and ns per run over all steps, programs named after their first attach point (15 characters); kernel_probes_us_per_exec = all of it over the kernel execs of the storm (every probe that fired meanwhile, the host\'s own activity included). The collector runs with the host\'s cgroup index, so the per-cgroup syscall set probe (`raw_syscalls:sys_enter`, named sys_enter) is on and fires on every system call of every container; its ns_per_run is the learned profiles\' syscall cost per call.',
+`new_probe_*: after the storm, \`/vigil/probe-calls ${PROBE_CALLS}\` (bench/runtime/probe-calls.c) makes memfd_create, socket(AF_PACKET), symlink and link of /etc/shadow, truncate under /var/log and ptrace(PTRACE_TRACEME) ${PROBE_CALLS} times each, paths the default pack watches so each call is also reported; runs and ns per run of those probes' programs over that phase alone.`,
+                'probes: the kernel\'s own accounting of each BPF program bpftrace loaded (kernel.bpf_stats_enabled=1 during the storm steps, read with `bpftool prog show`): runs and ns per run over all steps, programs named after their first attach point (15 characters); kernel_probes_us_per_exec = all of it over the kernel execs of the storm (every probe that fired meanwhile, the host\'s own activity included). The collector runs with the host\'s cgroup index, so the per-cgroup syscall set probe (`raw_syscalls:sys_enter`, named sys_enter) is on and fires on every system call of every container; its ns_per_run is the learned profiles\' syscall cost per call.',
         'this VM has 2 cores shared with other work: the generator, the kernel side of the probes, bpftrace and Node compete for them, so the achieved rate is what the box allows, not the offered one.',
       ],
     };

@@ -7,10 +7,13 @@
  *   vigil-attack memfd-exec       copy itself into a memfd and run it from there
  *   vigil-attack packet-socket    open an AF_PACKET raw socket
  *   vigil-attack traceme          ptrace(PTRACE_TRACEME)
+ *   vigil-attack ptrace-attach    fork a child, PTRACE_ATTACH to it, detach
+ *   vigil-attack reverse-shell    connect a TCP socket (to a listener of its own) and run sh -c id with it as stdin and stdout
  *   vigil-attack noop [I]         exit 0
  *   vigil-attack burst N RATE     run N copies of itself (noop 0 … noop N-1), one after the other, RATE a second
  *   ssh -p PORT HOST              one TCP connect to HOST:PORT (1 s at most)
  *   logrotate FILE...             rotate each log: rename FILE to FILE.1, recreate FILE empty
+ *   nginx                         a "server" that runs sh -c id in a child, as a web shell would
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -27,6 +30,7 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
+#include <signal.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -57,6 +61,51 @@ static int packet_socket(void) {
 static int traceme(void) {
   if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) != 0) { perror("ptrace"); return 1; }
   return 0;
+}
+
+static int ptrace_attach(void) {
+  pid_t child = fork();
+  if (child == 0) {
+    pause();
+    _exit(0);
+  }
+  if (child < 0) { perror("fork"); return 1; }
+  int rc = 0;
+  if (ptrace(PTRACE_ATTACH, child, NULL, NULL) != 0) { perror("ptrace(PTRACE_ATTACH)"); rc = 1; }
+  else {
+    waitpid(child, NULL, 0);
+    ptrace(PTRACE_DETACH, child, NULL, NULL);
+  }
+  kill(child, SIGKILL);
+  waitpid(child, NULL, 0);
+  return rc;
+}
+
+static int reverse_shell(void) {
+  int listener = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in addr = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+  socklen_t len = sizeof addr;
+  if (listener < 0 || bind(listener, (struct sockaddr *)&addr, sizeof addr) != 0 || listen(listener, 1) != 0 ||
+      getsockname(listener, (struct sockaddr *)&addr, &len) != 0) { perror("listener"); return 1; }
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) { perror("connect"); return 1; }
+  dup2(fd, 0);
+  dup2(fd, 1);
+  execl("/bin/sh", "sh", "-c", "id", (char *)NULL);
+  perror("exec /bin/sh");
+  return 1;
+}
+
+static int server_shell(void) {
+  pid_t child = fork();
+  if (child == 0) {
+    execl("/bin/sh", "sh", "-c", "id", (char *)NULL);
+    _exit(127);
+  }
+  if (child < 0) { perror("fork"); return 1; }
+  int status = 0;
+  waitpid(child, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }
 
 static int ssh(int argc, char **argv) {
@@ -119,12 +168,15 @@ int main(int argc, char **argv) {
   const char *name = basename(argv[0]);
   if (strcmp(name, "ssh") == 0) return ssh(argc, argv);
   if (strcmp(name, "logrotate") == 0) return logrotate(argc, argv);
+  if (strcmp(name, "nginx") == 0) return server_shell();
   const char *what = argc > 1 ? argv[1] : "";
   if (strcmp(what, "memfd-exec") == 0) return memfd_exec();
   if (strcmp(what, "packet-socket") == 0) return packet_socket();
   if (strcmp(what, "traceme") == 0) return traceme();
+  if (strcmp(what, "ptrace-attach") == 0) return ptrace_attach();
+  if (strcmp(what, "reverse-shell") == 0) return reverse_shell();
   if (strcmp(what, "noop") == 0) return 0;
   if (strcmp(what, "burst") == 0 && argc == 4) return burst(argv[0], atoi(argv[2]), atoi(argv[3]));
-  fprintf(stderr, "usage: vigil-attack memfd-exec|packet-socket|traceme|noop|burst N RATE, or run as ssh or logrotate\n");
+  fprintf(stderr, "usage: vigil-attack memfd-exec|packet-socket|traceme|ptrace-attach|reverse-shell|noop|burst N RATE, or run as ssh, logrotate or nginx\n");
   return 2;
 }
