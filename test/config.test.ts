@@ -58,6 +58,21 @@ describe('config', () => {
     expect(new Config({ VIGIL_BUNDLE: 'a.tar.gz, b.tar.gz,' }).list('bundle')).toEqual(['a.tar.gz', 'b.tar.gz']);
     expect(new Config({ VIGIL_BUNDLE: 'a.tar.gz' }).list('bundle', ['c.tar.gz'])).toEqual(['c.tar.gz']);
     expect(new Config({}).list('bundle')).toBeUndefined();
+    expect(new Config({ VIGIL_HOST: '  ' }).text('host')).toBeUndefined();
+    expect(new Config({ VIGIL_BUNDLE: 'a.tar.gz' }).single('bundle')).toBe('a.tar.gz');
+    expect(() => new Config({ VIGIL_BUNDLE: 'a.tar.gz,b.tar.gz' }).single('bundle')).toThrow('VIGIL_BUNDLE: expected one item here (actual: a.tar.gz,b.tar.gz)');
+    expect(new Config({ VIGIL_DATA_STORE: 'true' }).flag('dataStore')).toBe(true);
+    expect(new Config({ VIGIL_DATA_STORE: 'false' }).flag('dataStore')).toBe(false);
+    // Without an environment of its own, a Config reads the process's as it is at each read.
+    const live = new Config();
+    const saved = process.env.VIGIL_HOST;
+    try {
+      process.env.VIGIL_HOST = 'set-after-construction';
+      expect(live.text('host')).toBe('set-after-construction');
+    } finally {
+      if (saved === undefined) delete process.env.VIGIL_HOST;
+      else process.env.VIGIL_HOST = saved;
+    }
   });
 
   it('config - numbers, durations, switches and choices are checked, naming where the bad value came from', () => {
@@ -80,6 +95,10 @@ describe('config', () => {
     expect(poolSettings(undefined, settings)).toEqual({ workers: 3, evaluationTimeoutMs: 1000 });
     expect(poolSettings('2', settings)).toEqual({ workers: 2, evaluationTimeoutMs: 1000 });
     expect(poolSettings(undefined, new Config({}))).toEqual({});
+    // A replay uses every core unless --workers says otherwise, whatever the engines are set to.
+    expect(poolSettings(undefined, settings, 'replay')).toEqual({ evaluationTimeoutMs: 1000 });
+    expect(poolSettings('2', settings, 'replay')).toEqual({ workers: 2, evaluationTimeoutMs: 1000 });
+    expect(() => poolSettings(undefined, new Config({ VIGIL_ENGINE_EVAL_TIMEOUT_MS: '5' }))).toThrow('VIGIL_ENGINE_EVAL_TIMEOUT_MS: expected a whole number from 10 to 3600000 (actual: 5)');
     expect(() => poolSettings(undefined, new Config({ VIGIL_ENGINE_WASM_MEMORY_MB: '1.5' }))).toThrow('VIGIL_ENGINE_WASM_MEMORY_MB: expected a whole number (actual: 1.5)');
     expect(collectorStorage(settings)).toEqual({ outboxDir: '/var/lib/vigil/outbox', imageCacheDir: '/var/cache/images' });
     expect(collectorStorage(new Config({}))).toEqual({});

@@ -149,6 +149,9 @@ export async function runtimeExecStorm(options: ExecStormOptions): Promise<Scena
       });
     }
     const probesAfter = await bpfProgramCosts(bpftracePid);
+    // The storm's totals, before the probe phase below adds its own events.
+    await sleep(1500);
+    const stats = collector.stats();
     // The probes the runtime rules added (memfd, AF_PACKET, links, truncate, PTRACE_TRACEME) rarely fire in a
     // storm of execs: each is made to run PROBE_CALLS times on its own, for its cost per run.
     const callsBefore = await bpfProgramCosts(bpftracePid);
@@ -160,7 +163,6 @@ export async function runtimeExecStorm(options: ExecStormOptions): Promise<Scena
     await sink.flush();
     await nc.flush();
     const kernel = await counter.stop();
-    const stats = collector.stats();
     await collector.stop();
     collector = undefined;
     await sink.close();

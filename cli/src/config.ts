@@ -26,14 +26,14 @@ export const SETTINGS = {
   natsTlsKey: { env: 'VIGIL_NATS_TLS_KEY', option: '--nats-tls-key FILE', readBy: 'all that connect', default: 'none', about: 'private key of that certificate' },
   natsIdentities: { env: 'VIGIL_NATS_IDENTITIES', option: '--nats-identities DIR', readBy: '`up`', default: 'none', about: 'what `vigil nats-config --out DIR` wrote: each part of `up` connects as its own identity' },
   logLevel: { env: 'VIGIL_LOG_LEVEL', readBy: 'all', default: '`info`', about: 'pino level: `debug`, `info`, `warn`, `error`, `silent`' },
-  bundle: { env: 'VIGIL_BUNDLE', option: '--bundle FILE', readBy: '`engine`, `up`, `collect`, `console`', default: '`dist/policies/bundle.tar.gz`', about: 'the bundle(s) to judge with, comma-separated (`engine` serves each)' },
+  bundle: { env: 'VIGIL_BUNDLE', option: '--bundle FILE', readBy: '`engine`, `up`, `collect`, `console`', default: '`dist/policies/bundle.tar.gz`', about: 'the bundle to judge with; `engine` serves each of a comma-separated list (and `collect` filters for all of them), `up` and `console` take one' },
   host: { env: 'VIGIL_HOST', option: '--host NAME', readBy: '`collect`, `up`', default: "the machine's hostname", about: 'the host name facts are published under' },
   hostRoot: { env: 'VIGIL_HOST_ROOT', option: '--host-root DIR', readBy: '`collect`, `up`', default: '`/`', about: "where the host's `/` is mounted (the collector image: `/host`)" },
   outboxDir: { env: 'VIGIL_OUTBOX_DIR', readBy: '`collect`, `up`', default: '`~/.cache/vigil/outbox/<host>`', about: "root of the collectors' on-disk outboxes (the collector image: `/var/lib/vigil/outbox`)" },
   imageCacheDir: { env: 'VIGIL_IMAGE_CACHE_DIR', readBy: '`collect`, `up`', default: 'none: in memory only', about: 'where image scans are remembered across restarts' },
-  workers: { env: 'VIGIL_ENGINE_WORKERS', option: '--workers N', readBy: '`engine`, `up`, `policy replay`', default: 'CPUs − 1, 1 to 8 (replay: every CPU)', about: 'policy worker threads, each with its own WASM instance' },
-  evalTimeoutMs: { env: 'VIGIL_ENGINE_EVAL_TIMEOUT_MS', readBy: '`engine`, `up`, `policy replay`', default: '`10000`', about: 'deadline of one task in a worker, ms' },
-  wasmMemoryMb: { env: 'VIGIL_ENGINE_WASM_MEMORY_MB', readBy: '`engine`, `up`, `policy replay`', default: '`256`', about: "WASM memory cap of each worker's instance, MiB" },
+  workers: { env: 'VIGIL_ENGINE_WORKERS', option: '--workers N', readBy: '`engine`, `up` (`policy replay`: the option only)', default: 'CPUs − 1, 1 to 8 (replay: every CPU)', about: 'policy worker threads (1–256), each with its own WASM instance' },
+  evalTimeoutMs: { env: 'VIGIL_ENGINE_EVAL_TIMEOUT_MS', readBy: '`engine`, `up`, `policy replay`', default: '`10000`', about: 'deadline of one task in a worker, ms (10–3600000)' },
+  wasmMemoryMb: { env: 'VIGIL_ENGINE_WASM_MEMORY_MB', readBy: '`engine`, `up`, `policy replay`', default: '`256`', about: "WASM memory cap of each worker's instance, MiB (1–4096)" },
   alertWindowMs: { env: 'VIGIL_ALERT_WINDOW_MS', option: '--alert-window MS', readBy: '`engine`, `policy replay`', default: '`60000`', about: 'alert throttle window; `0` turns it off' },
   metricsPort: { env: 'VIGIL_METRICS_PORT', option: '--metrics-port N', readBy: '`engine`', default: 'none: no endpoint', about: 'serve `/metrics`, `/healthz`, `/readyz`; `0` picks a free port' },
   metricsHost: { env: 'VIGIL_METRICS_HOST', option: '--metrics-host ADDR', readBy: '`engine`', default: '`127.0.0.1`', about: 'interface of that endpoint' },
@@ -58,19 +58,24 @@ export const SETTINGS = {
 export type SettingName = keyof typeof SETTINGS;
 
 /**
- * Reads settings as `option ?? env ?? default`. An empty variable counts as
- * unset. Values that do not parse fail with "expected … (actual: …)", naming
- * the option or variable they came from.
+ * Reads settings as `option ?? env ?? default`. An empty (or blank) variable
+ * counts as unset. Values that do not parse fail with "expected … (actual: …)",
+ * naming the option or variable they came from.
  */
 export class Config {
-  constructor(private readonly env: NodeJS.ProcessEnv = process.env) {}
+  /** `env` for tests; by default the process's environment as it is at each read. */
+  constructor(private readonly own?: NodeJS.ProcessEnv) {}
+
+  private get env(): NodeJS.ProcessEnv {
+    return this.own ?? process.env;
+  }
 
   /** The raw value and where it came from, or undefined. */
   private pick(name: SettingName, option: string | undefined): { value: string; from: string } | undefined {
     const setting: Setting = SETTINGS[name];
     if (option !== undefined) return { value: option, from: setting.option?.split(' ')[0] ?? setting.env };
     const value = this.env[setting.env];
-    return value === undefined || value === '' ? undefined : { value, from: setting.env };
+    return value === undefined || value.trim() === '' ? undefined : { value, from: setting.env };
   }
 
   text(name: SettingName, option?: string): string | undefined {
@@ -125,7 +130,16 @@ export class Config {
   /** A variable the user named (e.g. a forward output's `secret-env=`), not one of Vigil's own. */
   named(variable: string): string | undefined {
     const value = this.env[variable];
-    return value === '' ? undefined : value;
+    return value?.trim() === '' ? undefined : value;
+  }
+
+  /** One item where the setting may name several elsewhere (`up` and `console` judge with one bundle). */
+  single(name: SettingName, option?: string): string | undefined {
+    const picked = this.pick(name, option);
+    if (picked === undefined) return undefined;
+    const items = splitList(picked.value);
+    if (items.length !== 1) throw new UsageError(`${picked.from}: expected one item here (actual: ${picked.value})`);
+    return items[0];
   }
 
   /** Whether the option or the variable is given at all. */

@@ -2,12 +2,16 @@ import { loadVerifier, SIGNING_ALGORITHMS, type BundleVerifier, type PoolSetting
 import { config, type Config } from './config.js';
 import { UsageError } from './errors.js';
 
-/** The policy worker settings of an engine or a replay: `--workers`, the evaluation deadline and the WASM memory cap. */
-export function poolSettings(workers: string | undefined, settings: Config = config): PoolSettings {
+/**
+ * The policy worker settings of an engine or a replay: `--workers`, the
+ * evaluation deadline and the WASM memory cap. A replay takes its worker count
+ * from the option only: by default it uses every core, whatever the engines run with.
+ */
+export function poolSettings(workers: string | undefined, settings: Config = config, use: 'engine' | 'replay' = 'engine'): PoolSettings {
   const resolved: PoolSettings = {};
-  const n = settings.whole('workers', workers, { min: 1 });
-  const timeout = settings.whole('evalTimeoutMs', undefined);
-  const memory = settings.whole('wasmMemoryMb', undefined);
+  const n = use === 'replay' && workers === undefined ? undefined : settings.whole('workers', workers, { min: 1, max: 256 });
+  const timeout = settings.whole('evalTimeoutMs', undefined, { min: 10, max: 3_600_000 });
+  const memory = settings.whole('wasmMemoryMb', undefined, { min: 1, max: 4_096 });
   if (n !== undefined) resolved.workers = n;
   if (timeout !== undefined) resolved.evaluationTimeoutMs = timeout;
   if (memory !== undefined) resolved.maxMemoryMb = memory;

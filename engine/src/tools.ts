@@ -9,9 +9,9 @@ import { VigilEngineError } from './errors.js';
  */
 export function resolveTool(name: 'opa' | 'nats-server'): string {
   const envName = name === 'opa' ? 'VIGIL_OPA' : 'VIGIL_NATS_SERVER';
-  const fromEnv = process.env[envName];
+  const fromEnv = process.env[envName]?.trim();
   if (fromEnv) return fromEnv;
-  const cache = process.env.VIGIL_CACHE ?? path.join(os.homedir(), '.cache', 'vigil');
+  const cache = process.env.VIGIL_CACHE?.trim() || path.join(os.homedir(), '.cache', 'vigil');
   const candidates = [path.join(cache, 'bin', name)];
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
     if (dir) candidates.push(path.join(dir, name));

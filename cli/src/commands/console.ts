@@ -37,7 +37,7 @@ export async function consoleCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { nats: { type: 'string' }, console: { type: 'string' }, 'console-token': { type: 'string' }, bundle: { type: 'string' }, ...NATS_SECURITY_OPTIONS } });
   const logger = createLogger();
   parseConsoleAddress(values.console);
-  const bundle = await readBundleFile(config.list('bundle', values.bundle === undefined ? undefined : [values.bundle])?.[0] ?? defaultBundlePath());
+  const bundle = await readBundleFile(config.single('bundle', values.bundle) ?? defaultBundlePath());
   const life = new Lifecycle(logger);
   return life.run(async () => {
     const nc = await connectNats(natsUrl(values.nats, true)!, 'vigil-console', natsSecurity(values));

@@ -56,7 +56,7 @@ export async function policyReplay(argv: string[]): Promise<number> {
   const failOn = values['fail-on'].toUpperCase();
   if (!isSeverityName(failOn)) throw new UsageError(`--fail-on: expected LOW, MEDIUM, HIGH or CRITICAL (actual: ${values['fail-on']})`);
   const alertWindowMs = config.whole('alertWindowMs', values['alert-window'], { min: 0, max: 24 * 3_600_000 });
-  const pool = poolSettings(values.workers);
+  const pool = poolSettings(values.workers, config, 'replay');
   const query = values.since === undefined ? undefined : archiveQuery(values, Date.now());
   const candidate = await readBundleFile(values.bundle);
   const baselineChoice = values.baseline ?? (query ? 'current' : defaultBundlePath());

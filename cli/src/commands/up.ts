@@ -56,7 +56,7 @@ export async function upCommand(argv: string[]): Promise<number> {
   const pool = poolSettings(values.workers);
   const learnWindowMs = config.duration('learnWindow', values['learn-window']) ?? DEFAULT_LEARN_WINDOW_MS;
   const forwardTargets = (values.forward ?? []).map(parseOutputSpec);
-  const bundle = await readBundleFile(config.list('bundle', values.bundle === undefined ? undefined : [values.bundle])?.[0] ?? defaultBundlePath());
+  const bundle = await readBundleFile(config.single('bundle', values.bundle) ?? defaultBundlePath());
 
   const life = new Lifecycle(logger);
   const given = natsUrl(values.nats, false);

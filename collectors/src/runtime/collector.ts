@@ -200,6 +200,10 @@ export async function startRuntimeCollector(options: RuntimeCollectorOptions): P
   const logger = options.logger ?? silentLogger;
   const hostRoot = options.hostRoot ?? '/';
   const windowMs = positive('windowMs', options.windowMs ?? 1000);
+  const queueSize = positive('queueSize', options.queueSize ?? 10_000);
+  const concurrency = positive('concurrency', options.concurrency ?? 8);
+  const ratePerSec = positive('ratePerSec', options.ratePerSec ?? 200);
+  const burst = positive('burst', options.burst ?? 400);
   const hostProcesses = options.hostProcesses ?? true;
   const index = await CgroupIndex.locate(hostRoot);
   await index.rescan();
@@ -211,12 +215,12 @@ export async function startRuntimeCollector(options: RuntimeCollectorOptions): P
     sink: options.sink,
     enricher: new Enricher(hostRoot, resolver, index, memory, options.peers ?? new DockerDiskPeers(hostRoot)),
     memory,
-    buckets: new TokenBuckets(positive('ratePerSec', options.ratePerSec ?? 200), positive('burst', options.burst ?? 400), clock),
+    buckets: new TokenBuckets(ratePerSec, burst, clock),
     windows: new AggregationWindows<Slot>(windowMs, 50_000, clock),
     logger,
     hostProcesses,
-    queueSize: positive('queueSize', options.queueSize ?? 10_000),
-    concurrency: positive('concurrency', options.concurrency ?? 8),
+    queueSize,
+    concurrency,
   });
   const timer = setInterval(() => pipeline.flushWindows(false), Math.max(50, Math.floor(windowMs / 4)));
   timer.unref();

@@ -1,4 +1,4 @@
-/** Runs `run` on queued items, at most `concurrency` at a time, in order of arrival. */
+/** Runs `run` on queued items, at most `concurrency` at a time, in order of arrival. `run` handles its own errors; a failure is dropped. */
 export class WorkQueue<T> {
   private readonly items: T[] = [];
   private active = 0;
@@ -38,11 +38,20 @@ export class WorkQueue<T> {
     while (this.active < this.concurrency && this.items.length > 0) {
       const item = this.items.shift()!;
       this.active++;
-      void this.run(item).finally(() => {
-        this.active--;
-        this.pump();
-        if (this.size === 0) this.idle?.();
-      });
+      // A task that throws or rejects ends like one that succeeds: the queue goes on.
+      let work: Promise<unknown>;
+      try {
+        work = this.run(item);
+      } catch {
+        work = Promise.resolve();
+      }
+      void work
+        .catch(() => undefined)
+        .finally(() => {
+          this.active--;
+          this.pump();
+          if (this.size === 0) this.idle?.();
+        });
     }
   }
 }

@@ -22,6 +22,20 @@ describe('work queue', () => {
     expect(most).toBe(2);
   });
 
+  it('work queue - a task that throws or rejects does not stop the queue', async () => {
+    const done: number[] = [];
+    const queue = new WorkQueue<number>(1, (n) => {
+      if (n === 0) throw new Error('thrown');
+      if (n === 1) return Promise.reject(new Error('rejected'));
+      done.push(n);
+      return Promise.resolve();
+    });
+    for (let n = 0; n < 4; n++) queue.push(n);
+    await queue.drained(1000);
+    expect(queue.size).toBe(0);
+    expect(done).toEqual([2, 3]);
+  });
+
   it('work queue - drained() gives up after its timeout while an item still runs', async () => {
     let release: () => void = () => {};
     const queue = new WorkQueue<string>(1, () => new Promise<void>((resolve) => (release = resolve)));
