@@ -99,7 +99,7 @@ describe('config', () => {
     expect(poolSettings(undefined, settings, 'replay')).toEqual({ evaluationTimeoutMs: 1000 });
     expect(poolSettings('2', settings, 'replay')).toEqual({ workers: 2, evaluationTimeoutMs: 1000 });
     expect(() => poolSettings(undefined, new Config({ VIGIL_ENGINE_EVAL_TIMEOUT_MS: '5' }))).toThrow('VIGIL_ENGINE_EVAL_TIMEOUT_MS: expected a whole number from 10 to 3600000 (actual: 5)');
-    expect(() => poolSettings(undefined, new Config({ VIGIL_ENGINE_WASM_MEMORY_MB: '1.5' }))).toThrow('VIGIL_ENGINE_WASM_MEMORY_MB: expected a whole number (actual: 1.5)');
+    expect(() => poolSettings(undefined, new Config({ VIGIL_ENGINE_WASM_MEMORY_MB: '1.5' }))).toThrow('VIGIL_ENGINE_WASM_MEMORY_MB: expected a whole number from 1 to 4096 (actual: 1.5)');
     expect(collectorStorage(settings)).toEqual({ outboxDir: '/var/lib/vigil/outbox', imageCacheDir: '/var/cache/images' });
     expect(collectorStorage(new Config({}))).toEqual({});
   });
