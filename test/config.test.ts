@@ -5,19 +5,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { collectorStorage, Config, SETTINGS, settingsTable } from '../cli/src/config.js';
 import { configuredVerifier, poolSettings } from '../cli/src/engine-settings.js';
+import { sourceFiles } from './support/sources.js';
 
 /** The modules allowed to read the environment: the CLI's settings, and the engine's tool lookup. */
 const READERS = new Set(['cli/src/config.ts', 'engine/src/tools.ts']);
 
-async function sources(dir: string): Promise<Array<[string, string]>> {
-  const out: Array<[string, string]> = [];
-  for (const entry of await fs.readdir(path.resolve(dir), { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile() || !entry.name.endsWith('.ts')) continue;
-    const file = path.join(entry.parentPath, entry.name);
-    out.push([path.relative(path.resolve('.'), file), await fs.readFile(file, 'utf8')]);
-  }
-  return out;
-}
 
 describe('config', () => {
   let dir: string;
@@ -37,7 +29,7 @@ describe('config', () => {
   });
 
   it('config - only the settings modules read the environment, and every VIGIL_ variable they read is in the table', async () => {
-    const code = [...(await sources('cli/src')), ...(await sources('engine/src')), ...(await sources('collectors/src'))];
+    const code = [...(await sourceFiles('cli/src')), ...(await sourceFiles('engine/src')), ...(await sourceFiles('collectors/src'))];
     const readers = code.filter(([, text]) => /process\.env\b(?!\.API_KEY)/.test(text.replace(/\/\/.*|\/\*[\s\S]*?\*\//g, ''))).map(([file]) => file);
     // The bpftrace source hands the environment on to its child process unread.
     expect(readers.filter((file) => !READERS.has(file) && file !== 'collectors/src/runtime/bpftrace/source.ts')).toEqual([]);

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { CLI_ERRORS } from '../cli/src/errors.js';
 import { COLLECTOR_ERRORS } from '../collectors/src/index.js';
 import { ENGINE_ERRORS } from '../engine/src/index.js';
+import { sourceFiles } from './support/sources.js';
 
 /** Each package's one catalogue, and where its codes may be raised. */
 const CATALOGUES = [
@@ -12,15 +13,6 @@ const CATALOGUES = [
   { name: 'cli', codes: Object.keys(CLI_ERRORS), dir: 'cli/src', file: 'cli/src/errors.ts' },
 ];
 
-async function sources(dir: string): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  for (const entry of await fs.readdir(path.resolve(dir), { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile() || !entry.name.endsWith('.ts')) continue;
-    const file = path.join(entry.parentPath, entry.name);
-    out.set(path.relative(path.resolve('.'), file), await fs.readFile(file, 'utf8'));
-  }
-  return out;
-}
 
 describe('error codes', () => {
   it('errors - every code is unique across the packages, named VIGIL_ERR_<AREA>_<WHAT>, and raised outside its catalogue', async () => {
@@ -28,7 +20,7 @@ describe('error codes', () => {
     expect(all.length).toBeGreaterThan(50);
     expect(all.filter((code, i) => all.indexOf(code) !== i)).toEqual([]);
     expect(all.filter((code) => !/^VIGIL_ERR_[A-Z0-9]+_[A-Z0-9_]+$/.test(code))).toEqual([]);
-    const code = [...(await sources('collectors/src')), ...(await sources('engine/src')), ...(await sources('cli/src'))];
+    const code = [...(await sourceFiles('collectors/src')), ...(await sourceFiles('engine/src')), ...(await sourceFiles('cli/src'))];
     const unraised: string[] = [];
     for (const catalogue of CATALOGUES) {
       const elsewhere = code.filter(([file]) => file !== catalogue.file).map(([, text]) => text);
@@ -39,7 +31,7 @@ describe('error codes', () => {
 
   it('errors - no package keeps a second catalogue or formatter', async () => {
     for (const catalogue of CATALOGUES) {
-      const files = await sources(catalogue.dir);
+      const files = await sourceFiles(catalogue.dir);
       const others = [...files].filter(([file, text]) => file !== catalogue.file && /export const [A-Z_]+_ERRORS\s*=/.test(text)).map(([file]) => file);
       expect({ package: catalogue.name, catalogues: others }).toEqual({ package: catalogue.name, catalogues: [] });
     }

@@ -149,8 +149,7 @@ export async function runtimeExecStorm(options: ExecStormOptions): Promise<Scena
       });
     }
     const probesAfter = await bpfProgramCosts(bpftracePid);
-    // The storm's totals, before the probe phase below adds its own events.
-    await sleep(1500);
+    // The storm's totals (each step waited for its events), before the probe phase below adds its own.
     const stats = collector.stats();
     // The probes the runtime rules added (memfd, AF_PACKET, links, truncate, PTRACE_TRACEME) rarely fire in a
     // storm of execs: each is made to run PROBE_CALLS times on its own, for its cost per run.
